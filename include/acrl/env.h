@@ -1,0 +1,174 @@
+/* acrl/env.h - environments: spaces, single envs, wrappers, vectorized envs.
+ *
+ * An env is a struct plus a table of functions. Observations are float32,
+ * rewards float64 (Gymnasium returns Python floats), actions float32: a Box
+ * action is act_space.dim floats, a Discrete action is one float holding the
+ * integer index. terminated and truncated are always kept apart.
+ *
+ * acrl_env_make() builds what gym.make() builds: the base env wrapped in its
+ * registered time limit. Each env owns its RNG (acrl/rng.h); reset with a seed
+ * reseeds it exactly like Gymnasium's reset(seed=...). */
+#ifndef ACRL_ENV_H
+#define ACRL_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acrl/rng.h"
+
+#define ACRL_ERRLEN 256 /* size of caller-supplied error buffers */
+
+/* ---- spaces ---------------------------------------------------------------- */
+
+typedef enum { ACRL_SPACE_BOX = 0, ACRL_SPACE_DISCRETE = 1 } acrl_space_kind;
+
+typedef struct {
+    acrl_space_kind kind;
+    int    dim;   /* Box: number of dimensions; Discrete: 1 (one float in buffers) */
+    int    n;     /* Discrete: number of actions; Box: 0 */
+    float* low;   /* (dim) Box bounds (may hold +-INFINITY); NULL for Discrete */
+    float* high;  /* (dim) */
+} acrl_space;
+
+/* true if x (space->dim floats) lies in the space (Discrete: an integer in [0, n)). */
+bool acrl_space_contains(const acrl_space* space, const float* x);
+/* Writes a short description such as "Box(4,)" or "Discrete(2)" into buf. */
+void acrl_space_describe(const acrl_space* space, char* buf, size_t len);
+
+/* ---- env ------------------------------------------------------------------- */
+
+typedef struct acrl_env acrl_env;
+
+typedef struct {
+    /* Starts an episode; the RNG was already (re)seeded by acrl_env_reset if asked. */
+    void (*reset)(acrl_env* env, float* obs);
+    /* One transition. obs receives the observation after the step. */
+    void (*step)(acrl_env* env, const float* action, float* obs, double* reward,
+                 bool* terminated, bool* truncated);
+    /* Optional: sets the internal state (Gymnasium's env.unwrapped.state order) and
+     * writes the matching observation. Returns 0, or -1 with a message in err. */
+    int (*set_state)(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen);
+    /* Snapshot of everything that evolves (physics state, RNG, counters, running
+     * statistics), for checkpoints: state_bytes() bytes written by save, read by load.
+     * load returns 0, or -1 if the bytes are not a valid snapshot. */
+    size_t (*state_bytes)(const acrl_env* env);
+    void (*state_save)(const acrl_env* env, void* buf);
+    int (*state_load)(acrl_env* env, const void* buf);
+    /* Frees data (and the wrapped env, for wrappers). NULL if nothing to free. */
+    void (*close)(acrl_env* env);
+} acrl_env_vtable;
+
+struct acrl_env {
+    const acrl_env_vtable* vt;
+    const char* id;             /* registry id, e.g. "CartPole-v1" */
+    acrl_space  obs_space;
+    acrl_space  act_space;
+    int         state_dim;      /* length of the set_state vector (0 if unsupported) */
+    acrl_env*   inner;          /* wrapped env, NULL for a base env */
+    acrl_rng    rng;            /* base envs: the env's own generator */
+    void*       data;           /* env-specific state */
+};
+
+typedef struct {
+    int max_episode_steps;      /* -1: registry default; 0: no time limit */
+    const char* model_path;     /* MuJoCo envs: model file to load instead of the installed one */
+} acrl_env_options;
+
+/* Defaults: registry time limit, installed model files. */
+acrl_env_options acrl_env_options_default(void);
+
+/* Creates a registered env wrapped in its time limit (like gym.make). Returns NULL
+ * and writes a message into err (which lists the valid ids for an unknown id). */
+acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, size_t errlen);
+/* Resets; seed >= 0 reseeds the base env's RNG first (Gymnasium's reset(seed=...)). */
+void acrl_env_reset(acrl_env* env, int64_t seed, float* obs);
+void acrl_env_step(acrl_env* env, const float* action, float* obs, double* reward,
+                   bool* terminated, bool* truncated);
+/* Sets the base env's state (see vtable). Returns 0, or -1 with a message. */
+int  acrl_env_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen);
+/* The innermost (base) env. */
+acrl_env* acrl_env_unwrapped(acrl_env* env);
+/* Frees the env and every wrapper under it; NULL is fine. */
+void acrl_env_close(acrl_env* env);
+
+/* ---- registry -------------------------------------------------------------- */
+
+typedef struct {
+    const char* id;
+    int    max_episode_steps;   /* TimeLimit of gym.make */
+    double solved_threshold;    /* reward threshold used as "solved" */
+    /* Creates the base env (no time limit); NULL + message on failure. */
+    acrl_env* (*create)(const acrl_env_options* opt, char* err, size_t errlen);
+} acrl_env_spec;
+
+/* Number of registered envs and the i-th spec (registration order). */
+int acrl_env_count(void);
+const acrl_env_spec* acrl_env_spec_at(int i);
+/* NULL if id is unknown. */
+const acrl_env_spec* acrl_env_spec_find(const char* id);
+
+/* ---- wrappers ---------------------------------------------------------------
+ * Each takes ownership of inner and returns the wrapped env (NULL on allocation
+ * failure, in which case inner is closed). */
+
+/* Truncates after max_steps steps (Gymnasium TimeLimit). */
+acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps);
+/* Repeats each action k times, summing rewards; stops early at episode end. */
+acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k);
+/* Takes actions in [-1, 1] and maps them affinely to the Box bounds, clipping first. */
+acrl_env* acrl_wrap_rescale_action(acrl_env* inner);
+/* Clips actions to the Box bounds. */
+acrl_env* acrl_wrap_clip_action(acrl_env* inner);
+/* Running mean/variance observation normalization (Gymnasium NormalizeObservation),
+ * optional clip (<= 0: none). */
+acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip);
+/* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward). */
+acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip);
+
+/* Running mean/variance (parallel Welford / Chan et al.), the core of the normalizers;
+ * also usable on whole batches, e.g. shared across a vectorized env. */
+typedef struct {
+    int     dim;
+    double* mean;   /* (dim) */
+    double* var;    /* (dim) */
+    double  count;
+} acrl_running_stat;
+
+int  acrl_running_stat_init(acrl_running_stat* s, int dim);   /* 0 or -1 (no memory) */
+void acrl_running_stat_free(acrl_running_stat* s);
+/* x: (n, dim) */
+void acrl_running_stat_update(acrl_running_stat* s, const double* x, int n);
+void acrl_running_stat_update_f(acrl_running_stat* s, const float* x, int n);
+
+/* ---- vectorized env -----------------------------------------------------------
+ * N copies of one env id stepped together, SB3-style auto-reset: when a copy's
+ * episode ends, final_obs gets its last observation, the copy is reset, and obs
+ * holds the first observation of the new episode. Copy i is seeded with seed + i
+ * on the first reset. With threads > 1 the copies are split across worker threads;
+ * results are identical for any thread count. */
+typedef struct acrl_vecenv acrl_vecenv;
+struct acrl_vecenv {
+    int num_envs, obs_dim, act_dim;
+    acrl_env** envs;          /* (num_envs) */
+    float*   obs;             /* (num_envs, obs_dim) current observations */
+    double*  rewards;         /* (num_envs) */
+    bool*    terminated;      /* (num_envs) */
+    bool*    truncated;       /* (num_envs) */
+    float*   final_obs;       /* (num_envs, obs_dim) valid where terminated|truncated */
+    double*  episode_return;  /* (num_envs) running undiscounted return of the current episode */
+    int*     episode_length;  /* (num_envs) */
+    double*  done_return;     /* (num_envs) return of the episode that ended this step */
+    int*     done_length;     /* (num_envs) */
+    void*    impl;            /* thread pool */
+};
+
+acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int threads,
+                              const acrl_env_options* opt, char* err, size_t errlen);
+/* Resets every copy (copy i with seed + i the first time, unseeded afterwards). */
+void acrl_vecenv_reset(acrl_vecenv* v);
+/* actions: (num_envs, act_dim) */
+void acrl_vecenv_step(acrl_vecenv* v, const float* actions);
+void acrl_vecenv_close(acrl_vecenv* v);
+
+#endif
