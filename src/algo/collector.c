@@ -1,0 +1,179 @@
+/* Vectorized env + shared observation/reward normalization (SB3 VecNormalize semantics). */
+#include "algo/collector.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NORM_EPS 1e-8
+
+static float clipf(double x, float c) { return (float)(x < -c ? -c : x > c ? c : x); }
+
+void collector_normalize_obs(const acrl_collector* c, const float* raw, float* out, int n) {
+    int d = c->obs_dim;
+    if (!c->norm_obs) { memmove(out, raw, sizeof(float) * (size_t)n * (size_t)d); return; }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < d; j++) {
+            double z = (raw[i * d + j] - c->obs_stat.mean[j]) / sqrt(c->obs_stat.var[j] + NORM_EPS);
+            out[i * d + j] = clipf(z, c->clip_obs);
+        }
+}
+
+acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
+                                 const acrl_collector_options* opt, char* err, size_t errlen) {
+    acrl_env_options eo = acrl_env_options_default();
+    acrl_vecenv* v = acrl_vecenv_make(env_id, num_envs, seed, threads, &eo, err, errlen);
+    if (!v) return NULL;
+    acrl_collector* c = calloc(1, sizeof *c);
+    if (!c) { acrl_vecenv_close(v); snprintf(err, errlen, "out of memory"); return NULL; }
+    c->venv = v;
+    c->num_envs = num_envs;
+    c->obs_dim = v->obs_dim;
+    c->act_dim = v->act_dim;
+    c->norm_obs = opt->norm_obs;
+    c->norm_reward = opt->norm_reward;
+    c->clip_obs = opt->clip_obs;
+    c->clip_reward = opt->clip_reward;
+    c->gamma = opt->gamma;
+    size_t od = (size_t)num_envs * (size_t)c->obs_dim;
+    c->disc_return = calloc((size_t)num_envs, sizeof(double));
+    c->obs = calloc(od, sizeof(float));
+    c->final_obs = calloc(od, sizeof(float));
+    c->rewards = calloc((size_t)num_envs, sizeof(float));
+    c->scratch = calloc(od, sizeof(double));
+    if (!c->disc_return || !c->obs || !c->final_obs || !c->rewards || !c->scratch ||
+        acrl_running_stat_init(&c->obs_stat, c->obs_dim) || acrl_running_stat_init(&c->ret_stat, 1)) {
+        collector_free(c);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    acrl_vecenv_reset(v);
+    if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, num_envs);
+    collector_normalize_obs(c, v->obs, c->obs, num_envs);
+    return c;
+}
+
+void collector_free(acrl_collector* c) {
+    if (!c) return;
+    acrl_vecenv_close(c->venv);
+    acrl_running_stat_free(&c->obs_stat);
+    acrl_running_stat_free(&c->ret_stat);
+    free(c->disc_return);
+    free(c->obs);
+    free(c->final_obs);
+    free(c->rewards);
+    free(c->scratch);
+    free(c);
+}
+
+void collector_step(acrl_collector* c, const float* actions) {
+    acrl_vecenv* v = c->venv;
+    int E = c->num_envs;
+    acrl_vecenv_step(v, actions);
+    c->steps += E;
+    if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
+    collector_normalize_obs(c, v->obs, c->obs, E);
+    if (c->norm_reward) {
+        for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];
+        acrl_running_stat_update(&c->ret_stat, c->scratch, E);
+    }
+    double rscale = c->norm_reward ? 1.0 / sqrt(c->ret_stat.var[0] + NORM_EPS) : 1.0;
+    for (int e = 0; e < E; e++) {
+        c->rewards[e] = c->norm_reward ? clipf(v->rewards[e] * rscale, c->clip_reward) : (float)v->rewards[e];
+        if (v->terminated[e] || v->truncated[e]) {
+            collector_normalize_obs(c, v->final_obs + (size_t)e * c->obs_dim, c->final_obs + (size_t)e * c->obs_dim, 1);
+            c->disc_return[e] = 0.0;
+            int slot = c->ep_count % 100;
+            c->ep_returns[slot] = v->done_return[e];
+            c->ep_lengths[slot] = v->done_length[e];
+            c->ep_count++;
+        }
+    }
+}
+
+void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean) {
+    int n = c->ep_count < 100 ? c->ep_count : 100;
+    if (n == 0) { *ret_mean = *ret_std = *len_mean = NAN; return; }
+    double s = 0, s2 = 0, l = 0;
+    for (int i = 0; i < n; i++) { s += c->ep_returns[i]; l += c->ep_lengths[i]; }
+    double m = s / n;
+    for (int i = 0; i < n; i++) s2 += (c->ep_returns[i] - m) * (c->ep_returns[i] - m);
+    *ret_mean = m;
+    *ret_std = sqrt(s2 / n);
+    *len_mean = l / n;
+}
+
+/* ---- snapshot: [envs][obs stat][ret stat][disc_return][raw obs][ep log][counters] ---- */
+
+static size_t stat_bytes(const acrl_running_stat* s) { return sizeof(double) * (2 * (size_t)s->dim + 1); }
+
+static unsigned char* put(unsigned char* p, const void* src, size_t n) { memcpy(p, src, n); return p + n; }
+static const unsigned char* get(const unsigned char* p, void* dst, size_t n) { memcpy(dst, p, n); return p + n; }
+
+size_t collector_state_bytes(const acrl_collector* c) {
+    size_t n = 0;
+    for (int e = 0; e < c->num_envs; e++) n += c->venv->envs[e]->vt->state_bytes(c->venv->envs[e]);
+    n += stat_bytes(&c->obs_stat) + stat_bytes(&c->ret_stat);
+    n += sizeof(double) * (size_t)c->num_envs;                                  /* disc_return */
+    n += sizeof(float) * (size_t)c->num_envs * (size_t)c->obs_dim;              /* raw obs */
+    n += sizeof(double) * (size_t)c->num_envs + sizeof(int) * (size_t)c->num_envs; /* running ep stats */
+    n += sizeof c->ep_returns + sizeof c->ep_lengths + sizeof c->ep_count + sizeof c->steps;
+    return n;
+}
+
+void collector_state_save(const acrl_collector* c, void* buf) {
+    unsigned char* p = buf;
+    acrl_vecenv* v = c->venv;
+    for (int e = 0; e < c->num_envs; e++) {
+        v->envs[e]->vt->state_save(v->envs[e], p);
+        p += v->envs[e]->vt->state_bytes(v->envs[e]);
+    }
+    const acrl_running_stat* st[2] = {&c->obs_stat, &c->ret_stat};
+    for (int k = 0; k < 2; k++) {
+        p = put(p, st[k]->mean, sizeof(double) * (size_t)st[k]->dim);
+        p = put(p, st[k]->var, sizeof(double) * (size_t)st[k]->dim);
+        p = put(p, &st[k]->count, sizeof(double));
+    }
+    p = put(p, c->disc_return, sizeof(double) * (size_t)c->num_envs);
+    p = put(p, v->obs, sizeof(float) * (size_t)c->num_envs * (size_t)c->obs_dim);
+    p = put(p, v->episode_return, sizeof(double) * (size_t)c->num_envs);
+    p = put(p, v->episode_length, sizeof(int) * (size_t)c->num_envs);
+    p = put(p, c->ep_returns, sizeof c->ep_returns);
+    p = put(p, c->ep_lengths, sizeof c->ep_lengths);
+    p = put(p, &c->ep_count, sizeof c->ep_count);
+    put(p, &c->steps, sizeof c->steps);
+}
+
+int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen) {
+    if (len != collector_state_bytes(c)) {
+        snprintf(err, errlen, "env state has %zu bytes, expected %zu (different env count or env?)",
+                 len, collector_state_bytes(c));
+        return -1;
+    }
+    const unsigned char* p = buf;
+    acrl_vecenv* v = c->venv;
+    for (int e = 0; e < c->num_envs; e++) {
+        if (v->envs[e]->vt->state_load(v->envs[e], p) != 0) {
+            snprintf(err, errlen, "env %d state is invalid", e);
+            return -1;
+        }
+        p += v->envs[e]->vt->state_bytes(v->envs[e]);
+    }
+    acrl_running_stat* st[2] = {&c->obs_stat, &c->ret_stat};
+    for (int k = 0; k < 2; k++) {
+        p = get(p, st[k]->mean, sizeof(double) * (size_t)st[k]->dim);
+        p = get(p, st[k]->var, sizeof(double) * (size_t)st[k]->dim);
+        p = get(p, &st[k]->count, sizeof(double));
+    }
+    p = get(p, c->disc_return, sizeof(double) * (size_t)c->num_envs);
+    p = get(p, v->obs, sizeof(float) * (size_t)c->num_envs * (size_t)c->obs_dim);
+    p = get(p, v->episode_return, sizeof(double) * (size_t)c->num_envs);
+    p = get(p, v->episode_length, sizeof(int) * (size_t)c->num_envs);
+    p = get(p, c->ep_returns, sizeof c->ep_returns);
+    p = get(p, c->ep_lengths, sizeof c->ep_lengths);
+    p = get(p, &c->ep_count, sizeof c->ep_count);
+    get(p, &c->steps, sizeof c->steps);
+    collector_normalize_obs(c, v->obs, c->obs, c->num_envs);
+    return 0;
+}

@@ -1,0 +1,53 @@
+/* collector.h - a vectorized env plus the normalization every algorithm shares.
+ *
+ * Algorithms step the envs through a collector: it keeps SB3-VecNormalize-style
+ * running statistics shared across the copies (observations; rewards scaled by the
+ * std of the discounted return), hands out normalized observations and scaled
+ * rewards, and remembers the raw returns of finished episodes for logging. */
+#ifndef ACRL_COLLECTOR_H
+#define ACRL_COLLECTOR_H
+
+#include "acrl/env.h"
+
+typedef struct {
+    acrl_vecenv* venv;
+    int num_envs, obs_dim, act_dim;
+    bool norm_obs, norm_reward;
+    float clip_obs, clip_reward;   /* symmetric clip after normalization */
+    float gamma;                   /* discount of the return whose std scales rewards */
+    acrl_running_stat obs_stat;    /* (obs_dim) */
+    acrl_running_stat ret_stat;    /* (1) */
+    double* disc_return;           /* (E) running discounted return per copy */
+    float*  obs;                   /* (E, obs_dim) normalized current observations */
+    float*  final_obs;             /* (E, obs_dim) normalized final observations */
+    float*  rewards;               /* (E) scaled rewards of the last step */
+    double* scratch;               /* (E, obs_dim) */
+    /* finished-episode log: ring of the last 100 raw returns and lengths */
+    double  ep_returns[100];
+    int     ep_lengths[100];
+    int     ep_count;              /* episodes finished in total */
+    long    steps;                 /* env steps taken in total (all copies) */
+} acrl_collector;
+
+typedef struct {
+    bool  norm_obs, norm_reward;
+    float clip_obs, clip_reward, gamma;
+} acrl_collector_options;
+
+/* Creates the vectorized env and resets it (copy i seeded seed + i). NULL + message. */
+acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
+                                 const acrl_collector_options* opt, char* err, size_t errlen);
+void collector_free(acrl_collector* c);
+/* Steps every copy with actions (E, act_dim); updates statistics (if training) and buffers. */
+void collector_step(acrl_collector* c, const float* actions);
+/* Normalizes raw observations (n, obs_dim) with the current statistics (no update). */
+void collector_normalize_obs(const acrl_collector* c, const float* raw, float* out, int n);
+/* Mean and std of the last (up to 100) finished episodes' raw returns; NAN if none. */
+void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean);
+
+/* Snapshot of everything that evolves (envs, statistics, buffers, counters). */
+size_t collector_state_bytes(const acrl_collector* c);
+void   collector_state_save(const acrl_collector* c, void* buf);
+int    collector_state_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen);
+
+#endif
