@@ -2,6 +2,7 @@
  * entropy and their gradients with respect to the logits. See acrl/dist.h. */
 #include "acrl/dist.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -60,6 +61,7 @@ void acrl_cat_mode(int* act, const float* logits, int B, int K) {
 void acrl_cat_log_prob(float* logp, const float* logits, const int* act, int B, int K) {
     for (int b = 0; b < B; b++) {
         const float* z = logits + (size_t)b * K;
+        assert(act[b] >= 0 && act[b] < K);
         logp[b] = (float)((double)z[act[b]] - row_logsumexp(z, K));
     }
 }
@@ -89,6 +91,7 @@ void acrl_cat_log_prob_backward(float* dlogits, const float* w, const float* log
         float* dz = dlogits + (size_t)b * K;
         double lse = row_logsumexp(z, K);
         double c = (double)scale * (w ? w[b] : 1.0f);
+        assert(act[b] >= 0 && act[b] < K);
         for (int k = 0; k < K; k++) {
             double p = exp((double)z[k] - lse);
             dz[k] += (float)(c * ((k == act[b]) - p));
