@@ -1,0 +1,140 @@
+/* Categorical distribution from logits (B, K): probabilities, sampling, log-prob,
+ * entropy and their gradients with respect to the logits. See acrl/dist.h. */
+#include "acrl/dist.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stddef.h>
+
+/* logsumexp of one row z (K) in double, max subtracted for stability. */
+static double row_logsumexp(const float* z, int K) {
+    double m = -INFINITY;
+    for (int k = 0; k < K; k++) if (z[k] > m) m = z[k];
+    double s = 0.0;
+    for (int k = 0; k < K; k++) s += exp((double)z[k] - m);
+    return m + log(s);
+}
+
+void acrl_cat_probs(float* probs, const float* logits, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        double lse = row_logsumexp(z, K);
+        for (int k = 0; k < K; k++) probs[(size_t)b * K + k] = (float)exp((double)z[k] - lse);
+    }
+}
+
+void acrl_cat_log_probs(float* logp, const float* logits, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        double lse = row_logsumexp(z, K);
+        for (int k = 0; k < K; k++) logp[(size_t)b * K + k] = (float)((double)z[k] - lse);
+    }
+}
+
+void acrl_cat_sample(int* act, const float* logits, acrl_rng* rng, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        double lse = row_logsumexp(z, K);
+        /* first k with u < cdf(k); rounding can leave u >= cdf(K-1) ~ 1, then
+         * take the last action of non-zero probability */
+        double u = acrl_rng_double(rng), cdf = 0.0;
+        int pick = -1, last = 0;
+        for (int k = 0; k < K; k++) {
+            double p = exp((double)z[k] - lse);
+            if (p > 0.0) last = k;
+            cdf += p;
+            if (pick < 0 && p > 0.0 && u < cdf) pick = k;
+        }
+        act[b] = pick >= 0 ? pick : last;
+    }
+}
+
+void acrl_cat_mode(int* act, const float* logits, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        int best = 0;
+        for (int k = 1; k < K; k++) if (z[k] > z[best]) best = k;
+        act[b] = best;
+    }
+}
+
+void acrl_cat_log_prob(float* logp, const float* logits, const int* act, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        assert(act[b] >= 0 && act[b] < K);
+        logp[b] = (float)((double)z[act[b]] - row_logsumexp(z, K));
+    }
+}
+
+/* H = -sum p log p = lse - sum p z (masked actions, p = 0, contribute nothing). */
+static double row_entropy(const float* z, int K, double lse) {
+    double pz = 0.0;
+    for (int k = 0; k < K; k++) {
+        double p = exp((double)z[k] - lse);
+        if (p > 0.0) pz += p * z[k];
+    }
+    return lse - pz;
+}
+
+void acrl_cat_entropy(float* ent, const float* logits, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        ent[b] = (float)row_entropy(z, K, row_logsumexp(z, K));
+    }
+}
+
+/* d log p_a / dz_k = [k == a] - p_k */
+void acrl_cat_log_prob_backward(float* dlogits, const float* w, const float* logits, const int* act,
+                                float scale, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        float* dz = dlogits + (size_t)b * K;
+        double lse = row_logsumexp(z, K);
+        double c = (double)scale * (w ? w[b] : 1.0f);
+        assert(act[b] >= 0 && act[b] < K);
+        for (int k = 0; k < K; k++) {
+            double p = exp((double)z[k] - lse);
+            dz[k] += (float)(c * ((k == act[b]) - p));
+        }
+    }
+}
+
+/* dH/dz_k = -p_k (log p_k + H) */
+void acrl_cat_entropy_backward(float* dlogits, const float* w, const float* logits, float scale, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        float* dz = dlogits + (size_t)b * K;
+        double lse = row_logsumexp(z, K);
+        double H = row_entropy(z, K, lse);
+        double c = (double)scale * (w ? w[b] : 1.0f);
+        for (int k = 0; k < K; k++) {
+            double logp = (double)z[k] - lse, p = exp(logp);
+            if (p > 0.0) dz[k] += (float)(-c * p * (logp + H));
+        }
+    }
+}
+
+/* L = sum_j gp_j p_j + gl_j log p_j, with dp_j/dz_k = p_j ([j==k] - p_k), dlog p_j/dz_k = [j==k] - p_k:
+ * dL/dz_k = p_k (gp_k - sum_j p_j gp_j) + gl_k - p_k sum_j gl_j */
+void acrl_cat_probs_backward(float* dlogits, const float* g_probs, const float* g_logp, const float* logits,
+                             float scale, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        const float* gp = g_probs ? g_probs + (size_t)b * K : NULL;
+        const float* gl = g_logp ? g_logp + (size_t)b * K : NULL;
+        float* dz = dlogits + (size_t)b * K;
+        double lse = row_logsumexp(z, K);
+        double pgp = 0.0, sgl = 0.0;
+        for (int k = 0; k < K; k++) {
+            double p = exp((double)z[k] - lse);
+            if (gp && p > 0.0) pgp += p * gp[k];
+            if (gl) sgl += gl[k];
+        }
+        for (int k = 0; k < K; k++) {
+            double p = exp((double)z[k] - lse), d = -p * sgl;
+            if (gp && p > 0.0) d += p * (gp[k] - pgp);
+            if (gl) d += gl[k];
+            dz[k] += (float)(scale * d);
+        }
+    }
+}
