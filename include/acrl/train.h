@@ -1,0 +1,50 @@
+/* acrl/train.h - training runs and evaluation, as the `acrl train` / `acrl eval`
+ * commands use them. A run directory holds config.ini, progress.csv, a TensorBoard
+ * event file, last.ckpt / best.ckpt / final.ckpt and summary.json. */
+#ifndef ACRL_TRAIN_H
+#define ACRL_TRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Return codes of acrl_train / acrl_eval_checkpoint. */
+#define ACRL_OK          0
+#define ACRL_ERR_RUNTIME 1   /* training failed (NaN, I/O error) */
+#define ACRL_ERR_INPUT   2   /* bad input: unknown algo/env, bad config, bad checkpoint */
+#define ACRL_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM after writing last.ckpt */
+
+typedef struct {
+    const char* algo;            /* "ppo", "a2c", "a3c" */
+    const char* env_id;
+    long        steps;           /* total env steps; <= 0: config n_timesteps */
+    long        stop_at;         /* > 0: end this invocation once this many steps are done */
+    int64_t     seed;            /* < 0: 0 */
+    int         num_envs;        /* <= 0: config n_envs */
+    int         threads;         /* env-stepping threads (>= 1) */
+    const char* out_dir;         /* NULL: runs/ALGO-ENV-SEED-<time> */
+    const char* config_file;     /* NULL: only the preset configs/ALGO/ENV.ini, if any */
+    const char* const* overrides;/* "key=value" */
+    int         n_overrides;
+    const char* resume_dir;      /* continue the run in this directory */
+    int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
+    bool        quiet;           /* no progress display */
+    char        run_dir[1024];   /* out: the run directory used */
+} acrl_train_options;
+
+/* Defaults for every field (seed 0, threads 1, eval_episodes 20). */
+acrl_train_options acrl_train_options_default(void);
+/* Trains; returns one of the codes above with a message in err on failure. */
+int acrl_train(acrl_train_options* o, char* err, size_t errlen);
+
+/* Evaluates a checkpoint for episodes episodes (seeds seed, seed+1, ...); writes the
+ * mean and std of the returns. Returns ACRL_OK or ACRL_ERR_INPUT with a message. */
+int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic,
+                         double* mean, double* std, char* err, size_t errlen);
+
+/* Names of the registered algorithms, NULL-terminated; and the config help of one
+ * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */
+const char* const* acrl_algo_names(void);
+int acrl_algo_describe(const char* algo, void* f /* FILE* */);
+
+#endif

@@ -1,0 +1,65 @@
+/* algo.h - what every algorithm provides to the shared training loop (train.c).
+ *
+ * An algorithm is a table of functions over its own state. The trainer owns the
+ * collector (envs + normalization), the run directory, logs, evaluation and
+ * checkpoint files; an algorithm file holds only what makes the algorithm itself. */
+#ifndef ACRL_ALGO_H
+#define ACRL_ALGO_H
+
+#include "acrl/env.h"
+#include "acrl/io.h"
+#include "acrl/nn.h"
+#include "algo/collector.h"
+
+/* Scalars an iteration reports; NAN = not applicable (empty in progress.csv). */
+enum {
+    M_POLICY_LOSS, M_VALUE_LOSS, M_ENTROPY, M_APPROX_KL, M_CLIP_FRAC, M_LR, M_GRAD_NORM,
+    M_EXPLAINED_VAR, M_Q_LOSS, M_ALPHA, M_COUNT
+};
+extern const char* const acrl_metric_names[M_COUNT];
+
+typedef struct {
+    const acrl_space* obs_space;
+    const acrl_space* act_space;
+    const char* env_id;
+    int      num_envs;
+    long     total_steps;
+    uint64_t seed;
+    int      threads;
+    float    gamma;              /* discount (run config) */
+} acrl_algo_ctx;
+
+typedef struct {
+    const char* name;                          /* "ppo" */
+    const char* summary;                       /* one line for `acrl help train` */
+    size_t cfg_size;                           /* sizeof its config struct */
+    const acrl_config_entry* cfg_table;
+    void (*cfg_defaults)(void* cfg);
+    /* Builds the learner; NULL + message if the spaces or the config do not fit. */
+    void* (*create)(const void* cfg, const acrl_algo_ctx* ctx, char* err, size_t errlen);
+    /* Collects experience with c and updates; progress in [0, 1) is the fraction of
+     * the run done (for schedules). Writes metrics (M_COUNT, preset to NAN).
+     * Returns 0, or -1 with a message (e.g. a NaN, naming the quantity). */
+    int (*iterate)(void* self, acrl_collector* c, double progress, double* metrics, char* err, size_t errlen);
+    /* Actions (n, act_dim) for normalized observations obs (n, obs_dim), n <= num_envs. */
+    void (*act)(void* self, const float* obs, int n, float* actions, bool deterministic);
+    /* Adds the learner's sections (params, optimizer state, RNG, counters) to w. The data
+     * must stay valid until the commit. */
+    int (*save)(void* self, acrl_ckpt_writer* w);
+    /* Restores from a checkpoint made by save with the same config; -1 + message. */
+    int (*load)(void* self, const acrl_ckpt* c, char* err, size_t errlen);
+    void (*destroy)(void* self);
+} acrl_algo;
+
+/* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */
+extern const acrl_algo* const acrl_algos[];
+const acrl_algo* acrl_algo_find(const char* name);
+
+/* Shared helpers for save/load of a parameter store: sections "<prefix>.param",
+ * "<prefix>.m", "<prefix>.v", "<prefix>.step". */
+int  algo_save_params(acrl_ckpt_writer* w, const char* prefix, const acrl_params* p);
+int  algo_load_params(const acrl_ckpt* c, const char* prefix, acrl_params* p, char* err, size_t errlen);
+/* Restores a POD blob section of exactly len bytes into dst. */
+int  algo_load_blob(const acrl_ckpt* c, const char* name, void* dst, size_t len, char* err, size_t errlen);
+
+#endif

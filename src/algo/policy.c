@@ -1,0 +1,167 @@
+/* Actor-critic policy of the on-policy algorithms: networks, action distribution, backward. */
+#include "algo/policy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
+                 const acrl_policy_config* cfg, int max_batch, char* err, size_t errlen) {
+    memset(pol, 0, sizeof *pol);
+    pol->obs_dim = obs_dim;
+    pol->discrete = act_space->kind == ACRL_SPACE_DISCRETE;
+    pol->act_dim = pol->discrete ? 1 : act_space->dim;
+    pol->n_out = pol->discrete ? act_space->n : act_space->dim;
+    pol->shared = cfg->shared;
+    pol->max_batch = max_batch;
+    if (acrl_act_parse(&pol->act, cfg->activation, err, errlen)) return -1;
+    int nh = cfg->hidden.n;
+    if (nh < 1 || nh + 2 > ACRL_MLP_MAX_LAYERS + 1) {
+        snprintf(err, errlen, "net_arch needs 1 to %d hidden layers", ACRL_MLP_MAX_LAYERS - 1);
+        return -1;
+    }
+    int sizes[ACRL_MLP_MAX_LAYERS + 1];
+    sizes[0] = obs_dim;
+    for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->hidden.v[i];
+    int hidden = cfg->hidden.v[nh - 1];
+    if (pol->shared) {
+        if (acrl_mlp_build(&pol->trunk, p, "trunk", sizes, nh + 1, cfg->activation, false, max_batch, err, errlen))
+            return -1;
+        int ph[2] = {hidden, pol->n_out}, vh[2] = {hidden, 1};
+        if (acrl_mlp_build(&pol->pi, p, "pi", ph, 2, cfg->activation, false, max_batch, err, errlen) ||
+            acrl_mlp_build(&pol->vf, p, "vf", vh, 2, cfg->activation, false, max_batch, err, errlen))
+            return -1;
+    } else {
+        sizes[nh + 1] = pol->n_out;
+        if (acrl_mlp_build(&pol->pi, p, "pi", sizes, nh + 2, cfg->activation, false, max_batch, err, errlen))
+            return -1;
+        sizes[nh + 1] = 1;
+        if (acrl_mlp_build(&pol->vf, p, "vf", sizes, nh + 2, cfg->activation, false, max_batch, err, errlen))
+            return -1;
+    }
+    if (!pol->discrete) pol->log_std_off = acrl_params_add(p, "log_std", 1, pol->act_dim);
+    size_t B = (size_t)max_batch;
+    pol->trunk_h = calloc(B * (size_t)hidden, sizeof(float));
+    pol->dtrunk = calloc(B * (size_t)hidden, sizeof(float));
+    pol->dpre = calloc(B * (size_t)hidden, sizeof(float));
+    pol->log_std = calloc(B * (size_t)pol->act_dim, sizeof(float));
+    pol->dhead = calloc(B * (size_t)pol->n_out, sizeof(float));
+    pol->dlog_std = calloc(B * (size_t)pol->act_dim, sizeof(float));
+    pol->dvalue = calloc(B, sizeof(float));
+    pol->eps = calloc(B * (size_t)pol->act_dim, sizeof(float));
+    pol->iact = calloc(B, sizeof(int));
+    if (!pol->trunk_h || !pol->dtrunk || !pol->dpre || !pol->log_std || !pol->dhead || !pol->dlog_std || !pol->dvalue ||
+        !pol->eps || !pol->iact) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, acrl_rng* rng) {
+    acrl_init_kind k = cfg->ortho_init ? ACRL_INIT_ORTHOGONAL : ACRL_INIT_TORCH;
+    float g = sqrtf(2.0f);
+    if (pol->shared) acrl_mlp_init(&pol->trunk, p, k, g, g, rng);
+    /* Stable-Baselines3 / CleanRL: hidden gain sqrt(2), policy head 0.01, value head 1 */
+    acrl_mlp_init(&pol->pi, p, k, g, 0.01f, rng);
+    acrl_mlp_init(&pol->vf, p, k, g, 1.0f, rng);
+    if (!pol->discrete) acrl_init_const(p->param + pol->log_std_off, (size_t)pol->act_dim, cfg->log_std_init);
+}
+
+void policy_free(acrl_policy* pol) {
+    if (pol->shared) acrl_mlp_free(&pol->trunk);
+    acrl_mlp_free(&pol->pi);
+    acrl_mlp_free(&pol->vf);
+    free(pol->trunk_h);
+    free(pol->dtrunk);
+    free(pol->dpre);
+    free(pol->log_std);
+    free(pol->dhead);
+    free(pol->dlog_std);
+    free(pol->dvalue);
+    free(pol->eps);
+    free(pol->iact);
+    memset(pol, 0, sizeof *pol);
+}
+
+void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B) {
+    pol->batch = B;
+    const float* x = obs;
+    if (pol->shared) {
+        const float* z = acrl_mlp_forward(&pol->trunk, p, obs, B);
+        int h = pol->trunk.sizes[pol->trunk.nlayers];
+        acrl_act_forward(pol->act, pol->trunk_h, z, (size_t)B * (size_t)h);
+        x = pol->trunk_h;
+    }
+    pol->head = acrl_mlp_forward(&pol->pi, p, x, B);
+    pol->value = acrl_mlp_forward(&pol->vf, p, x, B);
+    if (!pol->discrete)
+        acrl_gauss_log_std(pol->log_std, p->param + pol->log_std_off, true, -INFINITY, INFINITY, B, pol->act_dim);
+}
+
+void policy_sample(acrl_policy* pol, float* actions, float* logp, acrl_rng* rng) {
+    int B = pol->batch;
+    if (pol->discrete) {
+        acrl_cat_sample(pol->iact, pol->head, rng, B, pol->n_out);
+        for (int b = 0; b < B; b++) actions[b] = (float)pol->iact[b];
+        acrl_cat_log_prob(logp, pol->head, pol->iact, B, pol->n_out);
+    } else {
+        acrl_gauss_sample(actions, pol->eps, pol->head, pol->log_std, rng, B, pol->act_dim);
+        acrl_gauss_log_prob(logp, actions, pol->head, pol->log_std, B, pol->act_dim);
+    }
+}
+
+void policy_mode(acrl_policy* pol, float* actions) {
+    int B = pol->batch;
+    if (pol->discrete) {
+        acrl_cat_mode(pol->iact, pol->head, B, pol->n_out);
+        for (int b = 0; b < B; b++) actions[b] = (float)pol->iact[b];
+    } else {
+        acrl_gauss_mode(actions, pol->head, B, pol->act_dim);
+    }
+}
+
+void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float* entropy) {
+    int B = pol->batch;
+    if (pol->discrete) {
+        for (int b = 0; b < B; b++) pol->iact[b] = (int)actions[b];
+        acrl_cat_log_prob(logp, pol->head, pol->iact, B, pol->n_out);
+        if (entropy) acrl_cat_entropy(entropy, pol->head, B, pol->n_out);
+    } else {
+        acrl_gauss_log_prob(logp, actions, pol->head, pol->log_std, B, pol->act_dim);
+        if (entropy) acrl_gauss_entropy(entropy, pol->log_std, B, pol->act_dim);
+    }
+}
+
+void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, const float* w_logp,
+                     float w_ent, const float* dvalue) {
+    int B = pol->batch, K = pol->n_out, D = pol->act_dim;
+    memset(pol->dhead, 0, sizeof(float) * (size_t)B * (size_t)K);
+    if (pol->discrete) {
+        for (int b = 0; b < B; b++) pol->iact[b] = (int)actions[b];
+        acrl_cat_log_prob_backward(pol->dhead, w_logp, pol->head, pol->iact, 1.0f, B, K);
+        if (w_ent != 0.0f) acrl_cat_entropy_backward(pol->dhead, NULL, pol->head, w_ent, B, K);
+    } else {
+        memset(pol->dlog_std, 0, sizeof(float) * (size_t)B * (size_t)D);
+        acrl_gauss_log_prob_backward(pol->dhead, pol->dlog_std, w_logp, actions, pol->head, pol->log_std, 1.0f, B, D);
+        if (w_ent != 0.0f) acrl_gauss_entropy_backward(pol->dlog_std, NULL, w_ent, B, D);
+        acrl_gauss_log_std_backward(p->grad + pol->log_std_off, pol->dlog_std, p->param + pol->log_std_off, true,
+                                    -INFINITY, INFINITY, B, D);
+    }
+    float* dx = NULL;
+    if (pol->shared) {
+        dx = pol->dtrunk;
+        memset(dx, 0, sizeof(float) * (size_t)B * (size_t)pol->trunk.sizes[pol->trunk.nlayers]);
+    }
+    acrl_mlp_backward(&pol->pi, p, dx, pol->dhead);
+    if (dvalue) acrl_mlp_backward(&pol->vf, p, dx, dvalue);
+    if (pol->shared) {
+        int h = pol->trunk.sizes[pol->trunk.nlayers];
+        const float* z = pol->trunk.z[pol->trunk.nlayers - 1];
+        float* dpre = pol->dpre;
+        memset(dpre, 0, sizeof(float) * (size_t)B * (size_t)h);
+        acrl_act_backward(pol->act, dpre, pol->dtrunk, z, pol->trunk_h, (size_t)B * (size_t)h);
+        acrl_mlp_backward(&pol->trunk, p, NULL, dpre);
+    }
+}

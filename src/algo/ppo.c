@@ -1,0 +1,272 @@
+/* PPO (Schulman et al. 2017), clipped surrogate objective, as in Stable-Baselines3 / CleanRL:
+ * GAE advantages, minibatch epochs, optional clipped value loss, entropy bonus, global
+ * grad-norm clipping, annealed learning rate and clip range, optional target-KL stop. */
+#include "algo/algo.h"
+#include "algo/onpolicy.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char* const schedule_names[] = {"constant", "linear", NULL};
+
+typedef struct {
+    int   n_steps, batch_size, n_epochs;
+    float learning_rate;
+    int   lr_schedule;            /* 0 constant, 1 linear to 0 */
+    float gae_lambda;
+    float clip_range;
+    int   clip_range_schedule;
+    float clip_range_vf;          /* <= 0: value loss not clipped */
+    int   normalize_advantage;
+    float ent_coef, vf_coef, max_grad_norm;
+    float target_kl;              /* <= 0: no early stop */
+    float adam_eps;
+    acrl_intlist net_arch;
+    char  activation[ACRL_CONFIG_STR_MAX];
+    int   shared_trunk, ortho_init;
+    float log_std_init;
+} ppo_config;
+
+static void ppo_defaults(void* cfgp) {
+    /* Stable-Baselines3's PPO defaults */
+    ppo_config* c = cfgp;
+    memset(c, 0, sizeof *c);
+    c->n_steps = 2048;
+    c->batch_size = 64;
+    c->n_epochs = 10;
+    c->learning_rate = 3e-4f;
+    c->gae_lambda = 0.95f;
+    c->clip_range = 0.2f;
+    c->normalize_advantage = 1;
+    c->vf_coef = 0.5f;
+    c->max_grad_norm = 0.5f;
+    c->adam_eps = 1e-5f;
+    c->net_arch = (acrl_intlist){2, {64, 64}};
+    strcpy(c->activation, "tanh");
+    c->ortho_init = 1;
+}
+
+#define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(ppo_config, k), lo, hi, ch, h}
+static const acrl_config_entry ppo_table[] = {
+    F(n_steps, INT, 1, 1e7, NULL, "steps per env per rollout"),
+    F(batch_size, INT, 1, 1e8, NULL, "minibatch size"),
+    F(n_epochs, INT, 1, 1000, NULL, "passes over each rollout"),
+    F(learning_rate, FLOAT, 0, 1, NULL, "Adam learning rate"),
+    F(lr_schedule, ENUM, 0, 0, schedule_names, "learning-rate schedule"),
+    F(gae_lambda, FLOAT, 0, 1, NULL, "GAE lambda"),
+    F(clip_range, FLOAT, 0, 10, NULL, "surrogate clip range epsilon"),
+    F(clip_range_schedule, ENUM, 0, 0, schedule_names, "clip-range schedule"),
+    F(clip_range_vf, FLOAT, 0, 1e9, NULL, "value clip range (0 = no value clipping)"),
+    F(normalize_advantage, BOOL, 0, 0, NULL, "normalize advantages per minibatch"),
+    F(ent_coef, FLOAT, 0, 10, NULL, "entropy bonus coefficient"),
+    F(vf_coef, FLOAT, 0, 100, NULL, "value loss coefficient"),
+    F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
+    F(target_kl, FLOAT, 0, 100, NULL, "stop the epoch loop when approx KL > 1.5 target (0 = off)"),
+    F(adam_eps, FLOAT, 0, 1, NULL, "Adam epsilon"),
+    F(net_arch, INTLIST, 1, 4096, NULL, "hidden layer widths, e.g. 64,64"),
+    F(activation, STRING, 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"),
+    F(shared_trunk, BOOL, 0, 0, NULL, "actor and critic share the hidden layers"),
+    F(ortho_init, BOOL, 0, 0, NULL, "orthogonal init (else PyTorch default)"),
+    F(log_std_init, FLOAT, -20, 5, NULL, "initial log-std of Gaussian policies"),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+#undef F
+
+typedef struct {
+    ppo_config   cfg;
+    float        gamma;
+    acrl_params  params;
+    acrl_optim   opt;
+    acrl_policy  pol;
+    acrl_rollout ro;
+    acrl_rng     rng;
+    long         updates;
+    /* minibatch scratch (batch_size) */
+    int*   perm;
+    float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_oldlogp, *mb_oldv, *logp, *ent, *wlogp, *dv;
+} ppo;
+
+static void ppo_destroy(void* self) {
+    ppo* a = self;
+    if (!a) return;
+    policy_free(&a->pol);
+    rollout_free(&a->ro);
+    acrl_params_free(&a->params);
+    free(a->perm);
+    free(a->mb_obs); free(a->mb_act); free(a->mb_adv); free(a->mb_ret); free(a->mb_oldlogp);
+    free(a->mb_oldv); free(a->logp); free(a->ent); free(a->wlogp); free(a->dv);
+    free(a);
+}
+
+static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
+    const ppo_config* cfg = cfgp;
+    int E = ctx->num_envs, N = cfg->n_steps * E;
+    if (cfg->batch_size > N) {
+        snprintf(err, errlen, "batch_size %d is larger than n_steps * n_envs = %d", cfg->batch_size, N);
+        return NULL;
+    }
+    ppo* a = calloc(1, sizeof *a);
+    if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
+    a->cfg = *cfg;
+    a->gamma = ctx->gamma;
+    acrl_params_init(&a->params);
+    acrl_policy_config pc = {cfg->net_arch, cfg->activation, cfg->shared_trunk, cfg->ortho_init, cfg->log_std_init};
+    int maxb = cfg->batch_size > E ? cfg->batch_size : E;
+    int od = ctx->obs_space->dim;
+    if (policy_build(&a->pol, &a->params, od, ctx->act_space, &pc, maxb, err, errlen) ||
+        acrl_params_finalize(&a->params, err, errlen)) {
+        ppo_destroy(a);
+        return NULL;
+    }
+    acrl_rng_seed2(&a->rng, ctx->seed, 1);
+    policy_init(&a->pol, &a->params, &pc, &a->rng);
+    a->opt = acrl_optim_default(ACRL_OPT_ADAM);
+    a->opt.eps = cfg->adam_eps;
+    int ad = a->pol.act_dim, B = cfg->batch_size;
+    a->perm = malloc(sizeof(int) * (size_t)N);
+    a->mb_obs = malloc(sizeof(float) * (size_t)B * (size_t)od);
+    a->mb_act = malloc(sizeof(float) * (size_t)B * (size_t)ad);
+    a->mb_adv = malloc(sizeof(float) * (size_t)B);
+    a->mb_ret = malloc(sizeof(float) * (size_t)B);
+    a->mb_oldlogp = malloc(sizeof(float) * (size_t)B);
+    a->mb_oldv = malloc(sizeof(float) * (size_t)B);
+    a->logp = malloc(sizeof(float) * (size_t)B);
+    a->ent = malloc(sizeof(float) * (size_t)B);
+    a->wlogp = malloc(sizeof(float) * (size_t)B);
+    a->dv = malloc(sizeof(float) * (size_t)B);
+    if (rollout_init(&a->ro, cfg->n_steps, E, od, ad) || !a->perm || !a->mb_obs || !a->mb_act || !a->mb_adv ||
+        !a->mb_ret || !a->mb_oldlogp || !a->mb_oldv || !a->logp || !a->ent || !a->wlogp || !a->dv) {
+        snprintf(err, errlen, "out of memory");
+        ppo_destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+/* One minibatch: losses, gradients, clipped optimizer step. Accumulates metric sums. */
+static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char* err, size_t errlen) {
+    const ppo_config* cfg = &a->cfg;
+    policy_forward(&a->pol, &a->params, a->mb_obs, B);
+    policy_evaluate(&a->pol, a->mb_act, a->logp, a->ent);
+    if (cfg->normalize_advantage) normalize_inplace(a->mb_adv, B);
+    double pg = 0, vl = 0, en = 0, kl = 0, cf = 0;
+    const float* v = a->pol.value;
+    for (int i = 0; i < B; i++) {
+        float logratio = a->logp[i] - a->mb_oldlogp[i];
+        float r = expf(logratio), A = a->mb_adv[i];
+        float l1 = -A * r, l2 = -A * clampf(r, 1 - clip, 1 + clip);
+        bool inside = r >= 1 - clip && r <= 1 + clip;
+        pg += l1 > l2 ? l1 : l2;
+        /* d(loss_i)/d(logp_i) = d(loss_i)/d(ratio) * ratio */
+        a->wlogp[i] = (l1 >= l2 || inside) ? -A * r / B : 0.0f;
+        kl += (r - 1) - logratio;
+        cf += fabsf(r - 1) > clip;
+        en += a->ent[i];
+        /* value loss: mean (V - R)^2, or the max of it and the clipped version */
+        float d = v[i] - a->mb_ret[i], dvdv = 1.0f;
+        if (cfg->clip_range_vf > 0) {
+            float dc = v[i] - a->mb_oldv[i];
+            float vc = a->mb_oldv[i] + clampf(dc, -cfg->clip_range_vf, cfg->clip_range_vf);
+            float d2 = vc - a->mb_ret[i];
+            if (d2 * d2 > d * d) { d = d2; dvdv = fabsf(dc) < cfg->clip_range_vf ? 1.0f : 0.0f; }
+        }
+        vl += (double)d * d;
+        a->dv[i] = cfg->vf_coef * 2.0f * d * dvdv / B;
+    }
+    double approx_kl = kl / B;
+    if (cfg->target_kl > 0 && approx_kl > 1.5 * cfg->target_kl) return 1; /* early stop, as SB3 */
+    acrl_params_zero_grad(&a->params);
+    policy_backward(&a->pol, &a->params, a->mb_act, a->wlogp, -cfg->ent_coef / B, a->dv);
+    float gn = cfg->max_grad_norm > 0 ? acrl_params_clip_grad_norm(&a->params, cfg->max_grad_norm)
+                                      : acrl_params_clip_grad_norm(&a->params, INFINITY);
+    if (!isfinite(gn) || !isfinite(pg) || !isfinite(vl)) {
+        snprintf(err, errlen, "non-finite %s in PPO update %ld", !isfinite(gn) ? "gradient" : !isfinite(pg) ? "policy loss" : "value loss",
+                 a->updates);
+        return -1;
+    }
+    acrl_optim_step(&a->opt, &a->params, lr);
+    a->updates++;
+    sums[M_POLICY_LOSS] += pg / B;
+    sums[M_VALUE_LOSS] += vl / B;
+    sums[M_ENTROPY] += en / B;
+    sums[M_APPROX_KL] += approx_kl;
+    sums[M_CLIP_FRAC] += cf / B;
+    sums[M_GRAD_NORM] += gn;
+    return 0;
+}
+
+static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
+    ppo* a = self;
+    const ppo_config* cfg = &a->cfg;
+    acrl_rollout* r = &a->ro;
+    if (onpolicy_collect(&a->pol, &a->params, r, c, &a->rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
+    float lr = acrl_lr_schedule(cfg->lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->learning_rate, (float)progress);
+    float clip = acrl_lr_schedule(cfg->clip_range_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->clip_range, (float)progress);
+    int N = r->num_steps * r->num_envs, B = cfg->batch_size, od = r->obs_dim, ad = r->act_dim;
+    double sums[M_COUNT] = {0};
+    int nmb = 0, stop = 0;
+    for (int i = 0; i < N; i++) a->perm[i] = i;
+    for (int epoch = 0; epoch < cfg->n_epochs && !stop; epoch++) {
+        for (int i = N - 1; i > 0; i--) { /* Fisher-Yates from the learner's RNG */
+            int j = (int)acrl_rng_below(&a->rng, (uint64_t)i + 1);
+            int t = a->perm[i]; a->perm[i] = a->perm[j]; a->perm[j] = t;
+        }
+        for (int start = 0; start + B <= N; start += B) {
+            for (int k = 0; k < B; k++) {
+                int i = a->perm[start + k];
+                memcpy(a->mb_obs + (size_t)k * od, r->obs + (size_t)i * od, sizeof(float) * (size_t)od);
+                memcpy(a->mb_act + (size_t)k * ad, r->actions + (size_t)i * ad, sizeof(float) * (size_t)ad);
+                a->mb_adv[k] = r->advantages[i];
+                a->mb_ret[k] = r->returns[i];
+                a->mb_oldlogp[k] = r->logprobs[i];
+                a->mb_oldv[k] = r->values[i];
+            }
+            int rc = ppo_minibatch(a, B, lr, clip, sums, err, errlen);
+            if (rc < 0) return -1;
+            if (rc > 0) { stop = 1; break; }
+            nmb++;
+        }
+    }
+    if (!acrl_all_finite(a->params.param, a->params.count)) {
+        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->updates);
+        return -1;
+    }
+    for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
+    m[M_LR] = lr;
+    m[M_EXPLAINED_VAR] = onpolicy_explained_variance(r);
+    m[M_Q_LOSS] = m[M_ALPHA] = NAN;
+    return 0;
+}
+
+static void ppo_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
+    ppo* a = self;
+    float logp[n > 0 ? n : 1];
+    policy_forward(&a->pol, &a->params, obs, n);
+    if (deterministic) policy_mode(&a->pol, actions);
+    else policy_sample(&a->pol, actions, logp, &a->rng);
+}
+
+static int ppo_save(void* self, acrl_ckpt_writer* w) {
+    ppo* a = self;
+    if (algo_save_params(w, "ppo", &a->params)) return -1;
+    if (acrl_ckpt_add(w, "ppo.rng", &a->rng, sizeof a->rng)) return -1;
+    return acrl_ckpt_add(w, "ppo.updates", &a->updates, sizeof a->updates);
+}
+
+static int ppo_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
+    ppo* a = self;
+    if (algo_load_params(c, "ppo", &a->params, err, errlen)) return -1;
+    if (algo_load_blob(c, "ppo.rng", &a->rng, sizeof a->rng, err, errlen)) return -1;
+    return algo_load_blob(c, "ppo.updates", &a->updates, sizeof a->updates, err, errlen);
+}
+
+const acrl_algo acrl_algo_ppo = {
+    "ppo", "Proximal Policy Optimization (clipped), Discrete and Box actions",
+    sizeof(ppo_config), ppo_table, ppo_defaults,
+    ppo_create, ppo_iterate, ppo_act, ppo_save, ppo_load, ppo_destroy,
+};

@@ -1,0 +1,513 @@
+/* The training loop every algorithm shares: configuration (preset, file, overrides),
+ * run directory, collector, logs (progress.csv, TensorBoard, progress line), periodic
+ * evaluation, checkpoints (last, best, final; exact resume) and summary.json. */
+#include "acrl/train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "algo/algo.h"
+
+/* ---- run configuration: keys every algorithm has --------------------------------- */
+
+typedef struct {
+    int   n_envs;
+    int   n_timesteps;
+    float gamma;
+    int   normalize;          /* observations */
+    int   normalize_reward;
+    float clip_obs, clip_reward;
+    int   eval_freq;          /* env steps between evaluations (0 = only at the end) */
+    int   n_eval_episodes;    /* episodes per periodic evaluation */
+    int   checkpoint_freq;    /* env steps between last.ckpt writes (0 = only at the end) */
+    int   log_freq;           /* env steps between progress rows */
+} run_config;
+
+#define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(run_config, k), lo, hi, NULL, h}
+static const acrl_config_entry run_table[] = {
+    F(n_envs, INT, 1, 65536, "parallel env copies"),
+    F(n_timesteps, INT, 1, 2e9, "total env steps of the run"),
+    F(gamma, FLOAT, 0, 1, "discount factor"),
+    F(normalize, BOOL, 0, 0, "normalize observations (running mean/std, shared by the copies)"),
+    F(normalize_reward, BOOL, 0, 0, "scale rewards by the running std of the discounted return"),
+    F(clip_obs, FLOAT, 0, 1e9, "clip normalized observations to +-clip_obs"),
+    F(clip_reward, FLOAT, 0, 1e9, "clip scaled rewards to +-clip_reward"),
+    F(eval_freq, INT, 0, 2e9, "env steps between evaluations (0: none during training)"),
+    F(n_eval_episodes, INT, 1, 100000, "episodes per periodic evaluation"),
+    F(checkpoint_freq, INT, 0, 2e9, "env steps between checkpoints (0: only at the end)"),
+    F(log_freq, INT, 1, 2e9, "env steps between progress rows"),
+};
+#undef F
+#define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
+
+static void run_defaults(run_config* r) {
+    r->n_envs = 1;
+    r->n_timesteps = 1000000;
+    r->gamma = 0.99f;
+    r->clip_obs = 10.0f;
+    r->clip_reward = 10.0f;
+    r->eval_freq = 10000;
+    r->n_eval_episodes = 10;
+    r->checkpoint_freq = 100000;
+    r->log_freq = 2048;
+}
+
+/* run_config and the algorithm's config in one block, described by one merged table */
+typedef struct {
+    const acrl_algo*   algo;
+    acrl_config_entry* table;
+    unsigned char*     block;    /* run_config, then the algorithm config at algo_off */
+    size_t             algo_off;
+} full_config;
+
+static run_config* fc_run(const full_config* fc) { return (run_config*)fc->block; }
+static void* fc_algo(const full_config* fc) { return fc->block + fc->algo_off; }
+
+static void fc_free(full_config* fc) {
+    free(fc->table);
+    free(fc->block);
+    memset(fc, 0, sizeof *fc);
+}
+
+static int fc_init(full_config* fc, const acrl_algo* algo, char* err, size_t errlen) {
+    memset(fc, 0, sizeof *fc);
+    fc->algo = algo;
+    fc->algo_off = (sizeof(run_config) + 15) & ~(size_t)15;
+    int na = 0;
+    while (algo->cfg_table[na].key) na++;
+    fc->block = calloc(1, fc->algo_off + algo->cfg_size);
+    fc->table = calloc((size_t)(RUN_KEYS + na + 1), sizeof(acrl_config_entry));
+    if (!fc->block || !fc->table) { fc_free(fc); snprintf(err, errlen, "out of memory"); return -1; }
+    for (int i = 0; i < RUN_KEYS; i++) fc->table[i] = run_table[i];
+    for (int i = 0; i < na; i++) {
+        fc->table[RUN_KEYS + i] = algo->cfg_table[i];
+        fc->table[RUN_KEYS + i].offset += fc->algo_off;
+    }
+    run_defaults(fc_run(fc));
+    algo->cfg_defaults(fc_algo(fc));
+    return 0;
+}
+
+/* Preset: $ACRL_CONFIG_DIR, the source tree's configs/, the installed configs/. */
+static int find_preset(const char* algo, const char* env, char* path, size_t len) {
+    const char* dirs[3] = {getenv("ACRL_CONFIG_DIR"), ACRL_SOURCE_CONFIGDIR, ACRL_DATADIR "/configs"};
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i]) continue;
+        snprintf(path, len, "%s/%s/%s.ini", dirs[i], algo, env);
+        if (access(path, R_OK) == 0) return 1;
+    }
+    return 0;
+}
+
+static char* config_to_text(const full_config* fc) {
+    char* buf = NULL;
+    size_t len = 0;
+    FILE* f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    acrl_config_write(fc->table, fc->block, f);
+    fclose(f);
+    return buf;
+}
+
+static int config_from_text(full_config* fc, const char* text, size_t n, char* err, size_t errlen) {
+    char path[] = "/tmp/acrl-config-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) { snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno)); return -1; }
+    FILE* f = fdopen(fd, "w");
+    fwrite(text, 1, n, f);
+    fclose(f);
+    int rc = acrl_config_load_file(fc->table, fc->block, path, err, errlen);
+    unlink(path);
+    return rc;
+}
+
+/* ---- public helpers ------------------------------------------------------------ */
+
+acrl_train_options acrl_train_options_default(void) {
+    acrl_train_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = 1;
+    o.eval_episodes = 20;
+    return o;
+}
+
+const char* const* acrl_algo_names(void) {
+    static const char* names[16];
+    for (int i = 0; acrl_algos[i] && i < 15; i++) names[i] = acrl_algos[i]->name;
+    return names;
+}
+
+int acrl_algo_describe(const char* name, void* f) {
+    const acrl_algo* a = acrl_algo_find(name);
+    if (!a) return -1;
+    full_config fc;
+    char err[ACRL_ERRLEN];
+    if (fc_init(&fc, a, err, sizeof err)) return -1;
+    fprintf(f, "%s: %s\n", a->name, a->summary);
+    acrl_config_describe(fc.table, fc.block, f);
+    fc_free(&fc);
+    return 0;
+}
+
+/* ---- evaluation ------------------------------------------------------------------ */
+
+static void clip_box(const acrl_space* s, float* a) {
+    if (s->kind != ACRL_SPACE_BOX) return;
+    for (int j = 0; j < s->dim; j++) a[j] = a[j] < s->low[j] ? s->low[j] : a[j] > s->high[j] ? s->high[j] : a[j];
+}
+
+/* Runs episodes with seeds seed, seed+1, ... and writes the mean/std of the returns. */
+static int evaluate(const acrl_algo* algo, void* learner, const acrl_collector* c, const char* env_id,
+                    int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
+                    char* err, size_t errlen) {
+    acrl_env_options eo = acrl_env_options_default();
+    acrl_env* env = acrl_env_make(env_id, &eo, err, errlen);
+    if (!env) return -1;
+    int od = env->obs_space.dim, ad = env->act_space.dim;
+    float raw[od], obs[od], act[ad > 0 ? ad : 1];
+    double s = 0, s2 = 0;
+    for (int ep = 0; ep < episodes; ep++) {
+        acrl_env_reset(env, (int64_t)(seed + (uint64_t)ep), raw);
+        double ret = 0;
+        bool term = false, trunc = false;
+        while (!term && !trunc) {
+            collector_normalize_obs(c, raw, obs, 1);
+            algo->act(learner, obs, 1, act, !stochastic);
+            clip_box(&env->act_space, act);
+            double r;
+            acrl_env_step(env, act, raw, &r, &term, &trunc);
+            ret += r;
+        }
+        s += ret;
+        s2 += ret * ret;
+    }
+    acrl_env_close(env);
+    *mean = s / episodes;
+    double var = s2 / episodes - *mean * *mean;
+    *std = var > 0 ? sqrt(var) : 0.0;
+    return 0;
+}
+
+/* ---- the run ------------------------------------------------------------------------ */
+
+/* Counters that evolve and belong in checkpoints (no wall-clock values: a resumed run
+ * must write byte-identical checkpoints). */
+typedef struct {
+    int64_t steps, iterations, next_eval, next_log, next_ckpt, total_steps;
+    int64_t first_solved_step;     /* -1: not yet */
+    double  best_eval;
+    uint64_t seed;
+    int32_t num_envs, pad;
+} run_state;
+
+static volatile sig_atomic_t g_stop;
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int mkdir_p(const char* path) {
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char* p = tmp + 1; *p; p++)
+        if (*p == '/') { *p = 0; if (mkdir(tmp, 0777) && errno != EEXIST) return -1; *p = '/'; }
+    return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+typedef struct {
+    const acrl_algo* algo;
+    void*            learner;
+    acrl_collector*  col;
+    full_config      fc;
+    char*            config_text;
+    run_state        st;
+} run;
+
+static int write_ckpt(run* r, const char* dir, const char* name, char* err, size_t errlen) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    acrl_ckpt_writer* w = acrl_ckpt_begin(r->algo->name, r->col->venv->envs[0]->id);
+    if (!w) { snprintf(err, errlen, "out of memory"); return -1; }
+    size_t cn = collector_state_bytes(r->col);
+    void* cbuf = malloc(cn);
+    if (!cbuf) { acrl_ckpt_abort(w); snprintf(err, errlen, "out of memory"); return -1; }
+    collector_state_save(r->col, cbuf);
+    int rc = acrl_ckpt_add(w, "config", r->config_text, strlen(r->config_text));
+    rc = rc || acrl_ckpt_add(w, "run", &r->st, sizeof r->st);
+    rc = rc || acrl_ckpt_add(w, "collector", cbuf, cn);
+    rc = rc || r->algo->save(r->learner, w);
+    if (rc) { acrl_ckpt_abort(w); free(cbuf); snprintf(err, errlen, "cannot assemble checkpoint %s", path); return -1; }
+    rc = acrl_ckpt_commit(w, path, err, errlen);
+    free(cbuf);
+    return rc;
+}
+
+static void run_free(run* r) {
+    if (r->learner) r->algo->destroy(r->learner);
+    collector_free(r->col);
+    fc_free(&r->fc);
+    free(r->config_text);
+}
+
+/* Builds config, collector and learner; from a checkpoint when ck is not NULL. */
+static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen) {
+    const char* algo_name = ck ? acrl_ckpt_algo(ck) : o->algo;
+    const char* env_id = ck ? acrl_ckpt_env_id(ck) : o->env_id;
+    r->algo = acrl_algo_find(algo_name);
+    if (!r->algo) {
+        char list[256] = "";
+        for (int i = 0; acrl_algos[i]; i++) {
+            strcat(list, i ? ", " : "");
+            strcat(list, acrl_algos[i]->name);
+        }
+        snprintf(err, errlen, "unknown algorithm '%s' (valid: %s)", algo_name, list);
+        return ACRL_ERR_INPUT;
+    }
+    if (!acrl_env_spec_find(env_id)) {
+        acrl_env_options eo = acrl_env_options_default();
+        acrl_env_make(env_id, &eo, err, errlen); /* for the message listing the valid ids */
+        return ACRL_ERR_INPUT;
+    }
+    if (fc_init(&r->fc, r->algo, err, errlen)) return ACRL_ERR_RUNTIME;
+    run_config* rc = fc_run(&r->fc);
+    if (ck) {
+        size_t n;
+        const char* text = acrl_ckpt_section(ck, "config", &n);
+        if (!text) { snprintf(err, errlen, "checkpoint has no config section"); return ACRL_ERR_INPUT; }
+        if (config_from_text(&r->fc, text, n, err, errlen)) return ACRL_ERR_INPUT;
+    } else {
+        char path[1024];
+        if (find_preset(r->algo->name, env_id, path, sizeof path) &&
+            acrl_config_load_file(r->fc.table, r->fc.block, path, err, errlen))
+            return ACRL_ERR_INPUT;
+        if (o->config_file && acrl_config_load_file(r->fc.table, r->fc.block, o->config_file, err, errlen))
+            return ACRL_ERR_INPUT;
+        for (int i = 0; i < o->n_overrides; i++)
+            if (acrl_config_parse_override(r->fc.table, r->fc.block, o->overrides[i], err, errlen))
+                return ACRL_ERR_INPUT;
+        if (o->num_envs > 0) rc->n_envs = o->num_envs;
+        if (o->steps > 0) {
+            if (o->steps > 2000000000L) { snprintf(err, errlen, "--steps %ld is too large", o->steps); return ACRL_ERR_INPUT; }
+            rc->n_timesteps = (int)o->steps;
+        }
+    }
+    r->config_text = config_to_text(&r->fc);
+    if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
+    uint64_t seed = ck ? ((const run_state*)acrl_ckpt_section(ck, "run", NULL))->seed
+                       : (uint64_t)(o->seed < 0 ? 0 : o->seed);
+    acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma};
+    r->col = collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
+    if (!r->col) return ACRL_ERR_INPUT;
+    acrl_env* e0 = r->col->venv->envs[0];
+    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, rc->n_envs, rc->n_timesteps, seed,
+                         o->threads, rc->gamma};
+    r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
+    if (!r->learner) return ACRL_ERR_INPUT;
+    r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
+                        seed, rc->n_envs, 0};
+    if (ck) {
+        size_t n;
+        const void* cs = acrl_ckpt_section(ck, "collector", &n);
+        if (algo_load_blob(ck, "run", &r->st, sizeof r->st, err, errlen) || !cs ||
+            collector_state_load(r->col, cs, n, err, errlen) || r->algo->load(r->learner, ck, err, errlen))
+            return ACRL_ERR_INPUT;
+    }
+    return ACRL_OK;
+}
+
+static const char* const base_columns[] = {"step", "wall_seconds", "sps", "return_mean", "return_std", "episode_length",
+                                           "episodes", "eval_return_mean"};
+#define NBASE 8
+
+int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_ckpt* ck = NULL;
+    const char* dir;
+    if (o->resume_dir) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/last.ckpt", o->resume_dir);
+        ck = acrl_ckpt_load(path, err, errlen);
+        if (!ck) return ACRL_ERR_INPUT;
+        dir = o->resume_dir;
+    } else {
+        if (o->out_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir);
+        else snprintf(o->run_dir, sizeof o->run_dir, "runs/%s-%s-%lld-%ld", o->algo, o->env_id,
+                      (long long)(o->seed < 0 ? 0 : o->seed), (long)time(NULL));
+        dir = o->run_dir;
+    }
+    int code = run_setup(&r, o, ck, err, errlen);
+    if (ck && code == ACRL_OK && o->steps > 0) r.st.total_steps = o->steps; /* extend a resumed run */
+    acrl_ckpt_free(ck);
+    if (code != ACRL_OK) { run_free(&r); return code; }
+    if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
+    if (mkdir_p(dir)) {
+        snprintf(err, errlen, "cannot create run directory %s: %s", dir, strerror(errno));
+        run_free(&r);
+        return ACRL_ERR_INPUT;
+    }
+    run_config* rc = fc_run(&r.fc);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    FILE* cf = fopen(path, "w");
+    if (cf) { fputs(r.config_text, cf); fclose(cf); }
+
+    /* logs: progress.csv (appended on resume), TensorBoard */
+    const char* cols[NBASE + M_COUNT];
+    for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
+    for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
+    snprintf(path, sizeof path, "%s/progress.csv", dir);
+    acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, err, errlen)
+                                  : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
+    acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
+    if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_INPUT; }
+
+    g_stop = 0;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    acrl_progress prog;
+    acrl_progress_init(&prog, r.st.total_steps, o->quiet ? ACRL_PROGRESS_QUIET : ACRL_PROGRESS_AUTO, 5.0);
+    const char* env_id = r.col->venv->envs[0]->id;
+    const acrl_env_spec* spec = acrl_env_spec_find(env_id);
+    uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
+    double t0 = now_s(), train_time = 0, first_solved_s = NAN, last_eval = NAN;
+    int64_t steps0 = r.st.steps;
+    code = ACRL_OK;
+    double m[M_COUNT];
+    while (r.st.steps < r.st.total_steps) {
+        if (g_stop) { code = ACRL_INTERRUPTED; break; }
+        if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
+        for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
+        double ti = now_s();
+        double progress = (double)r.st.steps / (double)r.st.total_steps;
+        if (r.algo->iterate(r.learner, r.col, progress, m, err, errlen)) {
+            char msg[ACRL_ERRLEN];
+            snprintf(msg, sizeof msg, "%s", err);
+            snprintf(err, errlen, "training stopped at step %ld: %s (last good checkpoint: %s/last.ckpt)",
+                     r.col->steps, msg, dir);
+            code = ACRL_ERR_RUNTIME;
+            break;
+        }
+        train_time += now_s() - ti;
+        r.st.steps = r.col->steps;
+        r.st.iterations++;
+        double eval_mean = NAN, eval_std;
+        if (rc->eval_freq > 0 && r.st.steps >= r.st.next_eval) {
+            while (r.st.next_eval <= r.st.steps) r.st.next_eval += rc->eval_freq;
+            if (evaluate(r.algo, r.learner, r.col, env_id, rc->n_eval_episodes, eval_seed, false, &eval_mean,
+                         &eval_std, err, errlen) == 0) {
+                last_eval = eval_mean;
+                if (r.st.first_solved_step < 0 && spec && eval_mean >= spec->solved_threshold) {
+                    r.st.first_solved_step = r.st.steps;
+                    first_solved_s = train_time;
+                }
+                if (eval_mean > r.st.best_eval) {
+                    r.st.best_eval = eval_mean;
+                    if (write_ckpt(&r, dir, "best.ckpt", err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+                }
+            }
+        }
+        double ret_mean, ret_std, len_mean;
+        collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
+        if (r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps) {
+            while (r.st.next_log <= r.st.steps) r.st.next_log += rc->log_freq;
+            double wall = now_s() - t0;
+            double row[NBASE + M_COUNT] = {(double)r.st.steps, wall, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
+                                           ret_mean, ret_std, len_mean, (double)r.col->ep_count, eval_mean};
+            for (int k = 0; k < M_COUNT; k++) row[NBASE + k] = m[k];
+            if (acrl_csv_row(csv, row, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+            for (int k = 3; k < NBASE + M_COUNT; k++) {
+                if (isnan(row[k]) || k == 6) continue;
+                char tag[64];
+                snprintf(tag, sizeof tag, k < NBASE ? "rollout/%s" : "train/%s", cols[k]);
+                acrl_tboard_scalar(tb, tag, row[k], r.st.steps);
+            }
+            acrl_tboard_scalar(tb, "time/sps", row[2], r.st.steps);
+            acrl_tboard_flush(tb);
+        }
+        if (rc->checkpoint_freq > 0 && r.st.steps >= r.st.next_ckpt) {
+            while (r.st.next_ckpt <= r.st.steps) r.st.next_ckpt += rc->checkpoint_freq;
+            if (write_ckpt(&r, dir, "last.ckpt", err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+        }
+        acrl_progress_update(&prog, r.st.steps, ret_mean);
+    }
+    double wall = now_s() - t0;
+    double ret_mean, ret_std, len_mean;
+    collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
+    acrl_progress_finish(&prog, r.st.steps, ret_mean);
+    if (code == ACRL_OK || code == ACRL_INTERRUPTED) {
+        /* last.ckpt always reflects where this invocation stopped */
+        if (write_ckpt(&r, dir, "last.ckpt", err, errlen)) code = ACRL_ERR_RUNTIME;
+    }
+    if (code == ACRL_INTERRUPTED)
+        snprintf(err, errlen, "interrupted at step %lld; continue with --resume %s", (long long)r.st.steps, dir);
+    bool finished = code == ACRL_OK && r.st.steps >= r.st.total_steps;
+    if (finished && write_ckpt(&r, dir, "final.ckpt", err, errlen)) code = ACRL_ERR_RUNTIME;
+    if (code == ACRL_OK) {
+        double em = NAN, es = NAN;
+        int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
+        if (neps > 0 && evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
+            code = ACRL_ERR_RUNTIME;
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        FILE* f = fopen(path, "w");
+        if (f) {
+            acrl_json j;
+            acrl_json_begin(&j, f);
+            acrl_json_string(&j, "algo", r.algo->name);
+            acrl_json_string(&j, "env", env_id);
+            acrl_json_int(&j, "seed", (int64_t)r.st.seed);
+            acrl_json_int(&j, "steps", r.st.steps);
+            acrl_json_bool(&j, "finished", finished);
+            acrl_json_number(&j, "wall_seconds", wall);
+            acrl_json_number(&j, "train_seconds", train_time);
+            acrl_json_number(&j, "sps", (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9));
+            acrl_json_number(&j, "eval_return_mean", em);
+            acrl_json_number(&j, "eval_return_std", es);
+            acrl_json_int(&j, "eval_episodes", neps);
+            acrl_json_number(&j, "train_return_mean", ret_mean);
+            acrl_json_number(&j, "last_periodic_eval", last_eval);
+            acrl_json_number(&j, "solved_threshold", spec ? spec->solved_threshold : NAN);
+            if (r.st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r.st.first_solved_step);
+            else acrl_json_null(&j, "first_solved_step");
+            acrl_json_number(&j, "first_solved_seconds", first_solved_s);
+            if (acrl_json_end(&j) || fclose(f)) code = ACRL_ERR_RUNTIME;
+        }
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (acrl_csv_close(csv) && code == ACRL_OK) { snprintf(err, errlen, "cannot write progress.csv"); code = ACRL_ERR_RUNTIME; }
+    acrl_tboard_close(tb);
+    run_free(&r);
+    return code;
+}
+
+int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
+                         char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code == ACRL_OK &&
+        evaluate(r.algo, r.learner, r.col, r.col->venv->envs[0]->id, episodes, seed, stochastic, mean, std, err, errlen))
+        code = ACRL_ERR_RUNTIME;
+    run_free(&r);
+    return code;
+}
