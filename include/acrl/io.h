@@ -184,5 +184,10 @@ size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t tota
  * summary.json), one mean line + min..max band per (algo, env) group, into out_png
  * via gnuplot. */
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen);
+/* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
+ * npts evenly spaced steps spanning the range every run covers (their union if they do not
+ * overlap), interpolating linearly and holding end values: grid, mean, min, max are (npts). */
+void acrl_curve_aggregate(double* grid, double* mean, double* min, double* max, int npts,
+                          const double* const* steps, const double* const* values, const int* lens, int nruns);
 
 #endif
