@@ -90,8 +90,9 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
 /* Applies one "key=value" string (the CLI's --set). */
 int acrl_config_parse_override(const acrl_config_entry* table, void* cfg, const char* kv,
                                char* err, size_t errlen);
-/* Reads an INI-style file: "key = value" lines, '#'/';' comments, "[section]" headers
- * prefix later keys with "section.". Errors say file:line. */
+/* Reads an INI-style file: "key = value" lines; '#' or ';' starts a comment at the line
+ * start or after whitespace (so "a#b" is a value); "[section]" makes later keys
+ * "section.key". Later lines override earlier ones. Errors say file:line. */
 int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
                           char* err, size_t errlen);
 /* Writes every entry as "key = value" (with its help as a comment), loadable by load_file.
@@ -173,8 +174,9 @@ void acrl_progress_init(acrl_progress* p, int64_t total, acrl_progress_mode mode
 void acrl_progress_update(acrl_progress* p, int64_t step, double recent_return);
 /* Draws a final line and ends it with a newline. */
 void acrl_progress_finish(acrl_progress* p, int64_t step, double recent_return);
-/* Renders one line into out (pure). bar_width > 0 adds a [###...] bar; steps_per_s <= 0
- * leaves the ETA unknown. Returns the length written (truncated to outlen - 1). */
+/* Renders one line into out (pure): "[###...] 45.0%  450000/1000000  12500 steps/s  elapsed 0:36
+ * ETA 0:44  return 123.46". bar_width 0 drops the bar; total <= 0 drops percent and ETA;
+ * steps_per_s <= 0 leaves the ETA unknown. Returns the length written (truncated to outlen - 1). */
 size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t total, double elapsed_s,
                             double steps_per_s, double recent_return, int bar_width);
 
