@@ -4,6 +4,7 @@
  *   env   spaces, Gymnasium-exact envs, wrappers, vec env   acrl/env.h
  *   nn    flat-buffer networks, layers, losses, optimizers  acrl/nn.h
  *   dist  categorical / Gaussian / tanh-Gaussian            acrl/dist.h
+ *   io    checkpoints, config, logs, progress, plots        acrl/io.h
  *
  * Library functions never exit the process: they return NULL or an error code
  * and write a message into a caller-supplied buffer. */
@@ -16,5 +17,6 @@
 #include "acrl/env.h"
 #include "acrl/nn.h"
 #include "acrl/dist.h"
+#include "acrl/io.h"
 
 #endif

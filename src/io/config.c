@@ -1,0 +1,339 @@
+/* config.c - table-driven hyperparameter configuration: strict parsing of
+ * "key = value" settings into an algorithm's config struct, INI-style files,
+ * and writing the effective configuration back in the same format. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acrl/io.h"
+
+static void set_err(char* err, size_t errlen, const char* fmt, ...) {
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static void* field(void* cfg, const acrl_config_entry* e) { return (char*)cfg + e->offset; }
+static const void* cfield(const void* cfg, const acrl_config_entry* e) { return (const char*)cfg + e->offset; }
+
+static int has_range(const acrl_config_entry* e) { return e->min < e->max; }
+
+/* Levenshtein distance, for "did you mean" (keys are short; O(n*m) on the stack) */
+static int edit_distance(const char* a, const char* b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63) return INT_MAX;
+    int prev[64], cur[64];
+    for (size_t j = 0; j <= m; j++) prev[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (m + 1) * sizeof(int));
+    }
+    return prev[m];
+}
+
+static const acrl_config_entry* find_entry(const acrl_config_entry* table, const char* key) {
+    for (const acrl_config_entry* e = table; e->key; e++) if (strcmp(e->key, key) == 0) return e;
+    return NULL;
+}
+
+static void unknown_key(const acrl_config_entry* table, const char* key, char* err, size_t errlen) {
+    const acrl_config_entry* best = NULL;
+    int bestd = INT_MAX;
+    for (const acrl_config_entry* e = table; e->key; e++) {
+        int d = edit_distance(key, e->key);
+        if (d < bestd) { bestd = d; best = e; }
+    }
+    /* suggest only plausible typos: at most a third of the key's length (min 2) edits */
+    int limit = (int)strlen(key) / 3;
+    if (limit < 2) limit = 2;
+    if (best && bestd <= limit) set_err(err, errlen, "unknown key '%s'; did you mean '%s'?", key, best->key);
+    else set_err(err, errlen, "unknown key '%s'", key);
+}
+
+static const char* type_name(acrl_config_type t) {
+    switch (t) {
+    case ACRL_CFG_INT: return "int";
+    case ACRL_CFG_FLOAT: return "float";
+    case ACRL_CFG_DOUBLE: return "float";
+    case ACRL_CFG_BOOL: return "bool";
+    case ACRL_CFG_STRING: return "string";
+    case ACRL_CFG_ENUM: return "enum";
+    case ACRL_CFG_INTLIST: return "int list";
+    }
+    return "?";
+}
+
+/* strict base-10 integer: optional sign, digits, nothing else */
+static int parse_long(const char* s, long* out) {
+    if (!*s || isspace((unsigned char)*s)) return -1;
+    char* end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+static int check_range(const acrl_config_entry* e, double v, const char* value, char* err, size_t errlen) {
+    if (has_range(e) && (v < e->min || v > e->max)) {
+        set_err(err, errlen, "%s = %s is out of range [%g, %g]", e->key, value, e->min, e->max);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_int_value(const acrl_config_entry* e, const char* value, int* out, char* err, size_t errlen) {
+    long v;
+    if (parse_long(value, &v) != 0 || v < INT_MIN || v > INT_MAX) {
+        set_err(err, errlen, "%s expects an integer, got '%s'", e->key, value);
+        return -1;
+    }
+    if (check_range(e, (double)v, value, err, errlen) != 0) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, const char* value,
+                    char* err, size_t errlen) {
+    const acrl_config_entry* e = find_entry(table, key);
+    if (!e) { unknown_key(table, key, err, errlen); return -1; }
+    switch (e->type) {
+    case ACRL_CFG_INT: {
+        int v;
+        if (parse_int_value(e, value, &v, err, errlen) != 0) return -1;
+        *(int*)field(cfg, e) = v;
+        return 0;
+    }
+    case ACRL_CFG_FLOAT:
+    case ACRL_CFG_DOUBLE: {
+        char* end = NULL;
+        double v = 0;
+        int ok = *value && !isspace((unsigned char)*value);
+        if (ok) {
+            v = strtod(value, &end);
+            ok = end != value && *end == 0 && isfinite(v) &&
+                 (e->type == ACRL_CFG_DOUBLE || fabs(v) <= 3.4028234663852886e38);
+        }
+        if (!ok) {
+            set_err(err, errlen, "%s expects a finite number, got '%s'", e->key, value);
+            return -1;
+        }
+        if (check_range(e, v, value, err, errlen) != 0) return -1;
+        if (e->type == ACRL_CFG_FLOAT) *(float*)field(cfg, e) = (float)v;
+        else *(double*)field(cfg, e) = v;
+        return 0;
+    }
+    case ACRL_CFG_BOOL: {
+        static const char* yes[] = {"true", "1", "yes", "on"};
+        static const char* no[] = {"false", "0", "no", "off"};
+        for (int i = 0; i < 4; i++) {
+            if (strcasecmp(value, yes[i]) == 0) { *(int*)field(cfg, e) = 1; return 0; }
+            if (strcasecmp(value, no[i]) == 0) { *(int*)field(cfg, e) = 0; return 0; }
+        }
+        set_err(err, errlen, "%s expects true or false, got '%s'", e->key, value);
+        return -1;
+    }
+    case ACRL_CFG_STRING:
+        if (strlen(value) >= ACRL_CONFIG_STR_MAX) {
+            set_err(err, errlen, "%s: value longer than %d characters", e->key, ACRL_CONFIG_STR_MAX - 1);
+            return -1;
+        }
+        strcpy((char*)field(cfg, e), value);
+        return 0;
+    case ACRL_CFG_ENUM: {
+        for (int i = 0; e->choices && e->choices[i]; i++) {
+            if (strcmp(value, e->choices[i]) == 0) { *(int*)field(cfg, e) = i; return 0; }
+        }
+        char list[200] = "";
+        for (int i = 0; e->choices && e->choices[i]; i++) {
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", e->choices[i]);
+        }
+        set_err(err, errlen, "bad value '%s' for %s: expected one of %s", value, e->key, list);
+        return -1;
+    }
+    case ACRL_CFG_INTLIST: {
+        acrl_intlist l = {0};
+        char buf[256];
+        if (strlen(value) >= sizeof(buf)) { set_err(err, errlen, "%s: value too long", e->key); return -1; }
+        strcpy(buf, value);
+        char* p = buf;
+        for (;;) {
+            char* comma = strchr(p, ',');
+            if (comma) *comma = 0;
+            while (*p == ' ') p++;
+            for (char* q = p + strlen(p); q > p && q[-1] == ' '; q--) q[-1] = 0;
+            if (l.n == ACRL_INTLIST_MAX) {
+                set_err(err, errlen, "%s: more than %d values in '%s'", e->key, ACRL_INTLIST_MAX, value);
+                return -1;
+            }
+            if (!*p) { set_err(err, errlen, "%s expects comma-separated integers, got '%s'", e->key, value); return -1; }
+            long v;
+            if (parse_long(p, &v) != 0 || v < INT_MIN || v > INT_MAX) {
+                set_err(err, errlen, "%s expects comma-separated integers, got '%s'", e->key, value);
+                return -1;
+            }
+            if (check_range(e, (double)v, value, err, errlen) != 0) return -1;
+            l.v[l.n] = (int)v;
+            l.n++;
+            if (!comma) break;
+            p = comma + 1;
+        }
+        *(acrl_intlist*)field(cfg, e) = l;
+        return 0;
+    }
+    }
+    set_err(err, errlen, "%s: bad entry type", e->key);
+    return -1;
+}
+
+static char* trim(char* s) {
+    while (isspace((unsigned char)*s)) s++;
+    char* end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) *--end = 0;
+    return s;
+}
+
+int acrl_config_parse_override(const acrl_config_entry* table, void* cfg, const char* kv,
+                               char* err, size_t errlen) {
+    char buf[512];
+    const char* eq = strchr(kv, '=');
+    if (!eq || strlen(kv) >= sizeof(buf)) {
+        set_err(err, errlen, "expected key=value, got '%s'", kv);
+        return -1;
+    }
+    strcpy(buf, kv);
+    buf[eq - kv] = 0;
+    char* key = trim(buf);
+    char* value = trim(buf + (eq - kv) + 1);
+    if (!*key) { set_err(err, errlen, "expected key=value, got '%s'", kv); return -1; }
+    return acrl_config_set(table, cfg, key, value, err, errlen);
+}
+
+int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
+                          char* err, size_t errlen) {
+    FILE* f = fopen(path, "r");
+    if (!f) { set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
+    char line[1024], section[128] = "", msg[ACRL_ERRLEN];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            set_err(err, errlen, "%s:%d: line too long", path, lineno);
+            rc = -1;
+            break;
+        }
+        /* a comment starts at '#' or ';' at the line start or after whitespace */
+        for (char* p = line; *p; p++) {
+            if ((*p == '#' || *p == ';') && (p == line || isspace((unsigned char)p[-1]))) { *p = 0; break; }
+        }
+        char* s = trim(line);
+        if (!*s) continue;
+        if (*s == '[') {
+            char* close = strchr(s, ']');
+            if (!close || close[1] || close == s + 1 || (size_t)(close - s) >= sizeof(section)) {
+                set_err(err, errlen, "%s:%d: bad section header '%s'", path, lineno, s);
+                rc = -1;
+                break;
+            }
+            *close = 0;
+            snprintf(section, sizeof(section), "%s", trim(s + 1));
+            continue;
+        }
+        char* eq = strchr(s, '=');
+        if (!eq) {
+            set_err(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno, s);
+            rc = -1;
+            break;
+        }
+        *eq = 0;
+        char* key = trim(s);
+        char* value = trim(eq + 1);
+        char full[256];
+        if (snprintf(full, sizeof(full), "%s%s%s", section, *section ? "." : "", key) >= (int)sizeof(full) || !*key) {
+            set_err(err, errlen, "%s:%d: bad key '%s'", path, lineno, key);
+            rc = -1;
+            break;
+        }
+        if (acrl_config_set(table, cfg, full, value, msg, sizeof(msg)) != 0) {
+            set_err(err, errlen, "%s:%d: %s", path, lineno, msg);
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f)) { set_err(err, errlen, "cannot read %s", path); rc = -1; }
+    fclose(f);
+    return rc;
+}
+
+/* shortest decimal that reads back to the same double (or float) */
+static void format_real(double v, int is_float, char* out, size_t outlen) {
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(out, outlen, "%.*g", prec, v);
+        double back = strtod(out, NULL);
+        if (is_float ? (float)back == (float)v : back == v) return;
+    }
+}
+
+void acrl_config_format_value(const acrl_config_entry* e, const void* cfg, char* out, size_t outlen) {
+    const void* p = cfield(cfg, e);
+    out[0] = 0;
+    switch (e->type) {
+    case ACRL_CFG_INT: snprintf(out, outlen, "%d", *(const int*)p); break;
+    case ACRL_CFG_FLOAT: format_real(*(const float*)p, 1, out, outlen); break;
+    case ACRL_CFG_DOUBLE: format_real(*(const double*)p, 0, out, outlen); break;
+    case ACRL_CFG_BOOL: snprintf(out, outlen, "%s", *(const int*)p ? "true" : "false"); break;
+    case ACRL_CFG_STRING: snprintf(out, outlen, "%s", (const char*)p); break;
+    case ACRL_CFG_ENUM: {
+        int i = *(const int*)p, n = 0;
+        while (e->choices && e->choices[n]) n++;
+        snprintf(out, outlen, "%s", i >= 0 && i < n ? e->choices[i] : "?");
+        break;
+    }
+    case ACRL_CFG_INTLIST: {
+        const acrl_intlist* l = p;
+        size_t used = 0;
+        for (int i = 0; i < l->n && i < ACRL_INTLIST_MAX && used < outlen; i++)
+            used += (size_t)snprintf(out + used, outlen - used, "%s%d", i ? "," : "", l->v[i]);
+        break;
+    }
+    }
+}
+
+int acrl_config_write(const acrl_config_entry* table, const void* cfg, FILE* f) {
+    char v[512];
+    for (const acrl_config_entry* e = table; e->key; e++) {
+        acrl_config_format_value(e, cfg, v, sizeof(v));
+        if (e->help && *e->help) fprintf(f, "# %s\n", e->help);
+        fprintf(f, "%s = %s\n", e->key, v);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+void acrl_config_describe(const acrl_config_entry* table, const void* cfg, FILE* f) {
+    char v[512], kind[256];
+    for (const acrl_config_entry* e = table; e->key; e++) {
+        acrl_config_format_value(e, cfg, v, sizeof(v));
+        if (e->type == ACRL_CFG_ENUM) {
+            size_t used = 0;
+            for (int i = 0; e->choices && e->choices[i] && used < sizeof(kind); i++)
+                used += (size_t)snprintf(kind + used, sizeof(kind) - used, "%s%s", i ? "|" : "", e->choices[i]);
+        } else if (has_range(e)) {
+            snprintf(kind, sizeof(kind), "%s in [%g, %g]", type_name(e->type), e->min, e->max);
+        } else {
+            snprintf(kind, sizeof(kind), "%s", type_name(e->type));
+        }
+        fprintf(f, "  %-24s %-12s %-28s %s\n", e->key, v, kind, e->help ? e->help : "");
+    }
+}

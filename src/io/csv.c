@@ -1,0 +1,79 @@
+/* csv.c - progress.csv: a header row of column names, then one row of numbers per
+ * log interval, flushed at once so a crashed or running job can still be plotted. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acrl/io.h"
+
+struct acrl_csv {
+    FILE* f;
+    int ncols;
+    int failed; /* a write error happened */
+};
+
+static void set_err(char* err, size_t errlen, const char* fmt, ...) {
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+acrl_csv* acrl_csv_open(const char* path, const char* const* columns, int ncols, char* err, size_t errlen) {
+    if (ncols <= 0) { set_err(err, errlen, "%s: no columns", path); return NULL; }
+    for (int i = 0; i < ncols; i++) {
+        if (!columns[i] || !*columns[i] || strpbrk(columns[i], ",\"\n\r")) {
+            set_err(err, errlen, "%s: bad column name '%s'", path, columns[i] ? columns[i] : "(null)");
+            return NULL;
+        }
+    }
+    acrl_csv* c = calloc(1, sizeof(*c));
+    if (!c) { set_err(err, errlen, "out of memory"); return NULL; }
+    c->f = fopen(path, "w");
+    if (!c->f) {
+        set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        free(c);
+        return NULL;
+    }
+    c->ncols = ncols;
+    for (int i = 0; i < ncols; i++) fprintf(c->f, "%s%s", i ? "," : "", columns[i]);
+    fputc('\n', c->f);
+    if (fflush(c->f) != 0 || ferror(c->f)) {
+        set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        fclose(c->f);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* integers exactly (steps, episode counts); everything else with 8 significant digits */
+static void csv_number(FILE* f, double v) {
+    if (isnan(v)) return;
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) fprintf(f, "%.0f", v);
+    else fprintf(f, "%.8g", v);
+}
+
+int acrl_csv_row(acrl_csv* c, const double* values, char* err, size_t errlen) {
+    for (int i = 0; i < c->ncols; i++) {
+        if (i) fputc(',', c->f);
+        csv_number(c->f, values[i]);
+    }
+    fputc('\n', c->f);
+    if (fflush(c->f) != 0 || ferror(c->f)) {
+        c->failed = 1;
+        set_err(err, errlen, "cannot write progress row: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int acrl_csv_close(acrl_csv* c) {
+    if (!c) return 0;
+    int rc = (fclose(c->f) != 0 || c->failed) ? -1 : 0;
+    free(c);
+    return rc;
+}
