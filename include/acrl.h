@@ -18,5 +18,6 @@
 #include "acrl/nn.h"
 #include "acrl/dist.h"
 #include "acrl/io.h"
+#include "acrl/train.h"
 
 #endif

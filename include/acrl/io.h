@@ -109,6 +109,10 @@ typedef struct acrl_csv acrl_csv;
 
 /* Creates (truncates) path and writes the header row of ncols column names. */
 acrl_csv* acrl_csv_open(const char* path, const char* const* columns, int ncols, char* err, size_t errlen);
+/* Reopens an existing progress.csv of a resumed run, keeping its header and the rows whose
+ * step is <= max_step (creates it like acrl_csv_open if it does not exist). */
+acrl_csv* acrl_csv_append(const char* path, const char* const* columns, int ncols, double max_step,
+                          char* err, size_t errlen);
 /* Appends one row of ncols values (NaN is written as an empty field) and flushes it. */
 int acrl_csv_row(acrl_csv* c, const double* values, char* err, size_t errlen);
 /* Closes the file; returns -1 if anything failed to reach it. NULL is fine. */

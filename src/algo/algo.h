@@ -27,6 +27,7 @@ typedef struct {
     uint64_t seed;
     int      threads;
     float    gamma;              /* discount (run config) */
+    const acrl_collector_options* col_opt; /* how the trainer's collector normalizes */
 } acrl_algo_ctx;
 
 typedef struct {

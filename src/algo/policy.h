@@ -12,6 +12,7 @@
 #include "acrl/env.h"
 #include "acrl/nn.h"
 #include "acrl/io.h"
+#include "acrl/dist.h"
 
 typedef struct {
     int  obs_dim, act_dim;     /* act_dim: Box dims, 1 for Discrete */

@@ -311,7 +311,7 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     if (!r->col) return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
     acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, rc->n_envs, rc->n_timesteps, seed,
-                         o->threads, rc->gamma};
+                         o->threads, rc->gamma, &co};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
@@ -368,7 +368,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
     for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
     snprintf(path, sizeof path, "%s/progress.csv", dir);
-    acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, err, errlen)
+    acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r.st.steps, err, errlen)
                                   : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
     acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
     if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_INPUT; }

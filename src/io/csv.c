@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <stdbool.h>
 
 #include "acrl/io.h"
 
@@ -47,6 +49,37 @@ acrl_csv* acrl_csv_open(const char* path, const char* const* columns, int ncols,
         free(c);
         return NULL;
     }
+    return c;
+}
+
+acrl_csv* acrl_csv_append(const char* path, const char* const* columns, int ncols, double max_step,
+                          char* err, size_t errlen) {
+    /* keep the header and the rows up to max_step; a crash after the last checkpoint may
+     * have logged rows that the resumed run will log again */
+    FILE* in = fopen(path, "r");
+    char* kept = NULL;
+    size_t kept_len = 0;
+    if (in) {
+        FILE* out = open_memstream(&kept, &kept_len);
+        char* line = NULL;
+        size_t cap = 0;
+        bool header = true;
+        while (out && getline(&line, &cap, in) > 0) {
+            if (header || strtod(line, NULL) <= max_step) fputs(line, out);
+            header = false;
+        }
+        free(line);
+        fclose(in);
+        if (out) fclose(out);
+    }
+    acrl_csv* c = acrl_csv_open(path, columns, ncols, err, errlen);
+    if (c && kept) {
+        /* acrl_csv_open wrote a fresh header; replace the file with the kept rows instead */
+        rewind(c->f);
+        if (ftruncate(fileno(c->f), 0) == 0) fwrite(kept, 1, kept_len, c->f);
+        fflush(c->f);
+    }
+    free(kept);
     return c;
 }
 

@@ -1,0 +1,317 @@
+/* A3C: asynchronous advantage actor-critic (Mnih et al. 2016). Worker threads, each with
+ * its own envs, policy buffers and copy of the weights, collect n-step rollouts and
+ * compute gradients; the gradients update the shared weights through one shared
+ * optimizer (shared RMSprop statistics, as in the paper).
+ *
+ * Updates are applied under a mutex rather than Hogwild-style: the optimizer state
+ * (moments, step count) must change atomically with the weights, and for networks of
+ * this size the critical section (one pass over a few thousand floats) is tiny next to a
+ * rollout plus backward pass, so the lock costs nothing measurable on 2 cores.
+ * Asynchronous runs are not bit-reproducible (the order in which workers update depends
+ * on thread scheduling). With sync = true every worker computes its gradient on the same
+ * weights and the gradients are applied in worker order: deterministic for a seed. */
+#include "algo/algo.h"
+#include "algo/onpolicy.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char* const schedule_names[] = {"constant", "linear", NULL};
+static const char* const optim_names[] = {"rmsprop", "adam", NULL};
+
+typedef struct {
+    int   n_workers;
+    int   sync;
+    int   updates_per_iter;       /* updates per worker between trainer log/eval points */
+    int   n_steps;
+    float learning_rate;
+    int   lr_schedule;
+    float gae_lambda;
+    int   normalize_advantage;
+    float ent_coef, vf_coef, max_grad_norm;
+    int   optimizer;
+    float optim_eps;
+    acrl_intlist net_arch;
+    char  activation[ACRL_CONFIG_STR_MAX];
+    int   shared_trunk, ortho_init;
+    float log_std_init;
+} a3c_config;
+
+static void a3c_defaults(void* cfgp) {
+    a3c_config* c = cfgp;
+    memset(c, 0, sizeof *c);
+    c->n_workers = 2;
+    c->updates_per_iter = 8;
+    c->n_steps = 5;
+    c->learning_rate = 7e-4f;
+    c->gae_lambda = 1.0f;
+    c->vf_coef = 0.5f;
+    c->max_grad_norm = 0.5f;
+    c->optim_eps = 1e-5f;
+    c->net_arch = (acrl_intlist){2, {64, 64}};
+    strcpy(c->activation, "tanh");
+    c->ortho_init = 1;
+}
+
+#define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(a3c_config, k), lo, hi, ch, h}
+static const acrl_config_entry a3c_table[] = {
+    F(n_workers, INT, 1, 256, NULL, "worker threads, each with n_envs env copies"),
+    F(sync, BOOL, 0, 0, NULL, "deterministic synchronous mode (gradients applied in worker order)"),
+    F(updates_per_iter, INT, 1, 1e6, NULL, "updates per worker between log/eval points"),
+    F(n_steps, INT, 1, 1e7, NULL, "steps per env per update"),
+    F(learning_rate, FLOAT, 0, 1, NULL, "learning rate"),
+    F(lr_schedule, ENUM, 0, 0, schedule_names, "learning-rate schedule"),
+    F(gae_lambda, FLOAT, 0, 1, NULL, "GAE lambda (1 = n-step returns)"),
+    F(normalize_advantage, BOOL, 0, 0, NULL, "normalize advantages"),
+    F(ent_coef, FLOAT, 0, 10, NULL, "entropy bonus coefficient"),
+    F(vf_coef, FLOAT, 0, 100, NULL, "value loss coefficient"),
+    F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
+    F(optimizer, ENUM, 0, 0, optim_names, "shared optimizer"),
+    F(optim_eps, FLOAT, 0, 1, NULL, "optimizer epsilon"),
+    F(net_arch, INTLIST, 1, 4096, NULL, "hidden layer widths, e.g. 64,64"),
+    F(activation, STRING, 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"),
+    F(shared_trunk, BOOL, 0, 0, NULL, "actor and critic share the hidden layers"),
+    F(ortho_init, BOOL, 0, 0, NULL, "orthogonal init (else PyTorch default)"),
+    F(log_std_init, FLOAT, -20, 5, NULL, "initial log-std of Gaussian policies"),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+#undef F
+
+typedef struct a3c a3c;
+
+typedef struct {
+    a3c*            owner;
+    int             id;
+    acrl_collector* col;          /* worker 0: the trainer's collector (set per iterate) */
+    acrl_params     local;        /* same layout as the shared store */
+    acrl_policy     pol;
+    acrl_rollout    ro;
+    acrl_rng        rng;
+    float *adv, *wlogp, *dv, *logp, *ent;
+    double          m[M_COUNT];
+    float           grad_norm;
+    int             failed;
+    char            err[ACRL_ERRLEN];
+    int             seen_episodes; /* episodes of this worker already merged into the log */
+} a3c_worker;
+
+struct a3c {
+    a3c_config      cfg;
+    float           gamma;
+    acrl_params     shared;
+    acrl_optim      opt;
+    acrl_policy     pol;          /* for act() on the shared weights */
+    acrl_rng        rng;
+    a3c_worker*     w;            /* (n_workers) */
+    pthread_mutex_t lock;
+    float           lr;
+    long            updates;
+};
+
+static void worker_free(a3c_worker* w) {
+    policy_free(&w->pol);
+    rollout_free(&w->ro);
+    acrl_params_free(&w->local);
+    if (w->id > 0) collector_free(w->col);
+    free(w->adv); free(w->wlogp); free(w->dv); free(w->logp); free(w->ent);
+}
+
+static void a3c_destroy(void* self) {
+    a3c* a = self;
+    if (!a) return;
+    if (a->w) for (int i = 0; i < a->cfg.n_workers; i++) worker_free(&a->w[i]);
+    free(a->w);
+    policy_free(&a->pol);
+    acrl_params_free(&a->shared);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
+    const a3c_config* cfg = cfgp;
+    int E = ctx->num_envs, N = cfg->n_steps * E, od = ctx->obs_space->dim;
+    a3c* a = calloc(1, sizeof *a);
+    if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
+    pthread_mutex_init(&a->lock, NULL);
+    a->cfg = *cfg;
+    a->gamma = ctx->gamma;
+    acrl_policy_config pc = {cfg->net_arch, cfg->activation, cfg->shared_trunk, cfg->ortho_init, cfg->log_std_init};
+    acrl_params_init(&a->shared);
+    if (policy_build(&a->pol, &a->shared, od, ctx->act_space, &pc, E, err, errlen) ||
+        acrl_params_finalize(&a->shared, err, errlen)) { a3c_destroy(a); return NULL; }
+    acrl_rng_seed2(&a->rng, ctx->seed, 1);
+    policy_init(&a->pol, &a->shared, &pc, &a->rng);
+    a->opt = acrl_optim_default(cfg->optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
+    a->opt.eps = cfg->optim_eps;
+    a->w = calloc((size_t)cfg->n_workers, sizeof(a3c_worker));
+    if (!a->w) { snprintf(err, errlen, "out of memory"); a3c_destroy(a); return NULL; }
+    for (int i = 0; i < cfg->n_workers; i++) {
+        a3c_worker* w = &a->w[i];
+        w->owner = a;
+        w->id = i;
+        acrl_params_init(&w->local);
+        if (policy_build(&w->pol, &w->local, od, ctx->act_space, &pc, N, err, errlen) ||
+            acrl_params_finalize(&w->local, err, errlen) || rollout_init(&w->ro, cfg->n_steps, E, od, w->pol.act_dim)) {
+            a3c_destroy(a);
+            return NULL;
+        }
+        acrl_rng_seed2(&w->rng, ctx->seed, 100 + (uint64_t)i);
+        if (i > 0) {
+            /* worker i's copies get seeds seed + i * n_envs + e, apart from worker 0's */
+            w->col = collector_create(ctx->env_id, E, ctx->seed + (uint64_t)i * (uint64_t)E, 1, ctx->col_opt, err, errlen);
+            if (!w->col) { a3c_destroy(a); return NULL; }
+        }
+        w->adv = malloc(sizeof(float) * (size_t)N);
+        w->wlogp = malloc(sizeof(float) * (size_t)N);
+        w->dv = malloc(sizeof(float) * (size_t)N);
+        w->logp = malloc(sizeof(float) * (size_t)N);
+        w->ent = malloc(sizeof(float) * (size_t)N);
+        if (!w->adv || !w->wlogp || !w->dv || !w->logp || !w->ent) {
+            snprintf(err, errlen, "out of memory");
+            a3c_destroy(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* Rollout on the worker's current local weights, gradient into local.grad. */
+static int worker_gradient(a3c_worker* w) {
+    const a3c_config* cfg = &w->owner->cfg;
+    if (onpolicy_collect(&w->pol, &w->local, &w->ro, w->col, &w->rng, w->owner->gamma, cfg->gae_lambda, w->err,
+                         sizeof w->err))
+        return -1;
+    acrl_params_zero_grad(&w->local);
+    onpolicy_a2c_backward(&w->pol, &w->local, &w->ro, cfg->normalize_advantage, cfg->ent_coef, cfg->vf_coef, w->adv,
+                          w->wlogp, w->dv, w->logp, w->ent, w->m);
+    return 0;
+}
+
+/* Shared weights -= optimizer(worker's gradient); then the worker takes the new weights. */
+static int worker_apply(a3c_worker* w, bool refresh) {
+    a3c* a = w->owner;
+    memcpy(a->shared.grad, w->local.grad, acrl_params_bytes(&a->shared));
+    float gn = acrl_params_clip_grad_norm(&a->shared, a->cfg.max_grad_norm > 0 ? a->cfg.max_grad_norm : INFINITY);
+    if (!isfinite(gn)) {
+        snprintf(w->err, sizeof w->err, "non-finite gradient in A3C worker %d", w->id);
+        return -1;
+    }
+    acrl_optim_step(&a->opt, &a->shared, a->lr);
+    a->updates++;
+    w->grad_norm = gn;
+    if (refresh) memcpy(w->local.param, a->shared.param, acrl_params_bytes(&a->shared));
+    return 0;
+}
+
+static void* worker_async(void* arg) {
+    a3c_worker* w = arg;
+    a3c* a = w->owner;
+    for (int k = 0; k < a->cfg.updates_per_iter && !w->failed; k++) {
+        if (worker_gradient(w)) { w->failed = 1; break; }
+        pthread_mutex_lock(&a->lock);
+        if (worker_apply(w, true)) w->failed = 1;
+        pthread_mutex_unlock(&a->lock);
+    }
+    return NULL;
+}
+
+static void* worker_sync_gradient(void* arg) {
+    a3c_worker* w = arg;
+    if (worker_gradient(w)) w->failed = 1;
+    return NULL;
+}
+
+/* Runs fn on every worker, worker 0 on the calling thread. */
+static void run_workers(a3c* a, void* (*fn)(void*)) {
+    int W = a->cfg.n_workers;
+    pthread_t th[W > 1 ? W : 1];
+    int started[W > 1 ? W : 1];
+    for (int i = 1; i < W; i++) started[i] = pthread_create(&th[i], NULL, fn, &a->w[i]) == 0;
+    fn(&a->w[0]);
+    for (int i = 1; i < W; i++) {
+        if (started[i]) pthread_join(th[i], NULL);
+        else fn(&a->w[i]);
+    }
+}
+
+static int a3c_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
+    a3c* a = self;
+    int W = a->cfg.n_workers;
+    a->w[0].col = c;
+    a->lr = acrl_lr_schedule(a->cfg.lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, a->cfg.learning_rate, (float)progress);
+    long steps_before[W];
+    for (int i = 0; i < W; i++) {
+        memcpy(a->w[i].local.param, a->shared.param, acrl_params_bytes(&a->shared));
+        steps_before[i] = a->w[i].col->steps;
+    }
+    if (a->cfg.sync) {
+        for (int k = 0; k < a->cfg.updates_per_iter; k++) {
+            run_workers(a, worker_sync_gradient);
+            for (int i = 0; i < W; i++) {
+                if (a->w[i].failed) break;
+                if (worker_apply(&a->w[i], false)) a->w[i].failed = 1;
+            }
+            for (int i = 0; i < W; i++) memcpy(a->w[i].local.param, a->shared.param, acrl_params_bytes(&a->shared));
+            int failed = 0;
+            for (int i = 0; i < W; i++) failed |= a->w[i].failed;
+            if (failed) break;
+        }
+    } else {
+        run_workers(a, worker_async);
+    }
+    for (int i = 0; i < W; i++)
+        if (a->w[i].failed) { snprintf(err, errlen, "%s", a->w[i].err); return -1; }
+    /* the trainer counts steps and episodes through worker 0's collector: add the others' */
+    for (int i = 1; i < W; i++) {
+        acrl_collector* wc = a->w[i].col;
+        c->steps += wc->steps - steps_before[i];
+        for (; a->w[i].seen_episodes < wc->ep_count; a->w[i].seen_episodes++) {
+            int src = a->w[i].seen_episodes % 100, dst = c->ep_count % 100;
+            c->ep_returns[dst] = wc->ep_returns[src];
+            c->ep_lengths[dst] = wc->ep_lengths[src];
+            c->ep_count++;
+        }
+    }
+    if (!acrl_all_finite(a->shared.param, a->shared.count)) {
+        snprintf(err, errlen, "non-finite parameter after A3C update %ld", a->updates);
+        return -1;
+    }
+    for (int k = 0; k < M_COUNT; k++) m[k] = a->w[0].m[k];
+    m[M_LR] = a->lr;
+    m[M_GRAD_NORM] = a->w[0].grad_norm;
+    m[M_EXPLAINED_VAR] = onpolicy_explained_variance(&a->w[0].ro);
+    m[M_APPROX_KL] = m[M_CLIP_FRAC] = m[M_Q_LOSS] = m[M_ALPHA] = NAN;
+    return 0;
+}
+
+static void a3c_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
+    a3c* a = self;
+    float logp[n > 0 ? n : 1];
+    policy_forward(&a->pol, &a->shared, obs, n);
+    if (deterministic) policy_mode(&a->pol, actions);
+    else policy_sample(&a->pol, actions, logp, &a->rng);
+}
+
+/* Only the shared weights, optimizer state and counters are saved: worker envs and RNGs
+ * are not, so a resumed asynchronous run continues but does not repeat bit for bit. */
+static int a3c_save(void* self, acrl_ckpt_writer* w) {
+    a3c* a = self;
+    if (algo_save_params(w, "a3c", &a->shared)) return -1;
+    return acrl_ckpt_add(w, "a3c.updates", &a->updates, sizeof a->updates);
+}
+
+static int a3c_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
+    a3c* a = self;
+    if (algo_load_params(c, "a3c", &a->shared, err, errlen)) return -1;
+    return algo_load_blob(c, "a3c.updates", &a->updates, sizeof a->updates, err, errlen);
+}
+
+const acrl_algo acrl_algo_a3c = {
+    "a3c", "Asynchronous Advantage Actor-Critic on worker threads (sync = 1: deterministic)",
+    sizeof(a3c_config), a3c_table, a3c_defaults,
+    a3c_create, a3c_iterate, a3c_act, a3c_save, a3c_load, a3c_destroy,
+};
