@@ -1,0 +1,38 @@
+/* acrl eval CHECKPOINT: mean and std of the return of a saved policy. */
+#include <stdio.h>
+
+#include "acrl.h"
+#include "cli.h"
+
+static int eval_run(int argc, char** argv) {
+    enum { O_EPISODES, O_SEED, O_STOCH, O_N };
+    cli_opt opts[O_N] = {{"--episodes", true, NULL}, {"--seed", true, NULL}, {"--stochastic", false, NULL}};
+    const char* pos[1];
+    int npos = 0;
+    if (cli_parse("eval", argc, argv, opts, O_N, pos, 1, &npos)) return CLI_EXIT_USAGE;
+    if (npos != 1) return cli_error("eval", "expected one CHECKPOINT file");
+    long long episodes = 20, seed = 1000000;
+    if (opts[O_EPISODES].value && cli_opt_int("eval", "--episodes", opts[O_EPISODES].value, 1, 1000000, &episodes))
+        return CLI_EXIT_USAGE;
+    if (opts[O_SEED].value && cli_opt_int("eval", "--seed", opts[O_SEED].value, 0, 4294967295LL, &seed))
+        return CLI_EXIT_USAGE;
+    double mean, std;
+    char err[1024];
+    int rc = acrl_eval_checkpoint(pos[0], (int)episodes, (uint64_t)seed, opts[O_STOCH].value != NULL, &mean, &std,
+                                  err, sizeof err);
+    if (rc == ACRL_ERR_INPUT) return cli_error("eval", "%s", err);
+    if (rc != ACRL_OK) { fprintf(stderr, "acrl: eval: %s\n", err); return rc; }
+    printf("episodes %lld  return mean %.3f  std %.3f\n", episodes, mean, std);
+    return 0;
+}
+
+const cli_command cli_cmd_eval = {
+    "eval", "evaluate a checkpoint: acrl eval CHECKPOINT [--episodes N] [--seed S] [--stochastic]",
+    "usage: acrl eval CHECKPOINT [--episodes N] [--seed S] [--stochastic]\n"
+    "\n"
+    "Runs N episodes (default 20) of the checkpoint's env with the saved policy and prints\n"
+    "the mean and std of the returns. Episode i is reset with seed S + i (default S 1000000).\n"
+    "Actions are the policy's mode unless --stochastic is given. Observation normalization\n"
+    "uses the statistics saved in the checkpoint.\n",
+    eval_run,
+};
