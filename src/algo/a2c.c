@@ -164,8 +164,10 @@ static int a2c_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     return algo_load_blob(c, "a2c.updates", &a->updates, sizeof a->updates, err, errlen);
 }
 
+static acrl_params* a2c_params(void* self) { return &((a2c*)self)->params; }
+
 const acrl_algo acrl_algo_a2c = {
     "a2c", "synchronous Advantage Actor-Critic, Discrete and Box actions",
     sizeof(a2c_config), a2c_table, a2c_defaults,
-    a2c_create, a2c_iterate, a2c_act, a2c_save, a2c_load, a2c_destroy,
+    a2c_create, a2c_iterate, a2c_act, a2c_save, a2c_load, a2c_params, a2c_destroy,
 };

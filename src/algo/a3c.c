@@ -310,8 +310,10 @@ static int a3c_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     return algo_load_blob(c, "a3c.updates", &a->updates, sizeof a->updates, err, errlen);
 }
 
+static acrl_params* a3c_params(void* self) { return &((a3c*)self)->shared; }
+
 const acrl_algo acrl_algo_a3c = {
     "a3c", "Asynchronous Advantage Actor-Critic on worker threads (sync = 1: deterministic)",
     sizeof(a3c_config), a3c_table, a3c_defaults,
-    a3c_create, a3c_iterate, a3c_act, a3c_save, a3c_load, a3c_destroy,
+    a3c_create, a3c_iterate, a3c_act, a3c_save, a3c_load, a3c_params, a3c_destroy,
 };

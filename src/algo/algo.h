@@ -49,6 +49,8 @@ typedef struct {
     int (*save)(void* self, acrl_ckpt_writer* w);
     /* Restores from a checkpoint made by save with the same config; -1 + message. */
     int (*load)(void* self, const acrl_ckpt* c, char* err, size_t errlen);
+    /* The learner's main parameter store (policy weights), e.g. for export. */
+    acrl_params* (*params)(void* self);
     void (*destroy)(void* self);
 } acrl_algo;
 

@@ -265,8 +265,10 @@ static int ppo_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     return algo_load_blob(c, "ppo.updates", &a->updates, sizeof a->updates, err, errlen);
 }
 
+static acrl_params* ppo_params(void* self) { return &((ppo*)self)->params; }
+
 const acrl_algo acrl_algo_ppo = {
     "ppo", "Proximal Policy Optimization (clipped), Discrete and Box actions",
     sizeof(ppo_config), ppo_table, ppo_defaults,
-    ppo_create, ppo_iterate, ppo_act, ppo_save, ppo_load, ppo_destroy,
+    ppo_create, ppo_iterate, ppo_act, ppo_save, ppo_load, ppo_params, ppo_destroy,
 };

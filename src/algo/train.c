@@ -387,6 +387,9 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
     double t0 = now_s(), train_time = 0, first_solved_s = NAN, last_eval = NAN;
     int64_t steps0 = r.st.steps;
+    /* test hook: poison a weight once this many steps are done, to exercise the NaN stop */
+    const char* fault = getenv("ACRL_FAULT_NAN_AT");
+    long fault_at = fault ? atol(fault) : -1;
     code = ACRL_OK;
     double m[M_COUNT];
     while (r.st.steps < r.st.total_steps) {
@@ -395,6 +398,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
         double ti = now_s();
         double progress = (double)r.st.steps / (double)r.st.total_steps;
+        if (fault_at >= 0 && r.st.steps >= fault_at) { r.algo->params(r.learner)->param[0] = NAN; fault_at = -1; }
         if (r.algo->iterate(r.learner, r.col, progress, m, err, errlen)) {
             char msg[ACRL_ERRLEN];
             snprintf(msg, sizeof msg, "%s", err);
