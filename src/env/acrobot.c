@@ -41,12 +41,12 @@ static void acrobot_dsdt(double* ds, const double* s, double a) {
                 AB_M2 * ((AB_L1 * AB_L1) + (AB_LC2 * AB_LC2) + 2 * AB_L1 * AB_LC2 * cos(theta2)) + AB_I1 + AB_I2;
     double d2 = AB_M2 * ((AB_LC2 * AB_LC2) + AB_L1 * AB_LC2 * cos(theta2)) + AB_I2;
     double phi2 = AB_M2 * AB_LC2 * AB_G * cos(theta1 + theta2 - M_PI / 2.0);
-    double phi1 = -AB_M2 * AB_L1 * AB_LC2 * (dtheta2 * dtheta2) * sin(theta2)
+    double phi1 = -AB_M2 * AB_L1 * AB_LC2 * classic_pow2(dtheta2) * sin(theta2)
                   - 2 * AB_M2 * AB_L1 * AB_LC2 * dtheta2 * dtheta1 * sin(theta2)
                   + (AB_M1 * AB_LC1 + AB_M2 * AB_L1) * AB_G * cos(theta1 - M_PI / 2)
                   + phi2;
-    double ddtheta2 = (a + d2 / d1 * phi1 - AB_M2 * AB_L1 * AB_LC2 * (dtheta1 * dtheta1) * sin(theta2) - phi2) /
-                      (AB_M2 * (AB_LC2 * AB_LC2) + AB_I2 - (d2 * d2) / d1);
+    double ddtheta2 = (a + d2 / d1 * phi1 - AB_M2 * AB_L1 * AB_LC2 * classic_pow2(dtheta1) * sin(theta2) - phi2) /
+                      (AB_M2 * (AB_LC2 * AB_LC2) + AB_I2 - classic_pow2(d2) / d1);
     double ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
     ds[0] = dtheta1;
     ds[1] = dtheta2;

@@ -48,9 +48,9 @@ static inline void cartpole_advance(cartpole* c, float action, float* obs, doubl
     double force = classic_action_index(action, 2) == 1 ? CP_FORCE_MAG : -CP_FORCE_MAG;
     double costheta = cos(c->theta);
     double sintheta = sin(c->theta);
-    double temp = (force + CP_POLEMASS_LENGTH * (c->theta_dot * c->theta_dot) * sintheta) / CP_TOTAL_MASS;
+    double temp = (force + CP_POLEMASS_LENGTH * classic_pow2(c->theta_dot) * sintheta) / CP_TOTAL_MASS;
     double thetaacc = (CP_GRAVITY * sintheta - costheta * temp) /
-        (CP_LENGTH * (4.0 / 3.0 - CP_MASSPOLE * (costheta * costheta) / CP_TOTAL_MASS));
+        (CP_LENGTH * (4.0 / 3.0 - CP_MASSPOLE * classic_pow2(costheta) / CP_TOTAL_MASS));
     double xacc = temp - CP_POLEMASS_LENGTH * thetaacc * costheta / CP_TOTAL_MASS;
 
     c->x = c->x + CP_TAU * c->x_dot;

@@ -12,7 +12,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "acrl/env.h"
 
@@ -46,6 +48,28 @@ static inline int classic_action_index(float a, int n) {
     int i = 0;
     for (int k = 1; k < n; k++) i += a >= (float)k - 0.5f;
     return i;
+}
+
+/* x**2 as Gymnasium computes it on a Python float or NumPy float64 scalar: libm's
+ * pow(x, 2.0), which glibc rounds differently from x*x about once in 1200 calls. pow
+ * costs some 20 multiplies, so it is only called where it can differ: glibc documents
+ * pow's worst case as 0.54 ulp, so it returns p = fl(x*x) unless the exact square p + r
+ * lies within 0.04 ulp of a rounding midpoint (we test 0.05), or p is a power of two
+ * (the spacing below p is half the one above). tests/test_envs.c checks it against pow. */
+static inline double classic_pow2(double x) {
+    double p = x * x;
+    double r = fma(x, x, -p);              /* exact residual: x*x = p + r */
+    uint64_t bits;
+    memcpy(&bits, &p, sizeof bits);
+    uint64_t exp_bits = bits & 0x7ff0000000000000ull;
+    double scale;                          /* 2^exponent(p) */
+    memcpy(&scale, &exp_bits, sizeof scale);
+    double ulp = scale * 0x1p-52;
+    if (fabs(r) >= 0.45 * ulp || (bits & 0x000fffffffffffffull) == 0) {
+        static const volatile double two = 2.0; /* keeps the compiler from folding pow(x, 2) into x*x */
+        return pow(x, two);
+    }
+    return p;
 }
 
 /* Constructors (base env, no time limit), as registered in registry.c. */

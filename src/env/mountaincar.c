@@ -70,7 +70,7 @@ static void mountaincar_continuous_step(acrl_env* env, const float* action, floa
     if (position == MC_MIN_POSITION && velocity < 0) velocity = 0;
     bool done = position >= MCC_GOAL_POSITION && velocity >= 0;
     double r = done ? 100.0 : 0.0;
-    r -= (a * a) * 0.1;                        /* the unclipped action, as Gymnasium does */
+    r -= (a * a) * 0.1;   /* math.pow(action[0], 2) of the unclipped action: a float32 squares exactly */
     *reward = r;
     *terminated = done;
     *truncated = false;

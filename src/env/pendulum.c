@@ -54,7 +54,8 @@ static void pendulum_step(acrl_env* env, const float* action, float* obs, double
     if (uf > (float)PD_MAX_TORQUE) uf = (float)PD_MAX_TORQUE;
     double u = uf;
     double an = pendulum_angle_normalize(th);
-    double costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
+    /* u is a float32 value, so u**2 is exact and equals u * u */
+    double costs = classic_pow2(an) + 0.1 * classic_pow2(thdot) + 0.001 * (u * u);
 
     double newthdot = thdot + (3 * PD_G / (2 * PD_L) * sin(th) + 3.0 / (PD_M * (PD_L * PD_L)) * u) * PD_DT;
     newthdot = fmin(fmax(newthdot, -PD_MAX_SPEED), PD_MAX_SPEED);  /* np.clip */
