@@ -1,0 +1,158 @@
+/* env.c - spaces and the generic env functions (make, reset, step, set_state, close),
+ * plus the one-block allocation and plain-old-data snapshots the classic envs share.
+ *
+ * Ownership: acrl_env_close calls vt->close (which frees what the env owns besides its
+ * own struct; wrappers close their inner env there) and then frees the struct itself. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acrl/env.h"
+#include "classic.h"
+
+/* ---- spaces ------------------------------------------------------------------ */
+
+bool acrl_space_contains(const acrl_space* space, const float* x) {
+    if (space->kind == ACRL_SPACE_DISCRETE)
+        return x[0] >= 0.0f && x[0] < (float)space->n && x[0] == (float)(int)x[0];
+    for (int i = 0; i < space->dim; i++)
+        if (!(x[i] >= space->low[i] && x[i] <= space->high[i])) return false; /* NaN fails */
+    return true;
+}
+
+void acrl_space_describe(const acrl_space* space, char* buf, size_t len) {
+    if (!buf || len == 0) return;
+    if (space->kind == ACRL_SPACE_DISCRETE) snprintf(buf, len, "Discrete(%d)", space->n);
+    else snprintf(buf, len, "Box(%d,)", space->dim);
+}
+
+/* ---- generic env functions ----------------------------------------------------- */
+
+acrl_env_options acrl_env_options_default(void) {
+    acrl_env_options o = { .max_episode_steps = -1, .model_path = NULL };
+    return o;
+}
+
+acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, size_t errlen) {
+    const acrl_env_spec* spec = id ? acrl_env_spec_find(id) : NULL;
+    if (!spec) {
+        if (err && errlen) {
+            size_t k = (size_t)snprintf(err, errlen, "unknown env id '%s'; valid ids:", id ? id : "(null)");
+            for (int i = 0; i < acrl_env_count() && k < errlen; i++)
+                k += (size_t)snprintf(err + k, errlen - k, "%s %s", i ? "," : "", acrl_env_spec_at(i)->id);
+        }
+        return NULL;
+    }
+    acrl_env_options o = opt ? *opt : acrl_env_options_default();
+    acrl_env* env = spec->create(&o, err, errlen);
+    if (!env) return NULL;
+    int max_steps = o.max_episode_steps < 0 ? spec->max_episode_steps : o.max_episode_steps;
+    if (max_steps > 0) {
+        env = acrl_wrap_time_limit(env, max_steps); /* closes the base env on failure */
+        if (!env && err && errlen) snprintf(err, errlen, "out of memory wrapping %s", spec->id);
+    }
+    return env;
+}
+
+acrl_env* acrl_env_unwrapped(acrl_env* env) {
+    while (env->inner) env = env->inner;
+    return env;
+}
+
+void acrl_env_reset(acrl_env* env, int64_t seed, float* obs) {
+    if (seed >= 0) acrl_rng_seed(&acrl_env_unwrapped(env)->rng, (uint64_t)seed);
+    env->vt->reset(env, obs);
+}
+
+void acrl_env_step(acrl_env* env, const float* action, float* obs, double* reward,
+                   bool* terminated, bool* truncated) {
+    env->vt->step(env, action, obs, reward, terminated, truncated);
+}
+
+/* The outermost env that implements set_state handles it (a wrapper may transform the
+ * observation); wrappers without one pass the call down. */
+int acrl_env_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen) {
+    for (acrl_env* e = env; e; e = e->inner)
+        if (e->vt->set_state) return e->vt->set_state(e, state, n, obs, err, errlen);
+    if (err && errlen) snprintf(err, errlen, "%s does not support setting its state", env->id);
+    return -1;
+}
+
+void acrl_env_close(acrl_env* env) {
+    if (!env) return;
+    if (env->vt->close) env->vt->close(env);
+    free(env);
+}
+
+/* ---- classic env helpers (classic.h) ---------------------------------------------- */
+
+/* Rounds n up to a multiple of the strictest alignment the block holds. */
+static size_t align_up(size_t n) { return (n + 15) & ~(size_t)15; }
+
+acrl_env* classic_env_alloc(const acrl_env_vtable* vt, const char* id, uint32_t magic,
+                            size_t data_size, int obs_dim, int act_dim, int act_n,
+                            int state_dim, char* err, size_t errlen) {
+    size_t off_data = align_up(sizeof(acrl_env));
+    size_t off_obs = off_data + align_up(data_size);
+    size_t off_act = off_obs + align_up(2 * (size_t)obs_dim * sizeof(float));
+    size_t total = off_act + (act_n ? 0 : 2 * (size_t)act_dim * sizeof(float));
+    char* block = calloc(1, total);
+    if (!block) {
+        if (err && errlen) snprintf(err, errlen, "out of memory creating %s", id);
+        return NULL;
+    }
+    acrl_env* env = (acrl_env*)block;
+    env->vt = vt;
+    env->id = id;
+    env->data = block + off_data;
+    classic_tag* tag = env->data;
+    tag->magic = magic;
+    tag->size = (uint32_t)data_size;
+    env->obs_space.kind = ACRL_SPACE_BOX;
+    env->obs_space.dim = obs_dim;
+    env->obs_space.low = (float*)(block + off_obs);
+    env->obs_space.high = env->obs_space.low + obs_dim;
+    if (act_n) {
+        env->act_space.kind = ACRL_SPACE_DISCRETE;
+        env->act_space.dim = 1;
+        env->act_space.n = act_n;
+    } else {
+        env->act_space.kind = ACRL_SPACE_BOX;
+        env->act_space.dim = act_dim;
+        env->act_space.low = (float*)(block + off_act);
+        env->act_space.high = env->act_space.low + act_dim;
+    }
+    env->state_dim = state_dim;
+    acrl_rng_seed(&env->rng, 0); /* a valid generator until the first seeded reset */
+    return env;
+}
+
+size_t classic_state_bytes(const acrl_env* env) {
+    return ((const classic_tag*)env->data)->size + sizeof(acrl_rng);
+}
+
+void classic_state_save(const acrl_env* env, void* buf) {
+    size_t size = ((const classic_tag*)env->data)->size;
+    memcpy(buf, env->data, size);
+    memcpy((char*)buf + size, &env->rng, sizeof(acrl_rng));
+}
+
+int classic_state_load(acrl_env* env, const void* buf) {
+    const classic_tag* mine = env->data;
+    classic_tag theirs;
+    acrl_rng rng;
+    memcpy(&theirs, buf, sizeof theirs);
+    if (theirs.magic != mine->magic || theirs.size != mine->size) return -1;
+    memcpy(&rng, (const char*)buf + mine->size, sizeof rng);
+    if (!(rng.inc_lo & 1u) || (rng.has_spare != 0 && rng.has_spare != 1)) return -1;
+    memcpy(env->data, buf, mine->size);
+    env->rng = rng;
+    return 0;
+}
+
+int classic_check_state_len(const acrl_env* env, int n, char* err, size_t errlen) {
+    if (n == env->state_dim) return 0;
+    if (err && errlen)
+        snprintf(err, errlen, "%s: set_state expects %d values, got %d", env->id, env->state_dim, n);
+    return -1;
+}
