@@ -126,6 +126,10 @@ acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip);
 /* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward). */
 acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip);
 
+/* Freezes (training = false, for evaluation) or resumes the statistics updates of every
+ * normalize wrapper in env's chain. Returns how many normalize wrappers were found. */
+int acrl_wrap_normalize_set_training(acrl_env* env, bool training);
+
 /* Running mean/variance (parallel Welford / Chan et al.), the core of the normalizers;
  * also usable on whole batches, e.g. shared across a vectorized env. */
 typedef struct {
@@ -140,6 +144,11 @@ void acrl_running_stat_free(acrl_running_stat* s);
 /* x: (n, dim) */
 void acrl_running_stat_update(acrl_running_stat* s, const double* x, int n);
 void acrl_running_stat_update_f(acrl_running_stat* s, const float* x, int n);
+
+/* The statistics of the outermost observation / reward normalize wrapper in env's chain
+ * (for checkpoints and export; writable to restore them), or NULL if there is none. */
+acrl_running_stat* acrl_wrap_obs_stat(acrl_env* env);
+acrl_running_stat* acrl_wrap_reward_stat(acrl_env* env);
 
 /* ---- vectorized env -----------------------------------------------------------
  * N copies of one env id stepped together, SB3-style auto-reset: when a copy's
