@@ -158,6 +158,15 @@ static void pool_run(vec_pool* p, int job) {
 
 /* ---- public API -------------------------------------------------------------------------- */
 
+/* Zeroed, cache-line aligned and padded, so that threads writing neighbouring slices
+ * share as few cache lines as possible. */
+static void* zalloc_line(size_t bytes) {
+    size_t padded = (bytes + 63) / 64 * 64;
+    void* p = aligned_alloc(64, padded ? padded : 64);
+    if (p) memset(p, 0, padded ? padded : 64);
+    return p;
+}
+
 void acrl_vecenv_close(acrl_vecenv* v) {
     if (!v) return;
     vec_pool* p = (vec_pool*)v->impl;
@@ -208,15 +217,15 @@ acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int t
     v->obs_dim = v->envs[0]->obs_space.dim;
     v->act_dim = v->envs[0]->act_space.dim;
     size_t n = (size_t)num_envs, od = (size_t)v->obs_dim;
-    v->obs = (float*)calloc(n * od, sizeof(float));
-    v->final_obs = (float*)calloc(n * od, sizeof(float));
-    v->rewards = (double*)calloc(n, sizeof(double));
-    v->terminated = (bool*)calloc(n, sizeof(bool));
-    v->truncated = (bool*)calloc(n, sizeof(bool));
-    v->episode_return = (double*)calloc(n, sizeof(double));
-    v->episode_length = (int*)calloc(n, sizeof(int));
-    v->done_return = (double*)calloc(n, sizeof(double));
-    v->done_length = (int*)calloc(n, sizeof(int));
+    v->obs = (float*)zalloc_line(n * od * sizeof(float));
+    v->final_obs = (float*)zalloc_line(n * od * sizeof(float));
+    v->rewards = (double*)zalloc_line(n * sizeof(double));
+    v->terminated = (bool*)zalloc_line(n * sizeof(bool));
+    v->truncated = (bool*)zalloc_line(n * sizeof(bool));
+    v->episode_return = (double*)zalloc_line(n * sizeof(double));
+    v->episode_length = (int*)zalloc_line(n * sizeof(int));
+    v->done_return = (double*)zalloc_line(n * sizeof(double));
+    v->done_length = (int*)zalloc_line(n * sizeof(int));
     vec_pool* p = (vec_pool*)calloc(1, sizeof *p);
     v->impl = p;
     if (!v->obs || !v->final_obs || !v->rewards || !v->terminated || !v->truncated ||
