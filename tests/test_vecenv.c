@@ -1,23 +1,38 @@
-/* Tests of the vectorized env on Toy-v0 (1-D walk, |x| >= 1 terminates, 50-step limit):
- * auto-reset against a trajectory re-computed here by plain arithmetic (seeding seed + i,
- * final_obs, done_return/length, truncation at exactly 50), and identical buffers for
- * 1, 2 and 3 threads. */
+/* Tests of the vectorized env on the toy env (1-D walk, |x| >= 1 terminates) under a
+ * 50-step time limit: auto-reset against a trajectory re-computed here by plain
+ * arithmetic (seeding seed + i, final_obs, done_return/length, truncation at exactly 50),
+ * and identical buffers for 1, 2 and 3 threads. */
 #include <string.h>
 
 #include "acrl/env.h"
 #include "env/wrap_internal.h"
 #include "test.h"
+#include "toy_env.h"
+
+/* n toy envs, each under a time limit (0: none) and optionally an action repeat of 2. */
+static acrl_vecenv* toy_vec(int n, uint64_t seed, int threads, int max_steps, bool repeat) {
+    char err[ACRL_ERRLEN];
+    acrl_env* envs[16];
+    toy_config c = toy_config_default();
+    for (int i = 0; i < n; i++) {
+        envs[i] = toy_create(&c);
+        if (max_steps > 0) envs[i] = acrl_wrap_time_limit(envs[i], max_steps);
+        if (repeat) envs[i] = acrl_wrap_action_repeat(envs[i], 2);
+    }
+    acrl_vecenv* v = acrl_vecenv_make_envs(envs, n, seed, threads, err, sizeof err);
+    if (!v) fprintf(stderr, "%s\n", err);
+    return v;
+}
 
 /* The test's own model of one copy: x, and the RNG that draws x0 on every reset. */
 typedef struct { acrl_rng rng; double x, ret; int len; } model;
 
 static void test_autoreset(void) {
-    char err[ACRL_ERRLEN];
     const int N = 3;
     const uint64_t seed = 10;
-    acrl_vecenv* v = acrl_vecenv_make("Toy-v0", N, seed, 1, NULL, err, sizeof err);
+    acrl_vecenv* v = toy_vec(N, seed, 1, 50, false);
     CHECK(v != NULL);
-    if (!v) { fprintf(stderr, "%s\n", err); return; }
+    if (!v) return;
     CHECK(v->obs_dim == 2 && v->act_dim == 1);
     acrl_vecenv_reset(v);
     model m[3];
@@ -74,16 +89,13 @@ static void test_autoreset(void) {
 }
 
 /* Steps vec envs with 1, 2 and 3 threads in lockstep and compares every buffer. */
-static void test_threads(int max_episode_steps) {
-    char err[ACRL_ERRLEN];
+static void test_threads(int max_episode_steps, bool repeat) {
     const int N = 7, T = 400;
-    acrl_env_options opt = acrl_env_options_default();
-    opt.max_episode_steps = max_episode_steps;
     acrl_vecenv* v[3];
     for (int k = 0; k < 3; k++) {
-        v[k] = acrl_vecenv_make("Toy-v0", N, 1234, k + 1, &opt, err, sizeof err);
+        v[k] = toy_vec(N, 1234, k + 1, max_episode_steps, repeat);
         CHECK(v[k] != NULL);
-        if (!v[k]) { fprintf(stderr, "%s\n", err); return; }
+        if (!v[k]) return;
         acrl_vecenv_reset(v[k]);
     }
     acrl_rng ar;
@@ -107,36 +119,59 @@ static void test_threads(int max_episode_steps) {
         }
         for (int i = 0; i < N; i++) dones += v[0]->terminated[i] || v[0]->truncated[i];
     }
-    printf("  threads 1/2/3, time limit %d: %d steps x %d copies, %d episode ends, %d differing buffers\n",
-           max_episode_steps, T, N, dones, diff);
+    printf("  threads 1/2/3, time limit %d%s: %d steps x %d copies, %d episode ends, %d differing buffers\n",
+           max_episode_steps, repeat ? ", action repeat 2" : "", T, N, dones, diff);
     CHECK(diff == 0);
     CHECK(dones > 50);
     for (int k = 0; k < 3; k++) acrl_vecenv_close(v[k]);
 }
 
-static void test_errors(void) {
+/* Through the registry: the first registered env, and the error paths. */
+static void test_registry(void) {
     char err[ACRL_ERRLEN] = "";
+    CHECK(acrl_env_count() > 0);
+    const char* id = acrl_env_spec_at(0)->id;
     CHECK(acrl_vecenv_make("NoSuchEnv-v9", 4, 0, 2, NULL, err, sizeof err) == NULL);
-    CHECK(strstr(err, "NoSuchEnv-v9") != NULL);
-    CHECK(acrl_vecenv_make("Toy-v0", 0, 0, 1, NULL, err, sizeof err) == NULL);
+    CHECK(strstr(err, "NoSuchEnv-v9") != NULL && strstr(err, id) != NULL);
+    CHECK(acrl_vecenv_make(id, 0, 0, 1, NULL, err, sizeof err) == NULL);
     CHECK(strstr(err, "num_envs") != NULL);
-    /* more threads than copies is fine */
-    acrl_vecenv* v = acrl_vecenv_make("Toy-v0", 2, 0, 8, NULL, err, sizeof err);
+    /* more threads than copies is fine; copy i matches a single env reset with seed + i */
+    acrl_vecenv* v = acrl_vecenv_make(id, 2, 40, 8, NULL, err, sizeof err);
     CHECK(v != NULL);
-    if (v) {
-        acrl_vecenv_reset(v);
-        float a[2] = { 0.1f, 0.2f };
-        acrl_vecenv_step(v, a);
-        CHECK(v->episode_length[0] == 1 && v->episode_length[1] == 1);
-        acrl_vecenv_close(v);
+    if (!v) return;
+    acrl_env* e = acrl_env_make(id, NULL, err, sizeof err);
+    float obs[64], a[64];
+    acrl_vecenv_reset(v);
+    for (int i = 0; i < 2; i++) {
+        acrl_env_reset(e, 40 + i, obs);
+        CHECK(memcmp(obs, v->obs + i * v->obs_dim, (size_t)v->obs_dim * sizeof(float)) == 0);
     }
+    /* copy 1 against the single env (seed 41) for 300 steps of action 0 with auto-reset */
+    memset(a, 0, sizeof a);
+    int bad = 0;
+    for (int t = 0; t < 300; t++) {
+        double r;
+        bool term, trunc;
+        acrl_vecenv_step(v, a);
+        acrl_env_step(e, a, obs, &r, &term, &trunc);
+        bad += r != v->rewards[1] || term != v->terminated[1] || trunc != v->truncated[1];
+        if (term || trunc) {
+            bad += memcmp(obs, v->final_obs + v->obs_dim, (size_t)v->obs_dim * sizeof(float)) != 0;
+            acrl_env_reset(e, -1, obs);
+        }
+        bad += memcmp(obs, v->obs + v->obs_dim, (size_t)v->obs_dim * sizeof(float)) != 0;
+    }
+    printf("  %s: vec copy 1 vs single env, 300 steps, %d mismatches\n", id, bad);
+    CHECK(bad == 0);
+    acrl_env_close(e);
+    acrl_vecenv_close(v);
 }
 
 int main(void) {
     test_autoreset();
-    test_threads(50);   /* fast path: base env + time limit counted by the vec env */
-    test_threads(0);    /* no time limit: the base env alone */
-    test_threads(13);
-    test_errors();
+    test_threads(50, false);   /* fast path: base env + time limit counted by the vec env */
+    test_threads(0, false);    /* no time limit: the base env alone */
+    test_threads(13, true);    /* generic path through a wrapper chain */
+    test_registry();
     return test_summary("vecenv");
 }

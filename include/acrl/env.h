@@ -174,6 +174,11 @@ struct acrl_vecenv {
 
 acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int threads,
                               const acrl_env_options* opt, char* err, size_t errlen);
+/* The same from envs built by the caller (any wrappers, any env; all with the same
+ * observation and action sizes). Takes ownership of every envs[i], also on failure;
+ * the array itself stays the caller's. */
+acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t seed, int threads,
+                                   char* err, size_t errlen);
 /* Resets every copy (copy i with seed + i the first time, unseeded afterwards). */
 void acrl_vecenv_reset(acrl_vecenv* v);
 /* actions: (num_envs, act_dim) */

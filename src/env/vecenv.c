@@ -205,17 +205,50 @@ acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int t
         if (err && errlen) snprintf(err, errlen, "vecenv: num_envs must be >= 1 (got %d)", num_envs);
         return NULL;
     }
-    acrl_vecenv* v = (acrl_vecenv*)calloc(1, sizeof *v);
-    if (!v) goto oom;
-    v->num_envs = num_envs;
-    v->envs = (acrl_env**)calloc((size_t)num_envs, sizeof(acrl_env*));
-    if (!v->envs) goto oom;
-    for (int i = 0; i < num_envs; i++) {
-        v->envs[i] = acrl_env_make(id, opt, err, errlen);
-        if (!v->envs[i]) { acrl_vecenv_close(v); return NULL; }
+    acrl_env** envs = (acrl_env**)calloc((size_t)num_envs, sizeof(acrl_env*));
+    if (!envs) {
+        if (err && errlen) snprintf(err, errlen, "vecenv: out of memory");
+        return NULL;
     }
-    v->obs_dim = v->envs[0]->obs_space.dim;
-    v->act_dim = v->envs[0]->act_space.dim;
+    for (int i = 0; i < num_envs; i++) {
+        envs[i] = acrl_env_make(id, opt, err, errlen);
+        if (!envs[i]) {
+            for (int k = 0; k < i; k++) acrl_env_close(envs[k]);
+            free(envs);
+            return NULL;
+        }
+    }
+    acrl_vecenv* v = acrl_vecenv_make_envs(envs, num_envs, seed, threads, err, errlen);
+    free(envs);
+    return v;
+}
+
+acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t seed, int threads,
+                                   char* err, size_t errlen) {
+    if (num_envs < 1) {
+        if (err && errlen) snprintf(err, errlen, "vecenv: num_envs must be >= 1 (got %d)", num_envs);
+        return NULL;
+    }
+    acrl_vecenv* v = (acrl_vecenv*)calloc(1, sizeof *v);
+    acrl_env** own = (acrl_env**)calloc((size_t)num_envs, sizeof(acrl_env*));
+    if (!v || !own) {
+        for (int i = 0; i < num_envs; i++) acrl_env_close(envs[i]);
+        free(v);
+        free(own);
+        if (err && errlen) snprintf(err, errlen, "vecenv: out of memory");
+        return NULL;
+    }
+    memcpy(own, envs, (size_t)num_envs * sizeof(acrl_env*));
+    v->envs = own;
+    v->num_envs = num_envs;
+    for (int i = 1; i < num_envs; i++)
+        if (own[i]->obs_space.dim != own[0]->obs_space.dim || own[i]->act_space.dim != own[0]->act_space.dim) {
+            if (err && errlen) snprintf(err, errlen, "vecenv: env %d has other space sizes than env 0", i);
+            acrl_vecenv_close(v);
+            return NULL;
+        }
+    v->obs_dim = own[0]->obs_space.dim;
+    v->act_dim = own[0]->act_space.dim;
     size_t n = (size_t)num_envs, od = (size_t)v->obs_dim;
     v->obs = (float*)zalloc_line(n * od * sizeof(float));
     v->final_obs = (float*)zalloc_line(n * od * sizeof(float));
