@@ -19,7 +19,10 @@
 #include "env/wrap_internal.h"
 
 enum { JOB_STEP, JOB_RESET, JOB_QUIT };
-#define SPIN_ITERS 4000
+/* Spin ~10-20 us before sleeping on a futex: long enough to catch the next step of a
+ * busy loop, short enough not to starve working threads on an oversubscribed machine
+ * (measured: 4000 spins made 4 threads on 2 busy cores 100x slower than 1 thread). */
+#define SPIN_ITERS 500
 
 typedef struct vec_pool vec_pool;
 
