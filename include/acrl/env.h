@@ -116,14 +116,16 @@ const acrl_env_spec* acrl_env_spec_find(const char* id);
 acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps);
 /* Repeats each action k times, summing rewards; stops early at episode end. */
 acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k);
-/* Takes actions in [-1, 1] and maps them affinely to the Box bounds, clipping first. */
+/* Takes actions in [-1, 1] and maps them affinely to the Box bounds, clipping first
+ * (dimensions with infinite bounds pass through). Discrete spaces: returns inner. */
 acrl_env* acrl_wrap_rescale_action(acrl_env* inner);
-/* Clips actions to the Box bounds. */
+/* Clips actions to the Box bounds. Discrete spaces: returns inner. */
 acrl_env* acrl_wrap_clip_action(acrl_env* inner);
 /* Running mean/variance observation normalization (Gymnasium NormalizeObservation),
  * optional clip (<= 0: none). */
 acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip);
-/* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward). */
+/* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward:
+ * ret = ret * gamma * (1 - terminated) + r), optional clip (<= 0: none). */
 acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip);
 
 /* Freezes (training = false, for evaluation) or resumes the statistics updates of every
