@@ -116,15 +116,21 @@ const acrl_env_spec* acrl_env_spec_find(const char* id);
 acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps);
 /* Repeats each action k times, summing rewards; stops early at episode end. */
 acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k);
-/* Takes actions in [-1, 1] and maps them affinely to the Box bounds, clipping first. */
+/* Takes actions in [-1, 1] and maps them affinely to the Box bounds, clipping first
+ * (dimensions with infinite bounds pass through). Discrete spaces: returns inner. */
 acrl_env* acrl_wrap_rescale_action(acrl_env* inner);
-/* Clips actions to the Box bounds. */
+/* Clips actions to the Box bounds. Discrete spaces: returns inner. */
 acrl_env* acrl_wrap_clip_action(acrl_env* inner);
 /* Running mean/variance observation normalization (Gymnasium NormalizeObservation),
  * optional clip (<= 0: none). */
 acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip);
-/* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward). */
+/* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward:
+ * ret = ret * gamma * (1 - terminated) + r), optional clip (<= 0: none). */
 acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip);
+
+/* Freezes (training = false, for evaluation) or resumes the statistics updates of every
+ * normalize wrapper in env's chain. Returns how many normalize wrappers were found. */
+int acrl_wrap_normalize_set_training(acrl_env* env, bool training);
 
 /* Running mean/variance (parallel Welford / Chan et al.), the core of the normalizers;
  * also usable on whole batches, e.g. shared across a vectorized env. */
@@ -140,6 +146,11 @@ void acrl_running_stat_free(acrl_running_stat* s);
 /* x: (n, dim) */
 void acrl_running_stat_update(acrl_running_stat* s, const double* x, int n);
 void acrl_running_stat_update_f(acrl_running_stat* s, const float* x, int n);
+
+/* The statistics of the outermost observation / reward normalize wrapper in env's chain
+ * (for checkpoints and export; writable to restore them), or NULL if there is none. */
+acrl_running_stat* acrl_wrap_obs_stat(acrl_env* env);
+acrl_running_stat* acrl_wrap_reward_stat(acrl_env* env);
 
 /* ---- vectorized env -----------------------------------------------------------
  * N copies of one env id stepped together, SB3-style auto-reset: when a copy's
@@ -165,6 +176,11 @@ struct acrl_vecenv {
 
 acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int threads,
                               const acrl_env_options* opt, char* err, size_t errlen);
+/* The same from envs built by the caller (any wrappers, any env; all with the same
+ * observation and action sizes). Takes ownership of every envs[i], also on failure;
+ * the array itself stays the caller's. */
+acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t seed, int threads,
+                                   char* err, size_t errlen);
 /* Resets every copy (copy i with seed + i the first time, unseeded afterwards). */
 void acrl_vecenv_reset(acrl_vecenv* v);
 /* actions: (num_envs, act_dim) */

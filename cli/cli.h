@@ -1,0 +1,49 @@
+/* cli.h - the acrl command-line tool: the command table entry each cli/cmd_*.c defines,
+ * and shared helpers for strict argument parsing and error messages. */
+#ifndef ACRL_CLI_H
+#define ACRL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CLI_EXIT_USAGE 2   /* bad command line or bad input file */
+
+typedef struct {
+    const char* name;      /* "rollout" */
+    const char* summary;   /* one line for `acrl help` */
+    const char* usage;     /* full text for `acrl help NAME` and `acrl NAME --help` */
+    /* argv[0] is the command name; returns the process exit code */
+    int (*run)(int argc, char** argv);
+} cli_command;
+
+/* One file per command; main.c lists them. */
+extern const cli_command cli_cmd_envs;
+extern const cli_command cli_cmd_rollout;
+
+/* Prints "acrl: CMD: MESSAGE (see 'acrl help CMD')" on stderr; returns CLI_EXIT_USAGE. */
+int cli_error(const char* cmd, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A command's options: name is "--seed"; value is set when given (flags get ""). */
+typedef struct {
+    const char* name;
+    bool        takes_value;
+    const char* value;
+} cli_opt;
+
+/* Parses argv[1..argc): "--name VALUE", "--name=VALUE" or "--flag"; other words go to pos
+ * (at most maxpos). Returns 0, or prints an error and returns CLI_EXIT_USAGE. */
+int cli_parse(const char* cmd, int argc, char** argv, cli_opt* opts, int nopts,
+              const char** pos, int maxpos, int* npos);
+
+/* Strict conversions: the whole string must be the number. Return 0, or -1 with the
+ * reason in msg (e.g. "'1.5' is not an integer"). */
+int cli_to_int(const char* s, long long lo, long long hi, long long* out, char* msg, size_t len);
+int cli_to_double(const char* s, double* out, char* msg, size_t len);   /* finite only */
+/* Comma-separated doubles into out (capacity cap); *n receives the count (which may
+ * exceed cap, in which case only cap are stored). */
+int cli_to_doubles(const char* s, double* out, int cap, int* n, char* msg, size_t len);
+
+/* Option conversions that print "acrl: CMD: OPT: reason" and return CLI_EXIT_USAGE on error. */
+int cli_opt_int(const char* cmd, const char* opt, const char* s, long long lo, long long hi, long long* out);
+
+#endif

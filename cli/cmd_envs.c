@@ -1,0 +1,61 @@
+/* `acrl envs`: the table of registered environments with their spaces and limits. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "acrl/env.h"
+#include "cli.h"
+
+/* "Discrete(2)", "Box(1,) [-2, 2]", or per-dimension bounds when they differ. */
+static void describe_action(const acrl_space* s, char* buf, size_t len) {
+    acrl_space_describe(s, buf, len);
+    if (s->kind != ACRL_SPACE_BOX) return;
+    size_t k = strlen(buf);
+    bool same = true;
+    for (int i = 1; i < s->dim; i++) same &= s->low[i] == s->low[0] && s->high[i] == s->high[0];
+    if (same) {
+        snprintf(buf + k, len - k, " [%g, %g]", s->low[0], s->high[0]);
+        return;
+    }
+    for (int b = 0; b < 2; b++) {
+        const float* v = b ? s->high : s->low;
+        k += (size_t)snprintf(buf + k, k < len ? len - k : 0, b ? " high=[" : " low=[");
+        for (int i = 0; i < s->dim && k < len; i++)
+            k += (size_t)snprintf(buf + k, len - k, i ? ",%g" : "%g", v[i]);
+        if (k < len) k += (size_t)snprintf(buf + k, len - k, "]");
+    }
+}
+
+static int envs_run(int argc, char** argv) {
+    const char* pos[1];
+    int npos;
+    int rc = cli_parse("envs", argc, argv, NULL, 0, pos, 0, &npos);
+    if (rc) return rc;
+    printf("%-28s %-12s %-26s %9s %8s\n", "ID", "OBSERVATION", "ACTION", "MAX STEPS", "SOLVED");
+    for (int i = 0; i < acrl_env_count(); i++) {
+        const acrl_env_spec* spec = acrl_env_spec_at(i);
+        char err[ACRL_ERRLEN], obs[64], act[256], solved[32];
+        acrl_env* e = acrl_env_make(spec->id, NULL, err, sizeof err);
+        if (!e) {
+            printf("%-28s (cannot create: %s)\n", spec->id, err);
+            continue;
+        }
+        acrl_space_describe(&e->obs_space, obs, sizeof obs);
+        describe_action(&e->act_space, act, sizeof act);
+        if (isfinite(spec->solved_threshold)) snprintf(solved, sizeof solved, "%g", spec->solved_threshold);
+        else snprintf(solved, sizeof solved, "-");
+        printf("%-28s %-12s %-26s %9d %8s\n", spec->id, obs, act, spec->max_episode_steps, solved);
+        acrl_env_close(e);
+    }
+    return 0;
+}
+
+const cli_command cli_cmd_envs = {
+    "envs",
+    "list the registered environments",
+    "usage: acrl envs\n\n"
+    "Lists the registered environments: id, observation space, action space (with its\n"
+    "bounds for Box), the time limit of gym.make (max episode steps) and the return at\n"
+    "which the env counts as solved.\n",
+    envs_run,
+};
