@@ -43,7 +43,14 @@ int cli_parse(const char* cmd, int argc, char** argv, cli_opt* opts, int nopts,
                 o->value = argv[++i];
             }
         } else if (a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9')) {
-            return cli_error(cmd, "unknown option '%s'", a);
+            /* short options such as -o take their value from the next word */
+            cli_opt* o = NULL;
+            for (int k = 0; k < nopts; k++)
+                if (strcmp(opts[k].name, a) == 0) o = &opts[k];
+            if (!o) return cli_error(cmd, "unknown option '%s'", a);
+            if (!o->takes_value) o->value = "";
+            else if (i + 1 >= argc) return cli_error(cmd, "option '%s' needs a value", o->name);
+            else o->value = argv[++i];
         } else {
             if (*npos >= maxpos) return cli_error(cmd, "unexpected argument '%s'", a);
             pos[(*npos)++] = a;

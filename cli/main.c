@@ -9,6 +9,9 @@
 static const cli_command* const commands[] = {
     &cli_cmd_envs,
     &cli_cmd_rollout,
+    &cli_cmd_train,
+    &cli_cmd_eval,
+    &cli_cmd_plot,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -22,7 +25,8 @@ static void print_help(FILE* f) {
     fprintf(f, "usage: acrl COMMAND [ARGS...]\n\n"
                "Actor-critic deep reinforcement learning in C.\n\ncommands:\n");
     for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(f, "  %-10s %s\n", "help", "show this list, or a command's usage: acrl help COMMAND");
+    fprintf(f, "  %-10s %s\n", "help", "show this list, a command's usage (acrl help COMMAND) or an\n"
+                                  "             algorithm's configuration keys (acrl help ppo)");
     fprintf(f, "\n  acrl --version   print the version\n");
 }
 
@@ -43,7 +47,8 @@ int main(int argc, char** argv) {
         }
         if (argc > 3) return cli_error("help", "expected one command name");
         const cli_command* c = find_command(argv[2]);
-        if (!c) return cli_error(NULL, "unknown command '%s'", argv[2]);
+        if (!c && acrl_algo_describe(argv[2], stdout) == 0) return 0; /* acrl help ppo: config keys */
+        if (!c) return cli_error(NULL, "unknown command or algorithm '%s'", argv[2]);
         fputs(c->usage, stdout);
         return 0;
     }
