@@ -162,9 +162,7 @@ typedef struct {
     float*   h[ACRL_MLP_MAX_LAYERS];           /* (max_batch, sizes[l+1]) activation outputs (hidden) */
     float*   ln_mean[ACRL_MLP_MAX_LAYERS];      /* (max_batch) */
     float*   ln_rstd[ACRL_MLP_MAX_LAYERS];      /* (max_batch) */
-    float*   d0;                               /* (max_batch, max width) backward scratch */
-    float*   d1;                               /* (max_batch, max width) backward scratch */
-    float*   wt;                               /* (max in*out) transposed-weight scratch */
+    float*   d[3];                             /* (max_batch, max width) backward scratch */
     const float* input;                        /* (batch, sizes[0]) the last forward's input */
     int      batch;                            /* the last forward's batch size */
 } acrl_mlp;
