@@ -60,7 +60,13 @@ static void gemm_c_bn(bool trans_a, int M, int N, int K, float alpha, const floa
             if (trans_a) { const float* ak = &AT(A, lda, k, i); a0 = ak[0]; a1 = ak[1]; a2 = ak[2]; a3 = ak[3]; }
             else { a0 = AT(A, lda, i, k); a1 = AT(A, lda, i + 1, k); a2 = AT(A, lda, i + 2, k); a3 = AT(A, lda, i + 3, k); }
             a0 *= alpha; a1 *= alpha; a2 *= alpha; a3 *= alpha;
-            for (int j = 0; j < N; j++) {
+            int j = 0;
+            for (; j + 16 <= N; j += 16) /* fixed trip count: vectorized at -O2 */
+                for (int l = 0; l < 16; l++) {
+                    float bj = b[j + l];
+                    c0[j + l] += a0 * bj; c1[j + l] += a1 * bj; c2[j + l] += a2 * bj; c3[j + l] += a3 * bj;
+                }
+            for (; j < N; j++) {
                 float bj = b[j];
                 c0[j] += a0 * bj; c1[j] += a1 * bj; c2[j] += a2 * bj; c3[j] += a3 * bj;
             }
@@ -71,7 +77,10 @@ static void gemm_c_bn(bool trans_a, int M, int N, int K, float alpha, const floa
         for (int k = 0; k < K; k++) {
             const float* restrict b = &AT(B, ldb, k, 0);
             float a = alpha * (trans_a ? AT(A, lda, k, i) : AT(A, lda, i, k));
-            for (int j = 0; j < N; j++) c[j] += a * b[j];
+            int j = 0;
+            for (; j + 16 <= N; j += 16)
+                for (int l = 0; l < 16; l++) c[j + l] += a * b[j + l];
+            for (; j < N; j++) c[j] += a * b[j];
         }
     }
 }
@@ -135,11 +144,51 @@ static float* scratch(size_t n) {
     return xsmm_scratch;
 }
 
+/* Narrow outputs (N < 8, M >= 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be
+ * N, which it handles poorly. Without trans_a each C element is a contiguous dot product;
+ * with trans_a (a weight gradient) C^T (N, M) = op(B)^T A is a wide product for libxsmm. */
+static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                        const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    if (!trans_a) {
+        const float* bt = B; /* op(B)^T (N, K) */
+        int ldbt = ldb;
+        if (!trans_b) {
+            float* s = scratch((size_t)N * K);
+            if (!s) { acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+            for (int k = 0; k < K; k++)
+                for (int j = 0; j < N; j++) s[(size_t)j * K + k] = AT(B, ldb, k, j);
+            bt = s;
+            ldbt = K;
+        }
+        for (int i = 0; i < M; i++) {
+            float* c = &AT(C, ldc, i, 0);
+            for (int j = 0; j < N; j++) {
+                float v = alpha * dot16(&AT(A, lda, i, 0), 1, &AT(bt, ldbt, j, 0), K);
+                c[j] = beta == 0 ? v : v + beta * c[j];
+            }
+        }
+        return;
+    }
+    float* t = scratch((size_t)N * M); /* (N, M) */
+    if (!t) { acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+    acrl_gemm(!trans_b, false, N, M, K, 1, B, ldb, A, lda, 0, t, M); /* uses no scratch */
+    for (int i = 0; i < M; i++) {
+        float* c = &AT(C, ldc, i, 0);
+        for (int j = 0; j < N; j++) {
+            float v = alpha * t[(size_t)j * M + i];
+            c[j] = beta == 0 ? v : v + beta * c[j];
+        }
+    }
+}
+
 void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
     if (M <= 0 || N <= 0) return;
-    /* JIT kernels have alpha = 1; narrow outputs (N < 8 => column-major m < 8) and
-     * skinny transposed-B products are faster in plain C. */
+    if (N < 8 && M >= 8 && K > 0) {
+        gemm_narrow(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    /* JIT kernels have alpha = 1; tiny outputs and skinny transposed-B products are faster in C */
     if (alpha != 1 || K <= 0 || N < 8 || (trans_b && M < 8)) {
         acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
@@ -149,11 +198,15 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
         beta = 1;
     }
     if (trans_b) {
-        /* copy B (N, K) to Bt (K, N) */
+        /* copy B (N, K) to Bt (K, N) in 16x16 tiles (cache-friendly on both sides) */
         float* bt = scratch((size_t)K * (size_t)N);
         if (!bt) { acrl_gemm_c(trans_a, trans_b, M, N, K, 1, A, lda, B, ldb, beta, C, ldc); return; }
-        for (int j = 0; j < N; j++)
-            for (int k = 0; k < K; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
+        for (int j0 = 0; j0 < N; j0 += 16)
+            for (int k0 = 0; k0 < K; k0 += 16) {
+                const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
+                for (int j = j0; j < j1; j++)
+                    for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
+            }
         B = bt;
         ldb = N;
     }
@@ -163,6 +216,11 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
     libxsmm_smmfunction fn = xsmm_kernel(N, M, K, ldb, lda, ldc, flags);
     if (!fn) { acrl_gemm_c(trans_a, false, M, N, K, 1, A, lda, B, ldb, beta, C, ldc); return; }
     fn(B, A, C);
+#ifdef __AVX__
+    /* the JIT code leaves the upper vector state dirty, which makes later SSE code (libm's
+     * tanhf, expf...) pay a transition penalty on every instruction: clear it */
+    __builtin_ia32_vzeroupper();
+#endif
 }
 
 #else
