@@ -1,4 +1,211 @@
-/* acrl/nn.h - neural-network core (placeholder; filled by the nn work). */
+/* acrl/nn.h - neural-network core: flat parameter stores, gemm, layers, MLPs,
+ * losses, optimizers and initializers.
+ *
+ * Parameters of one learner (e.g. PPO's actor + critic + log-std) live in one
+ * acrl_params store: one flat float buffer `param`, and parallel `grad`, `m`, `v`
+ * (optimizer moments) of the same layout. Building is two-phase:
+ *
+ *     acrl_params p; acrl_params_init(&p);
+ *     acrl_mlp_build(&actor, &p, "actor", sizes, 4, "tanh", false, 256, err, sizeof err);
+ *     size_t log_std = acrl_params_add(&p, "log_std", 1, act_dim);   // a free tensor
+ *     acrl_params_finalize(&p, err, sizeof err);   // allocates, all zero
+ *     acrl_mlp_init(&actor, &p, ACRL_INIT_ORTHOGONAL, sqrtf(2), 0.01f, &rng);
+ *
+ * Tensors are addressed by their offset into the buffers (p.param + off), which
+ * stays valid for the life of the store and is the same in every store built
+ * the same way (a target network is a second store built by the same code).
+ *
+ * Matrices are row-major. A linear layer's weight is stored (in, out), i.e. the
+ * transpose of PyTorch's nn.Linear.weight (out, in), so the forward product
+ * Y = X W needs no transpose. Backward functions accumulate (+=) into gradients. */
 #ifndef ACRL_NN_H
 #define ACRL_NN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "acrl/rng.h"
+
+/* ---- parameter store ------------------------------------------------------------ */
+
+/* A named view into a store: elements [offset, offset + rows*cols). */
+typedef struct {
+    char   name[64];
+    size_t offset;
+    int    rows, cols; /* a vector is (1, n) */
+} acrl_tensor;
+
+typedef struct {
+    float*       param;    /* (count) */
+    float*       grad;     /* (count) */
+    float*       m;        /* (count) Adam first moment / RMSprop square average */
+    float*       v;        /* (count) Adam second moment */
+    size_t       count;    /* total number of floats */
+    long         step;     /* optimizer steps taken (Adam bias correction) */
+    acrl_tensor* tensors;  /* (ntensors) in declaration order */
+    int          ntensors, cap;
+    bool         finalized;
+} acrl_params;
+
+/* Makes an empty store ready for acrl_params_add. */
+void   acrl_params_init(acrl_params* p);
+/* Declares a (rows, cols) tensor; returns its offset, or SIZE_MAX if finalized/out of memory. */
+size_t acrl_params_add(acrl_params* p, const char* name, int rows, int cols);
+/* Allocates param/grad/m/v (all zero); returns 0, or -1 with a message in err. */
+int    acrl_params_finalize(acrl_params* p, char* err, size_t errlen);
+/* Frees all buffers; p may be re-initialised with acrl_params_init. */
+void   acrl_params_free(acrl_params* p);
+/* Finds a tensor by name; NULL if absent. */
+const acrl_tensor* acrl_params_find(const acrl_params* p, const char* name);
+/* True if both stores have the same tensors (names, shapes, offsets). */
+bool   acrl_params_same_layout(const acrl_params* a, const acrl_params* b);
+/* grad = 0 (one memset). */
+void   acrl_params_zero_grad(acrl_params* p);
+/* dst.param = src.param; returns 0, or -1 with err if the layouts differ. */
+int    acrl_params_copy(acrl_params* dst, const acrl_params* src, char* err, size_t errlen);
+/* dst.param = (1 - tau) dst.param + tau src.param (SB3 polyak_update); -1 if layouts differ. */
+int    acrl_params_polyak(acrl_params* dst, const acrl_params* src, float tau, char* err, size_t errlen);
+/* Global L2 norm of grad; if above max_norm scales grad by max_norm/(norm+1e-6)
+ * (torch.nn.utils.clip_grad_norm_). Returns the norm before clipping. */
+float  acrl_params_clip_grad_norm(acrl_params* p, float max_norm);
+/* Bytes of the parameter blob (count * sizeof(float)) for checkpoints. */
+size_t acrl_params_bytes(const acrl_params* p);
+
+/* True if no element of x (n) is NaN or +-Inf. */
+bool   acrl_all_finite(const float* x, size_t n);
+
+/* ---- gemm (row-major) --------------------------------------------------------- */
+
+/* C = alpha op(A) op(B) + beta C with op(A) (M, K), op(B) (K, N), C (M, N); A is
+ * stored (M, K) or, if trans_a, (K, M), with row stride lda; likewise B. beta == 0
+ * ignores C's old contents (NaN-safe). Uses libxsmm where it is faster. Thread-safe. */
+void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+               const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* Same contract, plain triple loop with double accumulation: the reference. */
+void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                   const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* Same contract, portable blocked C (the path without libxsmm). */
+void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                 const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* Name of the fast backend compiled in: "libxsmm" or "c". */
+const char* acrl_gemm_backend(void);
+
+/* ---- layers (outputs first; backward accumulates) --------------------------------- */
+
+typedef enum { ACRL_ACT_NONE, ACRL_ACT_TANH, ACRL_ACT_RELU, ACRL_ACT_ELU, ACRL_ACT_GELU,
+               ACRL_ACT_GELU_TANH } acrl_act;
+
+/* Parses "none", "tanh", "relu", "elu", "gelu" (exact erf), "gelu_tanh"; -1 with the
+ * list of valid names in err if unknown. */
+int  acrl_act_parse(acrl_act* out, const char* name, char* err, size_t errlen);
+
+/* y (B, out) = x (B, in) w (in, out) + b (out; NULL: no bias). */
+void acrl_linear_forward(float* y, const float* x, const float* w, const float* b, int B, int in, int out);
+/* dx (B, in; NULL: skip) += dy w^T; dw (in, out) += x^T dy; db (out; NULL: skip) += sum_rows dy. */
+void acrl_linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
+                          const float* w, int B, int in, int out);
+/* y (n) = act(x (n)); y may equal x. ELU has alpha = 1. */
+void acrl_act_forward(acrl_act act, float* y, const float* x, size_t n);
+/* dx (n) += act'(x) dy, given the forward's input x (n) and output y (n). */
+void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x, const float* y, size_t n);
+/* Per row: y (B, C) = (x - mean) / sqrt(var + 1e-5) * g (C) + b (C); saves mean (B) and rstd (B). */
+void acrl_layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* g,
+                            const float* b, int B, int C);
+/* dx (B, C) += ..., dg (C) += ..., db (C) += ..., from dy (B, C) and the forward's x, mean, rstd, g. */
+void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, const float* x,
+                             const float* mean, const float* rstd, const float* g, int B, int C);
+/* Inverted dropout: training draws mask (n) in {0, 1/(1-p)} from rng and sets y = x * mask;
+ * not training sets mask = 1 and y = x. y may equal x. 0 <= p < 1. */
+void acrl_dropout_forward(float* y, float* mask, const float* x, float p, bool training, acrl_rng* rng, size_t n);
+/* dx (n) += dy (n) * mask (n). */
+void acrl_dropout_backward(float* dx, const float* dy, const float* mask, size_t n);
+
+/* ---- losses (mean over n elements, like PyTorch's default reduction) --------------- */
+
+/* Returns mean((pred - target)^2); dpred (n; NULL: skip) += its gradient wrt pred. */
+float acrl_mse_loss(float* dpred, const float* pred, const float* target, size_t n);
+/* Huber: mean of 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), d = pred - target;
+ * dpred (n; NULL: skip) += gradient. delta = 1 is smooth_l1_loss. */
+float acrl_huber_loss(float* dpred, const float* pred, const float* target, float delta, size_t n);
+
+/* ---- initializers -------------------------------------------------------------- */
+
+/* w (rows, cols) = gain * orthogonal matrix (torch.nn.init.orthogonal_: QR of a Gaussian
+ * matrix, signs fixed by diag(R)); rows or columns orthonormal, whichever are fewer. */
+void acrl_init_orthogonal(float* w, int rows, int cols, float gain, acrl_rng* rng);
+/* x (n) ~ U(-bound, bound). nn.Linear's default is bound = 1/sqrt(fan_in) for w and b. */
+void acrl_init_uniform(float* x, size_t n, float bound, acrl_rng* rng);
+/* x (n) = value. */
+void acrl_init_const(float* x, size_t n, float value);
+
+/* ---- MLP -------------------------------------------------------------------------- */
+
+#define ACRL_MLP_MAX_LAYERS 8
+
+typedef enum { ACRL_INIT_TORCH, ACRL_INIT_ORTHOGONAL } acrl_init_kind;
+
+/* Linear layers with a hidden activation (and optional layer norm after each hidden
+ * linear: Linear -> LayerNorm -> act), no output activation. Holds its activation
+ * buffers (sized for max_batch); the weights live in a store. */
+typedef struct {
+    int      nlayers;                          /* linear layers */
+    int      sizes[ACRL_MLP_MAX_LAYERS + 1];   /* widths: input, hidden..., output */
+    acrl_act act;
+    bool     layernorm;
+    int      max_batch;
+    size_t   w_off[ACRL_MLP_MAX_LAYERS];       /* (sizes[l], sizes[l+1]) */
+    size_t   b_off[ACRL_MLP_MAX_LAYERS];       /* (sizes[l+1]) */
+    size_t   g_off[ACRL_MLP_MAX_LAYERS];       /* LN gain (sizes[l+1]), hidden layers only */
+    size_t   beta_off[ACRL_MLP_MAX_LAYERS];    /* LN bias (sizes[l+1]) */
+    float*   z[ACRL_MLP_MAX_LAYERS];           /* (max_batch, sizes[l+1]) linear outputs */
+    float*   ln[ACRL_MLP_MAX_LAYERS];          /* (max_batch, sizes[l+1]) LN outputs, if layernorm */
+    float*   h[ACRL_MLP_MAX_LAYERS];           /* (max_batch, sizes[l+1]) activation outputs (hidden) */
+    float*   ln_mean[ACRL_MLP_MAX_LAYERS];      /* (max_batch) */
+    float*   ln_rstd[ACRL_MLP_MAX_LAYERS];      /* (max_batch) */
+    float*   d[3];                             /* (max_batch, max width) backward scratch */
+    const float* input;                        /* (batch, sizes[0]) the last forward's input */
+    int      batch;                            /* the last forward's batch size */
+} acrl_mlp;
+
+/* Declares the MLP's tensors ("<name>.<l>.w" (in, out), ".b", ".ln_g", ".ln_b") in p (not yet
+ * finalized) and allocates its buffers. sizes (nsizes >= 2). Returns 0 or -1 with err. */
+int  acrl_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, const int* sizes, int nsizes,
+                    const char* act, bool layernorm, int max_batch, char* err, size_t errlen);
+/* Initializes weights in a finalized store. TORCH: nn.Linear default (gains ignored);
+ * ORTHOGONAL: orthogonal weights with hidden_gain / out_gain, zero biases. LN: g = 1, b = 0. */
+void acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float hidden_gain,
+                   float out_gain, acrl_rng* rng);
+/* Forward of in (B, sizes[0]) with the weights in p (this MLP's store or one of identical
+ * layout); returns the output (B, sizes[last]), valid until the next forward. B <= max_batch. */
+const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in, int B);
+/* Backward of the last forward: p->grad += dL/dparams; din (B, sizes[0]; NULL: skip) += dL/din.
+ * dout (B, sizes[last]). */
+void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout);
+/* Frees the MLP's buffers (not its parameters, which belong to the store). */
+void acrl_mlp_free(acrl_mlp* m);
+
+/* ---- optimizers ------------------------------------------------------------------- */
+
+typedef enum { ACRL_OPT_ADAM, ACRL_OPT_ADAMW, ACRL_OPT_RMSPROP } acrl_opt_kind;
+
+/* Optimizer hyperparameters (PyTorch semantics); the state (m, v, step) is in the store. */
+typedef struct {
+    acrl_opt_kind kind;
+    float lr;
+    float beta1, beta2;   /* Adam/AdamW */
+    float alpha;          /* RMSprop smoothing */
+    float eps;            /* Adam: added to sqrt(v_hat); RMSprop: added to sqrt(square_avg) */
+    float weight_decay;   /* Adam/RMSprop: L2 added to the gradient; AdamW: decoupled */
+} acrl_optim;
+
+/* PyTorch's defaults for kind (Adam: lr 1e-3, betas 0.9/0.999, eps 1e-8, wd 0; AdamW: wd 1e-2;
+ * RMSprop: lr 1e-2, alpha 0.99, eps 1e-8). */
+acrl_optim acrl_optim_default(acrl_opt_kind kind);
+/* One update of p->param from p->grad with learning rate lr (overrides o->lr, for schedules). */
+void acrl_optim_step(const acrl_optim* o, acrl_params* p, float lr);
+
+typedef enum { ACRL_LR_CONSTANT, ACRL_LR_LINEAR } acrl_lr_kind;
+/* Learning rate at progress in [0, 1]: constant lr0, or linear lr0 * (1 - progress). */
+float acrl_lr_schedule(acrl_lr_kind kind, float lr0, float progress);
+
 #endif

@@ -1,0 +1,235 @@
+/* Row-major single-precision gemm: the reference triple loop, a portable blocked C
+ * path, and the libxsmm JIT fast path with a per-thread kernel cache. */
+#include "acrl/nn.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AT(X, ld, r, c) ((X)[(size_t)(r) * (size_t)(ld) + (size_t)(c)])
+
+void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                   const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double s = 0;
+            for (int k = 0; k < K; k++) {
+                double a = trans_a ? AT(A, lda, k, i) : AT(A, lda, i, k);
+                double b = trans_b ? AT(B, ldb, j, k) : AT(B, ldb, k, j);
+                s += a * b;
+            }
+            float c = beta == 0 ? 0 : beta * AT(C, ldc, i, j);
+            AT(C, ldc, i, j) = (float)(alpha * s) + c;
+        }
+}
+
+/* c (n) = beta c, NaN-safe for beta = 0 */
+static void scale_row(float* c, float beta, int n) {
+    if (beta == 0) memset(c, 0, (size_t)n * sizeof(float));
+    else if (beta != 1) for (int j = 0; j < n; j++) c[j] *= beta;
+}
+
+/* dot of a (K, stride sa) and b (K, contiguous) with 16 independent lanes so gcc vectorizes
+ * without reassociation flags */
+static float dot16(const float* a, size_t sa, const float* restrict b, int K) {
+    float acc[16] = {0};
+    int k = 0;
+    if (sa == 1)
+        for (; k + 16 <= K; k += 16)
+            for (int l = 0; l < 16; l++) acc[l] += a[k + l] * b[k + l];
+    float s = 0;
+    for (; k < K; k++) s += a[(size_t)k * sa] * b[k];
+    for (int l = 0; l < 16; l++) s += acc[l];
+    return s;
+}
+
+/* C = alpha op(A) B + beta C with B not transposed: rows of C are axpy sums of rows of B,
+ * four rows of C per pass over B. */
+static void gemm_c_bn(bool trans_a, int M, int N, int K, float alpha, const float* A, int lda,
+                      const float* B, int ldb, float beta, float* C, int ldc) {
+    for (int i = 0; i < M; i++) scale_row(&AT(C, ldc, i, 0), beta, N);
+    int i = 0;
+    for (; i + 4 <= M; i += 4) {
+        float* restrict c0 = &AT(C, ldc, i, 0);
+        float* restrict c1 = &AT(C, ldc, i + 1, 0);
+        float* restrict c2 = &AT(C, ldc, i + 2, 0);
+        float* restrict c3 = &AT(C, ldc, i + 3, 0);
+        for (int k = 0; k < K; k++) {
+            const float* restrict b = &AT(B, ldb, k, 0);
+            float a0, a1, a2, a3;
+            if (trans_a) { const float* ak = &AT(A, lda, k, i); a0 = ak[0]; a1 = ak[1]; a2 = ak[2]; a3 = ak[3]; }
+            else { a0 = AT(A, lda, i, k); a1 = AT(A, lda, i + 1, k); a2 = AT(A, lda, i + 2, k); a3 = AT(A, lda, i + 3, k); }
+            a0 *= alpha; a1 *= alpha; a2 *= alpha; a3 *= alpha;
+            int j = 0;
+            for (; j + 16 <= N; j += 16) /* fixed trip count: vectorized at -O2 */
+                for (int l = 0; l < 16; l++) {
+                    float bj = b[j + l];
+                    c0[j + l] += a0 * bj; c1[j + l] += a1 * bj; c2[j + l] += a2 * bj; c3[j + l] += a3 * bj;
+                }
+            for (; j < N; j++) {
+                float bj = b[j];
+                c0[j] += a0 * bj; c1[j] += a1 * bj; c2[j] += a2 * bj; c3[j] += a3 * bj;
+            }
+        }
+    }
+    for (; i < M; i++) {
+        float* restrict c = &AT(C, ldc, i, 0);
+        for (int k = 0; k < K; k++) {
+            const float* restrict b = &AT(B, ldb, k, 0);
+            float a = alpha * (trans_a ? AT(A, lda, k, i) : AT(A, lda, i, k));
+            int j = 0;
+            for (; j + 16 <= N; j += 16)
+                for (int l = 0; l < 16; l++) c[j + l] += a * b[j + l];
+            for (; j < N; j++) c[j] += a * b[j];
+        }
+    }
+}
+
+void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                 const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (!trans_b) { gemm_c_bn(trans_a, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+    /* B stored (N, K): each C element is a dot of a row (or column) of A with a row of B */
+    for (int i = 0; i < M; i++) {
+        const float* a = trans_a ? &AT(A, lda, 0, i) : &AT(A, lda, i, 0);
+        size_t sa = trans_a ? (size_t)lda : 1;
+        float* c = &AT(C, ldc, i, 0);
+        for (int j = 0; j < N; j++) {
+            float s = alpha * dot16(a, sa, &AT(B, ldb, j, 0), K);
+            c[j] = beta == 0 ? s : s + beta * c[j];
+        }
+    }
+}
+
+#ifdef ACRL_HAVE_XSMM
+#include <libxsmm.h>
+
+const char* acrl_gemm_backend(void) { return "libxsmm"; }
+
+/* Per-thread direct-mapped cache of dispatched kernels: a hit costs a hash and a compare,
+ * a miss asks libxsmm's own (thread-safe) registry. */
+typedef struct { int m, n, k, lda, ldb, ldc, flags; libxsmm_smmfunction fn; } xsmm_entry;
+#define XSMM_CACHE 64
+static _Thread_local xsmm_entry xsmm_cache[XSMM_CACHE];
+
+static libxsmm_smmfunction xsmm_kernel(int m, int n, int k, int lda, int ldb, int ldc, int flags) {
+    uint32_t h = (uint32_t)m * 73856093u ^ (uint32_t)n * 19349663u ^ (uint32_t)k * 83492791u ^
+                 (uint32_t)lda * 2654435761u ^ (uint32_t)ldb * 40503u ^ (uint32_t)ldc * 97u ^ (uint32_t)flags;
+    xsmm_entry* e = &xsmm_cache[(h ^ (h >> 16)) % XSMM_CACHE];
+    if (e->fn && e->m == m && e->n == n && e->k == k && e->lda == lda && e->ldb == ldb &&
+        e->ldc == ldc && e->flags == flags) return e->fn;
+    const float one = 1, zero = 0;
+    const int xflags = flags & ~LIBXSMM_GEMM_FLAG_BETA_0;
+    const int prefetch = LIBXSMM_GEMM_PREFETCH_NONE;
+    libxsmm_blasint xm = m, xn = n, xk = k, xlda = lda, xldb = ldb, xldc = ldc;
+    libxsmm_smmfunction fn = libxsmm_smmdispatch(xm, xn, xk, &xlda, &xldb, &xldc, &one,
+                                                 (flags & LIBXSMM_GEMM_FLAG_BETA_0) ? &zero : &one,
+                                                 &xflags, &prefetch);
+    if (fn) *e = (xsmm_entry){m, n, k, lda, ldb, ldc, flags, fn};
+    return fn;
+}
+
+/* Per-thread scratch for transposing B (libxsmm 1.17 cannot JIT a transposed first
+ * column-major operand); grows to the largest size seen, then never reallocates. */
+static _Thread_local float* xsmm_scratch;
+static _Thread_local size_t xsmm_scratch_n;
+
+static float* scratch(size_t n) {
+    if (n > xsmm_scratch_n) {
+        float* s = realloc(xsmm_scratch, n * sizeof(float));
+        if (!s) return NULL;
+        xsmm_scratch = s;
+        xsmm_scratch_n = n;
+    }
+    return xsmm_scratch;
+}
+
+/* Narrow outputs (N < 8, M >= 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be
+ * N, which it handles poorly. Without trans_a each C element is a contiguous dot product;
+ * with trans_a (a weight gradient) C^T (N, M) = op(B)^T A is a wide product for libxsmm. */
+static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                        const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    if (!trans_a) {
+        const float* bt = B; /* op(B)^T (N, K) */
+        int ldbt = ldb;
+        if (!trans_b) {
+            float* s = scratch((size_t)N * K);
+            if (!s) { acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+            for (int k = 0; k < K; k++)
+                for (int j = 0; j < N; j++) s[(size_t)j * K + k] = AT(B, ldb, k, j);
+            bt = s;
+            ldbt = K;
+        }
+        for (int i = 0; i < M; i++) {
+            float* c = &AT(C, ldc, i, 0);
+            for (int j = 0; j < N; j++) {
+                float v = alpha * dot16(&AT(A, lda, i, 0), 1, &AT(bt, ldbt, j, 0), K);
+                c[j] = beta == 0 ? v : v + beta * c[j];
+            }
+        }
+        return;
+    }
+    float* t = scratch((size_t)N * M); /* (N, M) */
+    if (!t) { acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+    acrl_gemm(!trans_b, false, N, M, K, 1, B, ldb, A, lda, 0, t, M); /* uses no scratch */
+    for (int i = 0; i < M; i++) {
+        float* c = &AT(C, ldc, i, 0);
+        for (int j = 0; j < N; j++) {
+            float v = alpha * t[(size_t)j * M + i];
+            c[j] = beta == 0 ? v : v + beta * c[j];
+        }
+    }
+}
+
+void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+               const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (N < 8 && M >= 8 && K > 0) {
+        gemm_narrow(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    /* JIT kernels have alpha = 1; tiny outputs and skinny transposed-B products are faster in C */
+    if (alpha != 1 || K <= 0 || N < 8 || (trans_b && M < 8)) {
+        acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    if (beta != 0 && beta != 1) {
+        for (int i = 0; i < M; i++) scale_row(&AT(C, ldc, i, 0), beta, N);
+        beta = 1;
+    }
+    if (trans_b) {
+        /* copy B (N, K) to Bt (K, N) in 16x16 tiles (cache-friendly on both sides) */
+        float* bt = scratch((size_t)K * (size_t)N);
+        if (!bt) { acrl_gemm_c(trans_a, trans_b, M, N, K, 1, A, lda, B, ldb, beta, C, ldc); return; }
+        for (int j0 = 0; j0 < N; j0 += 16)
+            for (int k0 = 0; k0 < K; k0 += 16) {
+                const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
+                for (int j = j0; j < j1; j++)
+                    for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
+            }
+        B = bt;
+        ldb = N;
+    }
+    /* row-major C = op(A) B is column-major C^T = B^T op(A)^T: m = N, n = M, B first;
+     * a transposed row-major A becomes libxsmm's transposed second operand. */
+    int flags = (trans_a ? LIBXSMM_GEMM_FLAG_TRANS_B : 0) | (beta == 0 ? LIBXSMM_GEMM_FLAG_BETA_0 : 0);
+    libxsmm_smmfunction fn = xsmm_kernel(N, M, K, ldb, lda, ldc, flags);
+    if (!fn) { acrl_gemm_c(trans_a, false, M, N, K, 1, A, lda, B, ldb, beta, C, ldc); return; }
+    fn(B, A, C);
+#ifdef __AVX__
+    /* the JIT code leaves the upper vector state dirty, which makes later SSE code (libm's
+     * tanhf, expf...) pay a transition penalty on every instruction: clear it */
+    __builtin_ia32_vzeroupper();
+#endif
+}
+
+#else
+
+const char* acrl_gemm_backend(void) { return "c"; }
+
+void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+               const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+#endif

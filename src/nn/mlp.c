@@ -1,0 +1,150 @@
+/* Multi-layer perceptron over a parameter store: Linear [-> LayerNorm] -> act per hidden
+ * layer, a plain Linear output; activations kept for backward, no allocation after build. */
+#include "acrl/nn.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static float* alloc_floats(size_t n) {
+    void* x = NULL;
+    if (posix_memalign(&x, 64, (n ? n : 1) * sizeof(float))) return NULL;
+    memset(x, 0, (n ? n : 1) * sizeof(float));
+    return x;
+}
+
+int acrl_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, const int* sizes, int nsizes,
+                   const char* act, bool layernorm, int max_batch, char* err, size_t errlen) {
+    memset(m, 0, sizeof *m);
+    if (nsizes < 2 || nsizes > ACRL_MLP_MAX_LAYERS + 1) {
+        snprintf(err, errlen, "mlp '%s': need 2..%d sizes, got %d", name, ACRL_MLP_MAX_LAYERS + 1, nsizes);
+        return -1;
+    }
+    if (max_batch <= 0) { snprintf(err, errlen, "mlp '%s': max_batch must be > 0", name); return -1; }
+    if (p->finalized) { snprintf(err, errlen, "mlp '%s': parameter store already finalized", name); return -1; }
+    int maxw = 0;
+    for (int i = 0; i < nsizes; i++) {
+        if (sizes[i] <= 0) { snprintf(err, errlen, "mlp '%s': size %d is %d", name, i, sizes[i]); return -1; }
+        m->sizes[i] = sizes[i];
+        if (sizes[i] > maxw) maxw = sizes[i];
+    }
+    char e2[160];
+    if (acrl_act_parse(&m->act, act, e2, sizeof e2)) { snprintf(err, errlen, "mlp '%s': %s", name, e2); return -1; }
+    m->nlayers = nsizes - 1;
+    m->layernorm = layernorm;
+    m->max_batch = max_batch;
+    char tn[64];
+    bool ok = true;
+    for (int l = 0; l < m->nlayers; l++) {
+        const int in = sizes[l], out = sizes[l + 1];
+        const bool hidden = l < m->nlayers - 1;
+        snprintf(tn, sizeof tn, "%s.%d.w", name, l);
+        m->w_off[l] = acrl_params_add(p, tn, in, out);
+        snprintf(tn, sizeof tn, "%s.%d.b", name, l);
+        m->b_off[l] = acrl_params_add(p, tn, 1, out);
+        ok = ok && m->w_off[l] != SIZE_MAX && m->b_off[l] != SIZE_MAX;
+        const size_t n = (size_t)max_batch * out;
+        ok = ok && (m->z[l] = alloc_floats(n));
+        if (hidden) {
+            ok = ok && (m->h[l] = alloc_floats(n));
+            if (layernorm) {
+                snprintf(tn, sizeof tn, "%s.%d.ln_g", name, l);
+                m->g_off[l] = acrl_params_add(p, tn, 1, out);
+                snprintf(tn, sizeof tn, "%s.%d.ln_b", name, l);
+                m->beta_off[l] = acrl_params_add(p, tn, 1, out);
+                ok = ok && m->g_off[l] != SIZE_MAX && m->beta_off[l] != SIZE_MAX;
+                ok = ok && (m->ln[l] = alloc_floats(n)) && (m->ln_mean[l] = alloc_floats((size_t)max_batch)) &&
+                     (m->ln_rstd[l] = alloc_floats((size_t)max_batch));
+            }
+        }
+    }
+    for (int i = 0; i < 3; i++) ok = ok && (m->d[i] = alloc_floats((size_t)max_batch * maxw));
+    if (!ok) {
+        acrl_mlp_free(m);
+        snprintf(err, errlen, "mlp '%s': out of memory", name);
+        return -1;
+    }
+    return 0;
+}
+
+void acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float hidden_gain,
+                   float out_gain, acrl_rng* rng) {
+    for (int l = 0; l < m->nlayers; l++) {
+        const int in = m->sizes[l], out = m->sizes[l + 1];
+        float* w = p->param + m->w_off[l];
+        float* b = p->param + m->b_off[l];
+        if (kind == ACRL_INIT_TORCH) {
+            const float bound = 1 / sqrtf((float)in);
+            acrl_init_uniform(w, (size_t)in * out, bound, rng);
+            acrl_init_uniform(b, (size_t)out, bound, rng);
+        } else {
+            acrl_init_orthogonal(w, in, out, l < m->nlayers - 1 ? hidden_gain : out_gain, rng);
+            acrl_init_const(b, (size_t)out, 0);
+        }
+        if (m->layernorm && l < m->nlayers - 1) {
+            acrl_init_const(p->param + m->g_off[l], (size_t)out, 1);
+            acrl_init_const(p->param + m->beta_off[l], (size_t)out, 0);
+        }
+    }
+}
+
+const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in, int B) {
+    m->input = in;
+    m->batch = B;
+    const float* x = in;
+    for (int l = 0; l < m->nlayers; l++) {
+        const int din = m->sizes[l], dout = m->sizes[l + 1];
+        acrl_linear_forward(m->z[l], x, p->param + m->w_off[l], p->param + m->b_off[l], B, din, dout);
+        if (l == m->nlayers - 1) break;
+        const float* a = m->z[l];
+        if (m->layernorm) {
+            acrl_layernorm_forward(m->ln[l], m->ln_mean[l], m->ln_rstd[l], a, p->param + m->g_off[l],
+                                   p->param + m->beta_off[l], B, dout);
+            a = m->ln[l];
+        }
+        acrl_act_forward(m->act, m->h[l], a, (size_t)B * dout);
+        x = m->h[l];
+    }
+    return m->z[m->nlayers - 1];
+}
+
+void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout) {
+    const int B = m->batch;
+    const float* dz = dout; /* dL/d(linear output of layer l), (B, sizes[l+1]) */
+    for (int l = m->nlayers - 1; l >= 0; l--) {
+        const int in = m->sizes[l], out = m->sizes[l + 1];
+        const float* x = l ? m->h[l - 1] : m->input;
+        const float* w = p->param + m->w_off[l];
+        acrl_linear_backward(NULL, p->grad + m->w_off[l], p->grad + m->b_off[l], dz, x, w, B, in, out);
+        if (l == 0) {
+            if (din) acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in);
+            break;
+        }
+        /* two scratch buffers other than the one dz is in */
+        float* dh = m->d[0] == dz ? m->d[1] : m->d[0];
+        float* da = m->d[2] == dz || m->d[2] == dh ? (m->d[1] == dz || m->d[1] == dh ? m->d[0] : m->d[1]) : m->d[2];
+        const size_t n = (size_t)B * in;
+        acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
+        const float* a = m->layernorm ? m->ln[l - 1] : m->z[l - 1];
+        memset(da, 0, n * sizeof(float));
+        acrl_act_backward(m->act, da, dh, a, m->h[l - 1], n);
+        if (m->layernorm) {
+            memset(dh, 0, n * sizeof(float));
+            acrl_layernorm_backward(dh, p->grad + m->g_off[l - 1], p->grad + m->beta_off[l - 1], da, m->z[l - 1],
+                                    m->ln_mean[l - 1], m->ln_rstd[l - 1], p->param + m->g_off[l - 1], B, in);
+            dz = dh;
+        } else {
+            dz = da;
+        }
+    }
+}
+
+void acrl_mlp_free(acrl_mlp* m) {
+    for (int l = 0; l < ACRL_MLP_MAX_LAYERS; l++) {
+        free(m->z[l]); free(m->h[l]); free(m->ln[l]); free(m->ln_mean[l]); free(m->ln_rstd[l]);
+    }
+    for (int i = 0; i < 3; i++) free(m->d[i]);
+    memset(m, 0, sizeof *m);
+}
