@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
         if (argc > 3) return cli_error("help", "expected one command name");
         const cli_command* c = find_command(argv[2]);
         if (!c && acrl_algo_describe(argv[2], stdout) == 0) return 0; /* acrl help ppo: config keys */
-        if (!c) return cli_error(NULL, "unknown command or algorithm '%s'", argv[2]);
+        if (!c) return cli_error(NULL, "unknown command '%s'", argv[2]);
         fputs(c->usage, stdout);
         return 0;
     }
