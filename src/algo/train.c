@@ -288,7 +288,8 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         if (config_from_text(&r->fc, text, n, err, errlen)) return ACRL_ERR_INPUT;
     } else {
         char path[1024];
-        if (find_preset(r->algo->name, env_id, path, sizeof path) &&
+        /* the preset, unless the user brings a config file of their own */
+        if (!o->config_file && find_preset(r->algo->name, env_id, path, sizeof path) &&
             acrl_config_load_file(r->fc.table, r->fc.block, path, err, errlen))
             return ACRL_ERR_INPUT;
         if (o->config_file && acrl_config_load_file(r->fc.table, r->fc.block, o->config_file, err, errlen))

@@ -3,6 +3,7 @@
 #include "acrl/nn.h"
 
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,12 +135,19 @@ static libxsmm_smmfunction xsmm_kernel(int m, int n, int k, int lda, int ldb, in
 static _Thread_local float* xsmm_scratch;
 static _Thread_local size_t xsmm_scratch_n;
 
+/* The key's destructor frees a thread's scratch when the thread exits. */
+static pthread_key_t xsmm_scratch_key;
+static pthread_once_t xsmm_scratch_once = PTHREAD_ONCE_INIT;
+static void scratch_key_create(void) { pthread_key_create(&xsmm_scratch_key, free); }
+
 static float* scratch(size_t n) {
     if (n > xsmm_scratch_n) {
+        pthread_once(&xsmm_scratch_once, scratch_key_create);
         float* s = realloc(xsmm_scratch, n * sizeof(float));
         if (!s) return NULL;
         xsmm_scratch = s;
         xsmm_scratch_n = n;
+        pthread_setspecific(xsmm_scratch_key, s);
     }
     return xsmm_scratch;
 }

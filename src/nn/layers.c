@@ -3,6 +3,7 @@
 #include "acrl/nn.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,18 +46,21 @@ int acrl_act_parse(acrl_act* out, const char* name, char* err, size_t errlen) {
  * coefficients); otherwise 1 - 2 / (exp(2|x|) + 1) with exp from 2^n e^r, |r| <= ln2/2, and a
  * degree-6 Taylor polynomial for e^r. Max error about 2 ulp (tested against double tanh). */
 static inline float tanh_fast(float x) {
-    const float a = fabsf(x), a2 = a > 9.0f ? 18.0f : 2 * a; /* tanh(9) rounds to 1 */
+    /* tanh(9) rounds to 1; NaN also takes the 18 branch here (keeping the float-to-int
+     * conversion below defined) and is passed through at the end */
+    const float a = fabsf(x), a2 = a < 9.0f ? 2 * a : 18.0f;
     const float t = a2 * 1.44269504f + 12582912.0f;           /* round(a2 / ln 2) via 1.5*2^23 */
     const float n = t - 12582912.0f;
     const float r = (a2 - n * 0.693145752f) - n * 1.42860677e-6f; /* ln 2 split hi + lo */
     float e = 1 + r * (1 + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    union { float f; int i; } scale = {.i = ((int)n + 127) << 23};
+    union { float f; uint32_t i; } scale = {.i = (uint32_t)((int)n + 127) << 23};
     e *= scale.f;
     const float big = 1 - 2 / (e + 1);
     const float z = x * x;
     const float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +
                           1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
-    return a < 0.625f ? small : (x < 0 ? -big : big);
+    const float y = a < 0.625f ? small : (x < 0 ? -big : big);
+    return x == x ? y : x;
 }
 
 /* y (n) = tanh(x (n)); y may equal x. Blocks of 16 through a local array give gcc's -O2
