@@ -2,6 +2,7 @@
 BUILD   ?= build
 ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build demo test test-fast test-asan bench install clean
