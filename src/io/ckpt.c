@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "acrl/io.h"
+#include "io/io_internal.h"
 
 static const char CKPT_MAGIC[8] = {'A', 'C', 'R', 'L', 'C', 'K', 'P', 'T'};
 enum {
@@ -19,7 +20,7 @@ enum {
     TRAILER_SIZE = 8,
 };
 
-static void set_err(char* err, size_t errlen, const char* fmt, ...) {
+void io_set_err(char* err, size_t errlen, const char* fmt, ...) {
     if (!err || errlen == 0) return;
     va_list ap;
     va_start(ap, fmt);
@@ -139,9 +140,9 @@ int acrl_ckpt_commit(acrl_ckpt_writer* w, const char* path, char* err, size_t er
     char tmp[4200];
     FILE* f = NULL;
     tmp[0] = 0; /* non-empty: a temp file that must be removed on failure */
-    if (w->bad[0]) { set_err(err, errlen, "checkpoint %s: %s", path, w->bad); goto done; }
+    if (w->bad[0]) { io_set_err(err, errlen, "checkpoint %s: %s", path, w->bad); goto done; }
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-        set_err(err, errlen, "checkpoint path too long: %s", path);
+        io_set_err(err, errlen, "checkpoint path too long: %s", path);
         tmp[0] = 0;
         goto done;
     }
@@ -150,7 +151,7 @@ int acrl_ckpt_commit(acrl_ckpt_writer* w, const char* path, char* err, size_t er
     for (int i = 0; i < w->n; i++) total += SECTION_HEAD + w->sections[i].len + pad8(w->sections[i].len);
 
     f = fopen(tmp, "wb");
-    if (!f) { set_err(err, errlen, "cannot create %s: %s", tmp, strerror(errno)); tmp[0] = 0; goto done; }
+    if (!f) { io_set_err(err, errlen, "cannot create %s: %s", tmp, strerror(errno)); tmp[0] = 0; goto done; }
     uint32_t crc = 0;
     uint8_t head[HEADER_SIZE] = {0};
     memcpy(head, CKPT_MAGIC, 8);
@@ -175,13 +176,13 @@ int acrl_ckpt_commit(acrl_ckpt_writer* w, const char* path, char* err, size_t er
     if (!bad) bad = fwrite(trailer, 1, sizeof(trailer), f) != sizeof(trailer);
     if (!bad) bad = fflush(f) != 0;
     if (!bad) bad = fsync(fileno(f)) != 0;
-    if (bad) { set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno)); goto done; }
+    if (bad) { io_set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno)); goto done; }
     FILE* ff = f;
     f = NULL;
-    if (fclose(ff) != 0) { set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno)); goto done; }
-    if (rename(tmp, path) != 0) { set_err(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno)); goto done; }
+    if (fclose(ff) != 0) { io_set_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno)); goto done; }
+    if (rename(tmp, path) != 0) { io_set_err(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno)); goto done; }
     tmp[0] = 0; /* nothing left to clean up */
-    if (fsync_parent_dir(path) != 0) { set_err(err, errlen, "cannot sync the directory of %s: %s", path, strerror(errno)); goto done; }
+    if (fsync_parent_dir(path) != 0) { io_set_err(err, errlen, "cannot sync the directory of %s: %s", path, strerror(errno)); goto done; }
     rc = 0;
 done:
     if (f) fclose(f);
@@ -222,18 +223,18 @@ static const char* name_field(const uint8_t* p) {
 
 static uint8_t* read_whole_file(const char* path, size_t* size, char* err, size_t errlen) {
     FILE* f = fopen(path, "rb");
-    if (!f) { set_err(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno)); return NULL; }
+    if (!f) { io_set_err(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno)); return NULL; }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err(err, errlen, "checkpoint %s is not a regular file", path);
+        io_set_err(err, errlen, "checkpoint %s is not a regular file", path);
         fclose(f);
         return NULL;
     }
     size_t n = (size_t)st.st_size;
     uint8_t* buf = malloc(n ? n : 1);
-    if (!buf) { set_err(err, errlen, "out of memory reading %s (%zu bytes)", path, n); fclose(f); return NULL; }
+    if (!buf) { io_set_err(err, errlen, "out of memory reading %s (%zu bytes)", path, n); fclose(f); return NULL; }
     if (fread(buf, 1, n, f) != n) {
-        set_err(err, errlen, "cannot read checkpoint %s: %s", path, ferror(f) ? strerror(errno) : "file shrank while reading");
+        io_set_err(err, errlen, "cannot read checkpoint %s: %s", path, ferror(f) ? strerror(errno) : "file shrank while reading");
         free(buf);
         fclose(f);
         return NULL;
@@ -248,36 +249,36 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen) {
     uint8_t* b = read_whole_file(path, &size, err, errlen);
     if (!b) return NULL;
     acrl_ckpt* c = calloc(1, sizeof(*c));
-    if (!c) { free(b); set_err(err, errlen, "out of memory"); return NULL; }
+    if (!c) { free(b); io_set_err(err, errlen, "out of memory"); return NULL; }
     c->image = b;
     c->size = size;
 
     if (size < 8 || memcmp(b, CKPT_MAGIC, 8) != 0) {
-        set_err(err, errlen, "%s is not an acrl checkpoint (no ACRLCKPT magic)", path);
+        io_set_err(err, errlen, "%s is not an acrl checkpoint (no ACRLCKPT magic)", path);
         goto fail;
     }
-    if (size < 12) { set_err(err, errlen, "checkpoint %s is truncated (%zu bytes)", path, size); goto fail; }
+    if (size < 12) { io_set_err(err, errlen, "checkpoint %s is truncated (%zu bytes)", path, size); goto fail; }
     uint32_t version = get_u32(b + 8);
     if (version > ACRL_CKPT_VERSION) {
-        set_err(err, errlen, "%s: checkpoint format version %u is newer than this acrl supports (%d)",
+        io_set_err(err, errlen, "%s: checkpoint format version %u is newer than this acrl supports (%d)",
                 path, version, ACRL_CKPT_VERSION);
         goto fail;
     }
-    if (version == 0) { set_err(err, errlen, "checkpoint %s is corrupt: format version 0", path); goto fail; }
+    if (version == 0) { io_set_err(err, errlen, "checkpoint %s is corrupt: format version 0", path); goto fail; }
     if (size < HEADER_SIZE + TRAILER_SIZE) {
-        set_err(err, errlen, "checkpoint %s is truncated: %zu bytes, shorter than a header", path, size);
+        io_set_err(err, errlen, "checkpoint %s is truncated: %zu bytes, shorter than a header", path, size);
         goto fail;
     }
     uint64_t want = get_u64(b + 16);
     if (want != size) {
-        set_err(err, errlen, "checkpoint %s is %s: it has %zu bytes, its header says %llu", path,
+        io_set_err(err, errlen, "checkpoint %s is %s: it has %zu bytes, its header says %llu", path,
                 size < want ? "truncated" : "corrupt", size, (unsigned long long)want);
         goto fail;
     }
     uint32_t stored = get_u32(b + size - TRAILER_SIZE);
     uint32_t actual = acrl_crc32c(0, b, size - TRAILER_SIZE);
     if (stored != actual || get_u32(b + size - 4) != 0) {
-        set_err(err, errlen, "checkpoint %s is corrupt: CRC-32C mismatch (stored %08x, computed %08x)",
+        io_set_err(err, errlen, "checkpoint %s is corrupt: CRC-32C mismatch (stored %08x, computed %08x)",
                 path, stored, actual);
         goto fail;
     }
@@ -286,32 +287,32 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen) {
      * still checked so that no input can make us read out of bounds. */
     c->algo = name_field(b + 24);
     c->env_id = name_field(b + 24 + NAME_FIELD);
-    if (!c->algo || !c->env_id) { set_err(err, errlen, "checkpoint %s is corrupt: bad algo/env name", path); goto fail; }
+    if (!c->algo || !c->env_id) { io_set_err(err, errlen, "checkpoint %s is corrupt: bad algo/env name", path); goto fail; }
     uint32_t count = get_u32(b + 12);
     size_t end = size - TRAILER_SIZE, off = HEADER_SIZE;
     if (count > (end - off) / SECTION_HEAD) {
-        set_err(err, errlen, "checkpoint %s is corrupt: %u sections cannot fit", path, count);
+        io_set_err(err, errlen, "checkpoint %s is corrupt: %u sections cannot fit", path, count);
         goto fail;
     }
     c->sections = calloc(count ? count : 1, sizeof(*c->sections));
-    if (!c->sections) { set_err(err, errlen, "out of memory"); goto fail; }
+    if (!c->sections) { io_set_err(err, errlen, "out of memory"); goto fail; }
     for (uint32_t i = 0; i < count; i++) {
         if (end - off < SECTION_HEAD) {
-            set_err(err, errlen, "checkpoint %s is corrupt: section %u header runs past the end", path, i);
+            io_set_err(err, errlen, "checkpoint %s is corrupt: section %u header runs past the end", path, i);
             goto fail;
         }
         const char* name = name_field(b + off);
         uint64_t len = get_u64(b + off + NAME_FIELD);
         off += SECTION_HEAD;
-        if (!name) { set_err(err, errlen, "checkpoint %s is corrupt: section %u has a bad name", path, i); goto fail; }
+        if (!name) { io_set_err(err, errlen, "checkpoint %s is corrupt: section %u has a bad name", path, i); goto fail; }
         if (len > end - off || pad8((size_t)len) > end - off - len) {
-            set_err(err, errlen, "checkpoint %s is corrupt: section '%s' claims %llu bytes, only %zu remain",
+            io_set_err(err, errlen, "checkpoint %s is corrupt: section '%s' claims %llu bytes, only %zu remain",
                     path, name, (unsigned long long)len, end - off);
             goto fail;
         }
         for (int k = 0; k < c->n; k++) {
             if (strcmp(c->sections[k].name, name) == 0) {
-                set_err(err, errlen, "checkpoint %s is corrupt: duplicate section '%s'", path, name);
+                io_set_err(err, errlen, "checkpoint %s is corrupt: duplicate section '%s'", path, name);
                 goto fail;
             }
         }
@@ -319,7 +320,7 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen) {
         off += len + pad8((size_t)len);
     }
     if (off != end) {
-        set_err(err, errlen, "checkpoint %s is corrupt: %zu unexpected bytes after the last section", path, end - off);
+        io_set_err(err, errlen, "checkpoint %s is corrupt: %zu unexpected bytes after the last section", path, end - off);
         goto fail;
     }
     return c;
@@ -347,11 +348,11 @@ const void* acrl_ckpt_section(const acrl_ckpt* c, const char* name, size_t* len)
 int acrl_ckpt_expect(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen) {
     size_t have;
     if (!acrl_ckpt_section(c, name, &have)) {
-        set_err(err, errlen, "checkpoint has no section '%s' (algo %s, env %s)", name, c->algo, c->env_id);
+        io_set_err(err, errlen, "checkpoint has no section '%s' (algo %s, env %s)", name, c->algo, c->env_id);
         return -1;
     }
     if (have != len) {
-        set_err(err, errlen, "checkpoint section '%s' has %zu bytes, expected %zu", name, have, len);
+        io_set_err(err, errlen, "checkpoint section '%s' has %zu bytes, expected %zu", name, have, len);
         return -1;
     }
     return 0;

@@ -10,14 +10,7 @@
 #include <string.h>
 
 #include "acrl/io.h"
-
-static void set_err(char* err, size_t errlen, const char* fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+#include "io/io_internal.h"
 
 static void* field(void* cfg, const acrl_config_entry* e) { return (char*)cfg + e->offset; }
 static const void* cfield(const void* cfg, const acrl_config_entry* e) { return (const char*)cfg + e->offset; }
@@ -57,8 +50,8 @@ static void unknown_key(const acrl_config_entry* table, const char* key, char* e
     /* suggest only plausible typos: at most a third of the key's length (min 2) edits */
     int limit = (int)strlen(key) / 3;
     if (limit < 2) limit = 2;
-    if (best && bestd <= limit) set_err(err, errlen, "unknown key '%s'; did you mean '%s'?", key, best->key);
-    else set_err(err, errlen, "unknown key '%s'", key);
+    if (best && bestd <= limit) io_set_err(err, errlen, "unknown key '%s'; did you mean '%s'?", key, best->key);
+    else io_set_err(err, errlen, "unknown key '%s'", key);
 }
 
 static const char* type_name(acrl_config_type t) {
@@ -87,7 +80,7 @@ static int parse_long(const char* s, long* out) {
 
 static int check_range(const acrl_config_entry* e, double v, const char* value, char* err, size_t errlen) {
     if (has_range(e) && (v < e->min || v > e->max)) {
-        set_err(err, errlen, "%s = %s is out of range [%g, %g]", e->key, value, e->min, e->max);
+        io_set_err(err, errlen, "%s = %s is out of range [%g, %g]", e->key, value, e->min, e->max);
         return -1;
     }
     return 0;
@@ -96,7 +89,7 @@ static int check_range(const acrl_config_entry* e, double v, const char* value, 
 static int parse_int_value(const acrl_config_entry* e, const char* value, int* out, char* err, size_t errlen) {
     long v;
     if (parse_long(value, &v) != 0 || v < INT_MIN || v > INT_MAX) {
-        set_err(err, errlen, "%s expects an integer, got '%s'", e->key, value);
+        io_set_err(err, errlen, "%s expects an integer, got '%s'", e->key, value);
         return -1;
     }
     if (check_range(e, (double)v, value, err, errlen) != 0) return -1;
@@ -126,7 +119,7 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
                  (e->type == ACRL_CFG_DOUBLE || fabs(v) <= 3.4028234663852886e38);
         }
         if (!ok) {
-            set_err(err, errlen, "%s expects a finite number, got '%s'", e->key, value);
+            io_set_err(err, errlen, "%s expects a finite number, got '%s'", e->key, value);
             return -1;
         }
         if (check_range(e, v, value, err, errlen) != 0) return -1;
@@ -141,12 +134,12 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
             if (strcasecmp(value, yes[i]) == 0) { *(int*)field(cfg, e) = 1; return 0; }
             if (strcasecmp(value, no[i]) == 0) { *(int*)field(cfg, e) = 0; return 0; }
         }
-        set_err(err, errlen, "%s expects true or false, got '%s'", e->key, value);
+        io_set_err(err, errlen, "%s expects true or false, got '%s'", e->key, value);
         return -1;
     }
     case ACRL_CFG_STRING:
         if (strlen(value) >= ACRL_CONFIG_STR_MAX) {
-            set_err(err, errlen, "%s: value longer than %d characters", e->key, ACRL_CONFIG_STR_MAX - 1);
+            io_set_err(err, errlen, "%s: value longer than %d characters", e->key, ACRL_CONFIG_STR_MAX - 1);
             return -1;
         }
         strcpy((char*)field(cfg, e), value);
@@ -160,13 +153,13 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
             size_t used = strlen(list);
             snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", e->choices[i]);
         }
-        set_err(err, errlen, "bad value '%s' for %s: expected one of %s", value, e->key, list);
+        io_set_err(err, errlen, "bad value '%s' for %s: expected one of %s", value, e->key, list);
         return -1;
     }
     case ACRL_CFG_INTLIST: {
         acrl_intlist l = {0};
         char buf[256];
-        if (strlen(value) >= sizeof(buf)) { set_err(err, errlen, "%s: value too long", e->key); return -1; }
+        if (strlen(value) >= sizeof(buf)) { io_set_err(err, errlen, "%s: value too long", e->key); return -1; }
         strcpy(buf, value);
         char* p = buf;
         for (;;) {
@@ -175,13 +168,13 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
             while (*p == ' ') p++;
             for (char* q = p + strlen(p); q > p && q[-1] == ' '; q--) q[-1] = 0;
             if (l.n == ACRL_INTLIST_MAX) {
-                set_err(err, errlen, "%s: more than %d values in '%s'", e->key, ACRL_INTLIST_MAX, value);
+                io_set_err(err, errlen, "%s: more than %d values in '%s'", e->key, ACRL_INTLIST_MAX, value);
                 return -1;
             }
-            if (!*p) { set_err(err, errlen, "%s expects comma-separated integers, got '%s'", e->key, value); return -1; }
+            if (!*p) { io_set_err(err, errlen, "%s expects comma-separated integers, got '%s'", e->key, value); return -1; }
             long v;
             if (parse_long(p, &v) != 0 || v < INT_MIN || v > INT_MAX) {
-                set_err(err, errlen, "%s expects comma-separated integers, got '%s'", e->key, value);
+                io_set_err(err, errlen, "%s expects comma-separated integers, got '%s'", e->key, value);
                 return -1;
             }
             if (check_range(e, (double)v, value, err, errlen) != 0) return -1;
@@ -194,7 +187,7 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
         return 0;
     }
     }
-    set_err(err, errlen, "%s: bad entry type", e->key);
+    io_set_err(err, errlen, "%s: bad entry type", e->key);
     return -1;
 }
 
@@ -210,27 +203,27 @@ int acrl_config_parse_override(const acrl_config_entry* table, void* cfg, const 
     char buf[512];
     const char* eq = strchr(kv, '=');
     if (!eq || strlen(kv) >= sizeof(buf)) {
-        set_err(err, errlen, "expected key=value, got '%s'", kv);
+        io_set_err(err, errlen, "expected key=value, got '%s'", kv);
         return -1;
     }
     strcpy(buf, kv);
     buf[eq - kv] = 0;
     char* key = trim(buf);
     char* value = trim(buf + (eq - kv) + 1);
-    if (!*key) { set_err(err, errlen, "expected key=value, got '%s'", kv); return -1; }
+    if (!*key) { io_set_err(err, errlen, "expected key=value, got '%s'", kv); return -1; }
     return acrl_config_set(table, cfg, key, value, err, errlen);
 }
 
 int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
                           char* err, size_t errlen) {
     FILE* f = fopen(path, "r");
-    if (!f) { set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
+    if (!f) { io_set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
     char line[1024], section[128] = "", msg[ACRL_ERRLEN];
     int lineno = 0, rc = 0;
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         if (!strchr(line, '\n') && !feof(f)) {
-            set_err(err, errlen, "%s:%d: line too long", path, lineno);
+            io_set_err(err, errlen, "%s:%d: line too long", path, lineno);
             rc = -1;
             break;
         }
@@ -243,7 +236,7 @@ int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char*
         if (*s == '[') {
             char* close = strchr(s, ']');
             if (!close || close[1] || close == s + 1 || (size_t)(close - s) >= sizeof(section)) {
-                set_err(err, errlen, "%s:%d: bad section header '%s'", path, lineno, s);
+                io_set_err(err, errlen, "%s:%d: bad section header '%s'", path, lineno, s);
                 rc = -1;
                 break;
             }
@@ -253,7 +246,7 @@ int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char*
         }
         char* eq = strchr(s, '=');
         if (!eq) {
-            set_err(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno, s);
+            io_set_err(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno, s);
             rc = -1;
             break;
         }
@@ -262,17 +255,17 @@ int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char*
         char* value = trim(eq + 1);
         char full[256];
         if (snprintf(full, sizeof(full), "%s%s%s", section, *section ? "." : "", key) >= (int)sizeof(full) || !*key) {
-            set_err(err, errlen, "%s:%d: bad key '%s'", path, lineno, key);
+            io_set_err(err, errlen, "%s:%d: bad key '%s'", path, lineno, key);
             rc = -1;
             break;
         }
         if (acrl_config_set(table, cfg, full, value, msg, sizeof(msg)) != 0) {
-            set_err(err, errlen, "%s:%d: %s", path, lineno, msg);
+            io_set_err(err, errlen, "%s:%d: %s", path, lineno, msg);
             rc = -1;
             break;
         }
     }
-    if (rc == 0 && ferror(f)) { set_err(err, errlen, "cannot read %s", path); rc = -1; }
+    if (rc == 0 && ferror(f)) { io_set_err(err, errlen, "cannot read %s", path); rc = -1; }
     fclose(f);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "acrl/io.h"
+#include "io/io_internal.h"
 
 struct acrl_csv {
     FILE* f;
@@ -16,27 +17,19 @@ struct acrl_csv {
     int failed; /* a write error happened */
 };
 
-static void set_err(char* err, size_t errlen, const char* fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 acrl_csv* acrl_csv_open(const char* path, const char* const* columns, int ncols, char* err, size_t errlen) {
-    if (ncols <= 0) { set_err(err, errlen, "%s: no columns", path); return NULL; }
+    if (ncols <= 0) { io_set_err(err, errlen, "%s: no columns", path); return NULL; }
     for (int i = 0; i < ncols; i++) {
         if (!columns[i] || !*columns[i] || strpbrk(columns[i], ",\"\n\r")) {
-            set_err(err, errlen, "%s: bad column name '%s'", path, columns[i] ? columns[i] : "(null)");
+            io_set_err(err, errlen, "%s: bad column name '%s'", path, columns[i] ? columns[i] : "(null)");
             return NULL;
         }
     }
     acrl_csv* c = calloc(1, sizeof(*c));
-    if (!c) { set_err(err, errlen, "out of memory"); return NULL; }
+    if (!c) { io_set_err(err, errlen, "out of memory"); return NULL; }
     c->f = fopen(path, "w");
     if (!c->f) {
-        set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        io_set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
         free(c);
         return NULL;
     }
@@ -44,7 +37,7 @@ acrl_csv* acrl_csv_open(const char* path, const char* const* columns, int ncols,
     for (int i = 0; i < ncols; i++) fprintf(c->f, "%s%s", i ? "," : "", columns[i]);
     fputc('\n', c->f);
     if (fflush(c->f) != 0 || ferror(c->f)) {
-        set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        io_set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
         fclose(c->f);
         free(c);
         return NULL;
@@ -98,7 +91,7 @@ int acrl_csv_row(acrl_csv* c, const double* values, char* err, size_t errlen) {
     fputc('\n', c->f);
     if (fflush(c->f) != 0 || ferror(c->f)) {
         c->failed = 1;
-        set_err(err, errlen, "cannot write progress row: %s", strerror(errno));
+        io_set_err(err, errlen, "cannot write progress row: %s", strerror(errno));
         return -1;
     }
     return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "acrl/io.h"
+#include "io/io_internal.h"
 
 enum { GRID_POINTS = 200 };
 
@@ -26,14 +27,6 @@ typedef struct {
     char algo[128], env[128];
     int nruns;
 } plot_group;
-
-static void set_err(char* err, size_t errlen, const char* fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* the field'th comma-separated field of line (modifies nothing), as [*start, *end) */
 static int csv_field(const char* line, int field, const char** start, const char** end) {
@@ -64,11 +57,11 @@ static int read_progress(const char* dir, plot_run* r, char* err, size_t errlen)
     char path[4200];
     snprintf(path, sizeof(path), "%s/progress.csv", dir);
     FILE* f = fopen(path, "r");
-    if (!f) { set_err(err, errlen, "run dir %s has no readable progress.csv: %s", dir, strerror(errno)); return -1; }
+    if (!f) { io_set_err(err, errlen, "run dir %s has no readable progress.csv: %s", dir, strerror(errno)); return -1; }
     char* line = NULL;
     size_t cap = 0;
     int rc = -1, col_step = -1, col_ret = -1, lineno = 1, nalloc = 0;
-    if (getline(&line, &cap, f) < 0) { set_err(err, errlen, "%s is empty", path); goto done; }
+    if (getline(&line, &cap, f) < 0) { io_set_err(err, errlen, "%s is empty", path); goto done; }
     line[strcspn(line, "\r\n")] = 0;
     for (int i = 0;; i++) {
         const char *s, *e;
@@ -77,7 +70,7 @@ static int read_progress(const char* dir, plot_run* r, char* err, size_t errlen)
         if (e - s == 11 && memcmp(s, "return_mean", 11) == 0) col_ret = i;
     }
     if (col_step < 0 || col_ret < 0) {
-        set_err(err, errlen, "%s: header lacks a 'step' or 'return_mean' column", path);
+        io_set_err(err, errlen, "%s: header lacks a 'step' or 'return_mean' column", path);
         goto done;
     }
     while (getline(&line, &cap, f) >= 0) {
@@ -88,10 +81,10 @@ static int read_progress(const char* dir, plot_run* r, char* err, size_t errlen)
         int k1 = -1, k2 = -1;
         if (csv_field(line, col_step, &s1, &e1) == 0) k1 = field_number(s1, e1, &step);
         if (csv_field(line, col_ret, &s2, &e2) == 0) k2 = field_number(s2, e2, &ret);
-        if (k1 < 0 || k2 < 0) { set_err(err, errlen, "%s:%d: malformed row", path, lineno); goto done; }
+        if (k1 < 0 || k2 < 0) { io_set_err(err, errlen, "%s:%d: malformed row", path, lineno); goto done; }
         if (k1 == 0 || k2 == 0) continue; /* no episode finished yet */
         if (r->n > 0 && step < r->step[r->n - 1]) {
-            set_err(err, errlen, "%s:%d: step goes backwards", path, lineno);
+            io_set_err(err, errlen, "%s:%d: step goes backwards", path, lineno);
             goto done;
         }
         if (r->n == nalloc) {
@@ -100,13 +93,13 @@ static int read_progress(const char* dir, plot_run* r, char* err, size_t errlen)
             if (a) r->step = a;
             double* b = realloc(r->ret, (size_t)nalloc * sizeof(double));
             if (b) r->ret = b;
-            if (!a || !b) { set_err(err, errlen, "out of memory"); goto done; }
+            if (!a || !b) { io_set_err(err, errlen, "out of memory"); goto done; }
         }
         r->step[r->n] = step;
         r->ret[r->n] = ret;
         r->n++;
     }
-    if (r->n == 0) { set_err(err, errlen, "%s has no rows with a return_mean yet", path); goto done; }
+    if (r->n == 0) { io_set_err(err, errlen, "%s has no rows with a return_mean yet", path); goto done; }
     rc = 0;
 done:
     free(line);
@@ -118,13 +111,13 @@ static int read_summary(const char* dir, char* algo, char* env, size_t len, char
     char path[4200];
     snprintf(path, sizeof(path), "%s/summary.json", dir);
     FILE* f = fopen(path, "r");
-    if (!f) { set_err(err, errlen, "run dir %s has no readable summary.json: %s", dir, strerror(errno)); return -1; }
+    if (!f) { io_set_err(err, errlen, "run dir %s has no readable summary.json: %s", dir, strerror(errno)); return -1; }
     char text[65536];
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
     text[n] = 0;
     if (acrl_json_get_string(text, "algo", algo, len) != 0 || acrl_json_get_string(text, "env", env, len) != 0) {
-        set_err(err, errlen, "%s lacks string fields \"algo\" and \"env\"", path);
+        io_set_err(err, errlen, "%s lacks string fields \"algo\" and \"env\"", path);
         return -1;
     }
     return 0;
@@ -275,9 +268,9 @@ static int run_gnuplot(const char* script, const char* errfile) {
 }
 
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen) {
-    if (n <= 0) { set_err(err, errlen, "no run directories to plot"); return -1; }
+    if (n <= 0) { io_set_err(err, errlen, "no run directories to plot"); return -1; }
     if (!find_in_path("gnuplot")) {
-        set_err(err, errlen, "gnuplot not found on PATH (install it, e.g. apt-get install gnuplot-nox)");
+        io_set_err(err, errlen, "gnuplot not found on PATH (install it, e.g. apt-get install gnuplot-nox)");
         return -1;
     }
     int rc = -1, ngroups = 0;
@@ -285,7 +278,7 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
     int script_fd = -1, err_fd = -1, made_script = 0, made_errfile = 0;
     plot_run* runs = calloc((size_t)n, sizeof(*runs));
     plot_group* groups = calloc((size_t)n, sizeof(*groups));
-    if (!runs || !groups) { set_err(err, errlen, "out of memory"); goto done; }
+    if (!runs || !groups) { io_set_err(err, errlen, "out of memory"); goto done; }
 
     for (int i = 0; i < n; i++) {
         char algo[128], env[128];
@@ -306,12 +299,12 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
     made_script = script_fd >= 0;
     err_fd = mkstemp(errfile);
     made_errfile = err_fd >= 0;
-    if (script_fd < 0 || err_fd < 0) { set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno)); goto done; }
+    if (script_fd < 0 || err_fd < 0) { io_set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno)); goto done; }
     FILE* f = fdopen(script_fd, "w");
-    if (!f) { set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
+    if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
     script_fd = -1; /* owned by f now */
     int bad = write_script(f, runs, n, groups, ngroups, out_png);
-    if (fclose(f) != 0 || bad) { set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
+    if (fclose(f) != 0 || bad) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
 
     int status = run_gnuplot(script, errfile);
     if (status != 0) {
@@ -319,11 +312,11 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
         ssize_t k = pread(err_fd, msg, sizeof(msg) - 1, 0);
         msg[k > 0 ? k : 0] = 0;
         msg[strcspn(msg, "\n")] = 0;
-        set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
+        io_set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
         goto done;
     }
     struct stat st;
-    if (stat(out_png, &st) != 0 || st.st_size == 0) { set_err(err, errlen, "gnuplot wrote no %s", out_png); goto done; }
+    if (stat(out_png, &st) != 0 || st.st_size == 0) { io_set_err(err, errlen, "gnuplot wrote no %s", out_png); goto done; }
     rc = 0;
 done:
     if (script_fd >= 0) close(script_fd);

@@ -13,20 +13,13 @@
 #include <unistd.h>
 
 #include "acrl/io.h"
+#include "io/io_internal.h"
 
 struct acrl_tboard {
     FILE* f;
     int failed;
     char path[4096];
 };
-
-static void set_err(char* err, size_t errlen, const char* fmt, ...) {
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static uint32_t masked_crc(const uint8_t* p, size_t n) {
     uint32_t c = acrl_crc32c(0, p, n);
@@ -122,7 +115,7 @@ static int write_record(acrl_tboard* tb, double wall_time, int64_t step, const c
 
 acrl_tboard* acrl_tboard_open(const char* dir, char* err, size_t errlen) {
     acrl_tboard* tb = calloc(1, sizeof(*tb));
-    if (!tb) { set_err(err, errlen, "out of memory"); return NULL; }
+    if (!tb) { io_set_err(err, errlen, "out of memory"); return NULL; }
     char host[256] = "localhost";
     gethostname(host, sizeof(host) - 1);
     host[sizeof(host) - 1] = 0;
@@ -131,17 +124,17 @@ acrl_tboard* acrl_tboard_open(const char* dir, char* err, size_t errlen) {
     for (int k = 0; k < 100 && !tb->f; k++) {
         int len = k == 0 ? snprintf(tb->path, sizeof(tb->path), "%s/events.out.tfevents.%lld.%s", dir, (long long)now, host)
                          : snprintf(tb->path, sizeof(tb->path), "%s/events.out.tfevents.%lld.%s.%d", dir, (long long)now, host, k);
-        if (len >= (int)sizeof(tb->path)) { set_err(err, errlen, "path too long: %s", dir); free(tb); return NULL; }
+        if (len >= (int)sizeof(tb->path)) { io_set_err(err, errlen, "path too long: %s", dir); free(tb); return NULL; }
         tb->f = fopen(tb->path, "wbx");
         if (!tb->f && errno != EEXIST) break;
     }
     if (!tb->f) {
-        set_err(err, errlen, "cannot create %s: %s", tb->path, strerror(errno));
+        io_set_err(err, errlen, "cannot create %s: %s", tb->path, strerror(errno));
         free(tb);
         return NULL;
     }
     if (write_record(tb, now, 0, NULL, 0) != 0 || fflush(tb->f) != 0) {
-        set_err(err, errlen, "cannot write %s: %s", tb->path, strerror(errno));
+        io_set_err(err, errlen, "cannot write %s: %s", tb->path, strerror(errno));
         fclose(tb->f);
         free(tb);
         return NULL;
