@@ -406,6 +406,23 @@ static void rollout(acrl_env* env, acrl_rng* arng, int n, float* obs_log, double
     }
 }
 
+/* From a given qpos/qvel (Hopper's foot pressed into the floor: contacts), a step
+ * gives the same result however the env was used before. */
+static void test_step_from_state(void) {
+    printf("step from a state\n");
+    acrl_env* env = make(acrl_mujoco_create_hopper);
+    double st[12] = {0.1, 1.2, 0.05, -0.1, -0.2, 0.1, 0.3, -0.2, 0.1, 0.5, -0.5, 0.2};
+    float a[3] = {0.5f, -0.3f, 0.8f}, o1[11], o2[11], o[11];
+    double r1, r2, r;
+    bool t1, t2, term, trunc;
+    step_from(env, st, a, o1, &r1, &t1);
+    CHECK(((mjData*)acrl_mujoco_data(env))->ncon > 0);
+    for (int t = 0; t < 25; t++) env->vt->step(env, a, o, &r, &term, &trunc);
+    step_from(env, st, a, o2, &r2, &t2);
+    CHECK(memcmp(o1, o2, sizeof o1) == 0 && r1 == r2 && t1 == t2);
+    close_env(env);
+}
+
 static void test_determinism_and_snapshots(void) {
     printf("determinism and snapshots\n");
     create_fn fs[] = {acrl_mujoco_create_hopper, acrl_mujoco_create_ant, acrl_mujoco_create_humanoid,
@@ -550,6 +567,7 @@ int main(void) {
     test_ant();
     test_humanoid();
     test_reacher_and_pendulums();
+    test_step_from_state();
     test_determinism_and_snapshots();
     test_threads();
     test_errors();
