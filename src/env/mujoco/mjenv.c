@@ -1,0 +1,332 @@
+/* mjenv.c - the generic MuJoCo env behind every Gymnasium v4 task: finds and shares
+ * models (loaded once per file, reference counted under a mutex), steps with frame
+ * skip, sets states and takes bit-exact snapshots. */
+#include "env/mujoco/mjenv.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- shared models ----------------------------------------------------------- */
+
+struct mjenv_shared {
+    char*    path;      /* canonical path, the cache key */
+    mjModel* m;
+    int      refs;
+    mjenv_shared* next;
+};
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static mjenv_shared*   shared_list;
+
+static mjenv_shared* shared_acquire(const char* path, char* err, size_t errlen) {
+    char canon[PATH_MAX];
+    const char* key = realpath(path, canon) ? canon : path;
+    pthread_mutex_lock(&shared_lock);
+    mjenv_shared* s = shared_list;
+    while (s && strcmp(s->path, key) != 0) s = s->next;
+    if (s) {
+        s->refs++;
+    } else {
+        char msg[1000] = "";
+        mjModel* m = mj_loadXML(key, NULL, msg, sizeof msg);
+        s = m ? calloc(1, sizeof *s) : NULL;
+        char* p = s ? strdup(key) : NULL;
+        if (!m || !s || !p) {
+            if (!m) {   /* one line: MuJoCo's message with its line breaks as spaces */
+                size_t n = strlen(msg);
+                while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = 0;
+                for (char* c = msg; *c; c++) if (*c == '\n') *c = ' ';
+                snprintf(err, errlen, "cannot load MuJoCo model '%s': %s", path, msg);
+            }
+            else snprintf(err, errlen, "out of memory");
+            if (m) mj_deleteModel(m);
+            free(s);
+            s = NULL;
+        } else {
+            s->path = p;
+            s->m = m;
+            s->refs = 1;
+            s->next = shared_list;
+            shared_list = s;
+        }
+    }
+    pthread_mutex_unlock(&shared_lock);
+    return s;
+}
+
+static void shared_release(mjenv_shared* s) {
+    if (!s) return;
+    pthread_mutex_lock(&shared_lock);
+    if (--s->refs == 0) {
+        mjenv_shared** p = &shared_list;
+        while (*p != s) p = &(*p)->next;
+        *p = s->next;
+        mj_deleteModel(s->m);
+        free(s->path);
+        free(s);
+    }
+    pthread_mutex_unlock(&shared_lock);
+}
+
+/* opt->model_path, else the installed data dir, else the source tree. */
+static void model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
+    if (opt && opt->model_path && opt->model_path[0]) {
+        snprintf(out, len, "%s", opt->model_path);
+        return;
+    }
+    snprintf(out, len, "%s/models/%s", ACRL_DATADIR, file);
+#ifdef ACRL_SOURCE_MODELDIR
+    if (access(out, R_OK) != 0) snprintf(out, len, "%s/%s", ACRL_SOURCE_MODELDIR, file);
+#endif
+}
+
+/* ---- numerics shared by the tasks ------------------------------------------------ */
+
+/* NumPy sums a contiguous vector of n < 8 elements left to right and longer ones (up
+ * to 128) with eight interleaved partial sums combined as a tree, then the tail. */
+float mjenv_sumsq_f32(const float* a, int n) {
+    assert(n <= 128);
+    float sq[128];
+    for (int i = 0; i < n; i++) sq[i] = a[i] * a[i];
+    if (n < 8) {
+        float r = 0.0f;
+        for (int i = 0; i < n; i++) r += sq[i];
+        return r;
+    }
+    float r[8];
+    for (int j = 0; j < 8; j++) r[j] = sq[j];
+    int i = 8;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) r[j] += sq[i + j];
+    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) res += sq[i];
+    return res;
+}
+
+double mjenv_sum_f64(const double* x, int n) {
+    assert(n <= 128);
+    if (n < 8) {
+        double r = 0.0;
+        for (int i = 0; i < n; i++) r += x[i];
+        return r;
+    }
+    double r[8];
+    for (int j = 0; j < 8; j++) r[j] = x[j];
+    int i = 8;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) r[j] += x[i + j];
+    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) res += x[i];
+    return res;
+}
+
+/* ---- vtable ---------------------------------------------------------------------- */
+
+static void mjenv_reset(acrl_env* env, float* obs) {
+    mjenv* e = env->data;
+    mj_resetData(e->m, e->d);
+    e->task->reset(e, &env->rng);
+    mj_forward(e->m, e->d);
+    e->task->remember(e);
+    e->task->observe(e, obs);
+}
+
+static void mjenv_step(acrl_env* env, const float* action, float* obs, double* reward,
+                       bool* terminated, bool* truncated) {
+    mjenv* e = env->data;
+    const mjModel* m = e->m;
+    mjData* d = e->d;
+    double before[MJENV_MEMO];
+    memcpy(before, e->memo, sizeof before);
+    for (int i = 0; i < m->nu; i++) d->ctrl[i] = action[i];
+    for (int k = 0; k < e->task->frame_skip; k++) mj_step(m, d);
+    if (e->task->rne_post) mj_rnePostConstraint(m, d);
+    e->task->remember(e);
+    e->task->reward(e, action, before, reward, terminated);
+    e->task->observe(e, obs);
+    *truncated = false;
+}
+
+static int mjenv_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen) {
+    mjenv* e = env->data;
+    const mjModel* m = e->m;
+    if (n != m->nq + m->nv) {
+        snprintf(err, errlen, "%s: state must have nq + nv = %d + %d = %d values (qpos then qvel), got %d",
+                 e->task->id, m->nq, m->nv, m->nq + m->nv, n);
+        return -1;
+    }
+    memcpy(e->d->qpos, state, sizeof(double) * (size_t)m->nq);
+    memcpy(e->d->qvel, state + m->nq, sizeof(double) * (size_t)m->nv);
+    mj_forward(m, e->d);
+    e->task->remember(e);
+    e->task->observe(e, obs);
+    return 0;
+}
+
+/* Snapshot: header, then doubles time, qpos, qvel, act, ctrl, qacc_warmstart, memo,
+ * then the RNG. mjData's derived quantities are not needed: mj_step recomputes them
+ * from these before use, and the memo holds what the next reward reads. */
+typedef struct {
+    uint32_t magic, nq, nv, na, nu;
+} mjenv_snap_header;
+
+#define MJENV_SNAP_MAGIC 0x4a4d4341u /* "ACMJ" */
+
+static size_t snap_doubles(const mjModel* m) {
+    return 1 + (size_t)m->nq + 2 * (size_t)m->nv + (size_t)m->na + (size_t)m->nu + MJENV_MEMO;
+}
+
+static size_t mjenv_state_bytes(const acrl_env* env) {
+    const mjenv* e = env->data;
+    return sizeof(mjenv_snap_header) + sizeof(double) * snap_doubles(e->m) + sizeof(acrl_rng);
+}
+
+static unsigned char* put(unsigned char* p, const void* src, size_t n) { memcpy(p, src, n); return p + n; }
+static const unsigned char* get(const unsigned char* p, void* dst, size_t n) { memcpy(dst, p, n); return p + n; }
+
+static void mjenv_state_save(const acrl_env* env, void* buf) {
+    const mjenv* e = env->data;
+    const mjModel* m = e->m;
+    const mjData* d = e->d;
+    mjenv_snap_header h = {MJENV_SNAP_MAGIC, (uint32_t)m->nq, (uint32_t)m->nv, (uint32_t)m->na, (uint32_t)m->nu};
+    unsigned char* p = put(buf, &h, sizeof h);
+    p = put(p, &d->time, sizeof(double));
+    p = put(p, d->qpos, sizeof(double) * (size_t)m->nq);
+    p = put(p, d->qvel, sizeof(double) * (size_t)m->nv);
+    p = put(p, d->act, sizeof(double) * (size_t)m->na);
+    p = put(p, d->ctrl, sizeof(double) * (size_t)m->nu);
+    p = put(p, d->qacc_warmstart, sizeof(double) * (size_t)m->nv);
+    p = put(p, e->memo, sizeof e->memo);
+    put(p, &env->rng, sizeof env->rng);
+}
+
+static int mjenv_state_load(acrl_env* env, const void* buf) {
+    mjenv* e = env->data;
+    const mjModel* m = e->m;
+    mjData* d = e->d;
+    mjenv_snap_header h;
+    const unsigned char* p = get(buf, &h, sizeof h);
+    if (h.magic != MJENV_SNAP_MAGIC || h.nq != (uint32_t)m->nq || h.nv != (uint32_t)m->nv ||
+        h.na != (uint32_t)m->na || h.nu != (uint32_t)m->nu)
+        return -1;
+    p = get(p, &d->time, sizeof(double));
+    p = get(p, d->qpos, sizeof(double) * (size_t)m->nq);
+    p = get(p, d->qvel, sizeof(double) * (size_t)m->nv);
+    p = get(p, d->act, sizeof(double) * (size_t)m->na);
+    p = get(p, d->ctrl, sizeof(double) * (size_t)m->nu);
+    p = get(p, d->qacc_warmstart, sizeof(double) * (size_t)m->nv);
+    p = get(p, e->memo, sizeof e->memo);
+    get(p, &env->rng, sizeof env->rng);
+    return 0;
+}
+
+static void mjenv_close(acrl_env* env) {
+    if (!env) return;
+    mjenv* e = env->data;
+    if (e) {
+        if (e->d) mj_deleteData(e->d);
+        shared_release(e->shared);
+        free(e);
+    }
+    free(env->obs_space.low);
+    free(env->obs_space.high);
+    free(env->act_space.low);
+    free(env->act_space.high);
+    free(env);
+}
+
+static const acrl_env_vtable mjenv_vtable = {
+    .reset = mjenv_reset,
+    .step = mjenv_step,
+    .set_state = mjenv_set_state,
+    .state_bytes = mjenv_state_bytes,
+    .state_save = mjenv_state_save,
+    .state_load = mjenv_state_load,
+    .close = mjenv_close,
+};
+
+/* ---- construction ------------------------------------------------------------------ */
+
+static int box_init(acrl_space* s, int dim) {
+    s->kind = ACRL_SPACE_BOX;
+    s->dim = dim;
+    s->n = 0;
+    s->low = malloc(sizeof(float) * (size_t)dim);
+    s->high = malloc(sizeof(float) * (size_t)dim);
+    return s->low && s->high ? 0 : -1;
+}
+
+acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char* err, size_t errlen) {
+    char path[PATH_MAX + 64];
+    model_path(path, sizeof path, task->model_file, opt);
+    mjenv_shared* shared = shared_acquire(path, err, errlen);
+    if (!shared) return NULL;
+    const mjModel* m = shared->m;
+    if (m->nq != task->nq || m->nv != task->nv || m->nu != task->nu) {
+        snprintf(err, errlen, "%s: model '%s' has nq=%d nv=%d nu=%d; the task needs nq=%d nv=%d nu=%d",
+                 task->id, path, m->nq, m->nv, m->nu, task->nq, task->nv, task->nu);
+        shared_release(shared);
+        return NULL;
+    }
+    acrl_env* env = calloc(1, sizeof *env);
+    mjenv* e = calloc(1, sizeof *e);
+    if (!env || !e) {
+        free(env);
+        free(e);
+        shared_release(shared);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    env->data = e;
+    e->shared = shared;
+    if (box_init(&env->obs_space, task->obs_dim) || box_init(&env->act_space, m->nu) ||
+        !(e->d = mj_makeData(m))) {
+        mjenv_close(env);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->task = task;
+    e->shared = shared;
+    e->m = m;
+    e->dt = m->opt.timestep * task->frame_skip;
+    env->vt = &mjenv_vtable;
+    env->id = task->id;
+    env->state_dim = m->nq + m->nv;
+    for (int i = 0; i < task->obs_dim; i++) {
+        env->obs_space.low[i] = -INFINITY;
+        env->obs_space.high[i] = INFINITY;
+    }
+    /* Gymnasium: Box(actuator_ctrlrange.astype(float32)) */
+    for (int i = 0; i < m->nu; i++) {
+        bool lim = m->actuator_ctrllimited[i];
+        env->act_space.low[i] = lim ? (float)m->actuator_ctrlrange[2 * i] : -INFINITY;
+        env->act_space.high[i] = lim ? (float)m->actuator_ctrlrange[2 * i + 1] : INFINITY;
+    }
+    acrl_rng_seed(&env->rng, 0);
+    if (task->bind && task->bind(e, err, errlen)) {
+        mjenv_close(env);
+        return NULL;
+    }
+    /* A valid state before the first reset: the model's initial configuration. */
+    mj_forward(m, e->d);
+    task->remember(e);
+    return env;
+}
+
+const void* acrl_mujoco_model(const acrl_env* env) {
+    return env && env->vt == &mjenv_vtable ? ((const mjenv*)env->data)->m : NULL;
+}
+
+void* acrl_mujoco_data(acrl_env* env) {
+    return env && env->vt == &mjenv_vtable ? ((mjenv*)env->data)->d : NULL;
+}
+
+int acrl_mujoco_frame_skip(const acrl_env* env) {
+    return env && env->vt == &mjenv_vtable ? ((const mjenv*)env->data)->task->frame_skip : 0;
+}
