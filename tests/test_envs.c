@@ -10,6 +10,9 @@
 #include "acrl/env.h"
 #include "env/classic.h"
 #include "test.h"
+#ifdef ACRL_HAVE_MUJOCO
+#include "acrl/mujoco.h"
+#endif
 
 #define MAXV 16
 
@@ -100,7 +103,12 @@ static void test_fixture(const char* id) {
 
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
-    CHECK(acrl_env_count() == NIDS);
+#ifdef ACRL_HAVE_MUJOCO
+    const int total = NIDS + acrl_mujoco_spec_count; /* the MuJoCo tasks follow */
+#else
+    const int total = NIDS;
+#endif
+    CHECK(acrl_env_count() == total);
     static const int steps[NIDS] = { 500, 500, 200, 999, 200 };
     static const double thresholds[NIDS] = { 475, -100, -110, 90, -200 };
     for (int i = 0; i < NIDS; i++) {
@@ -111,7 +119,7 @@ static void test_registry(void) {
         CHECK(s->solved_threshold == thresholds[i]);
     }
     CHECK(acrl_env_spec_find("CartPole-v0") == NULL);
-    CHECK(acrl_env_spec_at(NIDS) == NULL && acrl_env_spec_at(-1) == NULL);
+    CHECK(acrl_env_spec_at(total) == NULL && acrl_env_spec_at(-1) == NULL);
 
     err[0] = 0;
     acrl_env* e = acrl_env_make("CartPol-v1", NULL, err, sizeof err);

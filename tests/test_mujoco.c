@@ -18,7 +18,7 @@ static acrl_env* make(create_fn f) {
     if (!env) fprintf(stderr, "create failed: %s\n", err);
     return env;
 }
-static void close_env(acrl_env* env) { if (env) env->vt->close(env); }
+static void close_env(acrl_env* env) { acrl_env_close(env); }
 
 /* ---- masses from Gymnasium's geometry (density 1000 unless stated) ------------------ */
 

@@ -4,6 +4,9 @@
 
 #include "acrl/env.h"
 #include "classic.h"
+#ifdef ACRL_HAVE_MUJOCO
+#include "acrl/mujoco.h"
+#endif
 
 static const acrl_env_spec registry[] = {
     /* id                          steps  threshold  constructor */
@@ -15,14 +18,25 @@ static const acrl_env_spec registry[] = {
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 
-int acrl_env_count(void) { return REGISTRY_COUNT; }
+/* The MuJoCo tasks (src/env/mujoco) follow the classic-control table when built in. */
+#ifdef ACRL_HAVE_MUJOCO
+#define MUJOCO_COUNT acrl_mujoco_spec_count
+#else
+#define MUJOCO_COUNT 0
+#endif
+
+int acrl_env_count(void) { return REGISTRY_COUNT + MUJOCO_COUNT; }
 
 const acrl_env_spec* acrl_env_spec_at(int i) {
-    return i >= 0 && i < REGISTRY_COUNT ? &registry[i] : NULL;
+    if (i >= 0 && i < REGISTRY_COUNT) return &registry[i];
+#ifdef ACRL_HAVE_MUJOCO
+    if (i >= REGISTRY_COUNT && i < REGISTRY_COUNT + MUJOCO_COUNT) return &acrl_mujoco_specs[i - REGISTRY_COUNT];
+#endif
+    return NULL;
 }
 
 const acrl_env_spec* acrl_env_spec_find(const char* id) {
-    for (int i = 0; i < REGISTRY_COUNT; i++)
-        if (strcmp(registry[i].id, id) == 0) return &registry[i];
+    for (int i = 0; i < acrl_env_count(); i++)
+        if (strcmp(acrl_env_spec_at(i)->id, id) == 0) return acrl_env_spec_at(i);
     return NULL;
 }

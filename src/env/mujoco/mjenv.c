@@ -238,7 +238,7 @@ static void mjenv_close(acrl_env* env) {
     free(env->obs_space.high);
     free(env->act_space.low);
     free(env->act_space.high);
-    free(env);
+    /* acrl_env_close frees env itself */
 }
 
 static const acrl_env_vtable mjenv_vtable = {
@@ -288,6 +288,7 @@ acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char
     if (box_init(&env->obs_space, task->obs_dim) || box_init(&env->act_space, m->nu) ||
         !(e->d = mj_makeData(m))) {
         mjenv_close(env);
+        free(env);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
@@ -311,6 +312,7 @@ acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char
     acrl_rng_seed(&env->rng, 0);
     if (task->bind && task->bind(e, err, errlen)) {
         mjenv_close(env);
+        free(env);
         return NULL;
     }
     /* A valid state before the first reset: the model's initial configuration. */
