@@ -135,9 +135,9 @@ static void check_bad_input(void) {
     const char* badval[] = {"n_steps=abc"};
     CHECK(train("ppo", "CartPole-v1", dir, 1000, 0, NULL, badval, 1, err) == ACRL_ERR_INPUT);
     CHECK(strstr(err, "n_steps") != NULL);
-    const char* badbatch[] = {"n_steps=4", "batch_size=64"};
+    const char* badbatch[] = {"n_steps=1", "n_envs=1"};
     CHECK(train("ppo", "CartPole-v1", dir, 1000, 0, NULL, badbatch, 2, err) == ACRL_ERR_INPUT);
-    printf("  batch too big: %s\n", err);
+    printf("  rollout of one step with advantage normalization: %s\n", err);
 }
 
 static void check_checkpoint_errors(void) {

@@ -104,8 +104,8 @@ static void ppo_destroy(void* self) {
 static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const ppo_config* cfg = cfgp;
     int E = ctx->num_envs, N = cfg->n_steps * E;
-    if (cfg->batch_size > N) {
-        snprintf(err, errlen, "batch_size %d is larger than n_steps * n_envs = %d", cfg->batch_size, N);
+    if (cfg->normalize_advantage && N < 2) {
+        snprintf(err, errlen, "normalize_advantage needs n_steps * n_envs >= 2 (have %d)", N);
         return NULL;
     }
     ppo* a = calloc(1, sizeof *a);
@@ -114,7 +114,9 @@ static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     a->gamma = ctx->gamma;
     acrl_params_init(&a->params);
     acrl_policy_config pc = {cfg->net_arch, cfg->activation, cfg->shared_trunk, cfg->ortho_init, cfg->log_std_init};
-    int maxb = cfg->batch_size > E ? cfg->batch_size : E;
+    /* as in SB3, a batch_size above the rollout size means one minibatch of the rollout */
+    int B = cfg->batch_size < N ? cfg->batch_size : N;
+    int maxb = B > E ? B : E;
     int od = ctx->obs_space->dim;
     if (policy_build(&a->pol, &a->params, od, ctx->act_space, &pc, maxb, err, errlen) ||
         acrl_params_finalize(&a->params, err, errlen)) {
@@ -125,7 +127,7 @@ static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     policy_init(&a->pol, &a->params, &pc, &a->rng);
     a->opt = acrl_optim_default(ACRL_OPT_ADAM);
     a->opt.eps = cfg->adam_eps;
-    int ad = a->pol.act_dim, B = cfg->batch_size;
+    int ad = a->pol.act_dim;
     a->perm = malloc(sizeof(int) * (size_t)N);
     a->mb_obs = malloc(sizeof(float) * (size_t)B * (size_t)od);
     a->mb_act = malloc(sizeof(float) * (size_t)B * (size_t)ad);
@@ -207,7 +209,8 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
     if (onpolicy_collect(&a->pol, &a->params, r, c, &a->rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
     float lr = acrl_lr_schedule(cfg->lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->learning_rate, (float)progress);
     float clip = acrl_lr_schedule(cfg->clip_range_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->clip_range, (float)progress);
-    int N = r->num_steps * r->num_envs, B = cfg->batch_size, od = r->obs_dim, ad = r->act_dim;
+    int N = r->num_steps * r->num_envs, od = r->obs_dim, ad = r->act_dim;
+    int B = cfg->batch_size < N ? cfg->batch_size : N;
     double sums[M_COUNT] = {0};
     int nmb = 0, stop = 0;
     for (int i = 0; i < N; i++) a->perm[i] = i;
@@ -216,8 +219,11 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
             int j = (int)acrl_rng_below(&a->rng, (uint64_t)i + 1);
             int t = a->perm[i]; a->perm[i] = a->perm[j]; a->perm[j] = t;
         }
-        for (int start = 0; start + B <= N; start += B) {
-            for (int k = 0; k < B; k++) {
+        /* minibatches of batch_size; the last one is shorter if batch_size does not divide
+         * the rollout (Stable-Baselines3 does the same) */
+        for (int start = 0; start < N; start += B) {
+            int nb = N - start < B ? N - start : B;
+            for (int k = 0; k < nb; k++) {
                 int i = a->perm[start + k];
                 memcpy(a->mb_obs + (size_t)k * od, r->obs + (size_t)i * od, sizeof(float) * (size_t)od);
                 memcpy(a->mb_act + (size_t)k * ad, r->actions + (size_t)i * ad, sizeof(float) * (size_t)ad);
@@ -226,7 +232,7 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
                 a->mb_oldlogp[k] = r->logprobs[i];
                 a->mb_oldv[k] = r->values[i];
             }
-            int rc = ppo_minibatch(a, B, lr, clip, sums, err, errlen);
+            int rc = ppo_minibatch(a, nb, lr, clip, sums, err, errlen);
             if (rc < 0) return -1;
             if (rc > 0) { stop = 1; break; }
             nmb++;
