@@ -54,9 +54,12 @@ static void acrobot_dsdt(double* ds, const double* s, double a) {
     ds[3] = ddtheta2;
 }
 
-/* Gymnasium's wrap(): shifts x by whole periods into [m, M]. */
+/* Gymnasium's wrap(): shifts x by whole periods into [m, M]. Where Gymnasium's loop
+ * would run for ages (|x| > 1e6, only reachable through set_state) or forever (inf),
+ * one fmod does the job instead (NaN for inf). */
 static double acrobot_wrap(double x, double m, double M) {
     double diff = M - m;
+    if (!(fabs(x) <= 1e6)) x = m + fmod(fmod(x - m, diff) + diff, diff);
     while (x > M) x = x - diff;
     while (x < m) x = x + diff;
     return x;

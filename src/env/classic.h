@@ -52,10 +52,12 @@ static inline int classic_action_index(float a, int n) {
 
 /* x**2 as Gymnasium computes it on a Python float or NumPy float64 scalar: libm's
  * pow(x, 2.0), which glibc rounds differently from x*x about once in 1200 calls. pow
- * costs some 20 multiplies, so it is only called where it can differ: glibc documents
- * pow's worst case as 0.54 ulp, so it returns p = fl(x*x) unless the exact square p + r
- * lies within 0.04 ulp of a rounding midpoint (we test 0.05), or p is a power of two
- * (the spacing below p is half the one above). tests/test_envs.c checks it against pow. */
+ * costs some 20 multiplies, so it is only called where it can differ. glibc's pow
+ * (sysdeps/ieee754/dbl-64/e_pow.c) errs by at most 0.509 ulp + |y log x| 1.3 2^-15 ulp,
+ * i.e. below 0.517 ulp while |x| lies in [2^-130, 2^130]; there it returns p = fl(x*x)
+ * unless the exact square p + r lies within 0.017 ulp of a rounding midpoint (we test
+ * 0.02), or p is a power of two (the spacing below p is half the one above). Outside
+ * that range pow is always called. tests/test_envs.c checks this against pow itself. */
 static inline double classic_pow2(double x) {
     double p = x * x;
     double r = fma(x, x, -p);              /* exact residual: x*x = p + r */
@@ -65,7 +67,8 @@ static inline double classic_pow2(double x) {
     double scale;                          /* 2^exponent(p) */
     memcpy(&scale, &exp_bits, sizeof scale);
     double ulp = scale * 0x1p-52;
-    if (fabs(r) >= 0.45 * ulp || (bits & 0x000fffffffffffffull) == 0) {
+    int e = (int)(exp_bits >> 52) - 1023;  /* p in [2^-260, 2^261): |x| in [2^-130, 2^130.5) */
+    if (fabs(r) >= 0.48 * ulp || (bits & 0x000fffffffffffffull) == 0 || e < -260 || e > 260) {
         static const volatile double two = 2.0; /* keeps the compiler from folding pow(x, 2) into x*x */
         return pow(x, two);
     }
