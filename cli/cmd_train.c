@@ -20,6 +20,10 @@ static int train_run(int argc, char** argv) {
             if (i + 1 >= argc) return cli_error("train", "--set needs a key=value");
             if (nsets == MAX_SETS) return cli_error("train", "too many --set options (at most %d)", MAX_SETS);
             sets[nsets++] = argv[++i];
+        } else if (strcmp(a, "--save-buffer") == 0) {
+            /* off-policy algorithms: put the replay buffer into checkpoints (exact resume) */
+            if (nsets == MAX_SETS) return cli_error("train", "too many --set options (at most %d)", MAX_SETS);
+            sets[nsets++] = "save_buffer=1";
         } else if (strncmp(a, "--set=", 6) == 0) {
             if (nsets == MAX_SETS) return cli_error("train", "too many --set options (at most %d)", MAX_SETS);
             sets[nsets++] = a + 6;
@@ -89,6 +93,7 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
+    "                  [--save-buffer] [--stop-at N]\n"
     "       acrl train --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c) on ENV. The configuration is, in order: the algorithm's\n"
@@ -107,6 +112,8 @@ const cli_command cli_cmd_train = {
     "  --threads T     threads stepping the env copies (results do not depend on T)\n"
     "  --resume DIR    continue the run in DIR from DIR/last.ckpt, exactly\n"
     "  --stop-at N     end this invocation after N steps, resumable later with --resume\n"
+    "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
+    "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
     "\n"
     "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",

@@ -295,8 +295,12 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         if (o->config_file && acrl_config_load_file(r->fc.table, r->fc.block, o->config_file, err, errlen))
             return ACRL_ERR_INPUT;
         for (int i = 0; i < o->n_overrides; i++)
-            if (acrl_config_parse_override(r->fc.table, r->fc.block, o->overrides[i], err, errlen))
+            if (acrl_config_parse_override(r->fc.table, r->fc.block, o->overrides[i], err, errlen)) {
+                if (strncmp(o->overrides[i], "save_buffer=", 12) == 0)
+                    snprintf(err, errlen, "%s has no replay buffer: --save-buffer (save_buffer) applies to the "
+                             "off-policy algorithms", r->algo->name);
                 return ACRL_ERR_INPUT;
+            }
         if (o->num_envs > 0) rc->n_envs = o->num_envs;
         if (o->steps > 0) {
             if (o->steps > 2000000000L) { snprintf(err, errlen, "--steps %ld is too large", o->steps); return ACRL_ERR_INPUT; }
