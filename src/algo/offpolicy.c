@@ -224,3 +224,20 @@ void offp_critic_forward(offp_critic* cr, const acrl_params* p, int B) {
 void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* dout, float* din) {
     acrl_mlp_backward(&cr->q[i], p, din, dout);
 }
+
+void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const float* dout, float* din) {
+    acrl_mlp* m = &cr->q[i];
+    const int B = m->batch;
+    const float* dz = dout; /* gradient wrt layer l's linear output, (B, sizes[l+1]) */
+    for (int l = m->nlayers - 1; l >= 0; l--) {
+        const int in = m->sizes[l], out = m->sizes[l + 1];
+        const float* w = p->param + m->w_off[l];
+        if (l == 0) { acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
+        float* dh = m->d[0];                         /* never holds dz */
+        float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
+        acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
+        memset(da, 0, sizeof(float) * (size_t)B * in);
+        acrl_act_backward(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        dz = da;
+    }
+}

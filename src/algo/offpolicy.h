@@ -133,6 +133,9 @@ void offp_critic_forward(offp_critic* cr, const acrl_params* p, int B);
 /* p->grad += d/dparams of sum_b dout_i (B, out) . Q_i for critic i (after a forward on p's layout);
  * din (B, in_dim; NULL: skip) += gradient wrt the input. */
 void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* dout, float* din);
+/* din (B, in_dim) += gradient wrt the input only (no weight gradients: the actor's step through
+ * the critics), after a forward of critic i with the weights in p. */
+void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const float* dout, float* din);
 
 /* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation. */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,

@@ -219,7 +219,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
             s->cr.dout[i] = (k == 0) == first_min ? 1.0f : 0.0f;
             if (k == 0) aloss += (alpha * s->logp[i] - fminf(s->cr.out[0][i], s->cr.out[1][i])) / B;
         }
-        offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout, s->cr.din);
+        offp_critic_input_grad(&s->cr, &s->L.critic, k, s->cr.dout, s->cr.din);
     }
     for (int i = 0; i < B; i++) {
         for (int j = 0; j < D; j++) s->g_act[i * D + j] = -s->cr.din[(size_t)i * (od + D) + od + j];

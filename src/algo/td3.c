@@ -168,7 +168,7 @@ int td3_update(void* self, const replay_batch* b, int B, const float* eps, bool 
         t->cr.dout[i] = -1.0f / B;
     }
     memset(t->cr.din, 0, sizeof(float) * (size_t)B * (od + D));
-    offp_critic_backward(&t->cr, &t->L.critic, 0, t->cr.dout, t->cr.din);
+    offp_critic_input_grad(&t->cr, &t->L.critic, 0, t->cr.dout, t->cr.din);
     for (int i = 0; i < B; i++)
         for (int j = 0; j < D; j++) {
             float a = t->a[i * D + j];
