@@ -1,0 +1,134 @@
+/* bench_offpolicy: gradient updates per second of SAC and TD3 at the reference settings
+ * (256,256 ReLU, batch 256, Adam) for obs/action sizes 3/1 (Pendulum), 17/6 (HalfCheetah)
+ * and 376/17 (Humanoid); the FLOPs of one update counted from the layer shapes (forward
+ * 2*B*in*out per linear, backward twice that; input-gradient-only passes once that), the
+ * achieved GFLOP/s, and that as a percentage of the gemm peak measured on a 256x256x256
+ * product here. Work the implementation does but does not need (the weight gradients of the
+ * critics in the actor step) is not counted. Takes the minimum time of several repeats (shared machines are noisy).
+ *
+ *     bench_offpolicy [updates_per_repeat (default 200)] [repeats (default 5)] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xmmintrin.h>
+
+#include "acrl.h"
+#include "algo/offpolicy.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* FLOPs of one MLP pass over B rows: forward 2*B*sum(in*out); backward with weight gradients
+ * twice that (dX and dW), without the first layer's dX unless din. */
+static double mlp_flops(int B, const int* sizes, int n, int pass /* 0 fwd, 1 bwd, 2 input gradient only */) {
+    double f = 0;
+    for (int l = 0; l + 1 < n; l++) {
+        double mm = 2.0 * B * sizes[l] * sizes[l + 1];
+        if (pass == 0 || pass == 2) f += mm;
+        else f += mm + (l > 0 ? mm : 0);
+    }
+    return f;
+}
+
+static double gemm_peak(void) {
+    const int n = 256;
+    float* a = malloc(sizeof(float) * n * n);
+    float* b = malloc(sizeof(float) * n * n);
+    float* c = malloc(sizeof(float) * n * n);
+    for (int i = 0; i < n * n; i++) { a[i] = (float)(i % 7) * 0.1f; b[i] = (float)(i % 5) * 0.1f; }
+    double best = 1e9;
+    for (int r = 0; r < 7; r++) {
+        double t0 = now_s();
+        for (int k = 0; k < 50; k++) acrl_gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n);
+        double t = (now_s() - t0) / 50;
+        if (t < best) best = t;
+    }
+    free(a); free(b); free(c);
+    return 2.0 * n * n * n / best / 1e9;
+}
+
+static void bench(const char* algo_name, int od, int ad, int updates, int repeats, double peak) {
+    const acrl_algo* algo = acrl_algo_find(algo_name);
+    void* cfg = calloc(1, algo->cfg_size);
+    char err[ACRL_ERRLEN];
+    algo->cfg_defaults(cfg);
+    const char* sets[] = {"net_arch=256,256", "batch_size=256", "learning_rate=0.0003", "buffer_size=4096"};
+    for (int i = 0; i < 4; i++) acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err);
+    float olo[400], ohi[400], alo[32], ahi[32];
+    for (int i = 0; i < od; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
+    for (int i = 0; i < ad; i++) { alo[i] = -1; ahi[i] = 1; }
+    acrl_space os = {ACRL_SPACE_BOX, od, 0, olo, ohi}, as = {ACRL_SPACE_BOX, ad, 0, alo, ahi};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, 1, 0.99f, NULL};
+    offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
+    if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return; }
+    const int B = 256;
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 1);
+    /* fill the buffer with random transitions */
+    float obs[400], nobs[400], act[32], rew;
+    bool f = false;
+    for (int t = 0; t < 4096; t++) {
+        for (int i = 0; i < od; i++) { obs[i] = (float)acrl_rng_normal(&rng); nobs[i] = (float)acrl_rng_normal(&rng); }
+        for (int i = 0; i < ad; i++) act[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        rew = (float)acrl_rng_normal(&rng);
+        replay_add(&L->core.rb, obs, act, &rew, nobs, &f, &f);
+    }
+    replay_batch* b = &L->core.batch;
+    float* e1 = malloc(sizeof(float) * B * ad);
+    float* e2 = malloc(sizeof(float) * B * ad);
+    for (int i = 0; i < B * ad; i++) { e1[i] = (float)acrl_rng_normal(&rng); e2[i] = (float)acrl_rng_normal(&rng); }
+    double sums[M_COUNT + 1];
+    bool sac = strcmp(algo_name, "sac") == 0;
+    double best = 1e9;
+    for (int r = 0; r < repeats; r++) {
+        double t0 = now_s();
+        for (int k = 0; k < updates; k++) {
+            replay_sample(&L->core.rb, b, B, 1, 0.99f, &L->core.rng);
+            if (sac) sac_update(L, b, B, e1, e2, sums, err, sizeof err);
+            else td3_update(L, b, B, e1, (k & 1) == 1, sums, err, sizeof err);
+        }
+        double t = (now_s() - t0) / updates;
+        if (t < best) best = t;
+    }
+    /* FLOPs per update from the layer shapes */
+    int q[4] = {od + ad, 256, 256, 1}, pi[4] = {od, 256, 256, sac ? 2 * ad : ad};
+    double fl;
+    if (sac) {
+        fl = 2 * mlp_flops(B, pi, 4, 0)                            /* actor at obs and next_obs */
+             + 2 * mlp_flops(B, q, 4, 0)                           /* target critics */
+             + 2 * (mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 1)) /* critic step */
+             + 2 * (mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 2)) /* critics at a_pi, dQ/da */
+             + mlp_flops(B, pi, 4, 1);                             /* actor backward */
+    } else {
+        /* per update on average: critic step every time, actor step every second one */
+        fl = mlp_flops(B, pi, 4, 0) + 2 * mlp_flops(B, q, 4, 0) + 2 * (mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 1)) +
+             0.5 * (mlp_flops(B, pi, 4, 0) + mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 2) + mlp_flops(B, pi, 4, 1));
+    }
+    double gf = fl / best / 1e9;
+    printf("| %-4s | %3d/%-2d | %8.1f | %7.1f | %6.1f | %5.1f%% |\n", algo_name, od, ad, 1.0 / best, fl / 1e6, gf,
+           100 * gf / peak);
+    free(e1); free(e2);
+    algo->destroy(L);
+    free(cfg);
+}
+
+int main(int argc, char** argv) {
+    int updates = argc > 1 ? atoi(argv[1]) : 200, repeats = argc > 2 ? atoi(argv[2]) : 5;
+    _mm_setcsr(_mm_getcsr() | 0x8040u); /* FTZ/DAZ, as the trainer runs gradient steps */
+    double peak = gemm_peak();
+    printf("off-policy updates, one thread, 256,256 ReLU, batch 256 (best of %d x %d updates)\n", repeats, updates);
+    printf("gemm peak (256x256x256, %s): %.1f GFLOP/s\n\n", acrl_gemm_backend(), peak);
+    printf("| algo | obs/act | updates/s | MFLOP/update | GFLOP/s | %% of peak |\n|---|---|---|---|---|---|\n");
+    const int shapes[3][2] = {{3, 1}, {17, 6}, {376, 17}};
+    for (int s = 0; s < 3; s++) bench("sac", shapes[s][0], shapes[s][1], updates, repeats, peak);
+    for (int s = 0; s < 3; s++) bench("td3", shapes[s][0], shapes[s][1], updates, repeats, peak);
+    double after = gemm_peak();
+    printf("\ngemm peak measured again after the runs: %.1f GFLOP/s (percentages above use the first; on a\n"
+           "loaded machine take the larger)\n", after);
+    return 0;
+}

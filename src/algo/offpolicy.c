@@ -1,0 +1,243 @@
+/* Shared machinery of the off-policy algorithms: config defaults, the collect-then-train
+ * loop over the replay buffer, action scaling, Q networks and checkpoint sections. */
+#include "algo/offpolicy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
+void offp_defaults(offp_config* c) {
+    memset(c, 0, sizeof *c);
+    c->buffer_size = 1000000;
+    c->learning_starts = 100;
+    c->batch_size = 256;
+    c->train_freq = 1;
+    c->gradient_steps = 1;
+    c->n_step = 1;
+    c->learning_rate = 3e-4f;
+    c->tau = 0.005f;
+    c->net_arch = (acrl_intlist){2, {256, 256}};
+    strcpy(c->activation, "relu");
+}
+
+static float* falloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
+              char* err, size_t errlen) {
+    memset(o, 0, sizeof *o);
+    const acrl_space* as = ctx->act_space;
+    char desc[64];
+    acrl_space_describe(as, desc, sizeof desc);
+    if (as->kind == ACRL_SPACE_DISCRETE) {
+        if (!allow_discrete) {
+            snprintf(err, errlen, "this algorithm needs a Box action space, the env has %s", desc);
+            return -1;
+        }
+    } else if (as->kind == ACRL_SPACE_BOX) {
+        for (int j = 0; j < as->dim; j++)
+            if (!isfinite(as->low[j]) || !isfinite(as->high[j]) || !(as->high[j] > as->low[j])) {
+                snprintf(err, errlen, "action space %s has an unbounded or empty dimension %d: off-policy "
+                         "algorithms squash actions into finite bounds", desc, j);
+                return -1;
+            }
+    } else {
+        snprintf(err, errlen, "unsupported action space %s", desc);
+        return -1;
+    }
+    if (cfg->gradient_steps == 0) {
+        snprintf(err, errlen, "gradient_steps must be >= 1 or -1 (one per vectorized step), got 0");
+        return -1;
+    }
+    if (cfg->net_arch.n < 1) { snprintf(err, errlen, "net_arch needs at least one hidden layer"); return -1; }
+    acrl_act act;
+    if (acrl_act_parse(&act, cfg->activation, err, errlen)) return -1;
+    o->cfg = *cfg;
+    o->discrete = as->kind == ACRL_SPACE_DISCRETE;
+    o->n_actions = as->n;
+    o->obs_dim = ctx->obs_space->dim;
+    o->act_dim = as->dim;
+    o->num_envs = ctx->num_envs;
+    o->max_batch = max_batch;
+    o->gamma = ctx->gamma;
+    const int E = o->num_envs, od = o->obs_dim, ad = o->act_dim;
+    if (replay_init(&o->rb, cfg->buffer_size, E, od, ad, err, errlen)) return -1;
+    o->act_scale = falloc((size_t)ad);
+    o->act_bias = falloc((size_t)ad);
+    o->obs = falloc((size_t)E * od);
+    o->next_obs = falloc((size_t)E * od);
+    o->act = falloc((size_t)E * ad);
+    o->act_env = falloc((size_t)E * ad);
+    if (!o->act_scale || !o->act_bias || !o->obs || !o->next_obs || !o->act || !o->act_env ||
+        replay_batch_init(&o->batch, cfg->batch_size, od, ad)) {
+        offp_free(o);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int j = 0; j < ad && !o->discrete; j++) {
+        o->act_scale[j] = 0.5f * (as->high[j] - as->low[j]);
+        o->act_bias[j] = 0.5f * (as->high[j] + as->low[j]);
+    }
+    acrl_rng_seed2(&o->rng, ctx->seed, 2);
+    return 0;
+}
+
+void offp_free(offp_core* o) {
+    replay_free(&o->rb);
+    replay_batch_free(&o->batch);
+    free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
+    memset(o, 0, sizeof *o);
+}
+
+void offp_to_env(const offp_core* o, const float* a, float* env, int n) {
+    const int ad = o->act_dim;
+    if (o->discrete) { memcpy(env, a, sizeof(float) * (size_t)n * ad); return; }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < ad; j++) env[i * ad + j] = o->act_bias[j] + o->act_scale[j] * a[i * ad + j];
+}
+
+static void random_actions(offp_core* o) {
+    const int n = o->num_envs * o->act_dim;
+    for (int i = 0; i < n; i++)
+        o->act[i] = o->discrete ? (float)acrl_rng_below(&o->rng, (uint64_t)o->n_actions)
+                                : (float)acrl_rng_uniform(&o->rng, -1.0, 1.0);
+}
+
+int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err, size_t errlen) {
+    const int E = o->num_envs, od = o->obs_dim;
+    const acrl_vecenv* v = c->venv;
+    for (int s = 0; s < o->cfg.train_freq; s++) {
+        memcpy(o->obs, c->obs, sizeof(float) * (size_t)E * od);
+        if (c->steps < o->cfg.learning_starts) random_actions(o);
+        else h->explore(self, o->obs, E);
+        offp_to_env(o, o->act, o->act_env, E);
+        collector_step(c, o->act_env);
+        for (int e = 0; e < E; e++) {
+            const bool end = v->terminated[e] || v->truncated[e];
+            memcpy(o->next_obs + (size_t)e * od, (end ? c->final_obs : c->obs) + (size_t)e * od, sizeof(float) * od);
+            if (end && h->episode_end) h->episode_end(self, e);
+        }
+        replay_add(&o->rb, o->obs, o->act, c->rewards, o->next_obs, v->terminated, v->truncated);
+        o->counters[1]++;
+    }
+    /* train once past learning_starts (SB3: num_timesteps > learning_starts); a run resumed
+     * without its buffer waits until the buffer holds that many again */
+    long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
+    int steps = o->cfg.gradient_steps < 0 ? o->cfg.train_freq : o->cfg.gradient_steps;
+    if (c->steps <= o->cfg.learning_starts || replay_size(&o->rb) < (need > 0 ? need : 1)) steps = 0;
+    double sums[M_COUNT + 1] = {0};
+    /* Gradient steps run with denormals flushed to zero: Adam's moments of dead ReLU units
+     * decay geometrically into the denormal range, where each operation costs ~100 cycles
+     * (this halved the update rate). Restored afterwards: env stepping keeps IEEE semantics. */
+#if defined(__SSE__)
+    const unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u); /* FTZ | DAZ */
+#endif
+    int rc = 0;
+    for (int k = 0; k < steps && !rc; k++) rc = h->train_step(self, sums, err, errlen);
+#if defined(__SSE__)
+    _mm_setcsr(csr);
+#endif
+    if (rc) return -1;
+    for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
+    m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
+    if (steps) m[M_LR] = o->cfg.learning_rate;
+    return 0;
+}
+
+int offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix) {
+    char name[ACRL_CKPT_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s.rng", prefix);
+    if (acrl_ckpt_add(w, name, &o->rng, sizeof o->rng)) return -1;
+    snprintf(name, sizeof name, "%s.counters", prefix);
+    if (acrl_ckpt_add(w, name, o->counters, sizeof o->counters)) return -1;
+    if (!o->cfg.save_buffer) return 0;
+    snprintf(name, sizeof name, "%s.replay", prefix);
+    return replay_save(&o->rb, w, name);
+}
+
+int offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
+    char name[ACRL_CKPT_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s.rng", prefix);
+    if (algo_load_blob(c, name, &o->rng, sizeof o->rng, err, errlen)) return -1;
+    snprintf(name, sizeof name, "%s.counters", prefix);
+    if (algo_load_blob(c, name, o->counters, sizeof o->counters, err, errlen)) return -1;
+    if (!o->cfg.save_buffer) return 0;
+    snprintf(name, sizeof name, "%s.replay", prefix);
+    return replay_load(&o->rb, c, name, err, errlen);
+}
+
+/* ---- networks ------------------------------------------------------------------------ */
+
+int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
+                   int max_batch, char* err, size_t errlen) {
+    int sizes[ACRL_INTLIST_MAX + 2], n = 0;
+    sizes[n++] = in_dim;
+    for (int i = 0; i < cfg->net_arch.n; i++) sizes[n++] = cfg->net_arch.v[i];
+    sizes[n++] = out_dim;
+    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, false, max_batch, err, errlen);
+}
+
+void offp_adam(acrl_params* p, float lr) {
+    acrl_optim o = acrl_optim_default(ACRL_OPT_ADAM);
+    acrl_optim_step(&o, p, lr);
+}
+
+int offp_critic_build(offp_critic* cr, acrl_params* p, int n, int in_dim, int out_dim, const offp_config* cfg,
+                      int max_batch, char* err, size_t errlen) {
+    memset(cr, 0, sizeof *cr);
+    cr->n = n;
+    cr->in_dim = in_dim;
+    cr->out_dim = out_dim;
+    cr->max_batch = max_batch;
+    for (int i = 0; i < n; i++) {
+        const char* name = i ? "q1" : "q0";
+        if (offp_mlp_build(&cr->q[i], p, name, in_dim, out_dim, cfg, max_batch, err, errlen)) return -1;
+    }
+    cr->in = falloc((size_t)max_batch * in_dim);
+    cr->din = falloc((size_t)max_batch * in_dim);
+    cr->dout = falloc((size_t)max_batch * out_dim);
+    if (!cr->in || !cr->din || !cr->dout) { snprintf(err, errlen, "out of memory"); return -1; }
+    return 0;
+}
+
+void offp_critic_free(offp_critic* cr) {
+    for (int i = 0; i < cr->n; i++) acrl_mlp_free(&cr->q[i]);
+    free(cr->in); free(cr->din); free(cr->dout);
+    memset(cr, 0, sizeof *cr);
+}
+
+void offp_critic_input(offp_critic* cr, const float* obs, const float* act, int B, int od, int ad) {
+    for (int b = 0; b < B; b++) {
+        memcpy(cr->in + (size_t)b * (od + ad), obs + (size_t)b * od, sizeof(float) * od);
+        memcpy(cr->in + (size_t)b * (od + ad) + od, act + (size_t)b * ad, sizeof(float) * ad);
+    }
+}
+
+void offp_critic_forward(offp_critic* cr, const acrl_params* p, int B) {
+    for (int i = 0; i < cr->n; i++) cr->out[i] = acrl_mlp_forward(&cr->q[i], p, cr->in, B);
+}
+
+void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* dout, float* din) {
+    acrl_mlp_backward(&cr->q[i], p, din, dout);
+}
+
+void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const float* dout, float* din) {
+    acrl_mlp* m = &cr->q[i];
+    const int B = m->batch;
+    const float* dz = dout; /* gradient wrt layer l's linear output, (B, sizes[l+1]) */
+    for (int l = m->nlayers - 1; l >= 0; l--) {
+        const int in = m->sizes[l], out = m->sizes[l + 1];
+        const float* w = p->param + m->w_off[l];
+        if (l == 0) { acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
+        float* dh = m->d[0];                         /* never holds dz */
+        float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
+        acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
+        memset(da, 0, sizeof(float) * (size_t)B * in);
+        acrl_act_backward(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        dz = da;
+    }
+}

@@ -1,0 +1,164 @@
+/* offpolicy.h - what the off-policy actor-critic algorithms (DDPG, TD3, SAC, discrete SAC)
+ * share: the common config keys, the collect-then-train loop over a replay buffer, action
+ * scaling to Box bounds, Q networks over (obs, act), and checkpoint sections. Each
+ * algorithm's update is a pure function of a sampled batch and its noise, declared here
+ * so that tests can drive one update with injected noise and compare it to PyTorch.
+ *
+ * Actions inside the learner are in [-1, 1]^D for Box spaces (the replay buffer stores
+ * them so, as SB3 does); the env gets low + (a + 1) (high - low) / 2. Discrete actions
+ * are stored as one float holding the index. */
+#ifndef ACRL_OFFPOLICY_H
+#define ACRL_OFFPOLICY_H
+
+#include <stddef.h>
+
+#include "algo/algo.h"
+#include "algo/replay.h"
+
+/* Keys every off-policy algorithm has (embedded as the first member `off` of its config). */
+typedef struct {
+    int   buffer_size;        /* replay capacity in transitions */
+    int   learning_starts;    /* env steps (all copies) of uniform random actions before training */
+    int   batch_size;
+    int   train_freq;         /* vectorized env steps between training phases */
+    int   gradient_steps;     /* updates per training phase; -1: train_freq (one per vectorized step) */
+    int   n_step;             /* n-step returns (1: plain TD) */
+    float learning_rate;      /* Adam, every network (and the temperature) */
+    float tau;                /* Polyak coefficient of the target networks */
+    acrl_intlist net_arch;    /* hidden widths of actor and critics */
+    char  activation[ACRL_CONFIG_STR_MAX];
+    int   save_buffer;        /* put the replay buffer into checkpoints (exact resume) */
+} offp_config;
+
+/* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
+ * gradient_steps 1, lr 3e-4, tau 0.005, 256,256 ReLU. */
+void offp_defaults(offp_config* c);
+
+#define OFFP_E(T, k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(T, off.k), lo, hi, NULL, h}
+#define OFFP_ENTRIES(T)                                                                                           \
+    OFFP_E(T, buffer_size, INT, 1, 1e9, "replay buffer capacity (transitions)"),                                 \
+    OFFP_E(T, learning_starts, INT, 0, 2e9, "env steps with uniform random actions before training"),            \
+    OFFP_E(T, batch_size, INT, 1, 1e6, "minibatch size of each gradient step"),                                  \
+    OFFP_E(T, train_freq, INT, 1, 1e7, "vectorized env steps between training phases"),                          \
+    OFFP_E(T, gradient_steps, INT, -1, 1e6, "gradient steps per training phase (-1: train_freq; 0 is refused)"), \
+    OFFP_E(T, n_step, INT, 1, 1000, "n-step returns (1: one-step TD targets)"),                                  \
+    OFFP_E(T, learning_rate, FLOAT, 0, 1, "Adam learning rate (actor, critics, temperature)"),                   \
+    OFFP_E(T, tau, FLOAT, 0, 1, "Polyak coefficient of the target networks"),                                    \
+    OFFP_E(T, net_arch, INTLIST, 1, 4096, "hidden layer widths of actor and critics, e.g. 256,256"),             \
+    OFFP_E(T, activation, STRING, 0, 0, "hidden activation: relu, tanh, elu, gelu"),                             \
+    OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)")
+
+/* State every off-policy learner has. */
+typedef struct {
+    offp_config cfg;
+    int    obs_dim, act_dim;  /* act_dim: Box dims, 1 for Discrete */
+    int    num_envs, max_batch;
+    bool   discrete;
+    int    n_actions;         /* Discrete: n */
+    float  gamma;
+    float* act_scale;         /* (act_dim) Box: (high - low) / 2 */
+    float* act_bias;          /* (act_dim) Box: (high + low) / 2 */
+    acrl_replay  rb;
+    replay_batch batch;
+    acrl_rng rng;             /* the learner's: random actions, exploration, minibatches, noise */
+    int64_t  counters[2];     /* updates done, vectorized steps done (checkpoint section) */
+    float* obs;               /* (E, obs_dim) observations the actions were chosen for */
+    float* next_obs;          /* (E, obs_dim) real next observations (final ones at episode ends) */
+    float* act;               /* (E, act_dim) actions in learner units */
+    float* act_env;           /* (E, act_dim) the same in env units */
+} offp_core;
+
+#define OFFP_UPDATES(o) ((o)->counters[0])
+
+/* The first member of every off-policy learner: the shared state and the parameter stores
+ * (a store the algorithm does not use stays empty, count 0). Tests and benchmarks reach a
+ * learner's weights through it. */
+typedef struct {
+    offp_core   core;
+    acrl_params actor, actor_targ, critic, critic_targ, alpha;
+} offp_learner;
+
+/* Checks the spaces (Box with finite bounds; Discrete only if allow_discrete) and the
+ * config, allocates the buffer and scratch, seeds the learner RNG (stream 2). */
+int  offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
+               char* err, size_t errlen);
+void offp_free(offp_core* o);
+/* Env actions (n, act_dim) from learner actions (n, act_dim). */
+void offp_to_env(const offp_core* o, const float* a, float* env, int n);
+
+/* What an algorithm plugs into the shared loop. */
+typedef struct {
+    /* Exploration actions o->act (E, act_dim) for observations obs (E, obs_dim). */
+    void (*explore)(void* self, const float* obs, int E);
+    /* One gradient step on a batch it samples itself; adds metrics into sums (M_COUNT + 1;
+     * sums[OFFP_ACTOR_STEPS] counts actor updates, which average M_POLICY_LOSS);
+     * -1 + message on a non-finite loss. */
+    int (*train_step)(void* self, double* sums, char* err, size_t errlen);
+    /* Called when copy e's episode ended (e.g. reset its OU noise); may be NULL. */
+    void (*episode_end)(void* self, int e);
+    unsigned metrics;  /* bit k set: the steps report metric k (others stay NAN) */
+} offp_hooks;
+
+#define OFFP_ACTOR_STEPS M_COUNT
+
+/* One iteration: train_freq vectorized steps (random actions during warm-up, else
+ * explore), each stored in the buffer, then the due gradient steps. m gets the mean of
+ * the steps' metrics (NAN when none ran). */
+int  offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err, size_t errlen);
+
+/* Sections "<prefix>.rng", "<prefix>.counters" and, with save_buffer, the buffer. */
+int  offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix);
+int  offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);
+
+/* ---- Q networks over the store of the critics ---------------------------------------- */
+
+/* n (1 or 2) MLPs "q0", "q1": in_dim -> hidden -> out_dim in one store; the targets are a
+ * second store built by the same call. Holds the input/gradient scratch. */
+typedef struct {
+    int      n, in_dim, out_dim, max_batch;
+    acrl_mlp q[2];
+    float*   in;                /* (max_batch, in_dim) critic input, e.g. [obs | act] */
+    float*   din;               /* (max_batch, in_dim) gradient wrt the input */
+    float*   dout;              /* (max_batch, out_dim) */
+    const float* out[2];        /* (B, out_dim) last forward's outputs */
+} offp_critic;
+
+int  offp_critic_build(offp_critic* cr, acrl_params* p, int n, int in_dim, int out_dim, const offp_config* cfg,
+                       int max_batch, char* err, size_t errlen);
+void offp_critic_free(offp_critic* cr);
+/* cr->in (B, od + ad) = [obs | act]. */
+void offp_critic_input(offp_critic* cr, const float* obs, const float* act, int B, int od, int ad);
+/* Forward of all critics on cr->in with the weights in p (the critics' or the targets' store). */
+void offp_critic_forward(offp_critic* cr, const acrl_params* p, int B);
+/* p->grad += d/dparams of sum_b dout_i (B, out) . Q_i for critic i (after a forward on p's layout);
+ * din (B, in_dim; NULL: skip) += gradient wrt the input. */
+void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* dout, float* din);
+/* din (B, in_dim) += gradient wrt the input only (no weight gradients: the actor's step through
+ * the critics), after a forward of critic i with the weights in p. */
+void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const float* dout, float* din);
+
+/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation. */
+int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
+                    int max_batch, char* err, size_t errlen);
+/* One Adam step of p at learning rate lr (after grads are in). */
+void offp_adam(acrl_params* p, float lr);
+
+/* ---- the algorithms' updates (tests drive these with injected noise) ------------------- */
+
+/* SAC: one update (temperature, critics, actor, Polyak) on batch b (B rows) with
+ * reparameterization noise eps_pi (B, D) for the actions at obs and eps_next (B, D) at
+ * next_obs. Adds metrics into sums. */
+int  sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next, double* sums,
+                char* err, size_t errlen);
+/* Discrete SAC: one update (no noise: expectations over all actions). */
+int  sacd_update(void* self, const replay_batch* b, int B, double* sums, char* err, size_t errlen);
+/* TD3 / DDPG: one update; target smoothing noise eps (B, D) ~ N(0, 1) is scaled by
+ * target_policy_noise and clipped; actor and targets are updated when actor_step. */
+int  td3_update(void* self, const replay_batch* b, int B, const float* eps, bool actor_step, double* sums,
+                char* err, size_t errlen);
+
+
+/* TD3's vtable entries, which DDPG shares. */
+void* td3_create_from(const void* cfg, const acrl_algo_ctx* ctx, const char* name, char* err, size_t errlen);
+
+#endif

@@ -1,0 +1,72 @@
+/* replay.h - the replay buffer of the off-policy algorithms (DDPG, TD3, SAC).
+ *
+ * A ring of contiguous float arrays sized once at init: slot t holds one transition of
+ * each of the E env copies, element (t, e). Terminated and truncated are kept apart:
+ * targets bootstrap through a truncation (time limit) but not through a termination.
+ * Sampling is uniform over the stored transitions, from the caller's RNG (the
+ * learner's), so a run is reproducible and a checkpoint with the buffer resumes exactly.
+ * Optional n-step returns are computed at sampling time per env copy:
+ *
+ *     R = sum_{k<m} gamma^k r_{t+k},  next_obs = s_{t+m},  discount = gamma^m,
+ *
+ * where m <= n stops early at the end of an episode (terminated: done = 1, no bootstrap;
+ * truncated: bootstrap from the final observation) or at the newest stored slot. A
+ * learner's TD target is then y = R + (1 - done) * discount * V(next_obs). */
+#ifndef ACRL_REPLAY_H
+#define ACRL_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "acrl/io.h"
+#include "acrl/rng.h"
+
+typedef struct {
+    int      slots, num_envs, obs_dim, act_dim;
+    int      pos;            /* next slot written, in [0, slots) */
+    int      full;           /* every slot holds data */
+    float*   obs;            /* (slots, E, obs_dim) */
+    float*   next_obs;       /* (slots, E, obs_dim) the real next observation (final one at episode ends) */
+    float*   act;            /* (slots, E, act_dim) */
+    float*   rew;            /* (slots, E) */
+    uint8_t* terminated;     /* (slots, E) */
+    uint8_t* truncated;      /* (slots, E) */
+    int32_t  meta[6];        /* shape and position as last saved (a checkpoint section) */
+} acrl_replay;
+
+/* A sampled minibatch; arrays sized for cap rows by replay_batch_init. */
+typedef struct {
+    int    cap;
+    float* obs;              /* (B, obs_dim) */
+    float* act;              /* (B, act_dim) */
+    float* rew;              /* (B) n-step discounted reward sum */
+    float* next_obs;         /* (B, obs_dim) */
+    float* done;             /* (B) 1: terminated, do not bootstrap */
+    float* discount;         /* (B) gamma^m for the bootstrap term */
+    long*  idx;              /* (B) the sampled flat indices t * E + e */
+} replay_batch;
+
+/* Sizes the ring for capacity transitions: slots = max(1, capacity / num_envs). 0, or -1 + err. */
+int  replay_init(acrl_replay* r, long capacity, int num_envs, int obs_dim, int act_dim, char* err, size_t errlen);
+void replay_free(acrl_replay* r);
+/* Stores one step of every copy: obs, next_obs (E, obs_dim), act (E, act_dim), rew (E),
+ * terminated, truncated (E). Overwrites the oldest slot when full. */
+void replay_add(acrl_replay* r, const float* obs, const float* act, const float* rew, const float* next_obs,
+                const bool* terminated, const bool* truncated);
+/* Number of transitions stored (slots filled * E). */
+long replay_size(const acrl_replay* r);
+
+int  replay_batch_init(replay_batch* b, int cap, int obs_dim, int act_dim);
+void replay_batch_free(replay_batch* b);
+/* Draws B indices uniformly (one acrl_rng_below per row) and gathers them. size > 0, B <= cap. */
+void replay_sample(const acrl_replay* r, replay_batch* b, int B, int n_step, float gamma, acrl_rng* rng);
+/* Gathers the transitions b->idx[0..B) (flat indices t * E + e < replay_size) with n-step returns. */
+void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, float gamma);
+
+/* Adds sections "<prefix>.meta", ".obs", ".next_obs", ".act", ".rew", ".term", ".trunc" holding the
+ * filled slots (streamed from the buffer: it must not change until the commit). */
+int  replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix);
+/* Restores what replay_save wrote into a buffer of the same shape; -1 + err on a mismatch. */
+int  replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);
+
+#endif

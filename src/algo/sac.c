@@ -1,0 +1,394 @@
+/* SAC as in Haarnoja et al., "Soft Actor-Critic Algorithms and Applications" (2018), in
+ * Stable-Baselines3's order: twin Q critics with Polyak-averaged targets, a tanh-squashed
+ * Gaussian policy, automatic temperature tuning towards the target entropy -|A|. On a
+ * Discrete action space the same command runs discrete SAC (Christodoulou 2019): soft
+ * targets and the policy loss are expectations over all actions, and the temperature is
+ * tuned towards a fraction of the maximum entropy log|A|. */
+#include "algo/offpolicy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acrl/dist.h"
+
+#define LOG_STD_MIN -20.0f
+#define LOG_STD_MAX 2.0f
+
+typedef struct {
+    offp_config off;
+    float ent_coef;               /* > 0: fixed temperature; 0: learned */
+    float ent_coef_init;          /* initial temperature when learned */
+    float target_entropy_scale;   /* Box: target entropy = -scale * |A| */
+    float target_entropy_ratio;   /* Discrete: target entropy = ratio * log|A| */
+    int   target_update_interval; /* gradient steps between Polyak updates */
+} sac_config;
+
+static void sac_defaults(void* cfgp) {
+    sac_config* c = cfgp;
+    memset(c, 0, sizeof *c);
+    offp_defaults(&c->off);
+    c->ent_coef_init = 1.0f;
+    c->target_entropy_scale = 1.0f;
+    c->target_entropy_ratio = 0.98f;
+    c->target_update_interval = 1;
+}
+
+#define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(sac_config, k), lo, hi, NULL, h}
+static const acrl_config_entry sac_table[] = {
+    OFFP_ENTRIES(sac_config),
+    F(ent_coef, FLOAT, 0, 1e4, "fixed entropy temperature alpha (0: tuned automatically)"),
+    F(ent_coef_init, FLOAT, 1e-8, 1e4, "initial temperature when tuned"),
+    F(target_entropy_scale, FLOAT, -1e3, 1e3, "Box: target entropy = -target_entropy_scale * |A|"),
+    F(target_entropy_ratio, FLOAT, -10, 1, "Discrete: target entropy = ratio * log|A|"),
+    F(target_update_interval, INT, 1, 1e6, "gradient steps between target-network updates"),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+#undef F
+
+typedef struct {
+    offp_learner L;               /* actor, critic (q0, q1), critic_targ, alpha (log alpha) */
+    sac_config   cfg;
+    bool  discrete;
+    int   D;                      /* Box: action dims; Discrete: number of actions */
+    float target_entropy;
+    acrl_mlp pi, pi_next;         /* the actor on obs (kept for backward) and on next_obs */
+    offp_critic cr;
+    /* scratch, (max_batch, D) unless noted */
+    float *mean, *ls_raw, *ls, *a_pi, *eps_pi, *eps_next, *a_next, *mean_n, *ls_raw_n, *ls_n;
+    float *dmean, *dls, *dls_raw, *g_act;
+    float *probs, *logp_all, *probs_n, *logp_all_n, *minq, *g_probs, *g_logp_all;
+    float *dhead;                 /* (max_batch, 2D) */
+    float *logp, *logp_n, *y, *g_logp, *qmin; /* (max_batch) */
+    int*  iact;                   /* (max_batch) */
+} sac;
+
+static void sac_destroy(void* self) {
+    sac* s = self;
+    if (!s) return;
+    offp_free(&s->L.core);
+    acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
+    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    acrl_mlp_free(&s->pi);
+    acrl_mlp_free(&s->pi_next);
+    offp_critic_free(&s->cr);
+    float* bufs[] = {s->mean, s->ls_raw, s->ls, s->a_pi, s->eps_pi, s->eps_next, s->a_next, s->mean_n, s->ls_raw_n,
+                     s->ls_n, s->dmean, s->dls, s->dls_raw, s->g_act, s->probs, s->logp_all, s->probs_n,
+                     s->logp_all_n, s->minq, s->g_probs, s->g_logp_all, s->dhead, s->logp, s->logp_n, s->y,
+                     s->g_logp, s->qmin};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    free(s->iact);
+    free(s);
+}
+
+static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
+    const sac_config* cfg = cfgp;
+    sac* s = calloc(1, sizeof *s);
+    if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
+    s->cfg = *cfg;
+    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    offp_core* o = &s->L.core;
+    if (offp_init(o, &cfg->off, ctx, true, maxb, err, errlen)) { free(s); return NULL; }
+    s->discrete = o->discrete;
+    s->D = s->discrete ? o->n_actions : o->act_dim;
+    const int D = s->D, od = o->obs_dim;
+    s->target_entropy = s->discrete ? cfg->target_entropy_ratio * logf((float)D) : -cfg->target_entropy_scale * D;
+    acrl_params* st[4] = {&s->L.actor, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
+    for (int i = 0; i < 4; i++) acrl_params_init(st[i]);
+    acrl_params_init(&s->L.actor_targ);
+    /* the actor's last layer holds the mean and log-std heads side by side (B, 2D), or K logits */
+    int head = s->discrete ? D : 2 * D, qin = s->discrete ? od : od + D, qout = s->discrete ? D : 1;
+    /* pi_next reads pi's weights: it is built into a scratch store by the same code, so its
+     * offsets are those of pi in the actor store */
+    acrl_params scratch;
+    acrl_params_init(&scratch);
+    int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, head, &cfg->off, maxb, err, errlen) ||
+             offp_mlp_build(&s->pi_next, &scratch, "pi", od, head, &cfg->off, maxb, err, errlen);
+    acrl_params_free(&scratch);
+    rc = rc || offp_critic_build(&s->cr, &s->L.critic, 2, qin, qout, &cfg->off, maxb, err, errlen);
+    offp_critic tmp;
+    rc = rc || offp_critic_build(&tmp, &s->L.critic_targ, 2, qin, qout, &cfg->off, 1, err, errlen);
+    offp_critic_free(&tmp);
+    rc = rc || acrl_params_add(&s->L.alpha, "log_alpha", 1, 1) == SIZE_MAX;
+    for (int i = 0; i < 4 && !rc; i++) rc = acrl_params_finalize(st[i], err, errlen);
+    if (rc) { sac_destroy(s); return NULL; }
+    size_t n = (size_t)maxb * D;
+    float** bufs[] = {&s->mean, &s->ls_raw, &s->ls, &s->a_pi, &s->eps_pi, &s->eps_next, &s->a_next, &s->mean_n,
+                      &s->ls_raw_n, &s->ls_n, &s->dmean, &s->dls, &s->dls_raw, &s->g_act, &s->probs, &s->logp_all,
+                      &s->probs_n, &s->logp_all_n, &s->minq, &s->g_probs, &s->g_logp_all};
+    bool ok = true;
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ok = ok && (*bufs[i] = calloc(n, sizeof(float)));
+    ok = ok && (s->dhead = calloc(2 * n, sizeof(float)));
+    float** vecs[] = {&s->logp, &s->logp_n, &s->y, &s->g_logp, &s->qmin};
+    for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) ok = ok && (*vecs[i] = calloc((size_t)maxb, sizeof(float)));
+    ok = ok && (s->iact = calloc((size_t)maxb, sizeof(int)));
+    if (!ok) { sac_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
+    acrl_rng init_rng;
+    acrl_rng_seed2(&init_rng, ctx->seed, 1);
+    acrl_mlp_init(&s->pi, &s->L.actor, ACRL_INIT_TORCH, 1, 1, &init_rng);
+    for (int i = 0; i < 2; i++) acrl_mlp_init(&s->cr.q[i], &s->L.critic, ACRL_INIT_TORCH, 1, 1, &init_rng);
+    acrl_params_copy(&s->L.critic_targ, &s->L.critic, err, errlen);
+    s->L.alpha.param[0] = logf(cfg->ent_coef > 0 ? cfg->ent_coef : cfg->ent_coef_init);
+    return s;
+}
+
+/* head (B, 2D) -> mean (B, D), clamped log-std ls (B, D) (raw values in ls_raw) */
+static void split_head(const float* head, float* mean, float* ls_raw, float* ls, int B, int D) {
+    for (int b = 0; b < B; b++) {
+        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
+        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
+    }
+    acrl_gauss_log_std(ls, ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
+}
+
+static float alpha_of(const sac* s) { return expf(s->L.alpha.param[0]); }
+
+/* Temperature loss -(log alpha * (E[log pi] + target)) with the policy held fixed; mean_logp
+ * is the batch mean of log pi (Box: of the sampled actions; Discrete: -entropy). */
+static void alpha_step(sac* s, double mean_logp) {
+    if (s->cfg.ent_coef > 0) return;
+    acrl_params_zero_grad(&s->L.alpha);
+    s->L.alpha.grad[0] = (float)-(mean_logp + s->target_entropy);
+    offp_adam(&s->L.alpha, s->cfg.off.learning_rate);
+}
+
+static void polyak_targets(sac* s) {
+    if (OFFP_UPDATES(&s->L.core) % s->cfg.target_update_interval == 0)
+        acrl_params_polyak(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, NULL, 0);
+}
+
+static int nonfinite(char* err, size_t errlen, const char* what, long update) {
+    snprintf(err, errlen, "non-finite %s in SAC update %ld", what, update);
+    return -1;
+}
+
+int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next, double* sums,
+               char* err, size_t errlen) {
+    sac* s = self;
+    offp_core* o = &s->L.core;
+    const int D = s->D, od = o->obs_dim;
+    const long upd = (long)OFFP_UPDATES(o);
+    /* actions of the current policy at obs: kept for the temperature and the actor losses */
+    const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
+    split_head(head, s->mean, s->ls_raw, s->ls, B, D);
+    acrl_squash_rsample(s->a_pi, s->mean, s->ls, eps_pi, NULL, NULL, B, D);
+    acrl_squash_log_prob(s->logp, s->mean, s->ls, eps_pi, NULL, B, D);
+    double mean_logp = 0;
+    for (int i = 0; i < B; i++) mean_logp += s->logp[i];
+    mean_logp /= B;
+    const float alpha = alpha_of(s); /* the temperature before its update, as SB3 */
+    alpha_step(s, mean_logp);
+
+    /* soft TD target y = r + (1 - done) gamma^m (min_i Q'_i(s', a') - alpha log pi(a'|s')) */
+    const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
+    split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B, D);
+    acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, eps_next, NULL, NULL, B, D);
+    acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, eps_next, NULL, B, D);
+    offp_critic_input(&s->cr, b->next_obs, s->a_next, B, od, D);
+    offp_critic_forward(&s->cr, &s->L.critic_targ, B);
+    for (int i = 0; i < B; i++) {
+        float q = fminf(s->cr.out[0][i], s->cr.out[1][i]) - alpha * s->logp_n[i];
+        s->y[i] = b->rew[i] + (1.0f - b->done[i]) * b->discount[i] * q;
+    }
+
+    /* critics: 0.5 * sum_i mean (Q_i(s, a) - y)^2 */
+    offp_critic_input(&s->cr, b->obs, b->act, B, od, D);
+    offp_critic_forward(&s->cr, &s->L.critic, B);
+    acrl_params_zero_grad(&s->L.critic);
+    double qloss = 0;
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < B; i++) {
+            float d = s->cr.out[k][i] - s->y[i];
+            qloss += 0.5 * (double)d * d / B;
+            s->cr.dout[i] = d / B;
+        }
+        offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout, NULL);
+    }
+    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    offp_adam(&s->L.critic, s->cfg.off.learning_rate);
+
+    /* actor: mean(alpha log pi(a|s) - min_i Q_i(s, a)), a = a_pi reparameterized, updated critics */
+    offp_critic_input(&s->cr, b->obs, s->a_pi, B, od, D);
+    offp_critic_forward(&s->cr, &s->L.critic, B);
+    double aloss = 0;
+    memset(s->cr.din, 0, sizeof(float) * (size_t)B * s->cr.in_dim);
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < B; i++) {
+            bool first_min = s->cr.out[0][i] <= s->cr.out[1][i];
+            s->cr.dout[i] = (k == 0) == first_min ? 1.0f : 0.0f;
+            if (k == 0) aloss += (alpha * s->logp[i] - fminf(s->cr.out[0][i], s->cr.out[1][i])) / B;
+        }
+        offp_critic_input_grad(&s->cr, &s->L.critic, k, s->cr.dout, s->cr.din);
+    }
+    for (int i = 0; i < B; i++) {
+        for (int j = 0; j < D; j++) s->g_act[i * D + j] = -s->cr.din[(size_t)i * (od + D) + od + j];
+        s->g_logp[i] = alpha;
+    }
+    memset(s->dmean, 0, sizeof(float) * (size_t)B * D);
+    memset(s->dls, 0, sizeof(float) * (size_t)B * D);
+    memset(s->dls_raw, 0, sizeof(float) * (size_t)B * D);
+    acrl_squash_backward(s->dmean, s->dls, s->g_act, s->g_logp, s->mean, s->ls, eps_pi, NULL, 1.0f / B, B, D);
+    acrl_gauss_log_std_backward(s->dls_raw, s->dls, s->ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
+    for (int i = 0; i < B; i++) {
+        memcpy(s->dhead + (size_t)i * 2 * D, s->dmean + (size_t)i * D, sizeof(float) * D);
+        memcpy(s->dhead + (size_t)i * 2 * D + D, s->dls_raw + (size_t)i * D, sizeof(float) * D);
+    }
+    acrl_params_zero_grad(&s->L.actor);
+    acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
+    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    offp_adam(&s->L.actor, s->cfg.off.learning_rate);
+
+    polyak_targets(s);
+    OFFP_UPDATES(o)++;
+    sums[M_Q_LOSS] += qloss;
+    sums[M_POLICY_LOSS] += aloss;
+    sums[OFFP_ACTOR_STEPS] += 1;
+    sums[M_ALPHA] += alpha;
+    sums[M_ENTROPY] += -mean_logp;
+    return 0;
+}
+
+int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* err, size_t errlen) {
+    sac* s = self;
+    offp_core* o = &s->L.core;
+    const int K = s->D;
+    const long upd = (long)OFFP_UPDATES(o);
+    /* policy at obs: probabilities and log-probabilities of every action */
+    const float* logits = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
+    acrl_cat_probs(s->probs, logits, B, K);
+    acrl_cat_log_probs(s->logp_all, logits, B, K);
+    double mean_logp = 0; /* E_a[log pi] = -entropy */
+    for (int i = 0; i < B * K; i++) mean_logp += (double)s->probs[i] * s->logp_all[i];
+    mean_logp /= B;
+    const float alpha = alpha_of(s);
+    alpha_step(s, mean_logp);
+
+    /* y = r + (1 - done) gamma^m sum_a pi(a|s') (min_i Q'_i(s', a) - alpha log pi(a|s')) */
+    const float* logits_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
+    acrl_cat_probs(s->probs_n, logits_n, B, K);
+    acrl_cat_log_probs(s->logp_all_n, logits_n, B, K);
+    memcpy(s->cr.in, b->next_obs, sizeof(float) * (size_t)B * o->obs_dim);
+    offp_critic_forward(&s->cr, &s->L.critic_targ, B);
+    for (int i = 0; i < B; i++) {
+        double v = 0;
+        for (int a = 0; a < K; a++) {
+            float q = fminf(s->cr.out[0][i * K + a], s->cr.out[1][i * K + a]);
+            v += (double)s->probs_n[i * K + a] * (q - alpha * s->logp_all_n[i * K + a]);
+        }
+        s->y[i] = b->rew[i] + (1.0f - b->done[i]) * b->discount[i] * (float)v;
+    }
+
+    /* critics: 0.5 * sum_i mean (Q_i(s)[a] - y)^2 */
+    memcpy(s->cr.in, b->obs, sizeof(float) * (size_t)B * o->obs_dim);
+    offp_critic_forward(&s->cr, &s->L.critic, B);
+    acrl_params_zero_grad(&s->L.critic);
+    double qloss = 0;
+    for (int k = 0; k < 2; k++) {
+        memset(s->cr.dout, 0, sizeof(float) * (size_t)B * K);
+        for (int i = 0; i < B; i++) {
+            int a = (int)b->act[i];
+            float d = s->cr.out[k][i * K + a] - s->y[i];
+            qloss += 0.5 * (double)d * d / B;
+            s->cr.dout[i * K + a] = d / B;
+        }
+        offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout, NULL);
+    }
+    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    offp_adam(&s->L.critic, s->cfg.off.learning_rate);
+
+    /* actor: mean_s sum_a pi(a|s) (alpha log pi(a|s) - min_i Q_i(s, a)) with the updated critics */
+    offp_critic_forward(&s->cr, &s->L.critic, B);
+    double aloss = 0;
+    for (int i = 0; i < B * K; i++) {
+        float q = fminf(s->cr.out[0][i], s->cr.out[1][i]);
+        aloss += (double)s->probs[i] * (alpha * s->logp_all[i] - q) / B;
+        s->g_probs[i] = alpha * s->logp_all[i] - q;
+        s->g_logp_all[i] = alpha * s->probs[i];
+    }
+    memset(s->dhead, 0, sizeof(float) * (size_t)B * K);
+    acrl_cat_probs_backward(s->dhead, s->g_probs, s->g_logp_all, logits, 1.0f / B, B, K);
+    acrl_params_zero_grad(&s->L.actor);
+    acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
+    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    offp_adam(&s->L.actor, s->cfg.off.learning_rate);
+
+    polyak_targets(s);
+    OFFP_UPDATES(o)++;
+    sums[M_Q_LOSS] += qloss;
+    sums[M_POLICY_LOSS] += aloss;
+    sums[OFFP_ACTOR_STEPS] += 1;
+    sums[M_ALPHA] += alpha;
+    sums[M_ENTROPY] += -mean_logp;
+    return 0;
+}
+
+static int sac_train_step(void* self, double* sums, char* err, size_t errlen) {
+    sac* s = self;
+    offp_core* o = &s->L.core;
+    const int B = o->cfg.batch_size;
+    replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng);
+    if (s->discrete) return sacd_update(s, &o->batch, B, sums, err, errlen);
+    const int n = B * s->D;
+    for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
+    for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    return sac_update(s, &o->batch, B, s->eps_pi, s->eps_next, sums, err, errlen);
+}
+
+/* actions in learner units (n rows) for obs: sampled, or the mode */
+static void sac_policy(sac* s, const float* obs, int n, float* out, bool deterministic) {
+    const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, obs, n);
+    if (s->discrete) {
+        if (deterministic) acrl_cat_mode(s->iact, head, n, s->D);
+        else acrl_cat_sample(s->iact, head, &s->L.core.rng, n, s->D);
+        for (int i = 0; i < n; i++) out[i] = (float)s->iact[i];
+        return;
+    }
+    split_head(head, s->mean, s->ls_raw, s->ls, n, s->D);
+    if (deterministic) acrl_squash_mode(out, s->mean, NULL, NULL, n, s->D);
+    else acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, &s->L.core.rng, n, s->D);
+}
+
+static void sac_explore(void* self, const float* obs, int E) {
+    sac* s = self;
+    sac_policy(s, obs, E, s->L.core.act, false);
+}
+
+static int sac_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
+    (void)progress;
+    sac* s = self;
+    static const offp_hooks hooks = {sac_explore, sac_train_step, NULL,
+                                     1u << M_Q_LOSS | 1u << M_ALPHA | 1u << M_ENTROPY};
+    return offp_iterate(&s->L.core, s, &hooks, c, m, err, errlen);
+}
+
+static void sac_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
+    sac* s = self;
+    float a[n * s->L.core.act_dim + 1];
+    sac_policy(s, obs, n, a, deterministic);
+    offp_to_env(&s->L.core, a, actions, n);
+}
+
+static int sac_save(void* self, acrl_ckpt_writer* w) {
+    sac* s = self;
+    return algo_save_params(w, "sac.actor", &s->L.actor) || algo_save_params(w, "sac.critic", &s->L.critic) ||
+           algo_save_params(w, "sac.critic_targ", &s->L.critic_targ) ||
+           algo_save_params(w, "sac.alpha", &s->L.alpha) || offp_save(&s->L.core, w, "sac") ? -1 : 0;
+}
+
+static int sac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
+    sac* s = self;
+    return algo_load_params(c, "sac.actor", &s->L.actor, err, errlen) ||
+           algo_load_params(c, "sac.critic", &s->L.critic, err, errlen) ||
+           algo_load_params(c, "sac.critic_targ", &s->L.critic_targ, err, errlen) ||
+           algo_load_params(c, "sac.alpha", &s->L.alpha, err, errlen) || offp_load(&s->L.core, c, "sac", err, errlen)
+               ? -1 : 0;
+}
+
+static acrl_params* sac_params(void* self) { return &((sac*)self)->L.actor; }
+
+const acrl_algo acrl_algo_sac = {
+    "sac", "Soft Actor-Critic (twin Q, learned temperature); discrete SAC on Discrete actions",
+    sizeof(sac_config), sac_table, sac_defaults,
+    sac_create, sac_iterate, sac_act, sac_save, sac_load, sac_params, sac_destroy,
+};

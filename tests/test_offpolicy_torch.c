@@ -1,0 +1,217 @@
+/* test_offpolicy_torch: one full update of SAC, discrete SAC, TD3 (a critic-only step, then
+ * a delayed actor step) and DDPG against an independent PyTorch implementation
+ * (tests/gen_offpolicy_torch.py -> fixtures/offpolicy_*.txt): the same initial weights,
+ * batch and noise go in; losses, temperature and every updated parameter (actor, critics,
+ * targets) are compared, printing the largest difference. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acrl.h"
+#include "algo/offpolicy.h"
+#include "test.h"
+
+typedef struct { char name[96]; int n; float* v; } record;
+typedef struct { record* r; int n; } fixture;
+
+static int fixture_load(fixture* fx, const char* path) {
+    FILE* f = fopen(path, "r");
+    if (!f) { fprintf(stderr, "cannot open %s (run from tests/)\n", path); return -1; }
+    fx->r = NULL;
+    fx->n = 0;
+    char name[96];
+    int n;
+    while (fscanf(f, "%95s %d", name, &n) == 2) {
+        fx->r = realloc(fx->r, sizeof(record) * (size_t)(fx->n + 1));
+        record* r = &fx->r[fx->n++];
+        snprintf(r->name, sizeof r->name, "%s", name);
+        r->n = n;
+        r->v = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+        for (int i = 0; i < n; i++)
+            if (fscanf(f, "%f", &r->v[i]) != 1) { fclose(f); return -1; }
+    }
+    fclose(f);
+    return 0;
+}
+
+static const record* get(const fixture* fx, const char* name) {
+    for (int i = 0; i < fx->n; i++)
+        if (strcmp(fx->r[i].name, name) == 0) return &fx->r[i];
+    fprintf(stderr, "fixture has no record '%s'\n", name);
+    return NULL;
+}
+
+static void fixture_free(fixture* fx) {
+    for (int i = 0; i < fx->n; i++) free(fx->r[i].v);
+    free(fx->r);
+}
+
+/* Copies every tensor of p from records "<prefix>.<tensor name>". */
+static void load_store(const fixture* fx, acrl_params* p, const char* prefix) {
+    char name[160];
+    for (int t = 0; t < p->ntensors; t++) {
+        const acrl_tensor* ts = &p->tensors[t];
+        snprintf(name, sizeof name, "%s.%s", prefix, ts->name);
+        const record* r = get(fx, name);
+        CHECK(r && r->n == ts->rows * ts->cols);
+        if (r && r->n == ts->rows * ts->cols) memcpy(p->param + ts->offset, r->v, sizeof(float) * (size_t)r->n);
+    }
+}
+
+/* max |a - b| / max(1, |b|) over every tensor of p against records "<prefix>.<tensor name>" */
+static void compare_store(const fixture* fx, const acrl_params* p, const char* prefix, const char* label) {
+    char name[160];
+    double maxd = 0;
+    for (int t = 0; t < p->ntensors; t++) {
+        const acrl_tensor* ts = &p->tensors[t];
+        snprintf(name, sizeof name, "%s.%s", prefix, ts->name);
+        const record* r = get(fx, name);
+        if (!r || r->n != ts->rows * ts->cols) { CHECK(0); continue; }
+        for (int i = 0; i < r->n; i++) {
+            double d = fabs((double)p->param[ts->offset + i] - r->v[i]) / fmax(1.0, fabs(r->v[i]));
+            if (d > maxd) maxd = d;
+        }
+    }
+    CHECK_MAXDIFF(label, maxd, 2e-5);
+}
+
+static void check_scalar(const char* label, double got, const record* want) {
+    double w = want ? want->v[0] : NAN;
+    CHECK_MAXDIFF(label, fabs(got - w) / fmax(1.0, fabs(w)), 1e-5);
+}
+
+static void fill_batch(const fixture* fx, replay_batch* b, int B, int od, int ad) {
+    CHECK(replay_batch_init(b, B, od, ad) == 0);
+    const char* names[6] = {"batch.obs", "batch.act", "batch.rew", "batch.next_obs", "batch.done", "batch.discount"};
+    float* dst[6] = {b->obs, b->act, b->rew, b->next_obs, b->done, b->discount};
+    int len[6] = {B * od, B * ad, B, B * od, B, B};
+    for (int k = 0; k < 6; k++) {
+        const record* r = get(fx, names[k]);
+        CHECK(r && r->n == len[k]);
+        if (r && r->n == len[k]) memcpy(dst[k], r->v, sizeof(float) * (size_t)len[k]);
+    }
+}
+
+/* Builds the learner with the fixture's sizes; extra "key=value" settings follow. */
+static void* make_learner(const acrl_algo* algo, void* cfg, const acrl_space* os, const acrl_space* as,
+                          const char* const* sets, int nsets) {
+    char err[ACRL_ERRLEN];
+    algo->cfg_defaults(cfg);
+    const char* common[] = {"batch_size=8", "net_arch=16,16", "learning_rate=0.003", "tau=0.05", "buffer_size=64"};
+    for (int i = 0; i < 5; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, common[i], err, sizeof err) == 0);
+    for (int i = 0; i < nsets; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err) == 0);
+    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, 1, 0.99f, NULL};
+    void* l = algo->create(cfg, &ctx, err, sizeof err);
+    if (!l) fprintf(stderr, "create %s: %s\n", algo->name, err);
+    CHECK(l != NULL);
+    return l;
+}
+
+enum { OD = 3, D = 2, K = 3, B = 8 };
+
+static void test_sac(bool discrete) {
+    const char* tag = discrete ? "sacd" : "sac";
+    printf("%s\n", discrete ? "discrete SAC" : "SAC");
+    char path[64];
+    snprintf(path, sizeof path, "fixtures/offpolicy_%s.txt", tag);
+    fixture fx;
+    if (fixture_load(&fx, path)) { CHECK(0); return; }
+    float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
+    float alo[D] = {-1, -1}, ahi[D] = {1, 1};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
+    acrl_space as = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, K, NULL, NULL}
+                             : (acrl_space){ACRL_SPACE_BOX, D, 0, alo, ahi};
+    const acrl_algo* algo = acrl_algo_find("sac");
+    unsigned char cfg[4096];
+    CHECK(algo && algo->cfg_size <= sizeof cfg);
+    const char* sets_c[] = {"ent_coef_init=0.5", "target_entropy_scale=1"};
+    const char* sets_d[] = {"ent_coef_init=0.3", "target_entropy_ratio=0.5"};
+    offp_learner* L = make_learner(algo, cfg, &os, &as, discrete ? sets_d : sets_c, 2);
+    if (!L) { fixture_free(&fx); return; }
+    load_store(&fx, &L->actor, "init.actor");
+    load_store(&fx, &L->critic, "init.critic");
+    load_store(&fx, &L->critic_targ, "init.critic");
+    replay_batch b;
+    fill_batch(&fx, &b, B, OD, discrete ? 1 : D);
+    double sums[M_COUNT + 1] = {0};
+    char err[ACRL_ERRLEN];
+    int rc;
+    if (discrete) {
+        rc = sacd_update(L, &b, B, sums, err, sizeof err);
+    } else {
+        const record* e1 = get(&fx, "noise.eps_pi");
+        const record* e2 = get(&fx, "noise.eps_next");
+        rc = e1 && e2 ? sac_update(L, &b, B, e1->v, e2->v, sums, err, sizeof err) : -1;
+    }
+    CHECK(rc == 0);
+    check_scalar("alpha used", sums[M_ALPHA], get(&fx, "out.alpha"));
+    check_scalar("critic loss", sums[M_Q_LOSS], get(&fx, "out.critic_loss"));
+    check_scalar("actor loss", sums[M_POLICY_LOSS], get(&fx, "out.actor_loss"));
+    check_scalar("entropy", sums[M_ENTROPY], get(&fx, "out.entropy"));
+    compare_store(&fx, &L->alpha, "final.alpha", "log alpha after its Adam step");
+    compare_store(&fx, &L->critic, "final.critic", "critics after their Adam step");
+    compare_store(&fx, &L->actor, "final.actor", "actor after its Adam step");
+    compare_store(&fx, &L->critic_targ, "final.critic_targ", "target critics after Polyak");
+    replay_batch_free(&b);
+    algo->destroy(L);
+    fixture_free(&fx);
+}
+
+static void test_td3(const char* name) {
+    bool td3 = strcmp(name, "td3") == 0;
+    printf("%s\n", td3 ? "TD3 (update 1: critics only; update 2: critics, delayed actor, targets)" : "DDPG");
+    char path[64];
+    snprintf(path, sizeof path, "fixtures/offpolicy_%s.txt", name);
+    fixture fx;
+    if (fixture_load(&fx, path)) { CHECK(0); return; }
+    float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
+    float alo[D] = {-1, -1}, ahi[D] = {1, 1};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    const acrl_algo* algo = acrl_algo_find(name);
+    unsigned char cfg[4096];
+    CHECK(algo && algo->cfg_size <= sizeof cfg);
+    const char* sets[] = {"target_policy_noise=0.2", "target_noise_clip=0.5", "policy_delay=2"};
+    offp_learner* L = make_learner(algo, cfg, &os, &as, sets, td3 ? 3 : 0);
+    if (!L) { fixture_free(&fx); return; }
+    load_store(&fx, &L->actor, "init.actor");
+    load_store(&fx, &L->actor_targ, "init.actor");
+    load_store(&fx, &L->critic, "init.critic");
+    load_store(&fx, &L->critic_targ, "init.critic");
+    replay_batch b;
+    fill_batch(&fx, &b, B, OD, D);
+    char err[ACRL_ERRLEN];
+    const record* q = get(&fx, "out.critic_loss");
+    int steps = td3 ? 2 : 1;
+    double aloss = NAN;
+    for (int k = 0; k < steps; k++) {
+        double sums[M_COUNT + 1] = {0};
+        char nm[32];
+        snprintf(nm, sizeof nm, "noise.eps%d", k);
+        const record* e = get(&fx, nm);
+        /* DDPG has no smoothing: its noise is multiplied by target_policy_noise = 0 */
+        CHECK(e && td3_update(L, &b, B, e->v, k == steps - 1, sums, err, sizeof err) == 0);
+        char label[48];
+        snprintf(label, sizeof label, "critic loss, update %d", k + 1);
+        CHECK(q && q->n == steps);
+        if (q && q->n == steps) CHECK_MAXDIFF(label, fabs(sums[M_Q_LOSS] - q->v[k]) / fmax(1.0, fabs(q->v[k])), 1e-5);
+        if (k == steps - 1) aloss = sums[M_POLICY_LOSS];
+        else CHECK(sums[OFFP_ACTOR_STEPS] == 0);
+    }
+    check_scalar("actor loss", aloss, get(&fx, "out.actor_loss"));
+    compare_store(&fx, &L->critic, "final.critic", "critics after their Adam steps");
+    compare_store(&fx, &L->actor, "final.actor", "actor after its Adam step");
+    compare_store(&fx, &L->critic_targ, "final.critic_targ", "target critics after Polyak");
+    compare_store(&fx, &L->actor_targ, "final.actor_targ", "target actor after Polyak");
+    replay_batch_free(&b);
+    algo->destroy(L);
+    fixture_free(&fx);
+}
+
+int main(void) {
+    test_sac(false);
+    test_sac(true);
+    test_td3("td3");
+    test_td3("ddpg");
+    return test_summary("test_offpolicy_torch");
+}
