@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE__)
+#if defined(__SSE__)
 #include <xmmintrin.h>
+#endif
 #endif
 
 void offp_defaults(offp_config* c) {
