@@ -31,16 +31,18 @@ static void scale_row(float* c, float beta, int n) {
 }
 
 /* dot of a (K, stride sa) and b (K, contiguous) with 16 independent lanes so gcc vectorizes
- * without reassociation flags */
+ * without reassociation flags; the lanes are summed as a tree (4 dependent adds, not 16),
+ * then the tail */
 static float dot16(const float* a, size_t sa, const float* restrict b, int K) {
     float acc[16] = {0};
     int k = 0;
     if (sa == 1)
         for (; k + 16 <= K; k += 16)
             for (int l = 0; l < 16; l++) acc[l] += a[k + l] * b[k + l];
-    float s = 0;
+    for (int w = 8; w > 0; w /= 2)
+        for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+    float s = acc[0];
     for (; k < K; k++) s += a[(size_t)k * sa] * b[k];
-    for (int l = 0; l < 16; l++) s += acc[l];
     return s;
 }
 
