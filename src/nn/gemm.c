@@ -154,8 +154,8 @@ static float* scratch(size_t n) {
     return xsmm_scratch;
 }
 
-/* Narrow outputs (N < 8, M >= 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be
- * N, which it handles poorly. Without trans_a each C element is a contiguous dot product;
+/* Narrow outputs (N < 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be N, which it
+ * handles poorly, and for a few rows (a rollout's batch of 4) the axpy form of gemm_c is slow. Without trans_a each C element is a contiguous dot product;
  * with trans_a (a weight gradient) C^T (N, M) = op(B)^T A is a wide product for libxsmm. */
 static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                         const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
@@ -194,7 +194,8 @@ static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float a
 void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
     if (M <= 0 || N <= 0) return;
-    if (N < 8 && M >= 8 && K > 0) {
+    /* (the transposed-A narrow path recurses with M and N swapped: only for M >= 8) */
+    if (N < 8 && K > 0 && (M >= 8 || !trans_a)) {
         gemm_narrow(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
