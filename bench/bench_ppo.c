@@ -98,8 +98,8 @@ static void bench_minibatch(int reps) {
     }
     double best[PARTS];
     for (int k = 0; k < PARTS; k++) best[k] = INFINITY;
-    const int iters = 2000;
-    for (int r = 0; r < 5 * reps; r++) {
+    const int iters = 200;
+    for (int r = 0; r < 50 * reps; r++) {
         double t[PARTS] = {0};
         for (int it = 0; it < iters; it++) {
             double t0 = now();
@@ -135,7 +135,7 @@ static void bench_minibatch(int reps) {
 int main(int argc, char** argv) {
     int reps = argc > 1 ? atoi(argv[1]) : 3;
     if (reps < 1) reps = 1;
-    printf("PPO minibatch parts (CartPole shapes, best of %d x 2000):\n\n", 5 * reps);
+    printf("PPO minibatch parts (CartPole shapes, best of %d x 200):\n\n", 50 * reps);
     bench_minibatch(reps);
     static const char* const cp_sets[] = {"eval_freq=0"};
     const run_spec runs[] = {

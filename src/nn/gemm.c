@@ -106,6 +106,9 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 
 #ifdef ACRL_HAVE_XSMM
 #include <libxsmm.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 const char* acrl_gemm_backend(void) { return "libxsmm"; }
 
@@ -215,8 +218,18 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
         for (int j0 = 0; j0 < N; j0 += 16)
             for (int k0 = 0; k0 < K; k0 += 16) {
                 const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
-                for (int j = j0; j < j1; j++)
-                    for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
+#ifdef __AVX512F__
+                /* full tiles: one gather of a column of 16 per row of Bt (the scalar copy's
+                 * strided stores cost a cycle per element) */
+                if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
+                    const __m512i idx = _mm512_mullo_epi32(
+                        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(ldb));
+                    for (int k = k0; k < k1; k++)
+                        _mm512_storeu_ps(bt + (size_t)k * N + j0, _mm512_i32gather_ps(idx, &AT(B, ldb, j0, k), 4));
+                } else
+#endif
+                    for (int j = j0; j < j1; j++)
+                        for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
             }
         B = bt;
         ldb = N;
