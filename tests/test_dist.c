@@ -79,6 +79,20 @@ static void test_torch_reference(void) {
         memset(g, 0, sizeof g);
         acrl_cat_entropy_backward(g, w, z, 1.0f, B, K);
         compare("cat_dlogits_ent", g, B * K, tol);
+        /* the same from log-probs and probs computed once */
+        float lps[B * K], ps[B * K], ent[B];
+        acrl_cat_log_softmax(lps, ps, z, B, K);
+        compare("cat_log_probs", lps, B * K, tol);
+        compare("cat_probs", ps, B * K, tol);
+        acrl_cat_entropy_lp(ent, lps, ps, B, K);   compare("cat_ent", ent, B, tol);
+        for (int b = 0; b < B; b++) out[b] = lps[b * K + act[b]];
+        compare("cat_logp", out, B, tol);
+        memset(g, 0, sizeof g);
+        acrl_cat_log_prob_backward_lp(g, w, ps, act, 1.0f, B, K);
+        compare("cat_dlogits_logp", g, B * K, tol);
+        memset(g, 0, sizeof g);
+        acrl_cat_entropy_backward_lp(g, w, lps, ps, ent, 1.0f, B, K);
+        compare("cat_dlogits_ent", g, B * K, tol);
         /* sum_a p_a (alpha log p_a - q_a): g_probs = alpha log p - q, g_logp = alpha p */
         float lp[B * K], p[B * K], gp[B * K], gl[B * K];
         acrl_cat_log_probs(lp, z, B, K);
@@ -394,6 +408,18 @@ static void test_samplers(void) {
     float dz[K] = {0};
     acrl_cat_entropy_backward(dz, NULL, z, 1.0f, 1, K);
     CHECK(dz[2] == 0.0f && isfinite(dz[0]));
+    { /* the masked action through the log-prob path: p = 0, log p = -inf, no NaN */
+        float lps[K], ps[K], ent2, dz2[K] = {0};
+        acrl_cat_log_softmax(lps, ps, z, 1, K);
+        acrl_cat_entropy_lp(&ent2, lps, ps, 1, K);
+        CHECK(ps[2] == 0.0f && isinf(lps[2]) && lps[2] < 0);
+        CHECK_NEAR(ent2, ent, 1e-6);
+        acrl_cat_entropy_backward_lp(dz2, NULL, lps, ps, &ent2, 1.0f, 1, K);
+        double md = 0;
+        for (int k = 0; k < K; k++) md = fmax(md, fabs(dz2[k] - dz[k]));
+        CHECK(dz2[2] == 0.0f);
+        CHECK_MAXDIFF("masked entropy gradient, log-prob path", md, 1e-6);
+    }
     int mode[2];
     acrl_cat_mode(mode, (const float[]){0.1f, 3.0f, 3.0f, -1.0f, 5.0f, -INFINITY, 2.0f, 6.0f}, 2, 4);
     CHECK(mode[0] == 1 && mode[1] == 3);

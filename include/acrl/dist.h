@@ -54,6 +54,19 @@ void acrl_cat_entropy_backward(float* dlogits, const float* w, const float* logi
 void acrl_cat_probs_backward(float* dlogits, const float* g_probs, const float* g_logp, const float* logits,
                              float scale, int B, int K);
 
+/* The same quantities from log-probs and probs computed once (one exp per logit, one log
+ * per row), for callers that need several of them for the same logits (PPO's minibatch):
+ * logp (B,K) = log_softmax(logits (B,K)), probs (B,K) = softmax(logits). */
+void acrl_cat_log_softmax(float* logp, float* probs, const float* logits, int B, int K);
+/* ent (B) = -sum_k p_k log p_k from logp, probs (B,K) of acrl_cat_log_softmax. */
+void acrl_cat_entropy_lp(float* ent, const float* logp, const float* probs, int B, int K);
+/* As acrl_cat_log_prob_backward, from probs (B,K). */
+void acrl_cat_log_prob_backward_lp(float* dlogits, const float* w, const float* probs, const int* act,
+                                   float scale, int B, int K);
+/* As acrl_cat_entropy_backward, from logp, probs (B,K) and ent (B) of acrl_cat_entropy_lp. */
+void acrl_cat_entropy_backward_lp(float* dlogits, const float* w, const float* logp, const float* probs,
+                                  const float* ent, float scale, int B, int K);
+
 /* ---- diagonal Gaussian N(mean, exp(log_std)^2) ------------------------------- */
 
 /* log_std (B,D) = clamp(log_std_in, lo, hi); log_std_in is (D) broadcast over rows if shared, else (B,D). */

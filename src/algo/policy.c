@@ -51,7 +51,12 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     pol->dvalue = calloc(B, sizeof(float));
     pol->eps = calloc(B * (size_t)pol->act_dim, sizeof(float));
     pol->iact = calloc(B, sizeof(int));
-    if (!pol->trunk_h || !pol->dtrunk || !pol->dpre || !pol->log_std || !pol->dhead || !pol->dlog_std || !pol->dvalue ||
+    size_t nk = pol->discrete ? B * (size_t)pol->n_out : 1;
+    pol->cat_logp = calloc(nk, sizeof(float));
+    pol->cat_probs = calloc(nk, sizeof(float));
+    pol->cat_ent = calloc(B, sizeof(float));
+    if (!pol->cat_logp || !pol->cat_probs || !pol->cat_ent ||
+        !pol->trunk_h || !pol->dtrunk || !pol->dpre || !pol->log_std || !pol->dhead || !pol->dlog_std || !pol->dvalue ||
         !pol->eps || !pol->iact) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -82,11 +87,15 @@ void policy_free(acrl_policy* pol) {
     free(pol->dvalue);
     free(pol->eps);
     free(pol->iact);
+    free(pol->cat_logp);
+    free(pol->cat_probs);
+    free(pol->cat_ent);
     memset(pol, 0, sizeof *pol);
 }
 
 void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B) {
     pol->batch = B;
+    pol->cat_ready = false;
     const float* x = obs;
     if (pol->shared) {
         const float* z = acrl_mlp_forward(&pol->trunk, p, obs, B);
@@ -122,12 +131,25 @@ void policy_mode(acrl_policy* pol, float* actions) {
     }
 }
 
+/* log-softmax, softmax and entropy of the last forward's logits, once per forward */
+static void cat_prepare(acrl_policy* pol) {
+    if (pol->cat_ready) return;
+    acrl_cat_log_softmax(pol->cat_logp, pol->cat_probs, pol->head, pol->batch, pol->n_out);
+    acrl_cat_entropy_lp(pol->cat_ent, pol->cat_logp, pol->cat_probs, pol->batch, pol->n_out);
+    pol->cat_ready = true;
+}
+
 void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float* entropy) {
     int B = pol->batch;
     if (pol->discrete) {
-        for (int b = 0; b < B; b++) pol->iact[b] = (int)actions[b];
-        acrl_cat_log_prob(logp, pol->head, pol->iact, B, pol->n_out);
-        if (entropy) acrl_cat_entropy(entropy, pol->head, B, pol->n_out);
+        /* one softmax per row serves log-prob, entropy and policy_backward */
+        int K = pol->n_out;
+        cat_prepare(pol);
+        for (int b = 0; b < B; b++) {
+            pol->iact[b] = (int)actions[b];
+            logp[b] = pol->cat_logp[(size_t)b * K + pol->iact[b]];
+        }
+        if (entropy) memcpy(entropy, pol->cat_ent, sizeof(float) * (size_t)B);
     } else {
         acrl_gauss_log_prob(logp, actions, pol->head, pol->log_std, B, pol->act_dim);
         if (entropy) acrl_gauss_entropy(entropy, pol->log_std, B, pol->act_dim);
@@ -140,8 +162,10 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
     memset(pol->dhead, 0, sizeof(float) * (size_t)B * (size_t)K);
     if (pol->discrete) {
         for (int b = 0; b < B; b++) pol->iact[b] = (int)actions[b];
-        acrl_cat_log_prob_backward(pol->dhead, w_logp, pol->head, pol->iact, 1.0f, B, K);
-        if (w_ent != 0.0f) acrl_cat_entropy_backward(pol->dhead, NULL, pol->head, w_ent, B, K);
+        cat_prepare(pol);
+        acrl_cat_log_prob_backward_lp(pol->dhead, w_logp, pol->cat_probs, pol->iact, 1.0f, B, K);
+        if (w_ent != 0.0f)
+            acrl_cat_entropy_backward_lp(pol->dhead, NULL, pol->cat_logp, pol->cat_probs, pol->cat_ent, w_ent, B, K);
     } else {
         memset(pol->dlog_std, 0, sizeof(float) * (size_t)B * (size_t)D);
         acrl_gauss_log_prob_backward(pol->dhead, pol->dlog_std, w_logp, actions, pol->head, pol->log_std, 1.0f, B, D);

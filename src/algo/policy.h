@@ -32,6 +32,10 @@ typedef struct {
     float* dvalue;             /* (max_batch) */
     float* eps;                /* (max_batch, D) */
     int*   iact;               /* (max_batch) */
+    float* cat_logp;           /* Discrete: (max_batch, K) log-softmax of the last forward's logits */
+    float* cat_probs;          /* Discrete: (max_batch, K) softmax */
+    float* cat_ent;            /* Discrete: (max_batch) entropies */
+    bool   cat_ready;          /* cat_* hold the last forward's values (set by evaluate) */
     const float* head;         /* (B, n_out) last forward's logits / means */
     const float* value;        /* (B) last forward's values */
     int    batch;

@@ -34,16 +34,24 @@ void acrl_cat_log_probs(float* logp, const float* logits, int B, int K) {
 void acrl_cat_sample(int* act, const float* logits, acrl_rng* rng, int B, int K) {
     for (int b = 0; b < B; b++) {
         const float* z = logits + (size_t)b * K;
-        double lse = row_logsumexp(z, K);
-        /* first k with u < cdf(k); rounding can leave u >= cdf(K-1) ~ 1, then
-         * take the last action of non-zero probability */
-        double u = acrl_rng_double(rng), cdf = 0.0;
+        /* unnormalized weights e_k = exp(z_k - max) (no log needed): the first k with
+         * u sum(e) < e_0 + ... + e_k; rounding can leave no such k, then take the last
+         * action of non-zero probability */
+        double m = -INFINITY;
+        for (int k = 0; k < K; k++) if (z[k] > m) m = z[k];
+        double w[32], s = 0.0; /* the weights are kept for K <= 32, recomputed otherwise */
+        for (int k = 0; k < K; k++) {
+            double e = exp((double)z[k] - m);
+            if (k < 32) w[k] = e;
+            s += e;
+        }
+        double u = acrl_rng_double(rng) * s, cdf = 0.0;
         int pick = -1, last = 0;
         for (int k = 0; k < K; k++) {
-            double p = exp((double)z[k] - lse);
-            if (p > 0.0) last = k;
-            cdf += p;
-            if (pick < 0 && p > 0.0 && u < cdf) pick = k;
+            double e = k < 32 ? w[k] : exp((double)z[k] - m);
+            if (e > 0.0) last = k;
+            cdf += e;
+            if (pick < 0 && e > 0.0 && u < cdf) pick = k;
         }
         act[b] = pick >= 0 ? pick : last;
     }
@@ -136,5 +144,61 @@ void acrl_cat_probs_backward(float* dlogits, const float* g_probs, const float* 
             if (gl) d += gl[k];
             dz[k] += (float)(scale * d);
         }
+    }
+}
+
+/* ---- from log-probs: several quantities of the same logits at the cost of one softmax ---- */
+
+void acrl_cat_log_softmax(float* logp, float* probs, const float* logits, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * K;
+        float* lp = logp + (size_t)b * K;
+        float* p = probs + (size_t)b * K;
+        double m = -INFINITY;
+        for (int k = 0; k < K; k++) if (z[k] > m) m = z[k];
+        double s = 0.0;
+        for (int k = 0; k < K; k++) {
+            double e = exp((double)z[k] - m);
+            p[k] = (float)e; /* unnormalized until s is known */
+            s += e;
+        }
+        double lse = m + log(s), inv = 1.0 / s;
+        for (int k = 0; k < K; k++) {
+            lp[k] = (float)((double)z[k] - lse);
+            p[k] = (float)(p[k] * inv);
+        }
+    }
+}
+
+void acrl_cat_entropy_lp(float* ent, const float* logp, const float* probs, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* lp = logp + (size_t)b * K;
+        const float* p = probs + (size_t)b * K;
+        double h = 0.0;
+        for (int k = 0; k < K; k++) if (p[k] > 0.0f) h -= (double)p[k] * lp[k];
+        ent[b] = (float)h;
+    }
+}
+
+void acrl_cat_log_prob_backward_lp(float* dlogits, const float* w, const float* probs, const int* act,
+                                   float scale, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* p = probs + (size_t)b * K;
+        float* dz = dlogits + (size_t)b * K;
+        double c = (double)scale * (w ? w[b] : 1.0f);
+        assert(act[b] >= 0 && act[b] < K);
+        for (int k = 0; k < K; k++) dz[k] += (float)(c * ((k == act[b]) - (double)p[k]));
+    }
+}
+
+void acrl_cat_entropy_backward_lp(float* dlogits, const float* w, const float* logp, const float* probs,
+                                  const float* ent, float scale, int B, int K) {
+    for (int b = 0; b < B; b++) {
+        const float* lp = logp + (size_t)b * K;
+        const float* p = probs + (size_t)b * K;
+        float* dz = dlogits + (size_t)b * K;
+        double c = (double)scale * (w ? w[b] : 1.0f), h = ent[b];
+        for (int k = 0; k < K; k++)
+            if (p[k] > 0.0f) dz[k] += (float)(-c * p[k] * (lp[k] + h));
     }
 }

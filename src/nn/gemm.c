@@ -31,16 +31,18 @@ static void scale_row(float* c, float beta, int n) {
 }
 
 /* dot of a (K, stride sa) and b (K, contiguous) with 16 independent lanes so gcc vectorizes
- * without reassociation flags */
+ * without reassociation flags; the lanes are summed as a tree (4 dependent adds, not 16),
+ * then the tail */
 static float dot16(const float* a, size_t sa, const float* restrict b, int K) {
     float acc[16] = {0};
     int k = 0;
     if (sa == 1)
         for (; k + 16 <= K; k += 16)
             for (int l = 0; l < 16; l++) acc[l] += a[k + l] * b[k + l];
-    float s = 0;
+    for (int w = 8; w > 0; w /= 2)
+        for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+    float s = acc[0];
     for (; k < K; k++) s += a[(size_t)k * sa] * b[k];
-    for (int l = 0; l < 16; l++) s += acc[l];
     return s;
 }
 
@@ -104,6 +106,9 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 
 #ifdef ACRL_HAVE_XSMM
 #include <libxsmm.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 
 const char* acrl_gemm_backend(void) { return "libxsmm"; }
 
@@ -152,8 +157,8 @@ static float* scratch(size_t n) {
     return xsmm_scratch;
 }
 
-/* Narrow outputs (N < 8, M >= 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be
- * N, which it handles poorly. Without trans_a each C element is a contiguous dot product;
+/* Narrow outputs (N < 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be N, which it
+ * handles poorly, and for a few rows (a rollout's batch of 4) the axpy form of gemm_c is slow. Without trans_a each C element is a contiguous dot product;
  * with trans_a (a weight gradient) C^T (N, M) = op(B)^T A is a wide product for libxsmm. */
 static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                         const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
@@ -192,7 +197,8 @@ static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float a
 void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
     if (M <= 0 || N <= 0) return;
-    if (N < 8 && M >= 8 && K > 0) {
+    /* (the transposed-A narrow path recurses with M and N swapped: only for M >= 8) */
+    if (N < 8 && K > 0 && (M >= 8 || !trans_a)) {
         gemm_narrow(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
@@ -212,8 +218,18 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
         for (int j0 = 0; j0 < N; j0 += 16)
             for (int k0 = 0; k0 < K; k0 += 16) {
                 const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
-                for (int j = j0; j < j1; j++)
-                    for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
+#ifdef __AVX512F__
+                /* full tiles: one gather of a column of 16 per row of Bt (the scalar copy's
+                 * strided stores cost a cycle per element) */
+                if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
+                    const __m512i idx = _mm512_mullo_epi32(
+                        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(ldb));
+                    for (int k = k0; k < k1; k++)
+                        _mm512_storeu_ps(bt + (size_t)k * N + j0, _mm512_i32gather_ps(idx, &AT(B, ldb, j0, k), 4));
+                } else
+#endif
+                    for (int j = j0; j < j1; j++)
+                        for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
             }
         B = bt;
         ldb = N;

@@ -110,6 +110,18 @@ const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in
     return m->z[m->nlayers - 1];
 }
 
+/* da (n) = act'(a) dh given the activation's input a and output h (n): tanh written directly
+ * (no zeroing pass; the backward's hot loop), the others through acrl_act_backward */
+static void act_grad(acrl_act act, float* restrict da, const float* restrict dh, const float* a,
+                     const float* restrict h, size_t n) {
+    if (act == ACRL_ACT_TANH) {
+        for (size_t i = 0; i < n; i++) da[i] = dh[i] * (1 - h[i] * h[i]);
+        return;
+    }
+    memset(da, 0, n * sizeof(float));
+    acrl_act_backward(act, da, dh, a, h, n);
+}
+
 void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout) {
     const int B = m->batch;
     const float* dz = dout; /* dL/d(linear output of layer l), (B, sizes[l+1]) */
@@ -128,8 +140,7 @@ void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dou
         const size_t n = (size_t)B * in;
         acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
         const float* a = m->layernorm ? m->ln[l - 1] : m->z[l - 1];
-        memset(da, 0, n * sizeof(float));
-        acrl_act_backward(m->act, da, dh, a, m->h[l - 1], n);
+        act_grad(m->act, da, dh, a, m->h[l - 1], n);
         if (m->layernorm) {
             memset(dh, 0, n * sizeof(float));
             acrl_layernorm_backward(dh, p->grad + m->g_off[l - 1], p->grad + m->beta_off[l - 1], da, m->z[l - 1],
