@@ -3,6 +3,7 @@
  * grad-norm clipping, annealed learning rate and clip range, optional target-KL stop. */
 #include "algo/algo.h"
 #include "algo/onpolicy.h"
+#include "algo/ppo.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -200,6 +201,26 @@ static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char
     sums[M_CLIP_FRAC] += cf / B;
     sums[M_GRAD_NORM] += gn;
     return 0;
+}
+
+int ppo_update_minibatch(void* self, const float* obs, const float* act, const float* old_logp, const float* old_v,
+                         const float* adv, const float* ret, int B, float lr, double* losses, char* err,
+                         size_t errlen) {
+    ppo* a = self;
+    int od = a->pol.obs_dim, ad = a->pol.act_dim;
+    memcpy(a->mb_obs, obs, sizeof(float) * (size_t)B * (size_t)od);
+    memcpy(a->mb_act, act, sizeof(float) * (size_t)B * (size_t)ad);
+    memcpy(a->mb_oldlogp, old_logp, sizeof(float) * (size_t)B);
+    memcpy(a->mb_oldv, old_v, sizeof(float) * (size_t)B);
+    memcpy(a->mb_adv, adv, sizeof(float) * (size_t)B);
+    memcpy(a->mb_ret, ret, sizeof(float) * (size_t)B);
+    double sums[M_COUNT] = {0};
+    int rc = ppo_minibatch(a, B, lr, a->cfg.clip_range, sums, err, errlen);
+    losses[0] = sums[M_POLICY_LOSS];
+    losses[1] = sums[M_VALUE_LOSS];
+    losses[2] = sums[M_ENTROPY];
+    losses[3] = sums[M_GRAD_NORM];
+    return rc;
 }
 
 static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
