@@ -79,7 +79,8 @@ static void bench_minibatch(int reps) {
     acrl_space sp = {0};
     sp.kind = ACRL_SPACE_DISCRETE;
     sp.n = K;
-    acrl_policy_config pc = {{2, {64, 64}}, "tanh", false, true, 0};
+    acrl_policy_config pc;
+    policy_config_default(&pc); /* 64,64 tanh, orthogonal */
     char err[256];
     if (policy_build(&pol, &p, OD, &sp, &pc, MB, err, sizeof err) || acrl_params_finalize(&p, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);

@@ -22,10 +22,7 @@ typedef struct {
     float ent_coef, vf_coef, max_grad_norm;
     int   optimizer;              /* 0 rmsprop, 1 adam */
     float optim_eps;
-    acrl_intlist net_arch;
-    char  activation[ACRL_CONFIG_STR_MAX];
-    int   shared_trunk, ortho_init;
-    float log_std_init;
+    acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
 } a2c_config;
 
 static void a2c_defaults(void* cfgp) {
@@ -38,9 +35,7 @@ static void a2c_defaults(void* cfgp) {
     c->vf_coef = 0.5f;
     c->max_grad_norm = 0.5f;
     c->optim_eps = 1e-5f;
-    c->net_arch = (acrl_intlist){2, {64, 64}};
-    strcpy(c->activation, "tanh");
-    c->ortho_init = 1;
+    policy_config_default(&c->pol);
 }
 
 #define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(a2c_config, k), lo, hi, ch, h}
@@ -55,11 +50,7 @@ static const acrl_config_entry a2c_table[] = {
     F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
     F(optimizer, ENUM, 0, 0, optim_names, "optimizer"),
     F(optim_eps, FLOAT, 0, 1, NULL, "optimizer epsilon"),
-    F(net_arch, INTLIST, 1, 4096, NULL, "hidden layer widths, e.g. 64,64"),
-    F(activation, STRING, 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"),
-    F(shared_trunk, BOOL, 0, 0, NULL, "actor and critic share the hidden layers"),
-    F(ortho_init, BOOL, 0, 0, NULL, "orthogonal init (else PyTorch default)"),
-    F(log_std_init, FLOAT, -20, 5, NULL, "initial log-std of Gaussian policies"),
+    POLICY_CONFIG_ENTRIES(a2c_config, pol),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
@@ -94,14 +85,13 @@ static void* a2c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     a->cfg = *cfg;
     a->gamma = ctx->gamma;
     acrl_params_init(&a->params);
-    acrl_policy_config pc = {cfg->net_arch, cfg->activation, cfg->shared_trunk, cfg->ortho_init, cfg->log_std_init};
-    if (policy_build(&a->pol, &a->params, od, ctx->act_space, &pc, N, err, errlen) ||
+    if (policy_build(&a->pol, &a->params, od, ctx->act_space, &cfg->pol, N, err, errlen) ||
         acrl_params_finalize(&a->params, err, errlen)) {
         a2c_destroy(a);
         return NULL;
     }
     acrl_rng_seed2(&a->rng, ctx->seed, 1);
-    policy_init(&a->pol, &a->params, &pc, &a->rng);
+    policy_init(&a->pol, &a->params, &cfg->pol, &a->rng);
     a->opt = acrl_optim_default(cfg->optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
     a->opt.eps = cfg->optim_eps;
     a->adv = malloc(sizeof(float) * (size_t)N);
@@ -144,24 +134,17 @@ static int a2c_iterate(void* self, acrl_collector* c, double progress, double* m
 
 static void a2c_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
     a2c* a = self;
-    float logp[n > 0 ? n : 1];
-    policy_forward(&a->pol, &a->params, obs, n);
-    if (deterministic) policy_mode(&a->pol, actions);
-    else policy_sample(&a->pol, actions, logp, &a->rng);
+    policy_act(&a->pol, &a->params, obs, n, actions, deterministic, &a->rng);
 }
 
 static int a2c_save(void* self, acrl_ckpt_writer* w) {
     a2c* a = self;
-    if (algo_save_params(w, "a2c", &a->params)) return -1;
-    if (acrl_ckpt_add(w, "a2c.rng", &a->rng, sizeof a->rng)) return -1;
-    return acrl_ckpt_add(w, "a2c.updates", &a->updates, sizeof a->updates);
+    return algo_save_learner(w, "a2c", &a->params, &a->rng, &a->updates);
 }
 
 static int a2c_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     a2c* a = self;
-    if (algo_load_params(c, "a2c", &a->params, err, errlen)) return -1;
-    if (algo_load_blob(c, "a2c.rng", &a->rng, sizeof a->rng, err, errlen)) return -1;
-    return algo_load_blob(c, "a2c.updates", &a->updates, sizeof a->updates, err, errlen);
+    return algo_load_learner(c, "a2c", &a->params, &a->rng, &a->updates, err, errlen);
 }
 
 static acrl_params* a2c_params(void* self) { return &((a2c*)self)->params; }

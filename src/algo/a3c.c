@@ -35,10 +35,7 @@ typedef struct {
     float ent_coef, vf_coef, max_grad_norm;
     int   optimizer;
     float optim_eps;
-    acrl_intlist net_arch;
-    char  activation[ACRL_CONFIG_STR_MAX];
-    int   shared_trunk, ortho_init;
-    float log_std_init;
+    acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
 } a3c_config;
 
 static void a3c_defaults(void* cfgp) {
@@ -52,9 +49,7 @@ static void a3c_defaults(void* cfgp) {
     c->vf_coef = 0.5f;
     c->max_grad_norm = 0.5f;
     c->optim_eps = 1e-5f;
-    c->net_arch = (acrl_intlist){2, {64, 64}};
-    strcpy(c->activation, "tanh");
-    c->ortho_init = 1;
+    policy_config_default(&c->pol);
 }
 
 #define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(a3c_config, k), lo, hi, ch, h}
@@ -72,11 +67,7 @@ static const acrl_config_entry a3c_table[] = {
     F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
     F(optimizer, ENUM, 0, 0, optim_names, "shared optimizer"),
     F(optim_eps, FLOAT, 0, 1, NULL, "optimizer epsilon"),
-    F(net_arch, INTLIST, 1, 4096, NULL, "hidden layer widths, e.g. 64,64"),
-    F(activation, STRING, 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"),
-    F(shared_trunk, BOOL, 0, 0, NULL, "actor and critic share the hidden layers"),
-    F(ortho_init, BOOL, 0, 0, NULL, "orthogonal init (else PyTorch default)"),
-    F(log_std_init, FLOAT, -20, 5, NULL, "initial log-std of Gaussian policies"),
+    POLICY_CONFIG_ENTRIES(a3c_config, pol),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
@@ -139,12 +130,11 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     pthread_mutex_init(&a->lock, NULL);
     a->cfg = *cfg;
     a->gamma = ctx->gamma;
-    acrl_policy_config pc = {cfg->net_arch, cfg->activation, cfg->shared_trunk, cfg->ortho_init, cfg->log_std_init};
     acrl_params_init(&a->shared);
-    if (policy_build(&a->pol, &a->shared, od, ctx->act_space, &pc, E, err, errlen) ||
+    if (policy_build(&a->pol, &a->shared, od, ctx->act_space, &cfg->pol, E, err, errlen) ||
         acrl_params_finalize(&a->shared, err, errlen)) { a3c_destroy(a); return NULL; }
     acrl_rng_seed2(&a->rng, ctx->seed, 1);
-    policy_init(&a->pol, &a->shared, &pc, &a->rng);
+    policy_init(&a->pol, &a->shared, &cfg->pol, &a->rng);
     a->opt = acrl_optim_default(cfg->optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
     a->opt.eps = cfg->optim_eps;
     a->w = calloc((size_t)cfg->n_workers, sizeof(a3c_worker));
@@ -154,7 +144,7 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
         w->owner = a;
         w->id = i;
         acrl_params_init(&w->local);
-        if (policy_build(&w->pol, &w->local, od, ctx->act_space, &pc, N, err, errlen) ||
+        if (policy_build(&w->pol, &w->local, od, ctx->act_space, &cfg->pol, N, err, errlen) ||
             acrl_params_finalize(&w->local, err, errlen) || rollout_init(&w->ro, cfg->n_steps, E, od, w->pol.act_dim)) {
             a3c_destroy(a);
             return NULL;
@@ -290,10 +280,7 @@ static int a3c_iterate(void* self, acrl_collector* c, double progress, double* m
 
 static void a3c_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
     a3c* a = self;
-    float logp[n > 0 ? n : 1];
-    policy_forward(&a->pol, &a->shared, obs, n);
-    if (deterministic) policy_mode(&a->pol, actions);
-    else policy_sample(&a->pol, actions, logp, &a->rng);
+    policy_act(&a->pol, &a->shared, obs, n, actions, deterministic, &a->rng);
 }
 
 /* Only the shared weights, optimizer state and counters are saved: worker envs and RNGs

@@ -62,6 +62,11 @@ const acrl_algo* acrl_algo_find(const char* name);
  * "<prefix>.m", "<prefix>.v", "<prefix>.step". */
 int  algo_save_params(acrl_ckpt_writer* w, const char* prefix, const acrl_params* p);
 int  algo_load_params(const acrl_ckpt* c, const char* prefix, acrl_params* p, char* err, size_t errlen);
+/* The usual learner state: a store plus "<prefix>.rng" and "<prefix>.updates". */
+int  algo_save_learner(acrl_ckpt_writer* w, const char* prefix, const acrl_params* p, const acrl_rng* rng,
+                       const long* updates);
+int  algo_load_learner(const acrl_ckpt* c, const char* prefix, acrl_params* p, acrl_rng* rng, long* updates,
+                       char* err, size_t errlen);
 /* Restores a POD blob section of exactly len bytes into dst. */
 int  algo_load_blob(const acrl_ckpt* c, const char* name, void* dst, size_t len, char* err, size_t errlen);
 

@@ -11,6 +11,9 @@ int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, ac
     int E = c->num_envs, od = c->obs_dim, ad = pol->act_dim;
     acrl_vecenv* v = c->venv;
     for (int t = 0; t < r->num_steps; t++) {
+        /* gSDE: fresh exploration matrices at the rollout's start and every sde_sample_freq steps */
+        if (pol->sde && (t == 0 || (pol->sde_sample_freq > 0 && t % pol->sde_sample_freq == 0)))
+            policy_reset_noise(pol, p, E, rng);
         size_t i0 = (size_t)t * (size_t)E;
         float* obs = r->obs + i0 * (size_t)od;
         float* act = r->actions + i0 * (size_t)ad;

@@ -2,9 +2,20 @@
 #include "algo/policy.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SDE_EPS 1e-6f /* Stable-Baselines3's epsilon under the gSDE variance */
+
+void policy_config_default(acrl_policy_config* c) {
+    memset(c, 0, sizeof *c);
+    c->net_arch = (acrl_intlist){2, {64, 64}};
+    strcpy(c->activation, "tanh");
+    c->ortho_init = 1;
+    c->sde_sample_freq = -1;
+}
 
 int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
                  const acrl_policy_config* cfg, int max_batch, char* err, size_t errlen) {
@@ -13,18 +24,20 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     pol->discrete = act_space->kind == ACRL_SPACE_DISCRETE;
     pol->act_dim = pol->discrete ? 1 : act_space->dim;
     pol->n_out = pol->discrete ? act_space->n : act_space->dim;
-    pol->shared = cfg->shared;
+    pol->shared = cfg->shared_trunk;
+    pol->sde = cfg->use_sde && !pol->discrete;
+    pol->sde_sample_freq = cfg->sde_sample_freq;
     pol->max_batch = max_batch;
     if (acrl_act_parse(&pol->act, cfg->activation, err, errlen)) return -1;
-    int nh = cfg->hidden.n;
+    int nh = cfg->net_arch.n;
     if (nh < 1 || nh + 2 > ACRL_MLP_MAX_LAYERS + 1) {
         snprintf(err, errlen, "net_arch needs 1 to %d hidden layers", ACRL_MLP_MAX_LAYERS - 1);
         return -1;
     }
     int sizes[ACRL_MLP_MAX_LAYERS + 1];
     sizes[0] = obs_dim;
-    for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->hidden.v[i];
-    int hidden = cfg->hidden.v[nh - 1];
+    for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->net_arch.v[i];
+    int hidden = cfg->net_arch.v[nh - 1];
     if (pol->shared) {
         if (acrl_mlp_build(&pol->trunk, p, "trunk", sizes, nh + 1, cfg->activation, false, max_batch, err, errlen))
             return -1;
@@ -40,7 +53,8 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
         if (acrl_mlp_build(&pol->vf, p, "vf", sizes, nh + 2, cfg->activation, false, max_batch, err, errlen))
             return -1;
     }
-    if (!pol->discrete) pol->log_std_off = acrl_params_add(p, "log_std", 1, pol->act_dim);
+    pol->latent = hidden;
+    if (!pol->discrete) pol->log_std_off = acrl_params_add(p, "log_std", pol->sde ? hidden : 1, pol->act_dim);
     size_t B = (size_t)max_batch;
     pol->trunk_h = calloc(B * (size_t)hidden, sizeof(float));
     pol->dtrunk = calloc(B * (size_t)hidden, sizeof(float));
@@ -55,6 +69,14 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     pol->cat_logp = calloc(nk, sizeof(float));
     pol->cat_probs = calloc(nk, sizeof(float));
     pol->cat_ent = calloc(B, sizeof(float));
+    if (pol->sde) {
+        pol->sde_var = calloc(B * (size_t)pol->act_dim, sizeof(float));
+        pol->sde_mat = calloc(B * (size_t)hidden * (size_t)pol->act_dim, sizeof(float));
+        if (!pol->sde_var || !pol->sde_mat) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     if (!pol->cat_logp || !pol->cat_probs || !pol->cat_ent ||
         !pol->trunk_h || !pol->dtrunk || !pol->dpre || !pol->log_std || !pol->dhead || !pol->dlog_std || !pol->dvalue ||
         !pol->eps || !pol->iact) {
@@ -71,7 +93,9 @@ void policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_confi
     /* Stable-Baselines3 / CleanRL: hidden gain sqrt(2), policy head 0.01, value head 1 */
     acrl_mlp_init(&pol->pi, p, k, g, 0.01f, rng);
     acrl_mlp_init(&pol->vf, p, k, g, 1.0f, rng);
-    if (!pol->discrete) acrl_init_const(p->param + pol->log_std_off, (size_t)pol->act_dim, cfg->log_std_init);
+    if (!pol->discrete)
+        acrl_init_const(p->param + pol->log_std_off, (size_t)(pol->sde ? pol->latent : 1) * (size_t)pol->act_dim,
+                        cfg->log_std_init);
 }
 
 void policy_free(acrl_policy* pol) {
@@ -90,6 +114,8 @@ void policy_free(acrl_policy* pol) {
     free(pol->cat_logp);
     free(pol->cat_probs);
     free(pol->cat_ent);
+    free(pol->sde_var);
+    free(pol->sde_mat);
     memset(pol, 0, sizeof *pol);
 }
 
@@ -105,8 +131,46 @@ void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, in
     }
     pol->head = acrl_mlp_forward(&pol->pi, p, x, B);
     pol->value = acrl_mlp_forward(&pol->vf, p, x, B);
-    if (!pol->discrete)
+    if (pol->sde) {
+        /* features: the activated last hidden layer of the policy network (or the trunk) */
+        pol->phi = pol->shared ? pol->trunk_h : pol->pi.h[pol->pi.nlayers - 2];
+        int K = pol->latent, D = pol->act_dim;
+        const float* L = p->param + pol->log_std_off; /* (K, D) */
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < D; j++) {
+                double v = 0;
+                for (int k = 0; k < K; k++) {
+                    double f = pol->phi[(size_t)b * K + k];
+                    v += f * f * exp(2.0 * L[(size_t)k * D + j]);
+                }
+                pol->sde_var[(size_t)b * D + j] = (float)v;
+                pol->log_std[(size_t)b * D + j] = 0.5f * logf((float)v + SDE_EPS);
+            }
+    } else if (!pol->discrete) {
         acrl_gauss_log_std(pol->log_std, p->param + pol->log_std_off, true, -INFINITY, INFINITY, B, pol->act_dim);
+    }
+}
+
+void policy_reset_noise(acrl_policy* pol, const acrl_params* p, int n, acrl_rng* rng) {
+    if (!pol->sde) return;
+    int K = pol->latent, D = pol->act_dim;
+    const float* L = p->param + pol->log_std_off;
+    for (int e = 0; e < n; e++)
+        for (int i = 0; i < K * D; i++)
+            pol->sde_mat[(size_t)e * K * D + i] = (float)(acrl_rng_normal(rng) * exp((double)L[i]));
+    pol->sde_rows = n;
+}
+
+void policy_act(acrl_policy* pol, const acrl_params* p, const float* obs, int n, float* actions, bool deterministic,
+                acrl_rng* rng) {
+    float logp[n > 0 ? n : 1];
+    policy_forward(pol, p, obs, n);
+    if (deterministic) {
+        policy_mode(pol, actions);
+        return;
+    }
+    if (pol->sde && pol->sde_rows < n) policy_reset_noise(pol, p, n, rng);
+    policy_sample(pol, actions, logp, rng);
 }
 
 void policy_sample(acrl_policy* pol, float* actions, float* logp, acrl_rng* rng) {
@@ -115,6 +179,18 @@ void policy_sample(acrl_policy* pol, float* actions, float* logp, acrl_rng* rng)
         acrl_cat_sample(pol->iact, pol->head, rng, B, pol->n_out);
         for (int b = 0; b < B; b++) actions[b] = (float)pol->iact[b];
         acrl_cat_log_prob(logp, pol->head, pol->iact, B, pol->n_out);
+    } else if (pol->sde) {
+        /* a = mean + phi M_b: state-dependent noise, fixed between matrix draws */
+        int K = pol->latent, D = pol->act_dim;
+        for (int b = 0; b < B; b++) {
+            const float* M = pol->sde_mat + (size_t)(b < pol->sde_rows ? b : 0) * K * D;
+            for (int j = 0; j < D; j++) {
+                double noise = 0;
+                for (int k = 0; k < K; k++) noise += (double)pol->phi[(size_t)b * K + k] * M[(size_t)k * D + j];
+                actions[(size_t)b * D + j] = pol->head[(size_t)b * D + j] + (float)noise;
+            }
+        }
+        acrl_gauss_log_prob(logp, actions, pol->head, pol->log_std, B, D);
     } else {
         acrl_gauss_sample(actions, pol->eps, pol->head, pol->log_std, rng, B, pol->act_dim);
         acrl_gauss_log_prob(logp, actions, pol->head, pol->log_std, B, pol->act_dim);
@@ -170,8 +246,25 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
         memset(pol->dlog_std, 0, sizeof(float) * (size_t)B * (size_t)D);
         acrl_gauss_log_prob_backward(pol->dhead, pol->dlog_std, w_logp, actions, pol->head, pol->log_std, 1.0f, B, D);
         if (w_ent != 0.0f) acrl_gauss_entropy_backward(pol->dlog_std, NULL, w_ent, B, D);
-        acrl_gauss_log_std_backward(p->grad + pol->log_std_off, pol->dlog_std, p->param + pol->log_std_off, true,
-                                    -INFINITY, INFINITY, B, D);
+        if (pol->sde) {
+            /* log_std_bj = 0.5 log(var_bj + eps), var_bj = sum_k phi_bk^2 exp(2 L_kj); phi detached */
+            int K = pol->latent;
+            const float* L = p->param + pol->log_std_off;
+            float* dL = p->grad + pol->log_std_off;
+            for (int k = 0; k < K; k++)
+                for (int j = 0; j < D; j++) {
+                    double g = 0, s2 = exp(2.0 * L[(size_t)k * D + j]);
+                    for (int b = 0; b < B; b++) {
+                        double f = pol->phi[(size_t)b * K + k];
+                        double dvar = pol->dlog_std[(size_t)b * D + j] * 0.5 / (pol->sde_var[(size_t)b * D + j] + SDE_EPS);
+                        g += dvar * f * f * 2.0 * s2;
+                    }
+                    dL[(size_t)k * D + j] += (float)g;
+                }
+        } else {
+            acrl_gauss_log_std_backward(p->grad + pol->log_std_off, pol->dlog_std, p->param + pol->log_std_off, true,
+                                        -INFINITY, INFINITY, B, D);
+        }
     }
     float* dx = NULL;
     if (pol->shared) {

@@ -3,7 +3,12 @@
  * Actor and critic live in one parameter store: separate MLPs (obs -> hidden -> out),
  * or a shared trunk (obs -> hidden, activation) with a linear policy head and a
  * linear value head. Discrete spaces get a categorical over logits; Box spaces a
- * diagonal Gaussian with a state-independent, learned log-std (one per action dim).
+ * diagonal Gaussian with a state-independent, learned log-std (one per action dim), or
+ * with generalized state-dependent exploration (gSDE, Raffin et al. 2021, as in
+ * Stable-Baselines3 with full_std and learn_features off): the noise is the last hidden
+ * layer's features (detached) times an exploration matrix drawn from N(0, exp(L)) and
+ * redrawn every sde_sample_freq steps, so that the action's std is
+ * sqrt(sum_k phi_k^2 exp(2 L_kj) + 1e-6) per dimension j.
  * A policy holds only activations and scratch; the weights are read from whatever
  * store is passed in (A3C workers keep their own copy of the shared weights). */
 #ifndef ACRL_POLICY_H
@@ -22,7 +27,14 @@ typedef struct {
     acrl_act act;
     acrl_mlp pi, vf;           /* separate: full MLPs; shared: the two linear heads */
     acrl_mlp trunk;            /* shared only: obs -> hidden (pre-activation output) */
-    size_t log_std_off;        /* Box: (D) */
+    size_t log_std_off;        /* Box: (D), or gSDE: (latent, D) */
+    bool   sde;                /* gSDE exploration */
+    int    latent;             /* gSDE: width of the features phi */
+    const float* phi;          /* gSDE: (B, latent) last forward's features */
+    float* sde_var;            /* gSDE: (max_batch, D) sum_k phi^2 exp(2L) */
+    float* sde_mat;            /* gSDE: (max_batch, latent, D) exploration matrix per env copy */
+    int    sde_rows;           /* gSDE: exploration matrices drawn (env copies) */
+    int    sde_sample_freq;    /* gSDE: steps between draws during a rollout (<= 0: once per rollout) */
     float* trunk_h;            /* (max_batch, hidden) activated trunk output */
     float* dtrunk;             /* (max_batch, hidden) gradient wrt the activated trunk output */
     float* dpre;               /* (max_batch, hidden) gradient wrt the trunk pre-activation */
@@ -41,13 +53,29 @@ typedef struct {
     int    batch;
 } acrl_policy;
 
+/* Network keys every on-policy algorithm's configuration embeds (storage for io.h tables). */
 typedef struct {
-    acrl_intlist hidden;       /* e.g. 64,64 */
-    const char*  activation;   /* "tanh", "relu", ... */
-    bool  shared;              /* shared trunk */
-    bool  ortho_init;          /* orthogonal (gains sqrt 2 / 0.01 / 1) or PyTorch default init */
+    acrl_intlist net_arch;                    /* hidden widths, e.g. 64,64 */
+    char  activation[ACRL_CONFIG_STR_MAX];    /* "tanh", "relu", ... */
+    int   shared_trunk;                       /* actor and critic share the hidden layers */
+    int   ortho_init;                         /* orthogonal (gains sqrt 2 / 0.01 / 1) or PyTorch init */
     float log_std_init;
+    int   use_sde;                            /* gSDE instead of a state-independent std */
+    int   sde_sample_freq;                    /* steps between exploration-matrix draws (-1: per rollout) */
 } acrl_policy_config;
+
+/* Stable-Baselines3's defaults: 64,64 tanh, separate networks, orthogonal init, log-std 0. */
+void policy_config_default(acrl_policy_config* c);
+
+/* Config-table entries of an acrl_policy_config field f of struct T. */
+#define POLICY_CONFIG_ENTRIES(T, f)                                                                        \
+    {"net_arch", ACRL_CFG_INTLIST, offsetof(T, f.net_arch), 1, 4096, NULL, "hidden layer widths, e.g. 64,64"}, \
+    {"activation", ACRL_CFG_STRING, offsetof(T, f.activation), 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"}, \
+    {"shared_trunk", ACRL_CFG_BOOL, offsetof(T, f.shared_trunk), 0, 0, NULL, "actor and critic share the hidden layers"}, \
+    {"ortho_init", ACRL_CFG_BOOL, offsetof(T, f.ortho_init), 0, 0, NULL, "orthogonal init (else PyTorch default)"}, \
+    {"log_std_init", ACRL_CFG_FLOAT, offsetof(T, f.log_std_init), -20, 5, NULL, "initial log-std of Gaussian policies"}, \
+    {"use_sde", ACRL_CFG_BOOL, offsetof(T, f.use_sde), 0, 0, NULL, "Box: generalized state-dependent exploration (gSDE)"}, \
+    {"sde_sample_freq", ACRL_CFG_INT, offsetof(T, f.sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}
 
 /* Declares the policy's tensors in p (not finalized) and allocates scratch for max_batch. */
 int  policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
@@ -58,7 +86,13 @@ void policy_free(acrl_policy* pol);
 
 /* Forward of obs (B, obs_dim): fills pol->head, pol->value and the log-std scratch. */
 void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B);
-/* After forward: samples actions (B, act_dim) and their log-probs (B). */
+/* gSDE: draws new exploration matrices for n env copies (no-op without gSDE). */
+void policy_reset_noise(acrl_policy* pol, const acrl_params* p, int n, acrl_rng* rng);
+/* Forward, then the mode (deterministic) or a sample: actions (n, act_dim). */
+void policy_act(acrl_policy* pol, const acrl_params* p, const float* obs, int n, float* actions, bool deterministic,
+                acrl_rng* rng);
+/* After forward: samples actions (B, act_dim) and their log-probs (B); with gSDE row b
+ * uses env copy b's exploration matrix (B <= the copies drawn by policy_reset_noise). */
 void policy_sample(acrl_policy* pol, float* actions, float* logp, acrl_rng* rng);
 /* After forward: the most likely actions (B, act_dim). */
 void policy_mode(acrl_policy* pol, float* actions);

@@ -25,10 +25,7 @@ typedef struct {
     float ent_coef, vf_coef, max_grad_norm;
     float target_kl;              /* <= 0: no early stop */
     float adam_eps;
-    acrl_intlist net_arch;
-    char  activation[ACRL_CONFIG_STR_MAX];
-    int   shared_trunk, ortho_init;
-    float log_std_init;
+    acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
 } ppo_config;
 
 static void ppo_defaults(void* cfgp) {
@@ -45,9 +42,7 @@ static void ppo_defaults(void* cfgp) {
     c->vf_coef = 0.5f;
     c->max_grad_norm = 0.5f;
     c->adam_eps = 1e-5f;
-    c->net_arch = (acrl_intlist){2, {64, 64}};
-    strcpy(c->activation, "tanh");
-    c->ortho_init = 1;
+    policy_config_default(&c->pol);
 }
 
 #define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(ppo_config, k), lo, hi, ch, h}
@@ -67,11 +62,7 @@ static const acrl_config_entry ppo_table[] = {
     F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
     F(target_kl, FLOAT, 0, 100, NULL, "stop the epoch loop when approx KL > 1.5 target (0 = off)"),
     F(adam_eps, FLOAT, 0, 1, NULL, "Adam epsilon"),
-    F(net_arch, INTLIST, 1, 4096, NULL, "hidden layer widths, e.g. 64,64"),
-    F(activation, STRING, 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"),
-    F(shared_trunk, BOOL, 0, 0, NULL, "actor and critic share the hidden layers"),
-    F(ortho_init, BOOL, 0, 0, NULL, "orthogonal init (else PyTorch default)"),
-    F(log_std_init, FLOAT, -20, 5, NULL, "initial log-std of Gaussian policies"),
+    POLICY_CONFIG_ENTRIES(ppo_config, pol),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
@@ -114,18 +105,17 @@ static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     a->cfg = *cfg;
     a->gamma = ctx->gamma;
     acrl_params_init(&a->params);
-    acrl_policy_config pc = {cfg->net_arch, cfg->activation, cfg->shared_trunk, cfg->ortho_init, cfg->log_std_init};
     /* as in SB3, a batch_size above the rollout size means one minibatch of the rollout */
     int B = cfg->batch_size < N ? cfg->batch_size : N;
     int maxb = B > E ? B : E;
     int od = ctx->obs_space->dim;
-    if (policy_build(&a->pol, &a->params, od, ctx->act_space, &pc, maxb, err, errlen) ||
+    if (policy_build(&a->pol, &a->params, od, ctx->act_space, &cfg->pol, maxb, err, errlen) ||
         acrl_params_finalize(&a->params, err, errlen)) {
         ppo_destroy(a);
         return NULL;
     }
     acrl_rng_seed2(&a->rng, ctx->seed, 1);
-    policy_init(&a->pol, &a->params, &pc, &a->rng);
+    policy_init(&a->pol, &a->params, &cfg->pol, &a->rng);
     a->opt = acrl_optim_default(ACRL_OPT_ADAM);
     a->opt.eps = cfg->adam_eps;
     int ad = a->pol.act_dim;
@@ -272,24 +262,17 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
 
 static void ppo_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
     ppo* a = self;
-    float logp[n > 0 ? n : 1];
-    policy_forward(&a->pol, &a->params, obs, n);
-    if (deterministic) policy_mode(&a->pol, actions);
-    else policy_sample(&a->pol, actions, logp, &a->rng);
+    policy_act(&a->pol, &a->params, obs, n, actions, deterministic, &a->rng);
 }
 
 static int ppo_save(void* self, acrl_ckpt_writer* w) {
     ppo* a = self;
-    if (algo_save_params(w, "ppo", &a->params)) return -1;
-    if (acrl_ckpt_add(w, "ppo.rng", &a->rng, sizeof a->rng)) return -1;
-    return acrl_ckpt_add(w, "ppo.updates", &a->updates, sizeof a->updates);
+    return algo_save_learner(w, "ppo", &a->params, &a->rng, &a->updates);
 }
 
 static int ppo_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     ppo* a = self;
-    if (algo_load_params(c, "ppo", &a->params, err, errlen)) return -1;
-    if (algo_load_blob(c, "ppo.rng", &a->rng, sizeof a->rng, err, errlen)) return -1;
-    return algo_load_blob(c, "ppo.updates", &a->updates, sizeof a->updates, err, errlen);
+    return algo_load_learner(c, "ppo", &a->params, &a->rng, &a->updates, err, errlen);
 }
 
 static acrl_params* ppo_params(void* self) { return &((ppo*)self)->params; }

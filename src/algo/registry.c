@@ -55,3 +55,25 @@ int algo_load_blob(const acrl_ckpt* c, const char* name, void* dst, size_t len, 
     memcpy(dst, acrl_ckpt_section(c, name, NULL), len);
     return 0;
 }
+
+/* "<prefix>.<part>" into buf (the writer copies names). */
+static const char* section_name(const char* prefix, const char* part, char* buf, size_t len) {
+    snprintf(buf, len, "%s.%s", prefix, part);
+    return buf;
+}
+
+int algo_save_learner(acrl_ckpt_writer* w, const char* prefix, const acrl_params* p, const acrl_rng* rng,
+                      const long* updates) {
+    char name[ACRL_CKPT_NAME_MAX + 1];
+    if (algo_save_params(w, prefix, p)) return -1;
+    if (acrl_ckpt_add(w, section_name(prefix, "rng", name, sizeof name), rng, sizeof *rng)) return -1;
+    return acrl_ckpt_add(w, section_name(prefix, "updates", name, sizeof name), updates, sizeof *updates);
+}
+
+int algo_load_learner(const acrl_ckpt* c, const char* prefix, acrl_params* p, acrl_rng* rng, long* updates,
+                      char* err, size_t errlen) {
+    char name[ACRL_CKPT_NAME_MAX + 1];
+    if (algo_load_params(c, prefix, p, err, errlen)) return -1;
+    if (algo_load_blob(c, section_name(prefix, "rng", name, sizeof name), rng, sizeof *rng, err, errlen)) return -1;
+    return algo_load_blob(c, section_name(prefix, "updates", name, sizeof name), updates, sizeof *updates, err, errlen);
+}
