@@ -1,12 +1,13 @@
-/* bench_offpolicy: gradient updates per second of SAC and TD3 at the reference settings
+/* bench_offpolicy: gradient updates per second of SAC, TD3 and DDPG at the reference settings
  * (256,256 ReLU, batch 256, Adam) for obs/action sizes 3/1 (Pendulum), 17/6 (HalfCheetah)
- * and 376/17 (Humanoid); the FLOPs of one update counted from the layer shapes (forward
+ * and 376/17 (Humanoid), with 1 .. max_threads update threads (2: the update's lanes on a
+ * worker thread, as `acrl train --threads 2`); the FLOPs of one update counted from the layer shapes (forward
  * 2*B*in*out per linear, backward twice that; input-gradient-only passes once that), the
  * achieved GFLOP/s, and that as a percentage of the gemm peak measured on a 256x256x256
  * product here. Work the implementation does but does not need (the weight gradients of the
  * critics in the actor step) is not counted. Takes the minimum time of several repeats (shared machines are noisy).
  *
- *     bench_offpolicy [updates_per_repeat (default 200)] [repeats (default 5)] */
+ *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ static double gemm_peak(void) {
     return 2.0 * n * n * n / best / 1e9;
 }
 
-static void bench(const char* algo_name, int od, int ad, int updates, int repeats, double peak) {
+static void bench(const char* algo_name, int od, int ad, int threads, int updates, int repeats, double peak) {
     const acrl_algo* algo = acrl_algo_find(algo_name);
     void* cfg = calloc(1, algo->cfg_size);
     char err[ACRL_ERRLEN];
@@ -63,7 +64,7 @@ static void bench(const char* algo_name, int od, int ad, int updates, int repeat
     for (int i = 0; i < od; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
     for (int i = 0; i < ad; i++) { alo[i] = -1; ahi[i] = 1; }
     acrl_space os = {ACRL_SPACE_BOX, od, 0, olo, ohi}, as = {ACRL_SPACE_BOX, ad, 0, alo, ahi};
-    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, 1, 0.99f, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL};
     offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
     if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return; }
     const int B = 256;
@@ -83,14 +84,14 @@ static void bench(const char* algo_name, int od, int ad, int updates, int repeat
     float* e2 = malloc(sizeof(float) * B * ad);
     for (int i = 0; i < B * ad; i++) { e1[i] = (float)acrl_rng_normal(&rng); e2[i] = (float)acrl_rng_normal(&rng); }
     double sums[M_COUNT + 1];
-    bool sac = strcmp(algo_name, "sac") == 0;
+    bool sac = strcmp(algo_name, "sac") == 0, ddpg = strcmp(algo_name, "ddpg") == 0;
     double best = 1e9;
     for (int r = 0; r < repeats; r++) {
         double t0 = now_s();
         for (int k = 0; k < updates; k++) {
             replay_sample(&L->core.rb, b, B, 1, 0.99f, &L->core.rng);
             if (sac) sac_update(L, b, B, e1, e2, sums, err, sizeof err);
-            else td3_update(L, b, B, e1, (k & 1) == 1, sums, err, sizeof err);
+            else td3_update(L, b, B, e1, ddpg || (k & 1) == 1, sums, err, sizeof err);
         }
         double t = (now_s() - t0) / updates;
         if (t < best) best = t;
@@ -105,28 +106,34 @@ static void bench(const char* algo_name, int od, int ad, int updates, int repeat
              + 2 * (mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 2)) /* critics at a_pi, dQ/da */
              + mlp_flops(B, pi, 4, 1);                             /* actor backward */
     } else {
-        /* per update on average: critic step every time, actor step every second one */
-        fl = mlp_flops(B, pi, 4, 0) + 2 * mlp_flops(B, q, 4, 0) + 2 * (mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 1)) +
-             0.5 * (mlp_flops(B, pi, 4, 0) + mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 2) + mlp_flops(B, pi, 4, 1));
+        /* per update on average: critic step every time (TD3 two critics, DDPG one), actor step
+         * every second one (TD3) or every one (DDPG) */
+        double nq = ddpg ? 1 : 2, actor = ddpg ? 1 : 0.5;
+        fl = mlp_flops(B, pi, 4, 0) + nq * mlp_flops(B, q, 4, 0) + nq * (mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 1)) +
+             actor * (mlp_flops(B, pi, 4, 0) + mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 2) + mlp_flops(B, pi, 4, 1));
     }
     double gf = fl / best / 1e9;
-    printf("| %-4s | %3d/%-2d | %8.1f | %7.1f | %6.1f | %5.1f%% |\n", algo_name, od, ad, 1.0 / best, fl / 1e6, gf,
-           100 * gf / peak);
+    printf("| %-4s | %3d/%-2d | %d | %8.1f | %7.1f | %6.1f | %5.1f%% |\n", algo_name, od, ad, threads, 1.0 / best,
+           fl / 1e6, gf, 100 * gf / peak);
     free(e1); free(e2);
     algo->destroy(L);
     free(cfg);
 }
 
 int main(int argc, char** argv) {
-    int updates = argc > 1 ? atoi(argv[1]) : 200, repeats = argc > 2 ? atoi(argv[2]) : 5;
+    int updates = argc > 1 ? atoi(argv[1]) : 100, repeats = argc > 2 ? atoi(argv[2]) : 5;
+    int max_threads = argc > 3 ? atoi(argv[3]) : 2;
     _mm_setcsr(_mm_getcsr() | 0x8040u); /* FTZ/DAZ, as the trainer runs gradient steps */
     double peak = gemm_peak();
-    printf("off-policy updates, one thread, 256,256 ReLU, batch 256 (best of %d x %d updates)\n", repeats, updates);
+    printf("off-policy updates, 256,256 ReLU, batch 256 (best of %d x %d updates)\n", repeats, updates);
     printf("gemm peak (256x256x256, %s): %.1f GFLOP/s\n\n", acrl_gemm_backend(), peak);
-    printf("| algo | obs/act | updates/s | MFLOP/update | GFLOP/s | %% of peak |\n|---|---|---|---|---|---|\n");
+    printf("| algo | obs/act | threads | updates/s | MFLOP/update | GFLOP/s | %% of peak (1 core) |\n"
+           "|---|---|---|---|---|---|---|\n");
     const int shapes[3][2] = {{3, 1}, {17, 6}, {376, 17}};
-    for (int s = 0; s < 3; s++) bench("sac", shapes[s][0], shapes[s][1], updates, repeats, peak);
-    for (int s = 0; s < 3; s++) bench("td3", shapes[s][0], shapes[s][1], updates, repeats, peak);
+    const char* algos[3] = {"sac", "td3", "ddpg"};
+    for (int a = 0; a < 3; a++)
+        for (int s = 0; s < 3; s++)
+            for (int t = 1; t <= max_threads; t++) bench(algos[a], shapes[s][0], shapes[s][1], t, updates, repeats, peak);
     double after = gemm_peak();
     printf("\ngemm peak measured again after the runs: %.1f GFLOP/s (percentages above use the first; on a\n"
            "loaded machine take the larger)\n", after);

@@ -2,7 +2,8 @@
  * a delayed actor step) and DDPG against an independent PyTorch implementation
  * (tests/gen_offpolicy_torch.py -> fixtures/offpolicy_*.txt): the same initial weights,
  * batch and noise go in; losses, temperature and every updated parameter (actor, critics,
- * targets) are compared, printing the largest difference. */
+ * targets) are compared, printing the largest difference. Each runs with one update thread
+ * and with two (the update's lanes on a worker thread). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,13 +95,13 @@ static void fill_batch(const fixture* fx, replay_batch* b, int B, int od, int ad
 
 /* Builds the learner with the fixture's sizes; extra "key=value" settings follow. */
 static void* make_learner(const acrl_algo* algo, void* cfg, const acrl_space* os, const acrl_space* as,
-                          const char* const* sets, int nsets) {
+                          const char* const* sets, int nsets, int threads) {
     char err[ACRL_ERRLEN];
     algo->cfg_defaults(cfg);
     const char* common[] = {"batch_size=8", "net_arch=16,16", "learning_rate=0.003", "tau=0.05", "buffer_size=64"};
     for (int i = 0; i < 5; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, common[i], err, sizeof err) == 0);
     for (int i = 0; i < nsets; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err) == 0);
-    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, 1, 0.99f, NULL};
+    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, threads, 0.99f, NULL};
     void* l = algo->create(cfg, &ctx, err, sizeof err);
     if (!l) fprintf(stderr, "create %s: %s\n", algo->name, err);
     CHECK(l != NULL);
@@ -109,9 +110,9 @@ static void* make_learner(const acrl_algo* algo, void* cfg, const acrl_space* os
 
 enum { OD = 3, D = 2, K = 3, B = 8 };
 
-static void test_sac(bool discrete) {
+static void test_sac(bool discrete, int threads) {
     const char* tag = discrete ? "sacd" : "sac";
-    printf("%s\n", discrete ? "discrete SAC" : "SAC");
+    printf("%s, %d update thread%s\n", discrete ? "discrete SAC" : "SAC", threads, threads > 1 ? "s" : "");
     char path[64];
     snprintf(path, sizeof path, "fixtures/offpolicy_%s.txt", tag);
     fixture fx;
@@ -126,7 +127,7 @@ static void test_sac(bool discrete) {
     CHECK(algo && algo->cfg_size <= sizeof cfg);
     const char* sets_c[] = {"ent_coef_init=0.5", "target_entropy_scale=1"};
     const char* sets_d[] = {"ent_coef_init=0.3", "target_entropy_ratio=0.5"};
-    offp_learner* L = make_learner(algo, cfg, &os, &as, discrete ? sets_d : sets_c, 2);
+    offp_learner* L = make_learner(algo, cfg, &os, &as, discrete ? sets_d : sets_c, 2, threads);
     if (!L) { fixture_free(&fx); return; }
     load_store(&fx, &L->actor, "init.actor");
     load_store(&fx, &L->critic, "init.critic");
@@ -157,9 +158,10 @@ static void test_sac(bool discrete) {
     fixture_free(&fx);
 }
 
-static void test_td3(const char* name) {
+static void test_td3(const char* name, int threads) {
     bool td3 = strcmp(name, "td3") == 0;
-    printf("%s\n", td3 ? "TD3 (update 1: critics only; update 2: critics, delayed actor, targets)" : "DDPG");
+    printf("%s, %d update thread%s\n", td3 ? "TD3 (update 1: critics only; update 2: critics, delayed actor, targets)"
+                                           : "DDPG", threads, threads > 1 ? "s" : "");
     char path[64];
     snprintf(path, sizeof path, "fixtures/offpolicy_%s.txt", name);
     fixture fx;
@@ -172,7 +174,7 @@ static void test_td3(const char* name) {
     unsigned char cfg[4096];
     CHECK(algo && algo->cfg_size <= sizeof cfg);
     const char* sets[] = {"target_policy_noise=0.2", "target_noise_clip=0.5", "policy_delay=2"};
-    offp_learner* L = make_learner(algo, cfg, &os, &as, sets, td3 ? 3 : 0);
+    offp_learner* L = make_learner(algo, cfg, &os, &as, sets, td3 ? 3 : 0, threads);
     if (!L) { fixture_free(&fx); return; }
     load_store(&fx, &L->actor, "init.actor");
     load_store(&fx, &L->actor_targ, "init.actor");
@@ -209,9 +211,11 @@ static void test_td3(const char* name) {
 }
 
 int main(void) {
-    test_sac(false);
-    test_sac(true);
-    test_td3("td3");
-    test_td3("ddpg");
+    for (int threads = 1; threads <= 2; threads++) { /* threads 2: the update's lanes on two threads */
+        test_sac(false, threads);
+        test_sac(true, threads);
+        test_td3("td3", threads);
+        test_td3("ddpg", threads);
+    }
     return test_summary("test_offpolicy_torch");
 }

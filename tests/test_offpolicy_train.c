@@ -1,5 +1,5 @@
 /* test_offpolicy_train: SAC (Box and Discrete), TD3 and DDPG through the trainer: same seed ->
- * byte-identical final checkpoints; stop halfway + resume with save_buffer=1 -> byte-identical
+ * byte-identical final checkpoints, also with two update threads (--threads 2); stop halfway + resume with save_buffer=1 -> byte-identical
  * final checkpoint; the replay buffer is in the checkpoint only when asked; bad configs
  * and spaces are refused with clear messages; a checkpoint of another algorithm or env is
  * refused by load(). */
@@ -37,8 +37,8 @@ static bool same_file(const char* a, const char* b) {
     return same;
 }
 
-static int train(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
-                 const char* const* sets, int nsets, char* err) {
+static int train_t(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
+                   const char* const* sets, int nsets, int threads, char* err) {
     acrl_train_options o = acrl_train_options_default();
     o.algo = algo;
     o.env_id = env;
@@ -51,15 +51,22 @@ static int train(const char* algo, const char* env, const char* dir, long steps,
     o.eval_episodes = 1;
     o.overrides = sets;
     o.n_overrides = nsets;
+    o.threads = threads;
     return acrl_train(&o, err, ACRL_ERRLEN);
+}
+
+static int train(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
+                 const char* const* sets, int nsets, char* err) {
+    return train_t(algo, env, dir, steps, stop_at, resume, sets, nsets, 1, err);
 }
 
 static void check_determinism_and_resume(const char* algo, const char* env, const char* const* sets, int nsets,
                                          long steps, long stop) {
-    char err[ACRL_ERRLEN], a[1200], b[1200], c[1200], pa[1300], pb[1300], pc[1300];
+    char err[ACRL_ERRLEN], a[1200], b[1200], c[1200], d[1200], pa[1300], pb[1300], pc[1300], pd[1300];
     snprintf(a, sizeof a, "%s/%s-%s-a", tmp_root, algo, env);
     snprintf(b, sizeof b, "%s/%s-%s-b", tmp_root, algo, env);
     snprintf(c, sizeof c, "%s/%s-%s-c", tmp_root, algo, env);
+    snprintf(d, sizeof d, "%s/%s-%s-d", tmp_root, algo, env);
     int rc = train(algo, env, a, steps, 0, NULL, sets, nsets, err);
     if (rc) fprintf(stderr, "  %s %s: %s\n", algo, env, err);
     CHECK(rc == ACRL_OK);
@@ -68,14 +75,20 @@ static void check_determinism_and_resume(const char* algo, const char* env, cons
     rc = train(NULL, NULL, NULL, 0, 0, c, NULL, 0, err);
     if (rc) fprintf(stderr, "  %s %s resume: %s\n", algo, env, err);
     CHECK(rc == ACRL_OK);
+    /* two threads: the update's lanes (twin critics, actor at obs / next_obs) run on a worker */
+    rc = train_t(algo, env, d, steps, 0, NULL, sets, nsets, 2, err);
+    if (rc) fprintf(stderr, "  %s %s threads 2: %s\n", algo, env, err);
+    CHECK(rc == ACRL_OK);
     snprintf(pa, sizeof pa, "%s/final.ckpt", a);
     snprintf(pb, sizeof pb, "%s/final.ckpt", b);
     snprintf(pc, sizeof pc, "%s/final.ckpt", c);
-    bool ab = same_file(pa, pb), ac = same_file(pa, pc);
-    printf("  %-5s %-14s same seed: %s; stop at %ld + resume: %s\n", algo, env, ab ? "identical" : "DIFFER", stop,
-           ac ? "identical" : "DIFFER");
+    snprintf(pd, sizeof pd, "%s/final.ckpt", d);
+    bool ab = same_file(pa, pb), ac = same_file(pa, pc), ad = same_file(pa, pd);
+    printf("  %-5s %-14s same seed: %s; stop at %ld + resume: %s; 2 threads: %s\n", algo, env,
+           ab ? "identical" : "DIFFER", stop, ac ? "identical" : "DIFFER", ad ? "identical" : "DIFFER");
     CHECK(ab);
     CHECK(ac);
+    CHECK(ad);
     /* the buffer is in the checkpoint: the learner trained from it (updates were made) */
     acrl_ckpt* ck = acrl_ckpt_load(pa, err, sizeof err);
     CHECK(ck != NULL);

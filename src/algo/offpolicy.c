@@ -1,15 +1,16 @@
 /* Shared machinery of the off-policy algorithms: config defaults, the collect-then-train
- * loop over the replay buffer, action scaling, Q networks and checkpoint sections. */
+ * loop over the replay buffer, action scaling, the two update lanes, Q networks and
+ * checkpoint sections. */
 #include "algo/offpolicy.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE__)
-#if defined(__SSE__)
 #include <xmmintrin.h>
-#endif
 #endif
 
 void offp_defaults(offp_config* c) {
@@ -27,6 +28,105 @@ void offp_defaults(offp_config* c) {
 }
 
 static float* falloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+/* ---- the second update thread -------------------------------------------------------- */
+
+/* Pause iterations a waiting side spins before it sleeps: ~50 us, longer than the serial
+ * gaps between the phases of one update, far shorter than a time slice. */
+#define OFFP_SPIN 1000
+
+struct offp_worker {
+    pthread_t       thread;
+    pthread_mutex_t mu;
+    pthread_cond_t  go_cv, done_cv;
+    atomic_uint     go, done;     /* generation of the last posted / finished job */
+    bool            quit;
+    void (*fn)(void*, int);
+    void*           arg;
+    unsigned        csr;          /* the caller's MXCSR */
+};
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Waits until *x == want: spins, then sleeps on cv (whoever changes *x signals cv under mu). */
+static void wait_for(offp_worker* w, atomic_uint* x, unsigned want, pthread_cond_t* cv) {
+    for (int k = 0; k < OFFP_SPIN; k++) {
+        if (atomic_load_explicit(x, memory_order_acquire) == want) return;
+        cpu_relax();
+    }
+    pthread_mutex_lock(&w->mu);
+    while (atomic_load_explicit(x, memory_order_acquire) != want) pthread_cond_wait(cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void publish(offp_worker* w, atomic_uint* x, unsigned v, pthread_cond_t* cv) {
+    pthread_mutex_lock(&w->mu);
+    atomic_store_explicit(x, v, memory_order_release);
+    pthread_cond_signal(cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void* worker_main(void* arg) {
+    offp_worker* w = arg;
+    for (unsigned gen = 1;; gen++) {
+        wait_for(w, &w->go, gen, &w->go_cv);
+        if (w->quit) return NULL;
+#if defined(__SSE__)
+        _mm_setcsr(w->csr);
+#endif
+        w->fn(w->arg, 1);
+        publish(w, &w->done, gen, &w->done_cv);
+    }
+}
+
+static offp_worker* worker_start(char* err, size_t errlen) {
+    offp_worker* w = calloc(1, sizeof *w);
+    if (!w) { snprintf(err, errlen, "out of memory"); return NULL; }
+    atomic_init(&w->go, 0);
+    atomic_init(&w->done, 0);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->go_cv, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
+    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    if (rc) {
+        snprintf(err, errlen, "cannot start the update thread: %s", strerror(rc));
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->go_cv);
+        pthread_cond_destroy(&w->done_cv);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void worker_stop(offp_worker* w) {
+    if (!w) return;
+    w->quit = true;
+    publish(w, &w->go, atomic_load(&w->go) + 1, &w->go_cv);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->go_cv);
+    pthread_cond_destroy(&w->done_cv);
+    free(w);
+}
+
+void offp_lanes(offp_core* o, void (*fn)(void* arg, int lane), void* arg) {
+    offp_worker* w = o->worker;
+    if (!w) { fn(arg, 0); fn(arg, 1); return; }
+    w->fn = fn;
+    w->arg = arg;
+#if defined(__SSE__)
+    w->csr = _mm_getcsr();
+#endif
+    const unsigned gen = atomic_load(&w->go) + 1; /* only this thread posts */
+    publish(w, &w->go, gen, &w->go_cv);
+    fn(arg, 0);
+    wait_for(w, &w->done, gen, &w->done_cv);
+}
 
 int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
               char* err, size_t errlen) {
@@ -84,10 +184,12 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         o->act_bias[j] = 0.5f * (as->high[j] + as->low[j]);
     }
     acrl_rng_seed2(&o->rng, ctx->seed, 2);
+    if (ctx->threads > 1 && !(o->worker = worker_start(err, errlen))) { offp_free(o); return -1; }
     return 0;
 }
 
 void offp_free(offp_core* o) {
+    worker_stop(o->worker);
     replay_free(&o->rb);
     replay_batch_free(&o->batch);
     free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
@@ -188,6 +290,22 @@ void offp_adam(acrl_params* p, float lr) {
     acrl_optim_step(&o, p, lr);
 }
 
+void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi) {
+    acrl_params view = *p; /* the elementwise step sees only the range */
+    view.param += lo;
+    view.grad += lo;
+    view.m += lo;
+    view.v += lo;
+    view.count = hi - lo;
+    offp_adam(&view, lr);
+}
+
+void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi) {
+    float* restrict d = dst->param;
+    const float* restrict s = src->param;
+    for (size_t i = lo; i < hi; i++) d[i] = d[i] * (1 - tau) + tau * s[i];
+}
+
 int offp_critic_build(offp_critic* cr, acrl_params* p, int n, int in_dim, int out_dim, const offp_config* cfg,
                       int max_batch, char* err, size_t errlen) {
     memset(cr, 0, sizeof *cr);
@@ -199,28 +317,39 @@ int offp_critic_build(offp_critic* cr, acrl_params* p, int n, int in_dim, int ou
         const char* name = i ? "q1" : "q0";
         if (offp_mlp_build(&cr->q[i], p, name, in_dim, out_dim, cfg, max_batch, err, errlen)) return -1;
     }
-    cr->in = falloc((size_t)max_batch * in_dim);
-    cr->din = falloc((size_t)max_batch * in_dim);
-    cr->dout = falloc((size_t)max_batch * out_dim);
-    if (!cr->in || !cr->din || !cr->dout) { snprintf(err, errlen, "out of memory"); return -1; }
+    bool ok = true;
+    for (int s = 0; s < 3; s++) ok = ok && (cr->in[s] = falloc((size_t)max_batch * in_dim));
+    for (int i = 0; i < 2; i++) {
+        ok = ok && (cr->din[i] = falloc((size_t)max_batch * in_dim));
+        ok = ok && (cr->dout[i] = falloc((size_t)max_batch * out_dim));
+        ok = ok && (cr->qt[i] = falloc((size_t)max_batch * out_dim));
+    }
+    if (!ok) { snprintf(err, errlen, "out of memory"); return -1; }
     return 0;
 }
 
 void offp_critic_free(offp_critic* cr) {
     for (int i = 0; i < cr->n; i++) acrl_mlp_free(&cr->q[i]);
-    free(cr->in); free(cr->din); free(cr->dout);
+    for (int s = 0; s < 3; s++) free(cr->in[s]);
+    for (int i = 0; i < 2; i++) { free(cr->din[i]); free(cr->dout[i]); free(cr->qt[i]); }
     memset(cr, 0, sizeof *cr);
 }
 
-void offp_critic_input(offp_critic* cr, const float* obs, const float* act, int B, int od, int ad) {
+void offp_critic_input(offp_critic* cr, int slot, const float* obs, const float* act, int B, int od, int ad) {
+    float* in = cr->in[slot];
     for (int b = 0; b < B; b++) {
-        memcpy(cr->in + (size_t)b * (od + ad), obs + (size_t)b * od, sizeof(float) * od);
-        memcpy(cr->in + (size_t)b * (od + ad) + od, act + (size_t)b * ad, sizeof(float) * ad);
+        memcpy(in + (size_t)b * (od + ad), obs + (size_t)b * od, sizeof(float) * od);
+        memcpy(in + (size_t)b * (od + ad) + od, act + (size_t)b * ad, sizeof(float) * ad);
     }
 }
 
-void offp_critic_forward(offp_critic* cr, const acrl_params* p, int B) {
-    for (int i = 0; i < cr->n; i++) cr->out[i] = acrl_mlp_forward(&cr->q[i], p, cr->in, B);
+void offp_critic_forward(offp_critic* cr, const acrl_params* p, int slot, int B) {
+    for (int i = 0; i < cr->n; i++) cr->out[i] = acrl_mlp_forward(&cr->q[i], p, cr->in[slot], B);
+}
+
+void offp_critic_range(const offp_critic* cr, const acrl_params* p, int i, size_t* lo, size_t* hi) {
+    *lo = cr->q[i].w_off[0]; /* the critics' tensors are declared one critic after the other */
+    *hi = i + 1 < cr->n ? cr->q[i + 1].w_off[0] : p->count;
 }
 
 void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* dout, float* din) {

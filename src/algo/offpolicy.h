@@ -48,6 +48,8 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, activation, STRING, 0, 0, "hidden activation: relu, tanh, elu, gelu"),                             \
     OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)")
 
+typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
+
 /* State every off-policy learner has. */
 typedef struct {
     offp_config cfg;
@@ -66,6 +68,7 @@ typedef struct {
     float* next_obs;          /* (E, obs_dim) real next observations (final ones at episode ends) */
     float* act;               /* (E, act_dim) actions in learner units */
     float* act_env;           /* (E, act_dim) the same in env units */
+    offp_worker* worker;      /* the second update thread (NULL: threads <= 1) */
 } offp_core;
 
 #define OFFP_UPDATES(o) ((o)->counters[0])
@@ -79,7 +82,8 @@ typedef struct {
 } offp_learner;
 
 /* Checks the spaces (Box with finite bounds; Discrete only if allow_discrete) and the
- * config, allocates the buffer and scratch, seeds the learner RNG (stream 2). */
+ * config, allocates the buffer and scratch, seeds the learner RNG (stream 2), and starts
+ * the second update thread when ctx->threads > 1. */
 int  offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
                char* err, size_t errlen);
 void offp_free(offp_core* o);
@@ -106,6 +110,19 @@ typedef struct {
  * the steps' metrics (NAN when none ran). */
 int  offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err, size_t errlen);
 
+/* ---- two lanes: an update's independent halves on two threads ---------------------------
+ *
+ * An update is cut into phases whose work splits into two lanes that write disjoint memory
+ * (twin critic k is lane k; the actor at obs and the actor at next_obs are lanes 0 and 1).
+ * With a worker, lane 1 runs on it while the caller runs lane 0; without one, the caller runs
+ * lane 0 then lane 1. Lanes combine their results only after the join, in a fixed order, so
+ * an update gives bit-identical results for any thread count. The worker spins briefly for
+ * the next phase, then sleeps on a condition variable (the machines are shared). */
+
+/* Runs fn(arg, 0) and fn(arg, 1) (on two threads when o has a worker) and returns when both
+ * are done. The worker runs with the caller's floating-point control (MXCSR: FTZ/DAZ). */
+void offp_lanes(offp_core* o, void (*fn)(void* arg, int lane), void* arg);
+
 /* Sections "<prefix>.rng", "<prefix>.counters" and, with save_buffer, the buffer. */
 int  offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix);
 int  offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);
@@ -113,23 +130,30 @@ int  offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, 
 /* ---- Q networks over the store of the critics ---------------------------------------- */
 
 /* n (1 or 2) MLPs "q0", "q1": in_dim -> hidden -> out_dim in one store; the targets are a
- * second store built by the same call. Holds the input/gradient scratch. */
+ * second store built by the same call. Holds the input/gradient scratch, one set per critic
+ * so that the critics can run on two lanes at once. */
+#define OFFP_IN_NEXT 0  /* input slots: [s' | a'] for the target critics */
+#define OFFP_IN_DATA 1  /*              [s | a] from the batch (kept for the critics' backward) */
+#define OFFP_IN_PI   2  /*              [s | pi(s)] for the actor step */
 typedef struct {
     int      n, in_dim, out_dim, max_batch;
     acrl_mlp q[2];
-    float*   in;                /* (max_batch, in_dim) critic input, e.g. [obs | act] */
-    float*   din;               /* (max_batch, in_dim) gradient wrt the input */
-    float*   dout;              /* (max_batch, out_dim) */
-    const float* out[2];        /* (B, out_dim) last forward's outputs */
+    float*   in[3];             /* (max_batch, in_dim) each: the inputs of one update's forwards */
+    float*   din[2];            /* (max_batch, in_dim) critic i's gradient wrt its input */
+    float*   dout[2];           /* (max_batch, out_dim) critic i's output gradient */
+    float*   qt[2];             /* (max_batch, out_dim) copy of target critic i's output */
+    const float* out[2];        /* (B, out_dim) critic i's last forward's output */
 } offp_critic;
 
 int  offp_critic_build(offp_critic* cr, acrl_params* p, int n, int in_dim, int out_dim, const offp_config* cfg,
                        int max_batch, char* err, size_t errlen);
 void offp_critic_free(offp_critic* cr);
-/* cr->in (B, od + ad) = [obs | act]. */
-void offp_critic_input(offp_critic* cr, const float* obs, const float* act, int B, int od, int ad);
-/* Forward of all critics on cr->in with the weights in p (the critics' or the targets' store). */
-void offp_critic_forward(offp_critic* cr, const acrl_params* p, int B);
+/* cr->in[slot] (B, od + ad) = [obs | act]. */
+void offp_critic_input(offp_critic* cr, int slot, const float* obs, const float* act, int B, int od, int ad);
+/* Forward of all critics on cr->in[slot] with the weights in p (the critics' or the targets' store). */
+void offp_critic_forward(offp_critic* cr, const acrl_params* p, int slot, int B);
+/* Floats [*lo, *hi) of p (the critics' store or the targets') that belong to critic i. */
+void offp_critic_range(const offp_critic* cr, const acrl_params* p, int i, size_t* lo, size_t* hi);
 /* p->grad += d/dparams of sum_b dout_i (B, out) . Q_i for critic i (after a forward on p's layout);
  * din (B, in_dim; NULL: skip) += gradient wrt the input. */
 void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* dout, float* din);
@@ -142,6 +166,11 @@ int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, i
                     int max_batch, char* err, size_t errlen);
 /* One Adam step of p at learning rate lr (after grads are in). */
 void offp_adam(acrl_params* p, float lr);
+/* The same step on floats [lo, hi) of p only, as step p->step + 1: the caller increments
+ * p->step once every range is done. Elementwise, so ranges may run on different lanes. */
+void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi);
+/* dst = (1 - tau) dst + tau src on floats [lo, hi) (acrl_params_polyak on a range). */
+void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi);
 
 /* ---- the algorithms' updates (tests drive these with injected noise) ------------------- */
 

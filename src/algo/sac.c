@@ -163,66 +163,132 @@ static int nonfinite(char* err, size_t errlen, const char* what, long update) {
     return -1;
 }
 
+/* One update's data for the lanes (lane k: twin critic k; in phase 1 the actor at obs and at
+ * next_obs). */
+typedef struct {
+    sac* s;
+    const replay_batch* b;
+    int   B;
+    const float *eps_pi, *eps_next;
+    float  alpha;
+    bool   polyak;
+    double qloss[2];
+} sac_job;
+
+/* Phase 1. Lane 0: actions of the current policy at obs (kept for the temperature and the
+ * actor losses) and the critics' inputs at obs; lane 1: the next actions a' ~ pi(.|s'). */
+static void sac_lanes_policy(void* arg, int lane) {
+    sac_job* j = arg;
+    sac* s = j->s;
+    const replay_batch* b = j->b;
+    const int B = j->B, D = s->D, od = s->L.core.obs_dim;
+    if (lane == 0) {
+        const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
+        split_head(head, s->mean, s->ls_raw, s->ls, B, D);
+        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
+        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        offp_critic_input(&s->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
+        offp_critic_input(&s->cr, OFFP_IN_PI, b->obs, s->a_pi, B, od, D);
+    } else {
+        const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
+        split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B, D);
+        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
+        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
+    }
+}
+
+/* Phase 2, lane k: target critic k at (s', a') (copied out: the same MLP runs next), then
+ * critic k at the batch's (s, a), kept for its backward. */
+static void sac_lanes_q(void* arg, int k) {
+    sac_job* j = arg;
+    offp_critic* cr = &j->s->cr;
+    const float* qt = acrl_mlp_forward(&cr->q[k], &j->s->L.critic_targ, cr->in[OFFP_IN_NEXT], j->B);
+    memcpy(cr->qt[k], qt, sizeof(float) * (size_t)j->B);
+    cr->out[k] = acrl_mlp_forward(&cr->q[k], &j->s->L.critic, cr->in[OFFP_IN_DATA], j->B);
+}
+
+/* Phase 3, lane k: critic k's loss 0.5 mean (Q_k(s, a) - y)^2, its gradient and Adam step on
+ * its own part of the store, then the updated critic k at (s, pi(s)) for the actor step. */
+static void sac_lanes_critic_step(void* arg, int k) {
+    sac_job* j = arg;
+    sac* s = j->s;
+    offp_critic* cr = &s->cr;
+    const int B = j->B;
+    double qloss = 0;
+    for (int i = 0; i < B; i++) {
+        float d = cr->out[k][i] - s->y[i];
+        qloss += 0.5 * (double)d * d / B;
+        cr->dout[k][i] = d / B;
+    }
+    j->qloss[k] = qloss;
+    if (!isfinite(qloss)) return;
+    size_t lo, hi;
+    offp_critic_range(cr, &s->L.critic, k, &lo, &hi);
+    memset(s->L.critic.grad + lo, 0, sizeof(float) * (hi - lo));
+    offp_critic_backward(cr, &s->L.critic, k, cr->dout[k], NULL);
+    offp_adam_range(&s->L.critic, s->cfg.off.learning_rate, lo, hi);
+    cr->out[k] = acrl_mlp_forward(&cr->q[k], &s->L.critic, cr->in[OFFP_IN_PI], B);
+}
+
+/* Phase 4, lane k: dQ_k/da at (s, pi(s)) into din[k] (the two are summed after the join),
+ * and the Polyak step of target critic k. */
+static void sac_lanes_actor_grad(void* arg, int k) {
+    sac_job* j = arg;
+    sac* s = j->s;
+    offp_critic* cr = &s->cr;
+    memset(cr->din[k], 0, sizeof(float) * (size_t)j->B * cr->in_dim);
+    offp_critic_input_grad(cr, &s->L.critic, k, cr->dout[k], cr->din[k]);
+    if (!j->polyak) return;
+    size_t lo, hi;
+    offp_critic_range(cr, &s->L.critic, k, &lo, &hi);
+    offp_polyak_range(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, lo, hi);
+}
+
 int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next, double* sums,
                char* err, size_t errlen) {
     sac* s = self;
     offp_core* o = &s->L.core;
+    offp_critic* cr = &s->cr;
     const int D = s->D, od = o->obs_dim;
     const long upd = (long)OFFP_UPDATES(o);
-    /* actions of the current policy at obs: kept for the temperature and the actor losses */
-    const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
-    split_head(head, s->mean, s->ls_raw, s->ls, B, D);
-    acrl_squash_rsample(s->a_pi, s->mean, s->ls, eps_pi, NULL, NULL, B, D);
-    acrl_squash_log_prob(s->logp, s->mean, s->ls, eps_pi, NULL, B, D);
+    sac_job j = {s, b, B, eps_pi, eps_next, alpha_of(s), /* the temperature before its update, as SB3 */
+                 upd % s->cfg.target_update_interval == 0, {0, 0}};
+    const float alpha = j.alpha;
+    offp_lanes(o, sac_lanes_policy, &j);
     double mean_logp = 0;
     for (int i = 0; i < B; i++) mean_logp += s->logp[i];
     mean_logp /= B;
-    const float alpha = alpha_of(s); /* the temperature before its update, as SB3 */
     alpha_step(s, mean_logp);
 
     /* soft TD target y = r + (1 - done) gamma^m (min_i Q'_i(s', a') - alpha log pi(a'|s')) */
-    const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
-    split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B, D);
-    acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, eps_next, NULL, NULL, B, D);
-    acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, eps_next, NULL, B, D);
-    offp_critic_input(&s->cr, b->next_obs, s->a_next, B, od, D);
-    offp_critic_forward(&s->cr, &s->L.critic_targ, B);
+    offp_lanes(o, sac_lanes_q, &j);
     for (int i = 0; i < B; i++) {
-        float q = fminf(s->cr.out[0][i], s->cr.out[1][i]) - alpha * s->logp_n[i];
+        float q = fminf(cr->qt[0][i], cr->qt[1][i]) - alpha * s->logp_n[i];
         s->y[i] = b->rew[i] + (1.0f - b->done[i]) * b->discount[i] * q;
     }
 
     /* critics: 0.5 * sum_i mean (Q_i(s, a) - y)^2 */
-    offp_critic_input(&s->cr, b->obs, b->act, B, od, D);
-    offp_critic_forward(&s->cr, &s->L.critic, B);
-    acrl_params_zero_grad(&s->L.critic);
-    double qloss = 0;
-    for (int k = 0; k < 2; k++) {
-        for (int i = 0; i < B; i++) {
-            float d = s->cr.out[k][i] - s->y[i];
-            qloss += 0.5 * (double)d * d / B;
-            s->cr.dout[i] = d / B;
-        }
-        offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout, NULL);
-    }
+    offp_lanes(o, sac_lanes_critic_step, &j);
+    const double qloss = j.qloss[0] + j.qloss[1];
     if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
-    offp_adam(&s->L.critic, s->cfg.off.learning_rate);
+    s->L.critic.step++; /* both halves took this Adam step */
 
     /* actor: mean(alpha log pi(a|s) - min_i Q_i(s, a)), a = a_pi reparameterized, updated critics */
-    offp_critic_input(&s->cr, b->obs, s->a_pi, B, od, D);
-    offp_critic_forward(&s->cr, &s->L.critic, B);
     double aloss = 0;
-    memset(s->cr.din, 0, sizeof(float) * (size_t)B * s->cr.in_dim);
-    for (int k = 0; k < 2; k++) {
-        for (int i = 0; i < B; i++) {
-            bool first_min = s->cr.out[0][i] <= s->cr.out[1][i];
-            s->cr.dout[i] = (k == 0) == first_min ? 1.0f : 0.0f;
-            if (k == 0) aloss += (alpha * s->logp[i] - fminf(s->cr.out[0][i], s->cr.out[1][i])) / B;
-        }
-        offp_critic_input_grad(&s->cr, &s->L.critic, k, s->cr.dout, s->cr.din);
-    }
     for (int i = 0; i < B; i++) {
-        for (int j = 0; j < D; j++) s->g_act[i * D + j] = -s->cr.din[(size_t)i * (od + D) + od + j];
+        bool first_min = cr->out[0][i] <= cr->out[1][i];
+        cr->dout[0][i] = first_min ? 1.0f : 0.0f;
+        cr->dout[1][i] = first_min ? 0.0f : 1.0f;
+        aloss += (alpha * s->logp[i] - fminf(cr->out[0][i], cr->out[1][i])) / B;
+    }
+    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    offp_lanes(o, sac_lanes_actor_grad, &j);
+    for (int i = 0; i < B; i++) {
+        for (int k = 0; k < D; k++) {
+            size_t c = (size_t)i * (od + D) + od + k;
+            s->g_act[i * D + k] = -(cr->din[0][c] + cr->din[1][c]);
+        }
         s->g_logp[i] = alpha;
     }
     memset(s->dmean, 0, sizeof(float) * (size_t)B * D);
@@ -236,10 +302,8 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     }
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
-    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
     offp_adam(&s->L.actor, s->cfg.off.learning_rate);
 
-    polyak_targets(s);
     OFFP_UPDATES(o)++;
     sums[M_Q_LOSS] += qloss;
     sums[M_POLICY_LOSS] += aloss;
@@ -268,8 +332,8 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
     const float* logits_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
     acrl_cat_probs(s->probs_n, logits_n, B, K);
     acrl_cat_log_probs(s->logp_all_n, logits_n, B, K);
-    memcpy(s->cr.in, b->next_obs, sizeof(float) * (size_t)B * o->obs_dim);
-    offp_critic_forward(&s->cr, &s->L.critic_targ, B);
+    memcpy(s->cr.in[OFFP_IN_NEXT], b->next_obs, sizeof(float) * (size_t)B * o->obs_dim);
+    offp_critic_forward(&s->cr, &s->L.critic_targ, OFFP_IN_NEXT, B);
     for (int i = 0; i < B; i++) {
         double v = 0;
         for (int a = 0; a < K; a++) {
@@ -280,25 +344,25 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
     }
 
     /* critics: 0.5 * sum_i mean (Q_i(s)[a] - y)^2 */
-    memcpy(s->cr.in, b->obs, sizeof(float) * (size_t)B * o->obs_dim);
-    offp_critic_forward(&s->cr, &s->L.critic, B);
+    memcpy(s->cr.in[OFFP_IN_DATA], b->obs, sizeof(float) * (size_t)B * o->obs_dim);
+    offp_critic_forward(&s->cr, &s->L.critic, OFFP_IN_DATA, B);
     acrl_params_zero_grad(&s->L.critic);
     double qloss = 0;
     for (int k = 0; k < 2; k++) {
-        memset(s->cr.dout, 0, sizeof(float) * (size_t)B * K);
+        memset(s->cr.dout[k], 0, sizeof(float) * (size_t)B * K);
         for (int i = 0; i < B; i++) {
             int a = (int)b->act[i];
             float d = s->cr.out[k][i * K + a] - s->y[i];
             qloss += 0.5 * (double)d * d / B;
-            s->cr.dout[i * K + a] = d / B;
+            s->cr.dout[k][i * K + a] = d / B;
         }
-        offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout, NULL);
+        offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout[k], NULL);
     }
     if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
     offp_adam(&s->L.critic, s->cfg.off.learning_rate);
 
     /* actor: mean_s sum_a pi(a|s) (alpha log pi(a|s) - min_i Q_i(s, a)) with the updated critics */
-    offp_critic_forward(&s->cr, &s->L.critic, B);
+    offp_critic_forward(&s->cr, &s->L.critic, OFFP_IN_DATA, B);
     double aloss = 0;
     for (int i = 0; i < B * K; i++) {
         float q = fminf(s->cr.out[0][i], s->cr.out[1][i]);

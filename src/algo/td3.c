@@ -45,7 +45,8 @@ typedef struct {
     td3_config cfg;
     const char* name;             /* "td3" or "ddpg": checkpoint section prefix */
     int  D;
-    acrl_mlp pi;                  /* obs -> D, then tanh; also run on the target weights */
+    acrl_mlp pi;                  /* obs -> D, then tanh */
+    acrl_mlp pi_targ;             /* the same layout, run on the target weights (own activations) */
     offp_critic cr;
     float *a, *a_next, *dz, *eps; /* (max_batch, D) */
     float *y;                     /* (max_batch) */
@@ -59,6 +60,7 @@ void td3_destroy(void* self) {
     acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
     for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
     acrl_mlp_free(&t->pi);
+    acrl_mlp_free(&t->pi_targ);
     offp_critic_free(&t->cr);
     free(t->a); free(t->a_next); free(t->dz); free(t->eps); free(t->y); free(t->ou);
     free(t);
@@ -76,11 +78,9 @@ void* td3_create_from(const void* cfgp, const acrl_algo_ctx* ctx, const char* na
     const int D = t->D = o->act_dim, od = o->obs_dim;
     acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
     for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
-    acrl_mlp pi_t;
     offp_critic cr_t;
     int rc = offp_mlp_build(&t->pi, &t->L.actor, "pi", od, D, &cfg->off, maxb, err, errlen);
-    rc = rc || offp_mlp_build(&pi_t, &t->L.actor_targ, "pi", od, D, &cfg->off, 1, err, errlen);
-    if (!rc) acrl_mlp_free(&pi_t);
+    rc = rc || offp_mlp_build(&t->pi_targ, &t->L.actor_targ, "pi", od, D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&t->cr, &t->L.critic, cfg->n_critics, od + D, 1, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&cr_t, &t->L.critic_targ, cfg->n_critics, od + D, 1, &cfg->off, 1, err, errlen);
     if (!rc) offp_critic_free(&cr_t);
@@ -111,78 +111,142 @@ static void* td3_create(const void* cfg, const acrl_algo_ctx* ctx, char* err, si
     return td3_create_from(cfg, ctx, "td3", err, errlen);
 }
 
-/* a (B, D) = tanh(pi(obs)) with the weights in p */
-static void actor_forward(td3* t, const acrl_params* p, const float* obs, float* a, int B) {
-    const float* z = acrl_mlp_forward(&t->pi, p, obs, B);
+/* a (B, D) = tanh(m(obs)) with the weights in p */
+static void actor_forward(td3* t, acrl_mlp* m, const acrl_params* p, const float* obs, float* a, int B) {
+    const float* z = acrl_mlp_forward(m, p, obs, B);
     acrl_act_forward(ACRL_ACT_TANH, a, z, (size_t)B * t->D);
+}
+
+/* One update's data for the lanes (lane k: critic k; first the target and the online actor). */
+typedef struct {
+    td3* t;
+    const replay_batch* b;
+    int    B;
+    const float* eps;
+    bool   actor_step;
+    double qloss[2];
+} td3_job;
+
+/* Phase 1. Lane 0: smoothed target actions a' = clip(pi'(s') + clip(sig eps, -c, c), -1, 1)
+ * and the critics' inputs; lane 1 (actor steps only): a = pi(s), kept for the actor's backward. */
+static void td3_lanes_actions(void* arg, int lane) {
+    td3_job* j = arg;
+    td3* t = j->t;
+    const replay_batch* b = j->b;
+    const int B = j->B, D = t->D, od = t->L.core.obs_dim;
+    if (lane == 1) {
+        if (!j->actor_step) return;
+        actor_forward(t, &t->pi, &t->L.actor, b->obs, t->a, B);
+        offp_critic_input(&t->cr, OFFP_IN_PI, b->obs, t->a, B, od, D);
+        return;
+    }
+    const float sig = t->cfg.target_policy_noise, clip = t->cfg.target_noise_clip;
+    actor_forward(t, &t->pi_targ, &t->L.actor_targ, b->next_obs, t->a_next, B);
+    for (int i = 0; i < B * D; i++) {
+        float n = fminf(fmaxf(sig * j->eps[i], -clip), clip);
+        t->a_next[i] = fminf(fmaxf(t->a_next[i] + n, -1.0f), 1.0f);
+    }
+    offp_critic_input(&t->cr, OFFP_IN_NEXT, b->next_obs, t->a_next, B, od, D);
+    offp_critic_input(&t->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
+}
+
+/* Phase 2, lane k: target critic k at (s', a') (copied out), then critic k at (s, a). */
+static void td3_lanes_q(void* arg, int k) {
+    td3_job* j = arg;
+    offp_critic* cr = &j->t->cr;
+    if (k >= cr->n) return;
+    const float* qt = acrl_mlp_forward(&cr->q[k], &j->t->L.critic_targ, cr->in[OFFP_IN_NEXT], j->B);
+    memcpy(cr->qt[k], qt, sizeof(float) * (size_t)j->B);
+    cr->out[k] = acrl_mlp_forward(&cr->q[k], &j->t->L.critic, cr->in[OFFP_IN_DATA], j->B);
+}
+
+/* Phase 3, lane k: critic k's loss mean (Q_k(s, a) - y)^2, gradient and Adam step on its own
+ * part of the store. */
+static void td3_lanes_critic_step(void* arg, int k) {
+    td3_job* j = arg;
+    td3* t = j->t;
+    offp_critic* cr = &t->cr;
+    const int B = j->B;
+    if (k >= cr->n) return;
+    double qloss = 0;
+    for (int i = 0; i < B; i++) {
+        float d = cr->out[k][i] - t->y[i];
+        qloss += (double)d * d / B;
+        cr->dout[k][i] = 2.0f * d / B;
+    }
+    j->qloss[k] = qloss;
+    if (!isfinite(qloss)) return;
+    size_t lo, hi;
+    offp_critic_range(cr, &t->L.critic, k, &lo, &hi);
+    memset(t->L.critic.grad + lo, 0, sizeof(float) * (hi - lo));
+    offp_critic_backward(cr, &t->L.critic, k, cr->dout[k], NULL);
+    offp_adam_range(&t->L.critic, t->cfg.off.learning_rate, lo, hi);
+}
+
+/* Phase 4: both targets move towards the online networks (lane 0 critics, lane 1 actor). */
+static void td3_lanes_polyak(void* arg, int lane) {
+    td3_job* j = arg;
+    td3* t = j->t;
+    acrl_params* dst = lane ? &t->L.actor_targ : &t->L.critic_targ;
+    const acrl_params* src = lane ? &t->L.actor : &t->L.critic;
+    offp_polyak_range(dst, src, t->cfg.off.tau, 0, dst->count);
+}
+
+/* Phases whose lane 1 has no work run on the caller alone. */
+static void td3_lanes(td3* t, bool two, void (*fn)(void*, int), td3_job* j) {
+    if (two) offp_lanes(&t->L.core, fn, j);
+    else fn(j, 0);
 }
 
 int td3_update(void* self, const replay_batch* b, int B, const float* eps, bool actor_step, double* sums,
                char* err, size_t errlen) {
     td3* t = self;
     offp_core* o = &t->L.core;
+    offp_critic* cr = &t->cr;
     const int D = t->D, od = o->obs_dim, nq = t->cfg.n_critics;
-    const float sig = t->cfg.target_policy_noise, clip = t->cfg.target_noise_clip;
-    /* y = r + (1 - done) gamma^m min_i Q'_i(s', clip(pi'(s') + clip(sig eps, -c, c), -1, 1)) */
-    actor_forward(t, &t->L.actor_targ, b->next_obs, t->a_next, B);
-    for (int i = 0; i < B * D; i++) {
-        float n = fminf(fmaxf(sig * eps[i], -clip), clip);
-        t->a_next[i] = fminf(fmaxf(t->a_next[i] + n, -1.0f), 1.0f);
-    }
-    offp_critic_input(&t->cr, b->next_obs, t->a_next, B, od, D);
-    offp_critic_forward(&t->cr, &t->L.critic_targ, B);
+    td3_job j = {t, b, B, eps, actor_step, {0, 0}};
+    td3_lanes(t, actor_step, td3_lanes_actions, &j);
+    /* y = r + (1 - done) gamma^m min_i Q'_i(s', a') */
+    td3_lanes(t, nq > 1, td3_lanes_q, &j);
     for (int i = 0; i < B; i++) {
-        float q = t->cr.out[0][i];
-        if (nq > 1) q = fminf(q, t->cr.out[1][i]);
+        float q = cr->qt[0][i];
+        if (nq > 1) q = fminf(q, cr->qt[1][i]);
         t->y[i] = b->rew[i] + (1.0f - b->done[i]) * b->discount[i] * q;
     }
     /* critics: sum_i mean (Q_i(s, a) - y)^2 */
-    offp_critic_input(&t->cr, b->obs, b->act, B, od, D);
-    offp_critic_forward(&t->cr, &t->L.critic, B);
-    acrl_params_zero_grad(&t->L.critic);
-    double qloss = 0;
-    for (int k = 0; k < nq; k++) {
-        for (int i = 0; i < B; i++) {
-            float d = t->cr.out[k][i] - t->y[i];
-            qloss += (double)d * d / B;
-            t->cr.dout[i] = 2.0f * d / B;
-        }
-        offp_critic_backward(&t->cr, &t->L.critic, k, t->cr.dout, NULL);
-    }
+    td3_lanes(t, nq > 1, td3_lanes_critic_step, &j);
+    const double qloss = j.qloss[0] + j.qloss[1];
     if (!isfinite(qloss)) {
         snprintf(err, errlen, "non-finite critic loss in %s update %ld", t->name, (long)OFFP_UPDATES(o));
         return -1;
     }
-    offp_adam(&t->L.critic, t->cfg.off.learning_rate);
+    t->L.critic.step++; /* every critic took this Adam step */
     OFFP_UPDATES(o)++;
     sums[M_Q_LOSS] += qloss;
     if (!actor_step) return 0;
 
-    /* actor: -mean Q_0(s, pi(s)); then both targets move towards the online networks */
-    actor_forward(t, &t->L.actor, b->obs, t->a, B);
-    offp_critic_input(&t->cr, b->obs, t->a, B, od, D);
-    const float* q = acrl_mlp_forward(&t->cr.q[0], &t->L.critic, t->cr.in, B);
+    /* actor: -mean Q_0(s, pi(s)) with a = pi(s) from phase 1 */
+    const float* q = acrl_mlp_forward(&cr->q[0], &t->L.critic, cr->in[OFFP_IN_PI], B);
     double aloss = 0;
     for (int i = 0; i < B; i++) {
         aloss -= (double)q[i] / B;
-        t->cr.dout[i] = -1.0f / B;
+        cr->dout[0][i] = -1.0f / B;
     }
-    memset(t->cr.din, 0, sizeof(float) * (size_t)B * (od + D));
-    offp_critic_input_grad(&t->cr, &t->L.critic, 0, t->cr.dout, t->cr.din);
-    for (int i = 0; i < B; i++)
-        for (int j = 0; j < D; j++) {
-            float a = t->a[i * D + j];
-            t->dz[i * D + j] = t->cr.din[(size_t)i * (od + D) + od + j] * (1.0f - a * a);
-        }
-    acrl_params_zero_grad(&t->L.actor);
-    acrl_mlp_backward(&t->pi, &t->L.actor, NULL, t->dz);
     if (!isfinite(aloss)) {
         snprintf(err, errlen, "non-finite actor loss in %s update %ld", t->name, (long)OFFP_UPDATES(o));
         return -1;
     }
+    memset(cr->din[0], 0, sizeof(float) * (size_t)B * (od + D));
+    offp_critic_input_grad(cr, &t->L.critic, 0, cr->dout[0], cr->din[0]);
+    for (int i = 0; i < B; i++)
+        for (int k = 0; k < D; k++) {
+            float a = t->a[i * D + k];
+            t->dz[i * D + k] = cr->din[0][(size_t)i * (od + D) + od + k] * (1.0f - a * a);
+        }
+    acrl_params_zero_grad(&t->L.actor);
+    acrl_mlp_backward(&t->pi, &t->L.actor, NULL, t->dz);
     offp_adam(&t->L.actor, t->cfg.off.learning_rate);
-    acrl_params_polyak(&t->L.critic_targ, &t->L.critic, t->cfg.off.tau, NULL, 0);
-    acrl_params_polyak(&t->L.actor_targ, &t->L.actor, t->cfg.off.tau, NULL, 0);
+    td3_lanes(t, true, td3_lanes_polyak, &j);
     sums[M_POLICY_LOSS] += aloss;
     sums[OFFP_ACTOR_STEPS] += 1;
     return 0;
@@ -205,7 +269,7 @@ static void td3_explore(void* self, const float* obs, int E) {
     td3* t = self;
     offp_core* o = &t->L.core;
     const int n = E * t->D;
-    actor_forward(t, &t->L.actor, obs, o->act, E);
+    actor_forward(t, &t->pi, &t->L.actor, obs, o->act, E);
     const float sd = t->cfg.noise_std;
     for (int i = 0; i < n; i++) {
         float noise;
@@ -235,7 +299,7 @@ void td3_act(void* self, const float* obs, int n, float* actions, bool determini
     (void)deterministic; /* the policy is deterministic; exploration noise is for training only */
     td3* t = self;
     float a[n * t->D + 1];
-    actor_forward(t, &t->L.actor, obs, a, n);
+    actor_forward(t, &t->pi, &t->L.actor, obs, a, n);
     offp_to_env(&t->L.core, a, actions, n);
 }
 
