@@ -11,31 +11,9 @@
 #include "acrl.h"
 #include "algo/algo.h"
 #include "test.h"
+#include "test_files.h"
 
 static char tmp_root[] = "/tmp/acrl-test-offp-XXXXXX";
-
-static char* slurp(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
-
-static bool same_file(const char* a, const char* b) {
-    size_t na = 0, nb = 0;
-    char* x = slurp(a, &na);
-    char* y = slurp(b, &nb);
-    bool same = x && y && na == nb && memcmp(x, y, na) == 0;
-    if (!same) fprintf(stderr, "  files differ: %s (%zu bytes) vs %s (%zu bytes)\n", a, na, b, nb);
-    free(x);
-    free(y);
-    return same;
-}
 
 static int train_t(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
                    const char* const* sets, int nsets, int threads, char* err) {

@@ -9,32 +9,9 @@
 
 #include "acrl.h"
 #include "test.h"
+#include "test_files.h"
 
 static char tmp_root[] = "/tmp/acrl-test-train-XXXXXX";
-
-static char* slurp(const char* path, size_t* len) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
-static bool same_file(const char* a, const char* b) {
-    size_t na = 0, nb = 0;
-    char* x = slurp(a, &na);
-    char* y = slurp(b, &nb);
-    bool same = x && y && na == nb && memcmp(x, y, na) == 0;
-    if (!same) fprintf(stderr, "  files differ: %s (%zu bytes) vs %s (%zu bytes)\n", a, na, b, nb);
-    free(x);
-    free(y);
-    return same;
-}
 
 /* progress.csv without the wall-clock columns (2: wall_seconds, 3: sps) */
 static char* progress_without_time(const char* dir) {

@@ -20,22 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char* const schedule_names[] = {"constant", "linear", NULL};
-static const char* const optim_names[] = {"rmsprop", "adam", NULL};
-
 typedef struct {
     int   n_workers;
     int   sync;
     int   updates_per_iter;       /* updates per worker between trainer log/eval points */
-    int   n_steps;
-    float learning_rate;
-    int   lr_schedule;
-    float gae_lambda;
-    int   normalize_advantage;
-    float ent_coef, vf_coef, max_grad_norm;
-    int   optimizer;
-    float optim_eps;
-    acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
+    a2c_config a2c;               /* n_steps, learning rate, coefficients, optimizer, network */
 } a3c_config;
 
 static void a3c_defaults(void* cfgp) {
@@ -43,31 +32,15 @@ static void a3c_defaults(void* cfgp) {
     memset(c, 0, sizeof *c);
     c->n_workers = 2;
     c->updates_per_iter = 8;
-    c->n_steps = 5;
-    c->learning_rate = 7e-4f;
-    c->gae_lambda = 1.0f;
-    c->vf_coef = 0.5f;
-    c->max_grad_norm = 0.5f;
-    c->optim_eps = 1e-5f;
-    policy_config_default(&c->pol);
+    a2c_config_default(&c->a2c);
 }
 
-#define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(a3c_config, k), lo, hi, ch, h}
+#define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(a3c_config, k), lo, hi, NULL, h}
 static const acrl_config_entry a3c_table[] = {
-    F(n_workers, INT, 1, 256, NULL, "worker threads, each with n_envs env copies"),
-    F(sync, BOOL, 0, 0, NULL, "deterministic synchronous mode (gradients applied in worker order)"),
-    F(updates_per_iter, INT, 1, 1e6, NULL, "updates per worker between log/eval points"),
-    F(n_steps, INT, 1, 1e7, NULL, "steps per env per update"),
-    F(learning_rate, FLOAT, 0, 1, NULL, "learning rate"),
-    F(lr_schedule, ENUM, 0, 0, schedule_names, "learning-rate schedule"),
-    F(gae_lambda, FLOAT, 0, 1, NULL, "GAE lambda (1 = n-step returns)"),
-    F(normalize_advantage, BOOL, 0, 0, NULL, "normalize advantages"),
-    F(ent_coef, FLOAT, 0, 10, NULL, "entropy bonus coefficient"),
-    F(vf_coef, FLOAT, 0, 100, NULL, "value loss coefficient"),
-    F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
-    F(optimizer, ENUM, 0, 0, optim_names, "shared optimizer"),
-    F(optim_eps, FLOAT, 0, 1, NULL, "optimizer epsilon"),
-    POLICY_CONFIG_ENTRIES(a3c_config, pol),
+    F(n_workers, INT, 1, 256, "worker threads, each with n_envs env copies"),
+    F(sync, BOOL, 0, 0, "deterministic synchronous mode (gradients applied in worker order)"),
+    F(updates_per_iter, INT, 1, 1e6, "updates per worker between log/eval points"),
+    A2C_CONFIG_ENTRIES(offsetof(a3c_config, a2c)),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
@@ -124,19 +97,19 @@ static void a3c_destroy(void* self) {
 
 static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const a3c_config* cfg = cfgp;
-    int E = ctx->num_envs, N = cfg->n_steps * E, od = ctx->obs_space->dim;
+    int E = ctx->num_envs, N = cfg->a2c.n_steps * E, od = ctx->obs_space->dim;
     a3c* a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     pthread_mutex_init(&a->lock, NULL);
     a->cfg = *cfg;
     a->gamma = ctx->gamma;
     acrl_params_init(&a->shared);
-    if (policy_build(&a->pol, &a->shared, od, ctx->act_space, &cfg->pol, E, err, errlen) ||
+    if (policy_build(&a->pol, &a->shared, od, ctx->act_space, &cfg->a2c.pol, E, err, errlen) ||
         acrl_params_finalize(&a->shared, err, errlen)) { a3c_destroy(a); return NULL; }
     acrl_rng_seed2(&a->rng, ctx->seed, 1);
-    policy_init(&a->pol, &a->shared, &cfg->pol, &a->rng);
-    a->opt = acrl_optim_default(cfg->optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
-    a->opt.eps = cfg->optim_eps;
+    policy_init(&a->pol, &a->shared, &cfg->a2c.pol, &a->rng);
+    a->opt = acrl_optim_default(cfg->a2c.optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
+    a->opt.eps = cfg->a2c.optim_eps;
     a->w = calloc((size_t)cfg->n_workers, sizeof(a3c_worker));
     if (!a->w) { snprintf(err, errlen, "out of memory"); a3c_destroy(a); return NULL; }
     for (int i = 0; i < cfg->n_workers; i++) {
@@ -144,8 +117,8 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
         w->owner = a;
         w->id = i;
         acrl_params_init(&w->local);
-        if (policy_build(&w->pol, &w->local, od, ctx->act_space, &cfg->pol, N, err, errlen) ||
-            acrl_params_finalize(&w->local, err, errlen) || rollout_init(&w->ro, cfg->n_steps, E, od, w->pol.act_dim)) {
+        if (policy_build(&w->pol, &w->local, od, ctx->act_space, &cfg->a2c.pol, N, err, errlen) ||
+            acrl_params_finalize(&w->local, err, errlen) || rollout_init(&w->ro, cfg->a2c.n_steps, E, od, w->pol.act_dim)) {
             a3c_destroy(a);
             return NULL;
         }
@@ -172,11 +145,11 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
 /* Rollout on the worker's current local weights, gradient into local.grad. */
 static int worker_gradient(a3c_worker* w) {
     const a3c_config* cfg = &w->owner->cfg;
-    if (onpolicy_collect(&w->pol, &w->local, &w->ro, w->col, &w->rng, w->owner->gamma, cfg->gae_lambda, w->err,
+    if (onpolicy_collect(&w->pol, &w->local, &w->ro, w->col, &w->rng, w->owner->gamma, cfg->a2c.gae_lambda, w->err,
                          sizeof w->err))
         return -1;
     acrl_params_zero_grad(&w->local);
-    onpolicy_a2c_backward(&w->pol, &w->local, &w->ro, cfg->normalize_advantage, cfg->ent_coef, cfg->vf_coef, w->adv,
+    onpolicy_a2c_backward(&w->pol, &w->local, &w->ro, cfg->a2c.normalize_advantage, cfg->a2c.ent_coef, cfg->a2c.vf_coef, w->adv,
                           w->wlogp, w->dv, w->logp, w->ent, w->m);
     return 0;
 }
@@ -185,7 +158,7 @@ static int worker_gradient(a3c_worker* w) {
 static int worker_apply(a3c_worker* w, bool refresh) {
     a3c* a = w->owner;
     memcpy(a->shared.grad, w->local.grad, acrl_params_bytes(&a->shared));
-    float gn = acrl_params_clip_grad_norm(&a->shared, a->cfg.max_grad_norm > 0 ? a->cfg.max_grad_norm : INFINITY);
+    float gn = acrl_params_clip_grad_norm(&a->shared, a->cfg.a2c.max_grad_norm > 0 ? a->cfg.a2c.max_grad_norm : INFINITY);
     if (!isfinite(gn)) {
         snprintf(w->err, sizeof w->err, "non-finite gradient in A3C worker %d", w->id);
         return -1;
@@ -232,7 +205,7 @@ static int a3c_iterate(void* self, acrl_collector* c, double progress, double* m
     a3c* a = self;
     int W = a->cfg.n_workers;
     a->w[0].col = c;
-    a->lr = acrl_lr_schedule(a->cfg.lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, a->cfg.learning_rate, (float)progress);
+    a->lr = acrl_lr_schedule(a->cfg.a2c.lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, a->cfg.a2c.learning_rate, (float)progress);
     long steps_before[W];
     for (int i = 0; i < W; i++) {
         memcpy(a->w[i].local.param, a->shared.param, acrl_params_bytes(&a->shared));

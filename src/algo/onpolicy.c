@@ -6,6 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+const char* const onpolicy_schedule_names[] = {"constant", "linear", NULL};
+const char* const a2c_optimizer_names[] = {"rmsprop", "adam", NULL};
+
+void a2c_config_default(a2c_config* c) {
+    memset(c, 0, sizeof *c);
+    c->n_steps = 5;
+    c->learning_rate = 7e-4f;
+    c->gae_lambda = 1.0f;
+    c->vf_coef = 0.5f;
+    c->max_grad_norm = 0.5f;
+    c->optim_eps = 1e-5f;
+    policy_config_default(&c->pol);
+}
+
 int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
                      acrl_rng* rng, float gamma, float gae_lambda, char* err, size_t errlen) {
     int E = c->num_envs, od = c->obs_dim, ad = pol->act_dim;
@@ -78,3 +92,20 @@ void onpolicy_a2c_backward(acrl_policy* pol, acrl_params* p, const acrl_rollout*
     m[M_VALUE_LOSS] = vl / N;
     m[M_ENTROPY] = en / N;
 }
+
+void onpolicy_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
+    onpolicy_learner* L = self;
+    policy_act(&L->pol, &L->params, obs, n, actions, deterministic, &L->rng);
+}
+
+int onpolicy_save(void* self, acrl_ckpt_writer* w) {
+    onpolicy_learner* L = self;
+    return algo_save_learner(w, L->name, &L->params, &L->rng, &L->updates);
+}
+
+int onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
+    onpolicy_learner* L = self;
+    return algo_load_learner(c, L->name, &L->params, &L->rng, &L->updates, err, errlen);
+}
+
+acrl_params* onpolicy_params(void* self) { return &((onpolicy_learner*)self)->params; }

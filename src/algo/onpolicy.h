@@ -2,9 +2,59 @@
 #ifndef ACRL_ONPOLICY_H
 #define ACRL_ONPOLICY_H
 
+#include "acrl/io.h"
 #include "algo/collector.h"
 #include "algo/policy.h"
 #include "algo/rollout.h"
+
+/* A2C's configuration, which A3C's embeds (Stable-Baselines3's A2C defaults). */
+typedef struct {
+    int   n_steps;
+    float learning_rate;
+    int   lr_schedule;            /* 0 constant, 1 linear to 0 */
+    float gae_lambda;
+    int   normalize_advantage;
+    float ent_coef, vf_coef, max_grad_norm;
+    int   optimizer;              /* 0 rmsprop, 1 adam */
+    float optim_eps;
+    acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
+} a2c_config;
+
+void a2c_config_default(a2c_config* c);
+
+extern const char* const onpolicy_schedule_names[]; /* "constant", "linear" */
+extern const char* const a2c_optimizer_names[];     /* "rmsprop", "adam" */
+
+/* Config-table entries of an a2c_config stored base bytes into a config struct. */
+#define A2C_FIELD(base, k) ((base) + offsetof(a2c_config, k))
+#define A2C_CONFIG_ENTRIES(base)                                                                          \
+    {"n_steps", ACRL_CFG_INT, A2C_FIELD(base, n_steps), 1, 1e7, NULL, "steps per env per update"},           \
+    {"learning_rate", ACRL_CFG_FLOAT, A2C_FIELD(base, learning_rate), 0, 1, NULL, "learning rate"},          \
+    {"lr_schedule", ACRL_CFG_ENUM, A2C_FIELD(base, lr_schedule), 0, 0, onpolicy_schedule_names, "learning-rate schedule"}, \
+    {"gae_lambda", ACRL_CFG_FLOAT, A2C_FIELD(base, gae_lambda), 0, 1, NULL, "GAE lambda (1 = n-step returns)"}, \
+    {"normalize_advantage", ACRL_CFG_BOOL, A2C_FIELD(base, normalize_advantage), 0, 0, NULL, "normalize advantages"}, \
+    {"ent_coef", ACRL_CFG_FLOAT, A2C_FIELD(base, ent_coef), 0, 10, NULL, "entropy bonus coefficient"},      \
+    {"vf_coef", ACRL_CFG_FLOAT, A2C_FIELD(base, vf_coef), 0, 100, NULL, "value loss coefficient"},          \
+    {"max_grad_norm", ACRL_CFG_FLOAT, A2C_FIELD(base, max_grad_norm), 0, 1e9, NULL, "global gradient-norm clip (0 = none)"}, \
+    {"optimizer", ACRL_CFG_ENUM, A2C_FIELD(base, optimizer), 0, 0, a2c_optimizer_names, "optimizer (A3C: the shared one)"}, \
+    {"optim_eps", ACRL_CFG_FLOAT, A2C_FIELD(base, optim_eps), 0, 1, NULL, "optimizer epsilon"},            \
+    POLICY_CONFIG_ENTRIES(A2C_FIELD(base, pol))
+
+/* What the PPO and A2C learners begin with, so that acting, checkpointing and the
+ * parameter accessor are written once. */
+typedef struct {
+    const char*  name;       /* checkpoint section prefix: "ppo", "a2c" */
+    acrl_params  params;     /* actor, critic and log-std */
+    acrl_policy  pol;
+    acrl_rng     rng;        /* sampling and minibatch shuffling */
+    long         updates;    /* gradient updates done */
+} onpolicy_learner;
+
+/* acrl_algo entries for a learner struct whose first member is an onpolicy_learner. */
+void         onpolicy_act(void* self, const float* obs, int n, float* actions, bool deterministic);
+int          onpolicy_save(void* self, acrl_ckpt_writer* w);
+int          onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen);
+acrl_params* onpolicy_params(void* self);
 
 /* Fills the rollout with r->num_steps steps of every copy in c, acting with pol on the
  * weights p (sampling from rng), records V(final obs) of truncated episodes, and

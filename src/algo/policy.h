@@ -67,15 +67,16 @@ typedef struct {
 /* Stable-Baselines3's defaults: 64,64 tanh, separate networks, orthogonal init, log-std 0. */
 void policy_config_default(acrl_policy_config* c);
 
-/* Config-table entries of an acrl_policy_config field f of struct T. */
-#define POLICY_CONFIG_ENTRIES(T, f)                                                                        \
-    {"net_arch", ACRL_CFG_INTLIST, offsetof(T, f.net_arch), 1, 4096, NULL, "hidden layer widths, e.g. 64,64"}, \
-    {"activation", ACRL_CFG_STRING, offsetof(T, f.activation), 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"}, \
-    {"shared_trunk", ACRL_CFG_BOOL, offsetof(T, f.shared_trunk), 0, 0, NULL, "actor and critic share the hidden layers"}, \
-    {"ortho_init", ACRL_CFG_BOOL, offsetof(T, f.ortho_init), 0, 0, NULL, "orthogonal init (else PyTorch default)"}, \
-    {"log_std_init", ACRL_CFG_FLOAT, offsetof(T, f.log_std_init), -20, 5, NULL, "initial log-std of Gaussian policies"}, \
-    {"use_sde", ACRL_CFG_BOOL, offsetof(T, f.use_sde), 0, 0, NULL, "Box: generalized state-dependent exploration (gSDE)"}, \
-    {"sde_sample_freq", ACRL_CFG_INT, offsetof(T, f.sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}
+/* Config-table entries of an acrl_policy_config stored base bytes into a config struct. */
+#define POLICY_FIELD(base, k) ((base) + offsetof(acrl_policy_config, k))
+#define POLICY_CONFIG_ENTRIES(base)                                                                        \
+    {"net_arch", ACRL_CFG_INTLIST, POLICY_FIELD(base, net_arch), 1, 4096, NULL, "hidden layer widths, e.g. 64,64"}, \
+    {"activation", ACRL_CFG_STRING, POLICY_FIELD(base, activation), 0, 0, NULL, "hidden activation: tanh, relu, elu, gelu"}, \
+    {"shared_trunk", ACRL_CFG_BOOL, POLICY_FIELD(base, shared_trunk), 0, 0, NULL, "actor and critic share the hidden layers"}, \
+    {"ortho_init", ACRL_CFG_BOOL, POLICY_FIELD(base, ortho_init), 0, 0, NULL, "orthogonal init (else PyTorch default)"}, \
+    {"log_std_init", ACRL_CFG_FLOAT, POLICY_FIELD(base, log_std_init), -20, 5, NULL, "initial log-std of Gaussian policies"}, \
+    {"use_sde", ACRL_CFG_BOOL, POLICY_FIELD(base, use_sde), 0, 0, NULL, "Box: generalized state-dependent exploration (gSDE)"}, \
+    {"sde_sample_freq", ACRL_CFG_INT, POLICY_FIELD(base, sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}
 
 /* Declares the policy's tensors in p (not finalized) and allocates scratch for max_batch. */
 int  policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char* const schedule_names[] = {"constant", "linear", NULL};
+
 
 typedef struct {
     int   n_steps, batch_size, n_epochs;
@@ -51,10 +51,10 @@ static const acrl_config_entry ppo_table[] = {
     F(batch_size, INT, 1, 1e8, NULL, "minibatch size"),
     F(n_epochs, INT, 1, 1000, NULL, "passes over each rollout"),
     F(learning_rate, FLOAT, 0, 1, NULL, "Adam learning rate"),
-    F(lr_schedule, ENUM, 0, 0, schedule_names, "learning-rate schedule"),
+    F(lr_schedule, ENUM, 0, 0, onpolicy_schedule_names, "learning-rate schedule"),
     F(gae_lambda, FLOAT, 0, 1, NULL, "GAE lambda"),
     F(clip_range, FLOAT, 0, 10, NULL, "surrogate clip range epsilon"),
-    F(clip_range_schedule, ENUM, 0, 0, schedule_names, "clip-range schedule"),
+    F(clip_range_schedule, ENUM, 0, 0, onpolicy_schedule_names, "clip-range schedule"),
     F(clip_range_vf, FLOAT, 0, 1e9, NULL, "value clip range (0 = no value clipping)"),
     F(normalize_advantage, BOOL, 0, 0, NULL, "normalize advantages per minibatch"),
     F(ent_coef, FLOAT, 0, 10, NULL, "entropy bonus coefficient"),
@@ -62,20 +62,17 @@ static const acrl_config_entry ppo_table[] = {
     F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
     F(target_kl, FLOAT, 0, 100, NULL, "stop the epoch loop when approx KL > 1.5 target (0 = off)"),
     F(adam_eps, FLOAT, 0, 1, NULL, "Adam epsilon"),
-    POLICY_CONFIG_ENTRIES(ppo_config, pol),
+    POLICY_CONFIG_ENTRIES(offsetof(ppo_config, pol)),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
 
 typedef struct {
+    onpolicy_learner L;          /* must come first: params, policy, rng, updates */
     ppo_config   cfg;
     float        gamma;
-    acrl_params  params;
     acrl_optim   opt;
-    acrl_policy  pol;
     acrl_rollout ro;
-    acrl_rng     rng;
-    long         updates;
     /* minibatch scratch (batch_size) */
     int*   perm;
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_oldlogp, *mb_oldv, *logp, *ent, *wlogp, *dv;
@@ -84,9 +81,9 @@ typedef struct {
 static void ppo_destroy(void* self) {
     ppo* a = self;
     if (!a) return;
-    policy_free(&a->pol);
+    policy_free(&a->L.pol);
     rollout_free(&a->ro);
-    acrl_params_free(&a->params);
+    acrl_params_free(&a->L.params);
     free(a->perm);
     free(a->mb_obs); free(a->mb_act); free(a->mb_adv); free(a->mb_ret); free(a->mb_oldlogp);
     free(a->mb_oldv); free(a->logp); free(a->ent); free(a->wlogp); free(a->dv);
@@ -102,23 +99,24 @@ static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     }
     ppo* a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
+    a->L.name = "ppo";
     a->cfg = *cfg;
     a->gamma = ctx->gamma;
-    acrl_params_init(&a->params);
+    acrl_params_init(&a->L.params);
     /* as in SB3, a batch_size above the rollout size means one minibatch of the rollout */
     int B = cfg->batch_size < N ? cfg->batch_size : N;
     int maxb = B > E ? B : E;
     int od = ctx->obs_space->dim;
-    if (policy_build(&a->pol, &a->params, od, ctx->act_space, &cfg->pol, maxb, err, errlen) ||
-        acrl_params_finalize(&a->params, err, errlen)) {
+    if (policy_build(&a->L.pol, &a->L.params, od, ctx->act_space, &cfg->pol, maxb, err, errlen) ||
+        acrl_params_finalize(&a->L.params, err, errlen)) {
         ppo_destroy(a);
         return NULL;
     }
-    acrl_rng_seed2(&a->rng, ctx->seed, 1);
-    policy_init(&a->pol, &a->params, &cfg->pol, &a->rng);
+    acrl_rng_seed2(&a->L.rng, ctx->seed, 1);
+    policy_init(&a->L.pol, &a->L.params, &cfg->pol, &a->L.rng);
     a->opt = acrl_optim_default(ACRL_OPT_ADAM);
     a->opt.eps = cfg->adam_eps;
-    int ad = a->pol.act_dim;
+    int ad = a->L.pol.act_dim;
     a->perm = malloc(sizeof(int) * (size_t)N);
     a->mb_obs = malloc(sizeof(float) * (size_t)B * (size_t)od);
     a->mb_act = malloc(sizeof(float) * (size_t)B * (size_t)ad);
@@ -144,11 +142,11 @@ static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ?
 /* One minibatch: losses, gradients, clipped optimizer step. Accumulates metric sums. */
 static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char* err, size_t errlen) {
     const ppo_config* cfg = &a->cfg;
-    policy_forward(&a->pol, &a->params, a->mb_obs, B);
-    policy_evaluate(&a->pol, a->mb_act, a->logp, a->ent);
+    policy_forward(&a->L.pol, &a->L.params, a->mb_obs, B);
+    policy_evaluate(&a->L.pol, a->mb_act, a->logp, a->ent);
     if (cfg->normalize_advantage) normalize_inplace(a->mb_adv, B);
     double pg = 0, vl = 0, en = 0, kl = 0, cf = 0;
-    const float* v = a->pol.value;
+    const float* v = a->L.pol.value;
     for (int i = 0; i < B; i++) {
         float logratio = a->logp[i] - a->mb_oldlogp[i];
         float r = expf(logratio), A = a->mb_adv[i];
@@ -173,17 +171,17 @@ static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char
     }
     double approx_kl = kl / B;
     if (cfg->target_kl > 0 && approx_kl > 1.5 * cfg->target_kl) return 1; /* early stop, as SB3 */
-    acrl_params_zero_grad(&a->params);
-    policy_backward(&a->pol, &a->params, a->mb_act, a->wlogp, -cfg->ent_coef / B, a->dv);
-    float gn = cfg->max_grad_norm > 0 ? acrl_params_clip_grad_norm(&a->params, cfg->max_grad_norm)
-                                      : acrl_params_clip_grad_norm(&a->params, INFINITY);
+    acrl_params_zero_grad(&a->L.params);
+    policy_backward(&a->L.pol, &a->L.params, a->mb_act, a->wlogp, -cfg->ent_coef / B, a->dv);
+    float gn = cfg->max_grad_norm > 0 ? acrl_params_clip_grad_norm(&a->L.params, cfg->max_grad_norm)
+                                      : acrl_params_clip_grad_norm(&a->L.params, INFINITY);
     if (!isfinite(gn) || !isfinite(pg) || !isfinite(vl)) {
         snprintf(err, errlen, "non-finite %s in PPO update %ld", !isfinite(gn) ? "gradient" : !isfinite(pg) ? "policy loss" : "value loss",
-                 a->updates);
+                 a->L.updates);
         return -1;
     }
-    acrl_optim_step(&a->opt, &a->params, lr);
-    a->updates++;
+    acrl_optim_step(&a->opt, &a->L.params, lr);
+    a->L.updates++;
     sums[M_POLICY_LOSS] += pg / B;
     sums[M_VALUE_LOSS] += vl / B;
     sums[M_ENTROPY] += en / B;
@@ -197,7 +195,7 @@ int ppo_update_minibatch(void* self, const float* obs, const float* act, const f
                          const float* adv, const float* ret, int B, float lr, double* losses, char* err,
                          size_t errlen) {
     ppo* a = self;
-    int od = a->pol.obs_dim, ad = a->pol.act_dim;
+    int od = a->L.pol.obs_dim, ad = a->L.pol.act_dim;
     memcpy(a->mb_obs, obs, sizeof(float) * (size_t)B * (size_t)od);
     memcpy(a->mb_act, act, sizeof(float) * (size_t)B * (size_t)ad);
     memcpy(a->mb_oldlogp, old_logp, sizeof(float) * (size_t)B);
@@ -217,7 +215,7 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
     ppo* a = self;
     const ppo_config* cfg = &a->cfg;
     acrl_rollout* r = &a->ro;
-    if (onpolicy_collect(&a->pol, &a->params, r, c, &a->rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
+    if (onpolicy_collect(&a->L.pol, &a->L.params, r, c, &a->L.rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
     float lr = acrl_lr_schedule(cfg->lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->learning_rate, (float)progress);
     float clip = acrl_lr_schedule(cfg->clip_range_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->clip_range, (float)progress);
     int N = r->num_steps * r->num_envs, od = r->obs_dim, ad = r->act_dim;
@@ -227,7 +225,7 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
     for (int i = 0; i < N; i++) a->perm[i] = i;
     for (int epoch = 0; epoch < cfg->n_epochs && !stop; epoch++) {
         for (int i = N - 1; i > 0; i--) { /* Fisher-Yates from the learner's RNG */
-            int j = (int)acrl_rng_below(&a->rng, (uint64_t)i + 1);
+            int j = (int)acrl_rng_below(&a->L.rng, (uint64_t)i + 1);
             int t = a->perm[i]; a->perm[i] = a->perm[j]; a->perm[j] = t;
         }
         /* minibatches of batch_size; the last one is shorter if batch_size does not divide
@@ -249,8 +247,8 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
             nmb++;
         }
     }
-    if (!acrl_all_finite(a->params.param, a->params.count)) {
-        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->updates);
+    if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
+        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->L.updates);
         return -1;
     }
     for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
@@ -260,25 +258,8 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
     return 0;
 }
 
-static void ppo_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
-    ppo* a = self;
-    policy_act(&a->pol, &a->params, obs, n, actions, deterministic, &a->rng);
-}
-
-static int ppo_save(void* self, acrl_ckpt_writer* w) {
-    ppo* a = self;
-    return algo_save_learner(w, "ppo", &a->params, &a->rng, &a->updates);
-}
-
-static int ppo_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
-    ppo* a = self;
-    return algo_load_learner(c, "ppo", &a->params, &a->rng, &a->updates, err, errlen);
-}
-
-static acrl_params* ppo_params(void* self) { return &((ppo*)self)->params; }
-
 const acrl_algo acrl_algo_ppo = {
     "ppo", "Proximal Policy Optimization (clipped), Discrete and Box actions",
     sizeof(ppo_config), ppo_table, ppo_defaults,
-    ppo_create, ppo_iterate, ppo_act, ppo_save, ppo_load, ppo_params, ppo_destroy,
+    ppo_create, ppo_iterate, onpolicy_act, onpolicy_save, onpolicy_load, onpolicy_params, ppo_destroy,
 };
