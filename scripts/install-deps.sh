@@ -3,7 +3,7 @@
 # Run by `make`; safe to run again. Needs root (or sudo) only when something is missing.
 set -eu
 
-PKGS="build-essential cmake pkg-config libxsmm-dev libinih-dev gnuplot-nox libmujoco-dev"
+PKGS="build-essential cmake pkg-config libxsmm-dev gnuplot-nox libmujoco-dev"
 # Fixture generation (tests/gen_*.py) needs these; the tests themselves do not.
 [ "${ACRL_DEV:-0}" = 1 ] && PKGS="$PKGS python3-numpy python3-torch"
 
