@@ -149,6 +149,15 @@ int main(void) {
     CHECK(c.num_envs == 32 && c.learning_rate == 0.001f && c.activation == ACT_ELU && c.hidden.n == 2 &&
           c.hidden.v[1] == 32 && strcmp(c.run_name, "a#b") == 0 && c.eval_episodes == 7 && c.gamma == 0.99);
 
+    /* the same parser over text in memory (no NUL needed; the last line has no newline) */
+    const char text[] = "num_envs = 12\nhidden = 8,8,8\ngamma = 0.5XYZ";
+    fake_defaults(&c);
+    CHECK(acrl_config_load_text(fake_table, &c, text, sizeof text - 4, "mem", err, sizeof(err)) == 0);
+    CHECK(c.num_envs == 12 && c.hidden.n == 3 && c.gamma == 0.5);
+    CHECK(acrl_config_load_text(fake_table, &c, text, sizeof text - 1, "mem", err, sizeof(err)) == -1);
+    printf("  text error: %s\n", err);
+    CHECK(strcmp(err, "mem:3: gamma expects a finite number, got '0.5XYZ'") == 0);
+
     write_file(path, "num_envs = 4\n\ngamma = 2\n");
     CHECK(acrl_config_load_file(fake_table, &c, path, err, sizeof(err)) == -1);
     char want[512];

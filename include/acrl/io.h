@@ -95,6 +95,9 @@ int acrl_config_parse_override(const acrl_config_entry* table, void* cfg, const 
  * "section.key". Later lines override earlier ones. Errors say file:line. */
 int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
                           char* err, size_t errlen);
+/* The same for text held in memory (len bytes, need not end in NUL); name labels messages. */
+int acrl_config_load_text(const acrl_config_entry* table, void* cfg, const char* text, size_t len,
+                          const char* name, char* err, size_t errlen);
 /* Writes every entry as "key = value" (with its help as a comment), loadable by load_file.
  * Returns -1 on a write error. */
 int acrl_config_write(const acrl_config_entry* table, const void* cfg, FILE* f);

@@ -117,17 +117,6 @@ static char* config_to_text(const full_config* fc) {
     return buf;
 }
 
-static int config_from_text(full_config* fc, const char* text, size_t n, char* err, size_t errlen) {
-    char path[] = "/tmp/acrl-config-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) { snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno)); return -1; }
-    FILE* f = fdopen(fd, "w");
-    fwrite(text, 1, n, f);
-    fclose(f);
-    int rc = acrl_config_load_file(fc->table, fc->block, path, err, errlen);
-    unlink(path);
-    return rc;
-}
 
 /* ---- public helpers ------------------------------------------------------------ */
 
@@ -285,7 +274,8 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         size_t n;
         const char* text = acrl_ckpt_section(ck, "config", &n);
         if (!text) { snprintf(err, errlen, "checkpoint has no config section"); return ACRL_ERR_INPUT; }
-        if (config_from_text(&r->fc, text, n, err, errlen)) return ACRL_ERR_INPUT;
+        if (acrl_config_load_text(r->fc.table, r->fc.block, text, n, "checkpoint config", err, errlen))
+            return ACRL_ERR_INPUT;
     } else {
         char path[1024];
         /* the preset, unless the user brings a config file of their own */

@@ -214,10 +214,9 @@ int acrl_config_parse_override(const acrl_config_entry* table, void* cfg, const 
     return acrl_config_set(table, cfg, key, value, err, errlen);
 }
 
-int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
-                          char* err, size_t errlen) {
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
+/* Reads "key = value" lines from f; path names it in messages. */
+static int load_stream(const acrl_config_entry* table, void* cfg, FILE* f, const char* path, char* err,
+                       size_t errlen) {
     char line[1024], section[128] = "", msg[ACRL_ERRLEN];
     int lineno = 0, rc = 0;
     while (fgets(line, sizeof(line), f)) {
@@ -266,6 +265,24 @@ int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char*
         }
     }
     if (rc == 0 && ferror(f)) { io_set_err(err, errlen, "cannot read %s", path); rc = -1; }
+    return rc;
+}
+
+int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
+                          char* err, size_t errlen) {
+    FILE* f = fopen(path, "r");
+    if (!f) { io_set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
+    int rc = load_stream(table, cfg, f, path, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int acrl_config_load_text(const acrl_config_entry* table, void* cfg, const char* text, size_t len,
+                          const char* name, char* err, size_t errlen) {
+    if (len == 0) return 0;
+    FILE* f = fmemopen((void*)text, len, "r");
+    if (!f) { io_set_err(err, errlen, "cannot read %s: %s", name, strerror(errno)); return -1; }
+    int rc = load_stream(table, cfg, f, name, err, errlen);
     fclose(f);
     return rc;
 }
