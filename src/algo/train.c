@@ -321,6 +321,45 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     return ACRL_OK;
 }
 
+/* summary.json: written when a run starts (so that `acrl plot` can read runs in progress)
+ * and again at its end */
+typedef struct {
+    bool   finished;
+    double wall, train_time, sps, eval_mean, eval_std;
+    int    eval_episodes;
+    double train_return, last_eval, first_solved_s;
+} summary_values;
+
+static int write_summary(const char* dir, const run* r, const summary_values* v) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE* f = fopen(path, "w");
+    if (!f) return -1;
+    const char* env_id = r->col->venv->envs[0]->id;
+    const acrl_env_spec* spec = acrl_env_spec_find(env_id);
+    acrl_json j;
+    acrl_json_begin(&j, f);
+    acrl_json_string(&j, "algo", r->algo->name);
+    acrl_json_string(&j, "env", env_id);
+    acrl_json_int(&j, "seed", (int64_t)r->st.seed);
+    acrl_json_int(&j, "steps", r->st.steps);
+    acrl_json_bool(&j, "finished", v->finished);
+    acrl_json_number(&j, "wall_seconds", v->wall);
+    acrl_json_number(&j, "train_seconds", v->train_time);
+    acrl_json_number(&j, "sps", v->sps);
+    acrl_json_number(&j, "eval_return_mean", v->eval_mean);
+    acrl_json_number(&j, "eval_return_std", v->eval_std);
+    acrl_json_int(&j, "eval_episodes", v->eval_episodes);
+    acrl_json_number(&j, "train_return_mean", v->train_return);
+    acrl_json_number(&j, "last_periodic_eval", v->last_eval);
+    acrl_json_number(&j, "solved_threshold", spec ? spec->solved_threshold : NAN);
+    if (r->st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r->st.first_solved_step);
+    else acrl_json_null(&j, "first_solved_step");
+    acrl_json_number(&j, "first_solved_seconds", v->first_solved_s);
+    int bad = acrl_json_end(&j);
+    return fclose(f) || bad ? -1 : 0;
+}
+
 static const char* const base_columns[] = {"step", "wall_seconds", "sps", "return_mean", "return_std", "episode_length",
                                            "episodes", "eval_return_mean"};
 #define NBASE 8
@@ -367,6 +406,15 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                                   : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
     acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
     if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_INPUT; }
+
+    summary_values v0 = {false, 0, 0, NAN, NAN, NAN, 0, NAN, NAN, NAN};
+    if (write_summary(dir, &r, &v0)) {
+        snprintf(err, errlen, "cannot write %s/summary.json", dir);
+        acrl_csv_close(csv);
+        acrl_tboard_close(tb);
+        run_free(&r);
+        return ACRL_ERR_INPUT;
+    }
 
     g_stop = 0;
     struct sigaction sa, old_int, old_term;
@@ -423,7 +471,8 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         }
         double ret_mean, ret_std, len_mean;
         collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
-        if (r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps) {
+        /* a row every log_freq steps, at the end, and whenever an evaluation ran */
+        if (r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps || !isnan(eval_mean)) {
             while (r.st.next_log <= r.st.steps) r.st.next_log += rc->log_freq;
             double wall = now_s() - t0;
             double row[NBASE + M_COUNT] = {(double)r.st.steps, wall, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
@@ -462,29 +511,11 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
         if (neps > 0 && evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
             code = ACRL_ERR_RUNTIME;
-        snprintf(path, sizeof path, "%s/summary.json", dir);
-        FILE* f = fopen(path, "w");
-        if (f) {
-            acrl_json j;
-            acrl_json_begin(&j, f);
-            acrl_json_string(&j, "algo", r.algo->name);
-            acrl_json_string(&j, "env", env_id);
-            acrl_json_int(&j, "seed", (int64_t)r.st.seed);
-            acrl_json_int(&j, "steps", r.st.steps);
-            acrl_json_bool(&j, "finished", finished);
-            acrl_json_number(&j, "wall_seconds", wall);
-            acrl_json_number(&j, "train_seconds", train_time);
-            acrl_json_number(&j, "sps", (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9));
-            acrl_json_number(&j, "eval_return_mean", em);
-            acrl_json_number(&j, "eval_return_std", es);
-            acrl_json_int(&j, "eval_episodes", neps);
-            acrl_json_number(&j, "train_return_mean", ret_mean);
-            acrl_json_number(&j, "last_periodic_eval", last_eval);
-            acrl_json_number(&j, "solved_threshold", spec ? spec->solved_threshold : NAN);
-            if (r.st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r.st.first_solved_step);
-            else acrl_json_null(&j, "first_solved_step");
-            acrl_json_number(&j, "first_solved_seconds", first_solved_s);
-            if (acrl_json_end(&j) || fclose(f)) code = ACRL_ERR_RUNTIME;
+        summary_values v = {finished, wall, train_time, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9), em, es, neps,
+                            ret_mean, last_eval, first_solved_s};
+        if (write_summary(dir, &r, &v)) {
+            snprintf(err, errlen, "cannot write %s/summary.json", dir);
+            code = ACRL_ERR_RUNTIME;
         }
     }
     sigaction(SIGINT, &old_int, NULL);
