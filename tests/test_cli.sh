@@ -115,5 +115,38 @@ else
     bad "CartPole-v1 is not registered"
 fi
 
+# ---- train / eval / plot -----------------------------------------------------------------
+RUN="$TMP/run"
+"$ACRL" train ppo CartPole-v1 --steps 1024 --seed 3 --quiet --out "$RUN" --eval-episodes 2 \
+    --set n_steps=64 --set batch_size=64 --set n_epochs=1 --set n_envs=4 >"$TMP/train.out" 2>"$TMP/train.err"
+expect_eq "train exit code" "$?" 0
+for f in config.ini progress.csv summary.json last.ckpt final.ckpt; do
+    if [ -s "$RUN/$f" ]; then ok; else bad "train: $f missing or empty"; fi
+done
+if ls "$RUN"/events.out.tfevents.* >/dev/null 2>&1; then ok; else bad "train: no TensorBoard event file"; fi
+for key in algo env seed steps wall_seconds sps eval_return_mean eval_return_std eval_episodes \
+           first_solved_step first_solved_seconds; do
+    if grep -q "\"$key\":" "$RUN/summary.json"; then ok; else bad "summary.json lacks $key"; fi
+done
+expect_eq "progress.csv header" "$(head -n 1 "$RUN/progress.csv" | cut -d, -f1-4)" "step,wall_seconds,sps,return_mean"
+out=$("$ACRL" eval "$RUN/final.ckpt" --episodes 2 --seed 5); rc=$?
+expect_eq "eval exit code" "$rc" 0
+case "$out" in "episodes 2  return mean "*) ok ;; *) bad "eval output: '$out'" ;; esac
+# the effective configuration reads back as a config file
+"$ACRL" train ppo CartPole-v1 --steps 256 --quiet --out "$TMP/run2" --config "$RUN/config.ini" --eval-episodes 0 \
+    >/dev/null 2>&1
+expect_eq "train --config config.ini exit code" "$?" 0
+expect_eq "config round trip" "$(grep -v '^#' "$TMP/run2/config.ini" | grep -v n_timesteps)" \
+    "$(grep -v '^#' "$RUN/config.ini" | grep -v n_timesteps)"
+if command -v gnuplot >/dev/null 2>&1; then
+    "$ACRL" plot "$RUN" -o "$TMP/curve.png" >/dev/null; expect_eq "plot exit code" "$?" 0
+    expect_eq "plot writes a PNG" "$(head -c 4 "$TMP/curve.png" | tail -c 3)" "PNG"
+fi
+expect_error "unknown algorithm 'dqn'" train dqn CartPole-v1
+expect_error "unknown key 'learning_rat'; did you mean 'learning_rate'?" train ppo CartPole-v1 --set learning_rat=1
+expect_error "is not an acrl checkpoint" eval "$RUN/config.ini"
+expect_error "ppo has no replay buffer" train ppo CartPole-v1 --save-buffer
+"$ACRL" help ppo | grep -q "^  clip_range " && ok || bad "acrl help ppo lacks clip_range"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
