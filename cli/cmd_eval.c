@@ -1,5 +1,6 @@
 /* acrl eval CHECKPOINT: mean and std of the return of a saved policy. */
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "acrl.h"
 #include "cli.h"
@@ -16,9 +17,18 @@ static int eval_run(int argc, char** argv) {
         return CLI_EXIT_USAGE;
     if (opts[O_SEED].value && cli_opt_int("eval", "--seed", opts[O_SEED].value, 0, 4294967295LL, &seed))
         return CLI_EXIT_USAGE;
+    /* a run directory stands for its final checkpoint, or its last one if unfinished */
+    const char* path = pos[0];
+    char buf[4096];
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(buf, sizeof buf, "%s/final.ckpt", pos[0]);
+        if (stat(buf, &st) != 0) snprintf(buf, sizeof buf, "%s/last.ckpt", pos[0]);
+        path = buf;
+    }
     double mean, std;
     char err[1024];
-    int rc = acrl_eval_checkpoint(pos[0], (int)episodes, (uint64_t)seed, opts[O_STOCH].value != NULL, &mean, &std,
+    int rc = acrl_eval_checkpoint(path, (int)episodes, (uint64_t)seed, opts[O_STOCH].value != NULL, &mean, &std,
                                   err, sizeof err);
     if (rc == ACRL_ERR_INPUT) return cli_error("eval", "%s", err);
     if (rc != ACRL_OK) { fprintf(stderr, "acrl: eval: %s\n", err); return rc; }
@@ -27,9 +37,10 @@ static int eval_run(int argc, char** argv) {
 }
 
 const cli_command cli_cmd_eval = {
-    "eval", "evaluate a checkpoint: acrl eval CHECKPOINT [--episodes N] [--seed S] [--stochastic]",
-    "usage: acrl eval CHECKPOINT [--episodes N] [--seed S] [--stochastic]\n"
+    "eval", "evaluate a checkpoint: acrl eval CHECKPOINT|RUN_DIR [--episodes N] [--seed S] [--stochastic]",
+    "usage: acrl eval CHECKPOINT|RUN_DIR [--episodes N] [--seed S] [--stochastic]\n"
     "\n"
+    "A run directory stands for its final.ckpt (or last.ckpt while it is unfinished).\n"
     "Runs N episodes (default 20) of the checkpoint's env with the saved policy and prints\n"
     "the mean and std of the returns. Episode i is reset with seed S + i (default S 1000000).\n"
     "Actions are the policy's mode unless --stochastic is given. Observation normalization\n"

@@ -129,7 +129,7 @@ for key in algo env seed steps wall_seconds sps eval_return_mean eval_return_std
     if grep -q "\"$key\":" "$RUN/summary.json"; then ok; else bad "summary.json lacks $key"; fi
 done
 expect_eq "progress.csv header" "$(head -n 1 "$RUN/progress.csv" | cut -d, -f1-4)" "step,wall_seconds,sps,return_mean"
-out=$("$ACRL" eval "$RUN/final.ckpt" --episodes 2 --seed 5); rc=$?
+out=$("$ACRL" eval "$RUN" --episodes 2 --seed 5); rc=$?
 expect_eq "eval exit code" "$rc" 0
 case "$out" in "episodes 2  return mean "*) ok ;; *) bad "eval output: '$out'" ;; esac
 # the effective configuration reads back as a config file
