@@ -134,6 +134,22 @@ static void test_csv(const char* dir) {
     text = slurp(path, &n);
     CHECK(strcmp(text, "step,return_mean,loss\n1000,,0.5\n2000,12.25,1e-09\n3000,-0.33333333,1.2345679e+08\n") == 0);
     free(text);
+    /* a resumed run from step 2000 keeps the header and the rows up to it, then appends */
+    c = acrl_csv_append(path, cols, 3, 2000, err, sizeof(err));
+    CHECK(c != NULL);
+    double r4[] = {2500, 1, 2};
+    CHECK(acrl_csv_row(c, r4, err, sizeof(err)) == 0);
+    CHECK(acrl_csv_close(c) == 0);
+    text = slurp(path, &n);
+    CHECK(strcmp(text, "step,return_mean,loss\n1000,,0.5\n2000,12.25,1e-09\n2500,1,2\n") == 0);
+    free(text);
+    unlink(path);
+    /* appending to a file that does not exist creates it with its header */
+    c = acrl_csv_append(path, cols, 3, 0, err, sizeof(err));
+    CHECK(c != NULL && acrl_csv_close(c) == 0);
+    text = slurp(path, &n);
+    CHECK(text && strcmp(text, "step,return_mean,loss\n") == 0);
+    free(text);
     unlink(path);
     const char* badcols[] = {"step", "a,b"};
     CHECK(acrl_csv_open(path, badcols, 2, err, sizeof(err)) == NULL && strstr(err, "bad column name 'a,b'"));
