@@ -98,6 +98,13 @@ static void a3c_destroy(void* self) {
 static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const a3c_config* cfg = cfgp;
     int E = ctx->num_envs, N = cfg->a2c.n_steps * E, od = ctx->obs_space->dim;
+    if (ctx->col_opt && ctx->col_opt->norm_obs) {
+        /* each worker's envs would keep their own statistics, and the policy would see
+         * observations normalized in several ways */
+        snprintf(err, errlen, "a3c does not support normalize = 1 (observation statistics are per worker); "
+                 "use a2c or ppo for normalized observations");
+        return NULL;
+    }
     a3c* a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     pthread_mutex_init(&a->lock, NULL);
