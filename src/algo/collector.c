@@ -42,7 +42,8 @@ acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed
     c->final_obs = calloc(od, sizeof(float));
     c->rewards = calloc((size_t)num_envs, sizeof(float));
     c->scratch = calloc(od, sizeof(double));
-    if (!c->disc_return || !c->obs || !c->final_obs || !c->rewards || !c->scratch ||
+    c->act_env = calloc((size_t)num_envs * (size_t)(c->act_dim > 0 ? c->act_dim : 1), sizeof(float));
+    if (!c->disc_return || !c->obs || !c->final_obs || !c->rewards || !c->scratch || !c->act_env ||
         acrl_running_stat_init(&c->obs_stat, c->obs_dim) || acrl_running_stat_init(&c->ret_stat, 1)) {
         collector_free(c);
         snprintf(err, errlen, "out of memory");
@@ -64,12 +65,23 @@ void collector_free(acrl_collector* c) {
     free(c->final_obs);
     free(c->rewards);
     free(c->scratch);
+    free(c->act_env);
     free(c);
 }
 
 void collector_step(acrl_collector* c, const float* actions) {
     acrl_vecenv* v = c->venv;
     int E = c->num_envs;
+    const acrl_space* as = &v->envs[0]->act_space;
+    if (as->kind == ACRL_SPACE_BOX) {
+        int D = c->act_dim;
+        for (int e = 0; e < E; e++)
+            for (int j = 0; j < D; j++) {
+                float a = actions[(size_t)e * D + j];
+                c->act_env[(size_t)e * D + j] = a < as->low[j] ? as->low[j] : a > as->high[j] ? as->high[j] : a;
+            }
+        actions = c->act_env;
+    }
     acrl_vecenv_step(v, actions);
     c->steps += E;
     if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);

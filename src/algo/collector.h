@@ -22,6 +22,7 @@ typedef struct {
     float*  final_obs;             /* (E, obs_dim) normalized final observations */
     float*  rewards;               /* (E) scaled rewards of the last step */
     double* scratch;               /* (E, obs_dim) */
+    float*  act_env;               /* (E, act_dim) actions as the envs receive them (Box: clipped) */
     /* finished-episode log: ring of the last 100 raw returns and lengths */
     double  ep_returns[100];
     int     ep_lengths[100];
@@ -38,7 +39,8 @@ typedef struct {
 acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
                                  const acrl_collector_options* opt, char* err, size_t errlen);
 void collector_free(acrl_collector* c);
-/* Steps every copy with actions (E, act_dim); updates statistics (if training) and buffers. */
+/* Steps every copy with actions (E, act_dim), Box actions clipped to the bounds first (as
+ * Stable-Baselines3 does: policies may sample outside them); updates statistics and buffers. */
 void collector_step(acrl_collector* c, const float* actions);
 /* Normalizes raw observations (n, obs_dim) with the current statistics (no update). */
 void collector_normalize_obs(const acrl_collector* c, const float* raw, float* out, int n);
