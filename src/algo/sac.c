@@ -245,6 +245,15 @@ static void sac_lanes_actor_grad(void* arg, int k) {
     offp_polyak_range(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, lo, hi);
 }
 
+/* Metric sums of one update (continuous or discrete SAC). */
+static void record_update(double* sums, double qloss, double aloss, float alpha, double mean_logp) {
+    sums[M_Q_LOSS] += qloss;
+    sums[M_POLICY_LOSS] += aloss;
+    sums[OFFP_ACTOR_STEPS] += 1;
+    sums[M_ALPHA] += alpha;
+    sums[M_ENTROPY] += -mean_logp;
+}
+
 int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next, double* sums,
                char* err, size_t errlen) {
     sac* s = self;
@@ -305,11 +314,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     offp_adam(&s->L.actor, s->cfg.off.learning_rate);
 
     OFFP_UPDATES(o)++;
-    sums[M_Q_LOSS] += qloss;
-    sums[M_POLICY_LOSS] += aloss;
-    sums[OFFP_ACTOR_STEPS] += 1;
-    sums[M_ALPHA] += alpha;
-    sums[M_ENTROPY] += -mean_logp;
+    record_update(sums, qloss, aloss, alpha, mean_logp);
     return 0;
 }
 
@@ -379,11 +384,7 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
 
     polyak_targets(s);
     OFFP_UPDATES(o)++;
-    sums[M_Q_LOSS] += qloss;
-    sums[M_POLICY_LOSS] += aloss;
-    sums[OFFP_ACTOR_STEPS] += 1;
-    sums[M_ALPHA] += alpha;
-    sums[M_ENTROPY] += -mean_logp;
+    record_update(sums, qloss, aloss, alpha, mean_logp);
     return 0;
 }
 
