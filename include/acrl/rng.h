@@ -28,8 +28,14 @@ uint64_t acrl_rng_u64(acrl_rng* r);
 double   acrl_rng_double(acrl_rng* r);
 /* Uniform double in [lo, hi) (numpy's Generator.uniform(lo, hi)). */
 double   acrl_rng_uniform(acrl_rng* r, double lo, double hi);
-/* Standard normal deviate (Box-Muller; not numpy's ziggurat stream). */
+/* Standard normal deviate by Box-Muller (uses normal_spare; NOT numpy's stream: use
+ * acrl_rng_standard_normal for that). Kept as is: existing training streams depend on it. */
 double   acrl_rng_normal(acrl_rng* r);
+/* Standard normal deviate, bit-identical to numpy.random.Generator.standard_normal()
+ * (NumPy's 256-level ziggurat): after acrl_rng_seed(r, s), successive calls return
+ * default_rng(s).standard_normal(n) element by element and consume the same u64 draws,
+ * so later uniform draws stay in step too. Thread-safe (tables built once). */
+double   acrl_rng_standard_normal(acrl_rng* r);
 /* Uniform integer in [0, n), unbiased; n > 0. */
 uint64_t acrl_rng_below(acrl_rng* r, uint64_t n);
 
