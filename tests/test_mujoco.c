@@ -156,6 +156,58 @@ static void step_from(acrl_env* env, const double* state, const float* a, float*
 
 static double sumsq(const float* a, int n) { double s = 0; for (int i = 0; i < n; i++) s += (double)a[i] * a[i]; return s; }
 
+/* Normal reset noise follows Gymnasium's np_random = default_rng(seed) exactly: qpos = qpos0 +
+ * uniform(-s, s, nq), then qvel = s * standard_normal(nv) (NumPy values from gen_rng_normal.py). */
+static void test_reset_normal_numpy(void) {
+    printf("reset noise vs NumPy (standard_normal)\n");
+    FILE* f = fopen("fixtures/mujoco_reset_normal.txt", "r");
+    CHECK(f != NULL);
+    if (!f) return;
+    char line[256], id[64];
+    CHECK(fgets(line, sizeof line, f) && line[0] == '#');
+    unsigned long long seed;
+    int nq, nv, ncases = 0;
+    while (fscanf(f, " %63s %llu %d %d", id, &seed, &nq, &nv) == 4) {
+        double dq[32], qv[32];
+        CHECK(nq <= 32 && nv <= 32);
+        if (nq > 32 || nv > 32) break;
+        for (int i = 0; i < nq; i++) CHECK(fscanf(f, " %la", &dq[i]) == 1);
+        for (int i = 0; i < nv; i++) CHECK(fscanf(f, " %la", &qv[i]) == 1);
+        create_fn fn = NULL;
+        for (int t = 0; t < NTASK; t++)
+            if (strcmp(facts[t].id, id) == 0) fn = facts[t].create;
+        CHECK(fn != NULL);
+        if (!fn) continue;
+        acrl_env* env = make(fn);
+        const mjModel* m = acrl_mujoco_model(env);
+        mjData* d = acrl_mujoco_data(env);
+        CHECK(m->nq == nq && m->nv == nv);
+        float obs[64];
+        acrl_rng_seed(&env->rng, (uint64_t)seed);
+        env->vt->reset(env, obs);
+        /* Ant's free joint: MuJoCo normalizes the noisy quaternion qpos[3:7] in place during
+         * mj_forward (Gymnasium's set_state does the same), so compare it normalized */
+        int q0 = strcmp(id, "Ant-v4") == 0 ? 3 : nq, exact = 1;
+        for (int i = 0; i < nq; i++)
+            if (i < q0 || i >= q0 + 4) exact &= d->qpos[i] == m->qpos0[i] + dq[i];
+        for (int i = 0; i < nv; i++) exact &= d->qvel[i] == qv[i];
+        double qmax = 0;
+        if (q0 < nq) {
+            double q[4], n2 = 0;
+            for (int k = 0; k < 4; k++) { q[k] = m->qpos0[q0 + k] + dq[q0 + k]; n2 += q[k] * q[k]; }
+            for (int k = 0; k < 4; k++) qmax = fmax(qmax, fabs(d->qpos[q0 + k] - q[k] / sqrt(n2)));
+        }
+        printf("  %-26s seed %-5llu qpos, qvel %s  (qvel[0] %+.17g)%s\n", id, seed, exact ? "identical" : "DIFFER",
+               d->qvel[0], q0 < nq ? "  quaternion normalized" : "");
+        CHECK(qmax <= 1e-15);
+        CHECK(exact);
+        ncases++;
+        close_env(env);
+    }
+    fclose(f);
+    CHECK(ncases == 9);
+}
+
 /* Planar runners: reward = w_fwd * (x1 - x0) / dt [+ healthy] - w_ctrl * |a|^2. */
 static void test_planar_rewards(void) {
     printf("planar runner rewards\n");
@@ -562,6 +614,7 @@ int main(void) {
     test_sizes_and_models();
     test_specs();
     test_reset_noise();
+    test_reset_normal_numpy();
     test_planar_rewards();
     test_hopper_walker_termination();
     test_ant();

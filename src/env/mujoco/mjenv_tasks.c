@@ -17,9 +17,9 @@ static void noise_qpos_uniform(mjenv* e, acrl_rng* rng, double s) {
 static void noise_qvel_uniform(mjenv* e, acrl_rng* rng, double s) {
     for (int i = 0; i < e->m->nv; i++) e->d->qvel[i] = 0.0 + acrl_rng_uniform(rng, -s, s);
 }
-/* qvel = 0 + s * N(0, 1) */
+/* qvel = 0 + s * N(0, 1), N from NumPy's ziggurat stream (Gymnasium's np_random.standard_normal) */
 static void noise_qvel_normal(mjenv* e, acrl_rng* rng, double s) {
-    for (int i = 0; i < e->m->nv; i++) e->d->qvel[i] = 0.0 + s * acrl_rng_normal(rng);
+    for (int i = 0; i < e->m->nv; i++) e->d->qvel[i] = 0.0 + s * acrl_rng_standard_normal(rng);
 }
 
 static bool all_finite(const double* x, int n) {
