@@ -141,6 +141,8 @@ static double mlp_f(const double* th, const void* c) {
         const int in = m->sizes[l], out = m->sizes[l + 1];
         linear_d(z, a[cur], p + m->w_off[l], p + m->b_off[l], k->B, in, out);
         if (l == m->nlayers - 1) return weighted_sum(z, k->wt, k->B * out);
+        if (m->dropped) /* the masks of the last training forward, held fixed */
+            for (int i = 0; i < k->B * out; i++) z[i] *= m->mask[l][i];
         if (m->layernorm) {
             double t[512];
             layernorm_d(t, z, p + m->g_off[l], p + m->beta_off[l], k->B, out);
@@ -259,7 +261,7 @@ static void check_losses(acrl_rng* r) {
     CHECK(inside > 0 && inside < N); /* both Huber branches exercised */
 }
 
-static void check_mlp(acrl_rng* r, const char* act, bool layernorm) {
+static void check_mlp(acrl_rng* r, const char* act, bool layernorm, float dropout) {
     enum { B = 5 };
     const int sizes[] = {6, 10, 9, 4};
     acrl_params p;
@@ -269,6 +271,7 @@ static void check_mlp(acrl_rng* r, const char* act, bool layernorm) {
     CHECK(acrl_mlp_build(&m, &p, "q", sizes, 4, act, layernorm, B, err, sizeof err) == 0);
     CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
     acrl_mlp_init(&m, &p, ACRL_INIT_TORCH, 1, 1, r);
+    CHECK(acrl_mlp_set_dropout(&m, dropout, err, sizeof err) == 0);
     if (layernorm)
         for (int l = 0; l < 2; l++) {
             fill(p.param + m.g_off[l], sizes[l + 1], 0.5, 1.5, r);
@@ -282,13 +285,34 @@ static void check_mlp(acrl_rng* r, const char* act, bool layernorm) {
     fill(wt, B * 4, -1, 1, r);
     memcpy(th + nx, p.param, p.count * sizeof(float));
     acrl_params_zero_grad(&p);
-    acrl_mlp_forward(&m, &p, th, B);
+    acrl_mlp_forward_train(&m, &p, th, B, r); /* = acrl_mlp_forward without dropout */
     acrl_mlp_backward(&m, &p, g, wt);
     memcpy(g + nx, p.grad, p.count * sizeof(float));
     mlp_ctx c = {&m, B, wt};
-    char label[64];
-    snprintf(label, sizeof label, "mlp %s%s: dinput + all params", layernorm ? "layernorm+" : "", act);
+    char label[80];
+    snprintf(label, sizeof label, "mlp %s%s%s: dinput + all params", dropout > 0 ? "dropout+" : "",
+             layernorm ? "layernorm+" : "", act);
     fd_check(label, mlp_f, &c, th, n, g, 1e-3);
+    if (dropout > 0) { /* some units dropped, the others scaled by 1 / (1 - p) */
+        int zeros = 0, kept = 0;
+        for (int l = 0; l < 2; l++)
+            for (int i = 0; i < B * sizes[l + 1]; i++) {
+                zeros += m.mask[l][i] == 0;
+                kept += m.mask[l][i] == 1 / (1 - dropout);
+            }
+        CHECK(zeros > 0 && kept > 0 && zeros + kept == B * (sizes[1] + sizes[2]));
+    }
+    /* the input-only backward gives the same input gradient and leaves the parameters' alone */
+    float* din = calloc((size_t)nx, sizeof(float));
+    float* gsave = malloc(p.count * sizeof(float));
+    memcpy(gsave, p.grad, p.count * sizeof(float));
+    acrl_mlp_backward_input(&m, &p, din, wt);
+    double mi = 0;
+    for (int i = 0; i < nx; i++) mi = fmax(mi, fabs(din[i] - g[i]));
+    CHECK_MAXDIFF("mlp backward_input = backward's dinput", mi, 0);
+    CHECK(memcmp(gsave, p.grad, p.count * sizeof(float)) == 0);
+    free(din);
+    free(gsave);
     /* backward accumulates: a second backward doubles the gradient */
     acrl_mlp_backward(&m, &p, NULL, wt);
     double md = 0;
@@ -409,6 +433,21 @@ static void check_optim(void) {
     CHECK(!acrl_all_finite(x, 5));
 }
 
+static void check_mlp_dropout_bad(void) {
+    const int sizes[] = {3, 4, 2};
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_mlp m;
+    char err[256];
+    CHECK(acrl_mlp_build(&m, &p, "q", sizes, 3, "relu", false, 2, err, sizeof err) == 0);
+    CHECK(acrl_mlp_set_dropout(&m, 1.0f, err, sizeof err) == -1);
+    printf("  dropout 1: %s\n", err);
+    CHECK(strstr(err, "dropout") != NULL);
+    CHECK(acrl_mlp_set_dropout(&m, -0.1f, err, sizeof err) == -1);
+    acrl_mlp_free(&m);
+    acrl_params_free(&p);
+}
+
 int main(void) {
     acrl_rng r;
     acrl_rng_seed(&r, 11);
@@ -417,10 +456,14 @@ int main(void) {
     check_layernorm(&r);
     check_dropout(&r);
     check_losses(&r);
-    check_mlp(&r, "tanh", false);
-    check_mlp(&r, "relu", false);
-    check_mlp(&r, "elu", false);
-    check_mlp(&r, "gelu", true);
+    check_mlp(&r, "tanh", false, 0);
+    check_mlp(&r, "relu", false, 0);
+    check_mlp(&r, "elu", false, 0);
+    check_mlp(&r, "gelu", true, 0);
+    check_mlp(&r, "gelu", true, 0.3f);  /* Linear -> Dropout -> LayerNorm -> GELU */
+    check_mlp(&r, "relu", true, 0.3f);  /* STAC's critic */
+    check_mlp(&r, "tanh", false, 0.3f);
+    check_mlp_dropout_bad();
     check_orthogonal(&r);
     check_optim();
     return test_summary("test_nn_grad");

@@ -215,8 +215,8 @@ void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, c
             float xh = (xi[j] - mu) * rs, dxh = dyi[j] * g[j];
             s1 += dxh;
             s2 += dxh * xh;
-            dg[j] += dyi[j] * xh;
-            db[j] += dyi[j];
+            if (dg) dg[j] += dyi[j] * xh;
+            if (db) db[j] += dyi[j];
         }
         s1 /= C;
         s2 /= C;
