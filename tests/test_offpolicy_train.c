@@ -1,4 +1,4 @@
-/* test_offpolicy_train: SAC (Box and Discrete), TD3 and DDPG through the trainer: same seed ->
+/* test_offpolicy_train: SAC (Box and Discrete), TD3, DDPG and DSAC-T through the trainer: same seed ->
  * byte-identical final checkpoints, also with two update threads (--threads 2); stop halfway + resume with save_buffer=1 -> byte-identical
  * final checkpoint; the replay buffer is in the checkpoint only when asked; bad configs
  * and spaces are refused with clear messages; a checkpoint of another algorithm or env is
@@ -161,6 +161,35 @@ static void check_mismatched_checkpoints(void) {
     CHECK(train(NULL, NULL, NULL, 0, 0, dir, NULL, 0, err) == ACRL_OK);
 }
 
+/* DSAC-T: its keys are validated by name; checkpoints of SAC and DSAC-T are not interchangeable. */
+static void check_dsact_input(void) {
+    char err[ACRL_ERRLEN], dir[1200], path[1300];
+    snprintf(dir, sizeof dir, "%s/bad-dsact", tmp_root);
+    const char* bad[][2] = {{"delay=0", "delay"}, {"tau_b=1.5", "tau_b"}, {"std_eps=0", "std_eps"},
+                            {"td_bound=-1", "td_bound"}, {"log_std_max=-30", "log_std_max"}};
+    for (int i = 0; i < 5; i++) {
+        const char* set[] = {bad[i][0]};
+        CHECK(train("dsact", "Pendulum-v1", dir, 100, 0, NULL, set, 1, err) == ACRL_ERR_INPUT);
+        printf("  dsact %s: %s\n", bad[i][0], err);
+        CHECK(strstr(err, bad[i][1]) != NULL);
+    }
+    CHECK(train("dsact", "CartPole-v1", dir, 100, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
+    printf("  dsact on CartPole: %s\n", err);
+    CHECK(strstr(err, "Box") != NULL);
+    const char* small[] = {"net_arch=16,16", "batch_size=16", "learning_starts=50", "eval_freq=0"};
+    snprintf(dir, sizeof dir, "%s/mm-dsact", tmp_root);
+    CHECK(train("dsact", "Pendulum-v1", dir, 200, 0, NULL, small, 4, err) == ACRL_OK);
+    snprintf(path, sizeof path, "%s/final.ckpt", dir);
+    CHECK(load_into("dsact", "Pendulum-v1", small, 3, path, err, sizeof err) == 0); /* the right one loads */
+    CHECK(load_into("sac", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  DSAC-T checkpoint into SAC: %s\n", err);
+    CHECK(strstr(err, "sac.") != NULL);
+    snprintf(path, sizeof path, "%s/mm-sac/final.ckpt", tmp_root);
+    CHECK(load_into("dsact", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  SAC checkpoint into DSAC-T: %s\n", err);
+    CHECK(strstr(err, "dsact.") != NULL);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
     const char* sac_box[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
@@ -175,8 +204,12 @@ int main(void) {
     const char* ddpg[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1", "eval_freq=0",
                           "noise_type=ornstein-uhlenbeck", "n_envs=3", "gradient_steps=-1"};
     check_determinism_and_resume("ddpg", "Pendulum-v1", ddpg, 8, 600, 300);
+    const char* dsact[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1", "eval_freq=0",
+                           "buffer_size=250", "n_envs=2", "log_freq=50"};
+    check_determinism_and_resume("dsact", "Pendulum-v1", dsact, 8, 600, 300);
     check_bad_input();
     check_mismatched_checkpoints();
+    check_dsact_input(); /* after check_mismatched_checkpoints: uses its SAC checkpoint */
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);

@@ -13,6 +13,8 @@
 #include <xmmintrin.h>
 #endif
 
+#include "acrl/dist.h"
+
 void offp_defaults(offp_config* c) {
     memset(c, 0, sizeof *c);
     c->buffer_size = 1000000;
@@ -248,6 +250,10 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     if (rc) return -1;
     for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
     m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
+    /* the entropy estimate comes from the actor's steps too (all steps for SAC; every
+     * delay-th for DSAC-T) */
+    if (h->metrics >> M_ENTROPY & 1u)
+        m[M_ENTROPY] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_ENTROPY] / sums[OFFP_ACTOR_STEPS] : NAN;
     if (steps) m[M_LR] = o->cfg.learning_rate;
     return 0;
 }
@@ -282,7 +288,8 @@ int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, in
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, false, max_batch, err, errlen);
+    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, cfg->layer_norm != 0, max_batch, err, errlen) ||
+           acrl_mlp_set_dropout(m, cfg->dropout, err, errlen);
 }
 
 void offp_adam(acrl_params* p, float lr) {
@@ -370,5 +377,31 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         memset(da, 0, sizeof(float) * (size_t)B * in);
         acrl_act_backward(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
         dz = da;
+    }
+}
+
+/* ---- the tanh-squashed Gaussian actor ------------------------------------------------- */
+
+void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float* ls, float ls_min, float ls_max,
+                           int B, int D) {
+    for (int b = 0; b < B; b++) {
+        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
+        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
+    }
+    acrl_gauss_log_std(ls, ls_raw, false, ls_min, ls_max, B, D);
+}
+
+void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls_raw, const float* g_act,
+                              const float* g_logp, const float* mean, const float* ls, const float* ls_raw,
+                              const float* eps, float ls_min, float ls_max, float scale, int B, int D) {
+    const size_t n = (size_t)B * D;
+    memset(dmean, 0, sizeof(float) * n);
+    memset(dls, 0, sizeof(float) * n);
+    memset(dls_raw, 0, sizeof(float) * n);
+    acrl_squash_backward(dmean, dls, g_act, g_logp, mean, ls, eps, NULL, scale, B, D);
+    acrl_gauss_log_std_backward(dls_raw, dls, ls_raw, false, ls_min, ls_max, B, D);
+    for (int i = 0; i < B; i++) {
+        memcpy(dhead + (size_t)i * 2 * D, dmean + (size_t)i * D, sizeof(float) * D);
+        memcpy(dhead + (size_t)i * 2 * D + D, dls_raw + (size_t)i * D, sizeof(float) * D);
     }
 }
