@@ -96,7 +96,7 @@ const cli_command cli_cmd_train = {
     "                  [--save-buffer] [--stop-at N]\n"
     "       acrl train --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
-    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg, dsact; sac on a Discrete env is\n"
+    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg, dsact, stac; sac on a Discrete env is\n"
     "discrete SAC) on ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
     "configs/ALGO/ENV.ini if there is one (or instead --config FILE), then each\n"
     "--set key=value; --steps and --envs override n_timesteps and n_envs. 'acrl help ALGO'\n"

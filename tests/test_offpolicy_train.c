@@ -1,4 +1,4 @@
-/* test_offpolicy_train: SAC (Box and Discrete), TD3, DDPG and DSAC-T through the trainer: same seed ->
+/* test_offpolicy_train: SAC (Box and Discrete), TD3, DDPG, DSAC-T and STAC through the trainer: same seed ->
  * byte-identical final checkpoints, also with two update threads (--threads 2); stop halfway + resume with save_buffer=1 -> byte-identical
  * final checkpoint; the replay buffer is in the checkpoint only when asked; bad configs
  * and spaces are refused with clear messages; a checkpoint of another algorithm or env is
@@ -190,6 +190,37 @@ static void check_dsact_input(void) {
     CHECK(strstr(err, "dsact.") != NULL);
 }
 
+/* STAC: its keys are validated by name; a DSAC-T checkpoint is refused. */
+static void check_stac_input(void) {
+    char err[ACRL_ERRLEN], dir[1200], path[1300];
+    snprintf(dir, sizeof dir, "%s/bad-stac", tmp_root);
+    const char* bad[][2] = {{"beta=11", "beta"}, {"beta=-0.5", "beta"}, {"dropout=1", "dropout"},
+                            {"dropout=-0.1", "dropout"}, {"weight_decay=2", "weight_decay"},
+                            {"eval_samples=-1", "eval_samples"}, {"layer_norm=2", "layer_norm"}};
+    for (int i = 0; i < 7; i++) {
+        const char* set[] = {bad[i][0]};
+        CHECK(train("stac", "Pendulum-v1", dir, 100, 0, NULL, set, 1, err) == ACRL_ERR_INPUT);
+        printf("  stac %s: %s\n", bad[i][0], err);
+        CHECK(strstr(err, bad[i][1]) != NULL);
+    }
+    /* the keys of the other algorithms' networks do not exist there */
+    const char* ln[] = {"layer_norm=1"};
+    CHECK(train("dsact", "Pendulum-v1", dir, 100, 0, NULL, ln, 1, err) == ACRL_ERR_INPUT);
+    printf("  dsact layer_norm=1: %s\n", err);
+    CHECK(strstr(err, "layer_norm") != NULL);
+    const char* small[] = {"net_arch=16,16", "batch_size=16", "learning_starts=50", "eval_freq=0"};
+    snprintf(path, sizeof path, "%s/mm-dsact/final.ckpt", tmp_root);
+    CHECK(load_into("stac", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  DSAC-T checkpoint into STAC: %s\n", err);
+    CHECK(strstr(err, "stac.") != NULL);
+    snprintf(dir, sizeof dir, "%s/mm-stac", tmp_root);
+    CHECK(train("stac", "Pendulum-v1", dir, 200, 0, NULL, small, 4, err) == ACRL_OK);
+    snprintf(path, sizeof path, "%s/final.ckpt", dir);
+    CHECK(load_into("stac", "Pendulum-v1", small, 3, path, err, sizeof err) == 0);
+    CHECK(load_into("dsact", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  STAC checkpoint into DSAC-T: %s\n", err);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
     const char* sac_box[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
@@ -207,9 +238,14 @@ int main(void) {
     const char* dsact[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1", "eval_freq=0",
                            "buffer_size=250", "n_envs=2", "log_freq=50"};
     check_determinism_and_resume("dsact", "Pendulum-v1", dsact, 8, 600, 300);
+    /* STAC: dropout masks from the learner's RNG; evaluation (mean of sampled actions) from its own */
+    const char* stac[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
+                          "eval_freq=200", "n_eval_episodes=1", "dropout=0.1", "buffer_size=250"};
+    check_determinism_and_resume("stac", "Pendulum-v1", stac, 8, 600, 300);
     check_bad_input();
     check_mismatched_checkpoints();
     check_dsact_input(); /* after check_mismatched_checkpoints: uses its SAC checkpoint */
+    check_stac_input();  /* after check_dsact_input: uses its DSAC-T checkpoint */
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);

@@ -1,4 +1,4 @@
-/* offpolicy.h - what the off-policy actor-critic algorithms (DDPG, TD3, SAC, discrete SAC, DSAC-T)
+/* offpolicy.h - what the off-policy actor-critic algorithms (DDPG, TD3, SAC, discrete SAC, DSAC-T, STAC)
  * share: the common config keys, the collect-then-train loop over a replay buffer, action
  * scaling to Box bounds, Q networks over (obs, act), and checkpoint sections. Each
  * algorithm's update is a pure function of a sampled batch and its noise, declared here
@@ -28,8 +28,8 @@ typedef struct {
     acrl_intlist net_arch;    /* hidden widths of actor and critics */
     char  activation[ACRL_CONFIG_STR_MAX];
     int   save_buffer;        /* put the replay buffer into checkpoints (exact resume) */
-    int   layer_norm;         /* hidden layers Linear -> [Dropout] -> LayerNorm -> act (not a key yet) */
-    float dropout;            /* inverted dropout after each hidden linear (not a key yet; 0: none) */
+    int   layer_norm;         /* hidden layers Linear -> [Dropout] -> LayerNorm -> act (STAC's key) */
+    float dropout;            /* inverted dropout after each hidden linear (STAC's key; 0: none) */
 } offp_config;
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
@@ -174,7 +174,7 @@ void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi);
 /* dst = (1 - tau) dst + tau src on floats [lo, hi) (acrl_params_polyak on a range). */
 void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi);
 
-/* ---- the tanh-squashed Gaussian actor (SAC, DSAC-T) ----------------------------- */
+/* ---- the tanh-squashed Gaussian actor (SAC, DSAC-T, STAC) ----------------------------- */
 
 /* The actor's last layer holds the mean and log-std heads side by side: head (B, 2D) ->
  * mean (B, D), raw log-std ls_raw (B, D) and ls (B, D) = ls_raw clamped to [ls_min, ls_max]. */
@@ -206,6 +206,11 @@ int  td3_update(void* self, const replay_batch* b, int B, const float* eps, bool
  * (B, D) for the target policy's at next_obs, and eps_z (B) ~ N(0, 1) for the sampled return. */
 int  dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next,
                   const float* eps_z, double* sums, char* err, size_t errlen);
+/* STAC: one update (critic, Polyak target, actor, temperature) with noise eps_pi (B, D) at obs
+ * and eps_next (B, D) at next_obs; dropout masks are drawn from drop_rng (the learner's RNG in
+ * training; a test passes its own). */
+int  stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next,
+                 acrl_rng* drop_rng, double* sums, char* err, size_t errlen);
 
 /* TD3's vtable entries, which DDPG shares. */
 void* td3_create_from(const void* cfg, const acrl_algo_ctx* ctx, const char* name, char* err, size_t errlen);
