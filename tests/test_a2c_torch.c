@@ -9,9 +9,11 @@
 
 extern const acrl_algo acrl_algo_a2c, acrl_algo_a3c;
 
-/* measured max differences are printed; tolerances sit a little above them */
+/* measured (Release and ASan builds alike): parameters 5.4e-7, losses and grad norm 3.2e-7;
+ * the tolerances sit a little above. The rollout check only guards against the envs or the
+ * sampling having changed since the fixtures were made (0 here). */
 #define TOL_PARAMS  1e-6
-#define TOL_METRICS 1e-6
+#define TOL_METRICS 5e-7
 #define TOL_ROLLOUT 1e-5
 
 static const ref_case cases[] = {

@@ -11,9 +11,11 @@
 
 extern const acrl_algo acrl_algo_ppo;
 
-/* measured max differences are printed; tolerances sit a little above them */
-#define TOL_PARAMS  1e-6
-#define TOL_METRICS 1e-6
+/* measured (Release and ASan builds alike): parameters 3.6e-7, metrics 2.6e-7; the
+ * tolerances sit a little above. The rollout check only guards against the envs or the
+ * sampling having changed since the fixtures were made (0 here). */
+#define TOL_PARAMS  5e-7
+#define TOL_METRICS 5e-7
 #define TOL_ROLLOUT 1e-5
 #define NMETRICS    8   /* 7 metrics and the number of minibatch updates */
 
@@ -54,7 +56,7 @@ static void run_case(const ref_case* k, const char* dump_dir) {
         if (fx_load(&fx, path)) { CHECK(!"fixture loads"); fx_free(&fx); return; }
     }
 
-    /* learner and twins configured alike */
+    /* learner and twin configured alike */
     void* cfg = calloc(1, algo->cfg_size);
     algo->cfg_defaults(cfg);
     int np = nkeys(k->policy_set, 8), na = nkeys(k->algo_set, 24);
@@ -64,7 +66,7 @@ static void run_case(const ref_case* k, const char* dump_dir) {
     policy_config_default(&pc);
     static const acrl_config_entry pol_table[] = {POLICY_CONFIG_ENTRIES(0), {NULL, 0, 0, 0, 0, NULL, NULL}};
     CHECK(ref_apply(pol_table, &pc, k->policy_set, np, err, sizeof err) == 0);
-    int n_steps = 0, workers = 1;
+    int n_steps = 0;
     for (int i = 0; i < na; i++) sscanf(k->algo_set[i], "n_steps=%d", &n_steps);
 
     acrl_collector_options opt = {false, false, 10.0f, 10.0f, k->gamma};
@@ -75,30 +77,30 @@ static void run_case(const ref_case* k, const char* dump_dir) {
     void* learner = algo->create(cfg, &ctx, err, sizeof err);
     if (!learner) fprintf(stderr, "%s\n", err);
     CHECK(learner != NULL);
-    ref_twin tw[1];
-    CHECK(twin_init(&tw[0], k->env_id, k->num_envs, k->seed, n_steps, &pc, err, sizeof err) == 0);
+    ref_twin tw;
+    CHECK(twin_init(&tw, k->env_id, k->num_envs, k->seed, n_steps, &pc, err, sizeof err) == 0);
     if (!learner || !c) goto done;
     acrl_params* p = algo->params(learner);
     if (dump) ref_write_params(dump, "param.", p);
     else CHECK(ref_load_params(p, &fx, "param.") == 0);
     ref_pre_steps(c, k->pre_steps);
-    for (int i = 0; i < workers; i++) ref_pre_steps(tw[i].col, k->pre_steps);
+    ref_pre_steps(tw.col, k->pre_steps);
 
     for (int it = 0; it < k->iterations; it++) {
         onpolicy_learner* L = learner;
         acrl_rng r = L->rng;
-        CHECK(twin_collect(&tw[0], p, &r, k->gamma, err, sizeof err) == 0);
+        CHECK(twin_collect(&tw, p, &r, k->gamma, err, sizeof err) == 0);
         snprintf(prefix, sizeof prefix, "it%d.w0.", it);
         char name[96], label[96];
         if (dump) {
-            twin_write(&tw[0], dump, prefix);
+            twin_write(&tw, dump, prefix);
             /* the learner's RNG after the collection: the generator draws the minibatch order from it */
             snprintf(name, sizeof name, "it%d.rng", it);
             fprintf(dump, "%s 4 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", name, r.state_hi, r.state_lo,
                     r.inc_hi, r.inc_lo);
         } else {
             snprintf(label, sizeof label, "iteration %d rollout as recorded", it);
-            CHECK_MAXDIFF(label, twin_compare(&tw[0], &fx, prefix), TOL_ROLLOUT);
+            CHECK_MAXDIFF(label, twin_compare(&tw, &fx, prefix), TOL_ROLLOUT);
         }
         double m[M_COUNT];
         for (int j = 0; j < M_COUNT; j++) m[j] = NAN;
@@ -139,7 +141,7 @@ static void run_case(const ref_case* k, const char* dump_dir) {
     }
 done:
     if (learner) algo->destroy(learner);
-    for (int i = 0; i < workers; i++) twin_free(&tw[i]);
+    twin_free(&tw);
     collector_free(c);
     acrl_env_close(probe);
     free(cfg);
