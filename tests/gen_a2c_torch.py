@@ -17,6 +17,7 @@ for the linear schedule. Synchronous A3C: every worker's gradient is taken at th
 weights, then each is clipped and applied in worker order through one RMSprop.
 """
 import os
+import shutil
 import sys
 
 import torch
@@ -89,3 +90,4 @@ if __name__ == "__main__":
     d = ref.run_dump(binary)
     for n in ("a2c_torch_discrete", "a2c_torch_box", "a3c_torch_sync"):
         case(n, d)
+    shutil.rmtree(d)

@@ -26,6 +26,7 @@ j drawn from the learner's PCG64 by Lemire's multiply-and-reject method; the PCG
 stream here is numpy's (the same generator), the index draws are reimplemented below.
 """
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -147,3 +148,4 @@ if __name__ == "__main__":
     d = ref.run_dump(binary)
     for n in ("ppo_iter_discrete", "ppo_iter_box"):
         case(n, d)
+    shutil.rmtree(d)
