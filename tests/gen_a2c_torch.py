@@ -6,13 +6,13 @@ Run with Debian's interpreter (it has python3-torch), after building:
     /usr/bin/python3 tests/gen_a2c_torch.py [build/test_a2c_torch]
 It runs the test with --dump (initial weights, configuration and every rollout's
 observations, actions, rewards and episode ends), computes the updates itself and writes
-tests/fixtures/{a2c_torch_discrete,a2c_torch_box,a3c_torch_sync}.txt.
+tests/fixtures/{a2c_torch_discrete,a2c_torch_box,a2c_torch_adam,a3c_torch_sync}.txt.
 
 The update follows Stable-Baselines3's A2C: GAE(lambda) returns from the collection-time
 values (lambda = 1: n-step returns), terminated steps bootstrapping from 0 and time-limit
 truncations from V(final observation); loss = -mean(A logp) - ent_coef mean(entropy)
 + vf_coef mean((V - R)^2), advantages optionally normalized over the rollout; global
-grad-norm clipping; torch.optim.RMSprop (alpha 0.99); learning rate lr0 (1 - progress)
+grad-norm clipping; torch.optim.RMSprop (alpha 0.99) or torch.optim.Adam; learning rate lr0 (1 - progress)
 for the linear schedule. Synchronous A3C: every worker's gradient is taken at the same
 weights, then each is clipped and applied in worker order through one RMSprop.
 """
@@ -49,8 +49,10 @@ def case(name, dump_dir):
     discrete, od, ad = ref.space(cfg, arrays, E)
     workers = int(cfg.get("n_workers", 1))
     net = ref.ActorCritic(arrays, "param.", cfg["activation"], discrete)
-    assert cfg["optimizer"] == "rmsprop"
-    opt = torch.optim.RMSprop(net.params(), lr=float(cfg["learning_rate"]), alpha=0.99, eps=float(cfg["optim_eps"]))
+    if cfg["optimizer"] == "rmsprop":
+        opt = torch.optim.RMSprop(net.params(), lr=float(cfg["learning_rate"]), alpha=0.99, eps=float(cfg["optim_eps"]))
+    else:
+        opt = torch.optim.Adam(net.params(), lr=float(cfg["learning_rate"]), eps=float(cfg["optim_eps"]))
     max_norm = float(cfg["max_grad_norm"])
     out = open(os.path.join(ref.HERE, "fixtures", name + ".txt"), "w")
     out.write("# %s from tests/gen_a2c_torch.py (torch %s)\n" % (name, torch.__version__))
@@ -88,6 +90,6 @@ def case(name, dump_dir):
 if __name__ == "__main__":
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ref.HERE, "..", "build", "test_a2c_torch")
     d = ref.run_dump(binary)
-    for n in ("a2c_torch_discrete", "a2c_torch_box", "a3c_torch_sync"):
+    for n in ("a2c_torch_discrete", "a2c_torch_box", "a2c_torch_adam", "a3c_torch_sync"):
         case(n, d)
     shutil.rmtree(d)

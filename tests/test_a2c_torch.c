@@ -1,6 +1,6 @@
 /* test_a2c_torch: whole A2C iterations (n-step / GAE returns with episode ends and
  * time-limit bootstrapping, policy, value and entropy terms, grad-norm clipping,
- * RMSprop) and synchronous A3C iterations (two workers' gradients on the same weights,
+ * RMSprop, or Adam) and synchronous A3C iterations (two workers' gradients on the same weights,
  * applied in worker order through one shared RMSprop) against PyTorch
  * (tests/gen_a2c_torch.py), on CartPole-v1 (categorical) and Pendulum-v1 (Gaussian).
  *
@@ -25,6 +25,10 @@ static const ref_case cases[] = {
      {"net_arch=16,16", "activation=tanh", "log_std_init=-0.5"},
      {"n_steps=4", "learning_rate=0.003", "lr_schedule=constant", "gae_lambda=0.9", "normalize_advantage=1",
       "ent_coef=0.02", "vf_coef=0.25", "max_grad_norm=1.0", "optimizer=rmsprop", "optim_eps=1e-5"}},
+    {"a2c_torch_adam", "CartPole-v1", 3, 21, 0.98f, 2, 2, {0.5, 0.75},
+     {"net_arch=8,8", "activation=tanh"},
+     {"n_steps=6", "learning_rate=0.005", "lr_schedule=linear", "gae_lambda=0.9", "normalize_advantage=1",
+      "ent_coef=0.05", "vf_coef=0.5", "max_grad_norm=0", "optimizer=adam", "optim_eps=1e-7"}},
     {"a3c_torch_sync", "CartPole-v1", 2, 11, 0.99f, 0, 3, {0.0, 0.3, 0.6},
      {"net_arch=16,16", "activation=tanh"},
      {"n_workers=2", "sync=1", "updates_per_iter=1", "n_steps=8", "learning_rate=0.01", "lr_schedule=linear",
