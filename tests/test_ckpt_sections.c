@@ -42,6 +42,10 @@ static const run_case cases[] = {
                                 "eval_freq=0"}, 5, 0},
     {"ddpg", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
                                  "noise_type=ornstein-uhlenbeck", "eval_freq=0"}, 6, 0},
+    {"dsact", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
+                                  "save_buffer=1", "eval_freq=0"}, 6, 0},
+    {"stac", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
+                                 "eval_freq=0"}, 5, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 

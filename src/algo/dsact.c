@@ -78,7 +78,7 @@ typedef struct {
     dsact_config cfg;
     int   D;
     float target_entropy;
-    float sbar[3];                /* sigma-bar of critics 0 and 1; [2] = 1 once initialized */
+    float sbar[3];                /* sigma-bar of critics 0 and 1; [2] = 1 once initialized (f32 section) */
     acrl_mlp pi, pi_targ;         /* the actor on obs, the target actor on next_obs */
     offp_critic cr;               /* each critic: (obs, act) -> (mean, raw std); sigma = softplus(raw) */
     /* scratch, (max_batch, D) unless noted */
@@ -414,8 +414,11 @@ static int dsact_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) 
 
 static acrl_params* dsact_params(void* self) { return &((dsact*)self)->L.actor; }
 
+static acrl_rng* dsact_act_rng(void* self) { return &((dsact*)self)->L.core.rng; }
+
 const acrl_algo acrl_algo_dsact = {
     "dsact", "DSAC-T: distributional SAC with twin Gaussian critics and variance-based updates",
     sizeof(dsact_config), dsact_table, dsact_defaults,
     dsact_create, dsact_iterate, dsact_act, dsact_save, dsact_load, dsact_params, dsact_destroy,
+    dsact_act_rng,
 };

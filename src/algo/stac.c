@@ -276,18 +276,18 @@ static int stac_train_step(void* self, double* sums, char* err, size_t errlen) {
 }
 
 /* actions in learner units for obs (no dropout): sampled from rng; deterministic: the mean of
- * eval_samples sampled actions (from the evaluation RNG), or tanh(mean) when eval_samples = 0 */
-static void stac_policy(stac* s, const float* obs, int n, float* out, bool deterministic) {
+ * eval_samples sampled actions from rng, or tanh(mean) when eval_samples = 0 */
+static void stac_policy(stac* s, const float* obs, int n, float* out, bool deterministic, acrl_rng* rng) {
     const int D = s->D, k = s->cfg.eval_samples;
     actor_head(s, obs, n, false, NULL);
     if (!deterministic) {
-        acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, &s->L.core.rng, n, D);
+        acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, rng, n, D);
     } else if (k == 0) {
         acrl_squash_mode(out, s->mean, NULL, NULL, n, D);
     } else {
         memset(s->a_sum, 0, sizeof(float) * (size_t)n * D);
         for (int j = 0; j < k; j++) {
-            acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, &s->eval_rng, n, D);
+            acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, rng, n, D);
             for (int i = 0; i < n * D; i++) s->a_sum[i] += out[i];
         }
         for (int i = 0; i < n * D; i++) out[i] = s->a_sum[i] / k;
@@ -296,7 +296,7 @@ static void stac_policy(stac* s, const float* obs, int n, float* out, bool deter
 
 static void stac_explore(void* self, const float* obs, int E) {
     stac* s = self;
-    stac_policy(s, obs, E, s->L.core.act, false);
+    stac_policy(s, obs, E, s->L.core.act, false, &s->L.core.rng);
 }
 
 static int stac_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
@@ -310,7 +310,7 @@ static int stac_iterate(void* self, acrl_collector* c, double progress, double* 
 static void stac_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
     stac* s = self;
     float a[n * s->L.core.act_dim + 1];
-    stac_policy(s, obs, n, a, deterministic);
+    stac_policy(s, obs, n, a, deterministic, &s->eval_rng); /* evaluation never moves the training RNG */
     offp_to_env(&s->L.core, a, actions, n);
 }
 
@@ -319,7 +319,7 @@ static int stac_save(void* self, acrl_ckpt_writer* w) {
     return algo_save_params(w, "stac.actor", &s->L.actor) || algo_save_params(w, "stac.critic", &s->L.critic) ||
            algo_save_params(w, "stac.critic_targ", &s->L.critic_targ) ||
            algo_save_params(w, "stac.alpha", &s->L.alpha) ||
-           acrl_ckpt_add(w, "stac.eval_rng", &s->eval_rng, sizeof s->eval_rng) || offp_save(&s->L.core, w, "stac")
+           algo_save_rng(w, "stac.eval_rng", &s->eval_rng) || offp_save(&s->L.core, w, "stac")
                ? -1 : 0;
 }
 
@@ -329,15 +329,18 @@ static int stac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
            algo_load_params(c, "stac.critic", &s->L.critic, err, errlen) ||
            algo_load_params(c, "stac.critic_targ", &s->L.critic_targ, err, errlen) ||
            algo_load_params(c, "stac.alpha", &s->L.alpha, err, errlen) ||
-           algo_load_blob(c, "stac.eval_rng", &s->eval_rng, sizeof s->eval_rng, err, errlen) ||
+           algo_load_rng(c, "stac.eval_rng", &s->eval_rng, err, errlen) ||
            offp_load(&s->L.core, c, "stac", err, errlen)
                ? -1 : 0;
 }
 
 static acrl_params* stac_params(void* self) { return &((stac*)self)->L.actor; }
 
+static acrl_rng* stac_act_rng(void* self) { return &((stac*)self)->eval_rng; }
+
 const acrl_algo acrl_algo_stac = {
     "stac", "STAC: one Gaussian critic, pessimism mu - beta sigma, dropout and layer norm, AdamW",
     sizeof(stac_config), stac_table, stac_defaults,
     stac_create, stac_iterate, stac_act, stac_save, stac_load, stac_params, stac_destroy,
+    stac_act_rng,
 };
