@@ -182,6 +182,7 @@ static void bench_vs_sac(int max_threads, int updates, int repeats) {
            "|---|---|---|---|---|\n");
     const struct { const char *algo, *arch, *act, *label; } rows[] = {
         {"dsact", "256,256", "relu", "256,256 ReLU (SAC's sizes)"},
+        {"dsact", "256,256,256", "relu", "256,256,256 ReLU"},
         {"dsact", "256,256,256", "gelu", "256,256,256 GELU (official)"},
         {"stac", "256,256", "relu", "256,256 ReLU + LayerNorm + Dropout 0.01 (paper)"},
     };

@@ -242,6 +242,10 @@ int main(void) {
     const char* stac[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
                           "eval_freq=200", "n_eval_episodes=1", "dropout=0.1", "buffer_size=250"};
     check_determinism_and_resume("stac", "Pendulum-v1", stac, 8, 600, 300);
+    /* dropout in the targets too: the update's lanes run on one thread then (both draw masks) */
+    const char* stac_td[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
+                             "eval_freq=0", "dropout=0.2", "target_dropout=1", "eval_samples=0"};
+    check_determinism_and_resume("stac", "MountainCarContinuous-v0", stac_td, 8, 600, 300);
     check_bad_input();
     check_mismatched_checkpoints();
     check_dsact_input(); /* after check_mismatched_checkpoints: uses its SAC checkpoint */

@@ -78,6 +78,7 @@ typedef struct {
     acrl_optim opt;               /* AdamW */
     acrl_mlp pi;
     offp_critic cr;               /* q0: (obs, act) -> (mu, raw) */
+    offp_critic crt;              /* the target critic's activations (weights in critic_targ) */
     /* scratch, (max_batch, D) unless noted */
     float *mean, *ls_raw, *ls, *a_pi, *a_next, *dmean, *dls, *dls_raw, *g_act, *eps_pi, *eps_next, *a_sum;
     float *dhead;                 /* (max_batch, 2D) */
@@ -92,6 +93,7 @@ static void stac_destroy(void* self) {
     for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
     acrl_mlp_free(&s->pi);
     offp_critic_free(&s->cr);
+    offp_critic_free(&s->crt);
     float* bufs[] = {s->mean, s->ls_raw, s->ls, s->a_pi, s->a_next, s->dmean, s->dls, s->dls_raw, s->g_act,
                      s->eps_pi, s->eps_next, s->a_sum, s->dhead, s->logp, s->logp_n, s->y, s->g_logp};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
@@ -122,9 +124,8 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
     int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&s->cr, &s->L.critic, 1, od + D, 2, &cfg->off, maxb, err, errlen);
-    offp_critic tmp;
-    rc = rc || offp_critic_build(&tmp, &s->L.critic_targ, 1, od + D, 2, &cfg->off, 1, err, errlen);
-    offp_critic_free(&tmp);
+    /* the target critic has an MLP of its own (same layout): it runs on the other lane */
+    rc = rc || offp_critic_build(&s->crt, &s->L.critic_targ, 1, od + D, 2, &cfg->off, maxb, err, errlen);
     rc = rc || acrl_params_add(&s->L.alpha, "alpha", 1, 1) == SIZE_MAX;
     for (int i = 0; i < 5 && !rc; i++)
         if (i != 1) rc = acrl_params_finalize(st[i], err, errlen);
@@ -178,6 +179,66 @@ static void actor_head(stac* s, const float* obs, int B, bool drop, acrl_rng* rn
     offp_gauss_head_split(head, s->mean, s->ls_raw, s->ls, s->cfg.log_std_min, s->cfg.log_std_max, B, s->D);
 }
 
+/* One update's data for the lanes. Only lane 0 draws dropout masks (and only when the
+ * targets use none), so the masks come from drop_rng in the same order for any thread count. */
+typedef struct {
+    stac* s;
+    const replay_batch* b;
+    int    B;
+    const float *eps_pi, *eps_next;
+    acrl_rng* drop_rng;
+    float  alpha;
+    const float* qo;              /* the critic's output at (s, a) */
+} stac_job;
+
+/* Phase 1. Lane 0: the critic at (s, a) with dropout, kept for its backward; lane 1: the
+ * target y = r + gamma^m (1 - d) (mu' - beta sigma' - alpha log pi(a'|s')), a' ~ pi(.|s'). */
+static void lanes_forward(void* arg, int lane) {
+    stac_job* j = arg;
+    stac* s = j->s;
+    const replay_batch* b = j->b;
+    const int B = j->B, D = s->D, od = s->L.core.obs_dim;
+    offp_critic* cr = &s->cr;
+    if (lane == 0) {
+        offp_critic_input(cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
+        j->qo = acrl_mlp_forward_train(&cr->q[0], &s->L.critic, cr->in[OFFP_IN_DATA], B, j->drop_rng);
+        return;
+    }
+    const bool tdrop = s->cfg.target_dropout != 0;
+    actor_head(s, b->next_obs, B, tdrop, j->drop_rng);
+    acrl_squash_rsample(s->a_next, s->mean, s->ls, j->eps_next, NULL, NULL, B, D);
+    acrl_squash_log_prob(s->logp_n, s->mean, s->ls, j->eps_next, NULL, B, D);
+    offp_critic_input(&s->crt, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
+    acrl_mlp* qt = &s->crt.q[0];
+    const float* o = tdrop ? acrl_mlp_forward_train(qt, &s->L.critic_targ, s->crt.in[OFFP_IN_NEXT], B, j->drop_rng)
+                           : acrl_mlp_forward(qt, &s->L.critic_targ, s->crt.in[OFFP_IN_NEXT], B);
+    for (int i = 0; i < B; i++) {
+        const float v = o[2 * i] - s->cfg.beta * sigma_of(o[2 * i + 1], s->cfg.sigma_raw_min, NULL) -
+                        j->alpha * s->logp_n[i];
+        s->y[i] = b->rew[i] + (1.0f - b->done[i]) * b->discount[i] * v;
+    }
+}
+
+/* Phase 2. Lane 0: the actor at obs with dropout, a ~ pi(.|s) reparameterized; lane 1: the
+ * critic's backward (cr->dout), its AdamW step and the Polyak step of the target. */
+static void lanes_step(void* arg, int lane) {
+    stac_job* j = arg;
+    stac* s = j->s;
+    const int B = j->B, D = s->D, od = s->L.core.obs_dim;
+    offp_critic* cr = &s->cr;
+    if (lane == 0) {
+        actor_head(s, j->b->obs, B, true, j->drop_rng);
+        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
+        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        offp_critic_input(cr, OFFP_IN_PI, j->b->obs, s->a_pi, B, od, D);
+        return;
+    }
+    acrl_params_zero_grad(&s->L.critic);
+    acrl_mlp_backward(&cr->q[0], &s->L.critic, NULL, cr->dout[0]);
+    acrl_optim_step(&s->opt, &s->L.critic, s->cfg.off.learning_rate);
+    acrl_params_polyak(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, NULL, 0);
+}
+
 int stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next,
                 acrl_rng* drop_rng, double* sums, char* err, size_t errlen) {
     stac* s = self;
@@ -188,23 +249,14 @@ int stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
     const int D = s->D, od = o->obs_dim;
     const long upd = (long)OFFP_UPDATES(o);
     const float alpha = s->L.alpha.param[0], beta = c->beta, fl = c->sigma_raw_min;
-    const bool tdrop = c->target_dropout != 0;
+    stac_job j = {s, b, B, eps_pi, eps_next, drop_rng, alpha, NULL};
 
-    /* target: y = r + gamma^m (1 - d) (mu' - beta sigma' - alpha log pi(a'|s')), a' ~ pi(.|s') */
-    actor_head(s, b->next_obs, B, tdrop, drop_rng);
-    acrl_squash_rsample(s->a_next, s->mean, s->ls, eps_next, NULL, NULL, B, D);
-    acrl_squash_log_prob(s->logp_n, s->mean, s->ls, eps_next, NULL, B, D);
-    offp_critic_input(cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
-    const float* qt = tdrop ? acrl_mlp_forward_train(q, &s->L.critic_targ, cr->in[OFFP_IN_NEXT], B, drop_rng)
-                            : acrl_mlp_forward(q, &s->L.critic_targ, cr->in[OFFP_IN_NEXT], B);
-    for (int i = 0; i < B; i++) {
-        const float v = qt[2 * i] - beta * sigma_of(qt[2 * i + 1], fl, NULL) - alpha * s->logp_n[i];
-        s->y[i] = b->rew[i] + (1.0f - b->done[i]) * b->discount[i] * v;
-    }
+    /* critic forward and target; with dropout in the targets both lanes draw masks: one thread */
+    if (c->target_dropout) { lanes_forward(&j, 0); lanes_forward(&j, 1); }
+    else offp_lanes(o, lanes_forward, &j);
 
     /* critic: Gaussian negative log-likelihood mean(log sigma + (y - mu)^2 / (2 sigma^2)) + log sqrt(2 pi) */
-    offp_critic_input(cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
-    const float* qo = acrl_mlp_forward_train(q, &s->L.critic, cr->in[OFFP_IN_DATA], B, drop_rng);
+    const float* qo = j.qo;
     double qloss = 0, sig_sum = 0;
     for (int i = 0; i < B; i++) {
         float dr;
@@ -216,17 +268,10 @@ int stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
     }
     qloss /= B;
     if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
-    acrl_params_zero_grad(&s->L.critic);
-    acrl_mlp_backward(q, &s->L.critic, NULL, cr->dout[0]);
-    acrl_optim_step(&s->opt, &s->L.critic, c->off.learning_rate);
-    acrl_params_polyak(&s->L.critic_targ, &s->L.critic, c->off.tau, NULL, 0);
+    offp_lanes(o, lanes_step, &j); /* critic AdamW step + Polyak beside the actor's forward */
 
     /* actor: mean(alpha log pi(a|s) - mu(s, a) + beta sigma(s, a)), a reparameterized, through the
      * updated critic (both with dropout, as in training mode) */
-    actor_head(s, b->obs, B, true, drop_rng);
-    acrl_squash_rsample(s->a_pi, s->mean, s->ls, eps_pi, NULL, NULL, B, D);
-    acrl_squash_log_prob(s->logp, s->mean, s->ls, eps_pi, NULL, B, D);
-    offp_critic_input(cr, OFFP_IN_PI, b->obs, s->a_pi, B, od, D);
     const float* qp = acrl_mlp_forward_train(q, &s->L.critic, cr->in[OFFP_IN_PI], B, drop_rng);
     double aloss = 0, mean_logp = 0;
     for (int i = 0; i < B; i++) {
