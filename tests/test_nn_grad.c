@@ -433,6 +433,42 @@ static void check_optim(void) {
     CHECK(!acrl_all_finite(x, 5));
 }
 
+/* GELU's vectorized fast path against double-precision erf and against the libm reference
+ * (acrl_gelu_ref_*) on a dense grid over [-12, 12] plus far values; NaN stays NaN. */
+static void check_gelu_fast(void) {
+    enum { N = 24001 + 6 };
+    float* x = malloc(sizeof(float) * N);
+    float* y = malloc(sizeof(float) * N);
+    float* yr = malloc(sizeof(float) * N);
+    float* g = calloc(N, sizeof(float));
+    float* gr = calloc(N, sizeof(float));
+    float* one = malloc(sizeof(float) * N);
+    for (int i = 0; i < 24001; i++) x[i] = -12.0f + 1e-3f * (float)i;
+    const float far[6] = {-100.0f, -40.0f, -0.0f, 1e-30f, 40.0f, 100.0f};
+    for (int i = 0; i < 6; i++) x[24001 + i] = far[i];
+    for (int i = 0; i < N; i++) one[i] = 1;
+    acrl_act_forward(ACRL_ACT_GELU, y, x, N);
+    acrl_act_backward(ACRL_ACT_GELU, g, one, x, y, N);
+    acrl_gelu_ref_forward(yr, x, N);
+    acrl_gelu_ref_backward(gr, one, x, N);
+    double ef = 0, eb = 0, rf = 0, rb = 0;
+    for (int i = 0; i < N; i++) {
+        double u = x[i], cdf = 0.5 * (1 + erf(u / sqrt(2.0))), pdf = exp(-0.5 * u * u) / sqrt(2 * M_PI);
+        ef = fmax(ef, fabs(y[i] - u * cdf) / fmax(1, fabs(u * cdf)));
+        eb = fmax(eb, fabs(g[i] - (cdf + u * pdf)));
+        rf = fmax(rf, fabs(y[i] - yr[i]) / fmax(1, fabs(yr[i])));
+        rb = fmax(rb, fabs(g[i] - gr[i]));
+    }
+    CHECK_MAXDIFF("gelu fast forward vs double, [-12, 12] + far", ef, 3e-7);
+    CHECK_MAXDIFF("gelu fast derivative vs double", eb, 3e-7);
+    CHECK_MAXDIFF("gelu fast forward vs libm reference", rf, 4e-7);
+    CHECK_MAXDIFF("gelu fast derivative vs libm reference", rb, 4e-7);
+    float nan_in[3] = {NAN, 1, -1}, nan_out[3];
+    acrl_act_forward(ACRL_ACT_GELU, nan_out, nan_in, 3);
+    CHECK(isnan(nan_out[0]) && fabsf(nan_out[1] - 0.8413447f) < 1e-6f);
+    free(x); free(y); free(yr); free(g); free(gr); free(one);
+}
+
 static void check_mlp_dropout_bad(void) {
     const int sizes[] = {3, 4, 2};
     acrl_params p;
@@ -453,6 +489,7 @@ int main(void) {
     acrl_rng_seed(&r, 11);
     check_linear(&r);
     check_acts(&r);
+    check_gelu_fast();
     check_layernorm(&r);
     check_dropout(&r);
     check_losses(&r);

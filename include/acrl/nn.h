@@ -104,6 +104,10 @@ void acrl_linear_forward(float* y, const float* x, const float* w, const float* 
 /* dx (B, in; NULL: skip) += dy w^T; dw (in, out) += x^T dy; db (out; NULL: skip) += sum_rows dy. */
 void acrl_linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                           const float* w, int B, int in, int out);
+/* GELU's readable reference with libm's erff (acrl_act_forward / _backward use a vectorized
+ * fast path within 3e-7 of it): y (n) = x Phi(x); dx (n) += (Phi(x) + x phi(x)) dy. */
+void acrl_gelu_ref_forward(float* y, const float* x, size_t n);
+void acrl_gelu_ref_backward(float* dx, const float* dy, const float* x, size_t n);
 /* y (n) = act(x (n)); y may equal x. ELU has alpha = 1. */
 void acrl_act_forward(acrl_act act, float* y, const float* x, size_t n);
 /* dx (n) += act'(x) dy, given the forward's input x (n) and output y (n). */
