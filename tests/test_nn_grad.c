@@ -240,6 +240,27 @@ static void check_dropout(acrl_rng* r) {
     ok = true;
     for (int i = 0; i < N; i++) ok = ok && y[i] == x[i] && mask[i] == 1;
     CHECK(ok);
+    /* the drop rate, and independence of neighbours (the gaps are geometric), on 2e6 units */
+    enum { M = 2000000 };
+    float* xs = malloc(sizeof(float) * M);
+    float* ms = malloc(sizeof(float) * M);
+    const float ps[3] = {0.01f, 0.3f, 0.9f};
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < M; i++) xs[i] = 1;
+        acrl_dropout_forward(xs, ms, xs, ps[k], true, r, M);
+        long z = 0, zz = 0;
+        for (int i = 0; i < M; i++) {
+            z += ms[i] == 0;
+            zz += i > 0 && ms[i] == 0 && ms[i - 1] == 0;
+        }
+        double rate = (double)z / M, pair = (double)zz / (M - 1), sd = sqrt(ps[k] * (1 - ps[k]) / M);
+        printf("  dropout p %.2f: rate %.5f (sd %.5f), both neighbours dropped %.5f (p^2 %.5f)\n", ps[k], rate, sd,
+               pair, (double)ps[k] * ps[k]);
+        CHECK(fabs(rate - ps[k]) < 5 * sd);
+        CHECK(fabs(pair - (double)ps[k] * ps[k]) < 5 * sqrt((double)ps[k] * ps[k] / M) + 1e-9);
+    }
+    free(xs);
+    free(ms);
 }
 
 static void check_losses(acrl_rng* r) {

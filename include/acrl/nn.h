@@ -119,7 +119,8 @@ void acrl_layernorm_forward(float* y, float* mean, float* rstd, const float* x, 
  * forward's x, mean, rstd, g. */
 void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, const float* x,
                              const float* mean, const float* rstd, const float* g, int B, int C);
-/* Inverted dropout: training draws mask (n) in {0, 1/(1-p)} from rng and sets y = x * mask;
+/* Inverted dropout: training draws mask (n) in {0, 1/(1-p)} from rng (each unit dropped
+ * independently with probability p; drawn as the geometric gaps between dropped units) and sets y = x * mask;
  * not training sets mask = 1 and y = x. y may equal x. 0 <= p < 1. */
 void acrl_dropout_forward(float* y, float* mask, const float* x, float p, bool training, acrl_rng* rng, size_t n);
 /* dx (n) += dy (n) * mask (n). */

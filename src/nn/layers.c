@@ -315,14 +315,31 @@ void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, c
 
 /* ---- dropout ---------------------------------------------------------------------- */
 
+/* Units kept before the next dropped one: a geometric variable, floor(log(1 - u) / log(1 - p))
+ * for u uniform in [0, 1), at most n. */
+static size_t dropout_gap(acrl_rng* rng, double log_keep, size_t n) {
+    const double g = floor(log1p(-acrl_rng_double(rng)) / log_keep);
+    return g < (double)n ? (size_t)g : n;
+}
+
 void acrl_dropout_forward(float* y, float* mask, const float* x, float p, bool training, acrl_rng* rng, size_t n) {
     if (!training || p <= 0) {
         for (size_t i = 0; i < n; i++) { mask[i] = 1; y[i] = x[i]; }
         return;
     }
+    /* The dropped units are a Bernoulli(p) process over the n units, drawn by its geometric gaps:
+     * one uniform number per dropped unit instead of one per unit (100x fewer at p = 0.01). */
     const float keep = 1 / (1 - p);
+    const double log_keep = log1p(-(double)p);
+    size_t next = dropout_gap(rng, log_keep, n);
     for (size_t i = 0; i < n; i++) {
-        mask[i] = acrl_rng_double(rng) < p ? 0 : keep;
+        if (i == next) {
+            mask[i] = 0;
+            const size_t gap = dropout_gap(rng, log_keep, n);
+            next = gap < n - i ? i + 1 + gap : n;
+        } else {
+            mask[i] = keep;
+        }
         y[i] = x[i] * mask[i];
     }
 }
