@@ -283,4 +283,5 @@ const acrl_algo acrl_algo_a3c = {
     "a3c", "Asynchronous Advantage Actor-Critic on worker threads (sync = 1: deterministic)",
     sizeof(a3c_config), a3c_table, a3c_defaults,
     a3c_create, a3c_iterate, a3c_act, a3c_save, a3c_load, a3c_params, a3c_destroy,
+    NULL, /* no Q critic */
 };

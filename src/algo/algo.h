@@ -52,6 +52,11 @@ typedef struct {
     /* The learner's main parameter store (policy weights), e.g. for export. */
     acrl_params* (*params)(void* self);
     void (*destroy)(void* self);
+    /* The critic's estimate q (n) of Q(s, a) at normalized observations obs (n, obs_dim) and
+     * actions act (n, act_dim) as act() returns them (env units; Discrete: the index), in the
+     * units of the rewards the learner sees; each algorithm decides which estimate is its own
+     * (e.g. the minimum of twin critics). NULL: the algorithm has no Q critic (acrl qbias refuses). */
+    void (*qvalue)(void* self, const float* obs, const float* act, int n, float* q);
 } acrl_algo;
 
 /* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */
