@@ -146,6 +146,8 @@ expect_error "unknown algorithm 'dqn'" train dqn CartPole-v1
 expect_error "unknown key 'learning_rat'; did you mean 'learning_rate'?" train ppo CartPole-v1 --set learning_rat=1
 expect_error "is not an acrl checkpoint" eval "$RUN/config.ini"
 expect_error "ppo has no replay buffer" train ppo CartPole-v1 --save-buffer
+expect_error "n_experts = 65 is out of range [1, 64]" train pmoe Pendulum-v1 --set n_experts=65
+expect_error "n_experts = 0 is out of range [1, 64]" train pmoe Pendulum-v1 --set n_experts=0
 "$ACRL" help ppo | grep -q "^  clip_range " && ok || bad "acrl help ppo lacks clip_range"
 
 echo "$pass passed, $fail failed"

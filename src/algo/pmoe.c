@@ -47,6 +47,7 @@ typedef struct {
     float *dhead;                               /* (maxb, H) */
     float *noise_pi, *noise_next, *noise_u;     /* (maxb, K, D), (maxb, D), (maxb): one update's draws */
     int   *best, *rows, *next_k;                /* (maxb) */
+    int32_t shape[2];                           /* {K, D}: checkpoint section "pmoe.experts" */
 } pmoe;
 
 static void pmoe_destroy(void* self) {
@@ -374,8 +375,9 @@ static void pmoe_act(void* self, const float* obs, int n, float* actions, bool d
 
 static int pmoe_save(void* self, acrl_ckpt_writer* w) {
     pmoe* p = self;
-    int32_t shape[2] = {p->K, p->D};
-    return acrl_ckpt_add(w, "pmoe.experts", shape, sizeof shape) || algo_save_params(w, "pmoe.actor", &p->L.actor) ||
+    p->shape[0] = p->K; /* the writer reads the data at commit */
+    p->shape[1] = p->D;
+    return acrl_ckpt_add(w, "pmoe.experts", p->shape, sizeof p->shape) || algo_save_params(w, "pmoe.actor", &p->L.actor) ||
            algo_save_params(w, "pmoe.critic", &p->L.critic) ||
            algo_save_params(w, "pmoe.critic_targ", &p->L.critic_targ) ||
            algo_save_params(w, "pmoe.alpha", &p->L.alpha) || offp_save(&p->L.core, w, "pmoe") ? -1 : 0;
