@@ -12,6 +12,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_train,
     &cli_cmd_eval,
     &cli_cmd_plot,
+    &cli_cmd_qbias,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
