@@ -55,9 +55,10 @@ static int field_number(const char* s, const char* e, double* v) {
 
 static int read_progress(const char* dir, plot_run* r, char* err, size_t errlen) {
     char path[4200];
-    snprintf(path, sizeof(path), "%s/progress.csv", dir);
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "run dir %s has no readable progress.csv: %s", dir, strerror(errno)); return -1; }
+    if (acrl_path_join(path, sizeof(path), dir, "progress.csv", err, errlen)) return -1;
+    char why[ACRL_ERRLEN];
+    FILE* f = acrl_file_open_read(path, "progress.csv", why, sizeof(why));
+    if (!f) { io_set_err(err, errlen, "run dir %s has no readable progress.csv (%s)", dir, why); return -1; }
     char* line = NULL;
     size_t cap = 0;
     int rc = -1, col_step = -1, col_ret = -1, lineno = 1, nalloc = 0;
@@ -109,9 +110,10 @@ done:
 
 static int read_summary(const char* dir, char* algo, char* env, size_t len, char* err, size_t errlen) {
     char path[4200];
-    snprintf(path, sizeof(path), "%s/summary.json", dir);
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "run dir %s has no readable summary.json: %s", dir, strerror(errno)); return -1; }
+    if (acrl_path_join(path, sizeof(path), dir, "summary.json", err, errlen)) return -1;
+    char why[ACRL_ERRLEN];
+    FILE* f = acrl_file_open_read(path, "summary.json", why, sizeof(why));
+    if (!f) { io_set_err(err, errlen, "run dir %s has no readable summary.json (%s)", dir, why); return -1; }
     char text[65536];
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
