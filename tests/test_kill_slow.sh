@@ -24,7 +24,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 PPO="ppo CartPole-v1 --envs 1 --set n_steps=32 --set batch_size=32 --set n_epochs=1 --set checkpoint_freq=32"
 SAC="sac Pendulum-v1 --save-buffer --set buffer_size=20000 --set net_arch=64,64 --set batch_size=64
      --set checkpoint_freq=50"
-COMMON="--quiet --eval-episodes 0 --set eval_freq=0 --steps 100000000"
+COMMON="--quiet --eval-episodes 0 --set eval_freq=0 --set log_freq=64 --steps 100000000"
 
 # the kill moments: seconds after the start of a run, from a fixed seed
 DELAYS=$(awk 'BEGIN { srand(20261201); for (i = 0; i < 20; i++) printf "%.3f\n", 0.15 + 0.6 * rand() }')
