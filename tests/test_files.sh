@@ -117,6 +117,12 @@ rc=$?
 case "$rc:$(cat "$TMP/err")" in 1:"acrl: rollout: cannot write output: No space left on device") ok ;;
     *) bad "rollout >/dev/full: exit $rc: $(cat "$TMP/err")" ;; esac
 
+if command -v gnuplot >/dev/null 2>&1; then
+    expect_io_error "cannot write $TMP/no/such/dir/x.png: No such file or directory" plot "$TMP/good" -o "$TMP/no/such/dir/x.png"
+    expect_error "has no readable summary.json" plot "$TMP/dir" -o "$TMP/x.png"
+    if [ ! -e "$TMP/x.png" ]; then ok; else bad "a failed plot left $TMP/x.png"; fi
+fi
+
 # A small tmpfs, filled to leave k pages: every file a run creates in turn meets the full disk.
 mkdir "$TMP/mnt"
 if mount -t tmpfs -o size=64k tmpfs "$TMP/mnt" 2>/dev/null; then

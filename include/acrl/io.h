@@ -206,7 +206,8 @@ size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t tota
 
 /* Plots return_mean against step for n run directories (each with progress.csv and
  * summary.json), one mean line + min..max band per (algo, env) group, into out_png
- * via gnuplot. */
+ * via gnuplot. Returns 0; -1 for bad input (no or bad run directories); -2 for a system
+ * or I/O failure (gnuplot missing or failing, out_png not writable). */
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen);
 /* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
  * npts evenly spaced steps spanning the range every run covers (their union if they do not
