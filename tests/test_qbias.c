@@ -188,6 +188,14 @@ static void test_refused(void) {
     printf("PPO: %s\n", err);
     CHECK(strstr(err, "no Q critic") != NULL);
     CHECK(acrl_qbias("/nonexistent.ckpt", 1, 0, false, &q, err, sizeof err) == ACRL_ERR_INPUT);
+    /* a policy-only checkpoint has no critic */
+    snprintf(path, sizeof path, "%s/sac/final.ckpt", tmp_root);
+    char pol[1300];
+    snprintf(pol, sizeof pol, "%s/sac/policy.ckpt", tmp_root);
+    CHECK(acrl_export_policy(path, pol, err, sizeof err) == ACRL_OK);
+    CHECK(acrl_qbias(pol, 1, 0, false, &q, err, sizeof err) == ACRL_ERR_INPUT);
+    printf("policy-only checkpoint: %s\n", err);
+    CHECK(strstr(err, "policy-only") != NULL);
 }
 
 int main(void) {

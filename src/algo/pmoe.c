@@ -401,6 +401,8 @@ static int pmoe_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 
 static acrl_params* pmoe_params(void* self) { return &((pmoe*)self)->L.actor; }
 
+static acrl_rng* pmoe_act_rng(void* self) { return &((pmoe*)self)->L.core.rng; }
+
 static void pmoe_qvalue(void* self, const float* obs, const float* act, int n, float* q) {
     pmoe* p = self;
     offp_critic_estimate(&p->cr, &p->L.critic, &p->L.core, obs, act, n, q);
@@ -409,5 +411,6 @@ static void pmoe_qvalue(void* self, const float* obs, const float* act, int n, f
 const acrl_algo acrl_algo_pmoe = {
     "pmoe", "Probabilistic Mixture-of-Experts on SAC (softmax gate over K tanh-Gaussian experts), Box actions",
     sizeof(sac_config), pmoe_table, pmoe_defaults,
-    pmoe_create, pmoe_iterate, pmoe_act, pmoe_save, pmoe_load, pmoe_params, pmoe_destroy, pmoe_qvalue,
+    pmoe_create, pmoe_iterate, pmoe_act, pmoe_save, pmoe_load, pmoe_params, pmoe_destroy,
+    pmoe_act_rng, pmoe_qvalue,
 };

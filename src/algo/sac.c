@@ -457,8 +457,11 @@ static void sac_qvalue(void* self, const float* obs, const float* act, int n, fl
     offp_critic_estimate(&s->cr, &s->L.critic, &s->L.core, obs, act, n, q);
 }
 
+static acrl_rng* sac_act_rng(void* self) { return &((sac*)self)->L.core.rng; }
+
 const acrl_algo acrl_algo_sac = {
     "sac", "Soft Actor-Critic (twin Q, learned temperature); discrete SAC on Discrete actions",
     sizeof(sac_config), sac_table, sac_config_defaults,
-    sac_create, sac_iterate, sac_act, sac_save, sac_load, sac_params, sac_destroy, sac_qvalue,
+    sac_create, sac_iterate, sac_act, sac_save, sac_load, sac_params, sac_destroy,
+    sac_act_rng, sac_qvalue,
 };
