@@ -437,9 +437,9 @@ static int resume_config_ini(run* r, const acrl_train_options* o, const char* di
             }
         }
         if (pass == 0 && used) {
-            snprintf(err, errlen, "%s was edited in keys that cannot change on resume: %s; only n_timesteps, "
-                     "eval_freq, n_eval_episodes, checkpoint_freq and log_freq can. Undo the edit, or start a new run "
-                     "with --config %s", path, refused, path);
+            snprintf(err, errlen, "%s was edited in keys that cannot change on resume: %s (only n_timesteps, "
+                     "eval_freq, n_eval_episodes, checkpoint_freq and log_freq can); undo the edit, or start a new run "
+                     "with --config", path, refused);
             fc_free(&ed);
             return ACRL_ERR_INPUT;
         }
