@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <dirent.h>
 #include <unistd.h>
@@ -334,8 +335,62 @@ static void check_tensorboard(void) {
     CHECK(na > 0 && na == nb && ka == na && kb == nb && diff == 0);
 }
 
+/* ---- where presets and models come from --------------------------------------------- */
+
+static void check_lookup(void) {
+    char err[ACRL_ERRLEN], dir[1200], ini[1300], presets[1200];
+    const char* saved = getenv("ACRL_CONFIG_DIR");
+    char* keep = saved ? strdup(saved) : NULL;
+    /* $ACRL_CONFIG_DIR is the only place looked in: an empty one means no preset, although
+     * the source tree (and maybe an installation) has configs/ppo/CartPole-v1.ini */
+    path_of(presets, "presets", NULL);
+    setenv("ACRL_CONFIG_DIR", presets, 1);
+    path_of(dir, "lookup-none", NULL);
+    const char* sets[] = {"n_steps=16", "batch_size=16", "n_epochs=1", "eval_freq=0"};
+    CHECK(train("ppo", "CartPole-v1", dir, 32, 0, NULL, sets, 4, err) == ACRL_OK);
+    path_of(ini, "lookup-none", "config.ini");
+    size_t n;
+    char* text = slurp(ini, &n);
+    printf("  ACRL_CONFIG_DIR empty: n_envs %s\n", text && strstr(text, "\nn_envs = 1\n") ? "1 (no preset)" : "from a preset");
+    CHECK(text && strstr(text, "\nn_envs = 1\n") && strstr(text, "\ngae_lambda = 0.95\n"));
+    free(text);
+    /* a preset there is used */
+    char sub[1300];
+    snprintf(sub, sizeof sub, "%s/ppo", presets);
+    mkdir(presets, 0777);
+    mkdir(sub, 0777);
+    snprintf(sub, sizeof sub, "%s/ppo/CartPole-v1.ini", presets);
+    write_file(sub, "n_envs = 3\ngae_lambda = 0.5\n");
+    path_of(dir, "lookup-mine", NULL);
+    CHECK(train("ppo", "CartPole-v1", dir, 48, 0, NULL, sets, 4, err) == ACRL_OK);
+    path_of(ini, "lookup-mine", "config.ini");
+    text = slurp(ini, &n);
+    CHECK(text && strstr(text, "\nn_envs = 3\n") && strstr(text, "\ngae_lambda = 0.5\n"));
+    free(text);
+    if (keep) setenv("ACRL_CONFIG_DIR", keep, 1);
+    else unsetenv("ACRL_CONFIG_DIR");
+    free(keep);
+#ifdef ACRL_HAVE_MUJOCO
+    saved = getenv("ACRL_MODEL_DIR");
+    keep = saved ? strdup(saved) : NULL;
+    setenv("ACRL_MODEL_DIR", presets, 1); /* holds no models */
+    acrl_env_options eo = acrl_env_options_default();
+    acrl_env* e = acrl_env_make("Hopper-v4", &eo, err, sizeof err);
+    printf("  ACRL_MODEL_DIR without models: %s\n", e ? "made Hopper-v4 anyway" : err);
+    CHECK(e == NULL && strstr(err, presets) && strstr(err, "hopper.xml"));
+    acrl_env_close(e);
+    if (keep) setenv("ACRL_MODEL_DIR", keep, 1);
+    else unsetenv("ACRL_MODEL_DIR");
+    free(keep);
+    e = acrl_env_make("Hopper-v4", &eo, err, sizeof err); /* this build's source tree (or CTest's setting) */
+    CHECK(e != NULL);
+    acrl_env_close(e);
+#endif
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
+    check_lookup();
     check_summary();
     check_resume_config();
     check_tensorboard();

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "algo/algo.h"
+#include "util/datadir.h"
 
 /* ---- run configuration: keys every algorithm has --------------------------------- */
 
@@ -97,15 +98,12 @@ static int fc_init(full_config* fc, const acrl_algo* algo, char* err, size_t err
     return 0;
 }
 
-/* Preset: $ACRL_CONFIG_DIR, the source tree's configs/, the installed configs/. */
+/* Preset: configs/ALGO/ENV.ini in the presets dir (util/datadir.h: $ACRL_CONFIG_DIR, else
+ * the source tree for an uninstalled build, else the installed one). */
 static int find_preset(const char* algo, const char* env, char* path, size_t len) {
-    const char* dirs[3] = {getenv("ACRL_CONFIG_DIR"), ACRL_SOURCE_CONFIGDIR, ACRL_DATADIR "/configs"};
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i]) continue;
-        snprintf(path, len, "%s/%s/%s.ini", dirs[i], algo, env);
-        if (access(path, R_OK) == 0) return 1;
-    }
-    return 0;
+    char dir[1024];
+    snprintf(path, len, "%s/%s/%s.ini", datadir_get(DATADIR_CONFIGS, dir, sizeof dir), algo, env);
+    return access(path, R_OK) == 0;
 }
 
 int algo_full_config(const acrl_algo* algo, acrl_config_entry** table, void** block, char* err, size_t errlen) {

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/datadir.h"
+
 /* ---- shared models ----------------------------------------------------------- */
 
 struct mjenv_shared {
@@ -74,16 +76,15 @@ static void shared_release(mjenv_shared* s) {
     pthread_mutex_unlock(&shared_lock);
 }
 
-/* opt->model_path, else the installed data dir, else the source tree. */
+/* opt->model_path, else file in the models dir (util/datadir.h: $ACRL_MODEL_DIR, else the
+ * source tree for an uninstalled build, else the installed one). */
 static void model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
     if (opt && opt->model_path && opt->model_path[0]) {
         snprintf(out, len, "%s", opt->model_path);
         return;
     }
-    snprintf(out, len, "%s/models/%s", ACRL_DATADIR, file);
-#ifdef ACRL_SOURCE_MODELDIR
-    if (access(out, R_OK) != 0) snprintf(out, len, "%s/%s", ACRL_SOURCE_MODELDIR, file);
-#endif
+    char dir[PATH_MAX];
+    snprintf(out, len, "%s/%s", datadir_get(DATADIR_MODELS, dir, sizeof dir), file);
 }
 
 /* ---- numerics shared by the tasks ------------------------------------------------ */
