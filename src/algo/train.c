@@ -446,22 +446,20 @@ static int resume_config_ini(run* r, const acrl_train_options* o, const char* di
     return ACRL_OK;
 }
 
-/* On resume, after the checkpoint and config.ini: the run state follows the (possibly
- * changed) lengths and frequencies, and the resume's exactness is reported. */
-static int resume_adjust(run* r, const acrl_train_options* o, char* err, size_t errlen) {
+/* On resume, after the checkpoint (whose run config was ck) and config.ini: the run state
+ * follows the lengths and frequencies that changed, and the resume's exactness is reported. */
+static int resume_adjust(run* r, const run_config* ck, const acrl_train_options* o, char* err, size_t errlen) {
     run_config* rc = fc_run(&r->fc);
-    if (o->steps > 0 && o->steps != rc->n_timesteps) {
+    if (o->steps > 0) {
         if (o->steps > 2000000000L) { snprintf(err, errlen, "--steps %ld is too large", o->steps); return ACRL_ERR_INPUT; }
         rc->n_timesteps = (int)o->steps; /* extend (or shorten) the run */
     }
-    r->st.total_steps = rc->n_timesteps;
+    /* (a run extended by --steps before n_timesteps followed it keeps its total) */
+    if (o->steps > 0 || rc->n_timesteps != ck->n_timesteps) r->st.total_steps = rc->n_timesteps;
     int64_t s = r->st.steps;
-    if (rc->eval_freq > 0 && (r->st.next_eval <= s || r->st.next_eval > next_multiple(s, rc->eval_freq)))
-        r->st.next_eval = next_multiple(s, rc->eval_freq);
-    if (r->st.next_log <= s || r->st.next_log > next_multiple(s, rc->log_freq)) r->st.next_log = next_multiple(s, rc->log_freq);
-    if (rc->checkpoint_freq > 0 &&
-        (r->st.next_ckpt <= s || r->st.next_ckpt > next_multiple(s, rc->checkpoint_freq)))
-        r->st.next_ckpt = next_multiple(s, rc->checkpoint_freq);
+    if (rc->eval_freq != ck->eval_freq) r->st.next_eval = next_multiple(s, rc->eval_freq);
+    if (rc->log_freq != ck->log_freq) r->st.next_log = next_multiple(s, rc->log_freq);
+    if (rc->checkpoint_freq != ck->checkpoint_freq) r->st.next_ckpt = next_multiple(s, rc->checkpoint_freq);
     free(r->config_text);
     r->config_text = config_to_text(&r->fc);
     if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
@@ -530,8 +528,9 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     }
     int code = run_setup(&r, o, ck, err, errlen);
     acrl_ckpt_free(ck);
+    run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
     if (ck && code == ACRL_OK) code = resume_config_ini(&r, o, dir, err, errlen);
-    if (ck && code == ACRL_OK) code = resume_adjust(&r, o, err, errlen);
+    if (ck && code == ACRL_OK) code = resume_adjust(&r, &ck_run, o, err, errlen);
     if (code != ACRL_OK) { run_free(&r); return code; }
     if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
     if (mkdir_p(dir)) {
