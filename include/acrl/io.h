@@ -100,8 +100,8 @@ int acrl_config_load_text(const acrl_config_entry* table, void* cfg, const char*
                           const char* name, char* err, size_t errlen);
 /* Writes every entry as "key = value" (with its help as a comment), loadable by load_file.
  * Returns -1 on a write error, or (stopping there) on a string value that would not read
- * back: one with '#', ';', a control character or leading/trailing space, which
- * acrl_config_set refuses. */
+ * back: one with a '#' or ';' first or after whitespace, a control character or a
+ * leading/trailing space, which acrl_config_set refuses. */
 int acrl_config_write(const acrl_config_entry* table, const void* cfg, FILE* f);
 /* Formats the current value of one entry as load_file would read it back. */
 void acrl_config_format_value(const acrl_config_entry* e, const void* cfg, char* out, size_t outlen);

@@ -29,13 +29,16 @@ static void escape(const char* in, size_t n, char* out, size_t outlen) {
     out[o] = 0;
 }
 
-/* A string value reads back from a config file only if it has no comment character
- * ('#', ';'), no control byte and no leading or trailing space (values are trimmed). */
+/* A string value reads back from a config file only if it has no comment start (a '#' or
+ * ';' first or after whitespace; "a#b" is fine), no control byte and no leading or
+ * trailing space (values are trimmed). */
 static int string_writable(const char* v) {
     size_t n = strlen(v);
     if (n && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))) return 0;
-    for (const char* p = v; *p; p++)
-        if (*p == '#' || *p == ';' || (unsigned char)*p < 0x20 || *p == 0x7f) return 0;
+    for (const char* p = v; *p; p++) {
+        if ((*p == '#' || *p == ';') && (p == v || isspace((unsigned char)p[-1]))) return 0;
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) return 0;
+    }
     return 1;
 }
 
@@ -167,8 +170,8 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
         if (!string_writable(value)) {
             char shown[4 * ACRL_CONFIG_STR_MAX + 8];
             escape(value, strlen(value), shown, sizeof(shown));
-            io_set_err(err, errlen, "%s: '%s' has a '#', ';', control character or leading/trailing space, "
-                       "which a config file cannot hold", e->key, shown);
+            io_set_err(err, errlen, "%s: '%s' would not read back from a config file (a '#' or ';' "
+                       "first or after a space starts a comment; no control characters or outer spaces)", e->key, shown);
             return -1;
         }
         strcpy((char*)field(cfg, e), value);
