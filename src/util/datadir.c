@@ -18,11 +18,12 @@ static bool running_uninstalled(void) {
     return strncmp(exe, build, bl) == 0 && exe[bl] == '/';
 }
 
-const char* datadir_get(datadir_kind kind, char* out, size_t len) {
+int datadir_get(datadir_kind kind, char* out, size_t len) {
     bool configs = kind == DATADIR_CONFIGS;
     const char* env = getenv(configs ? "ACRL_CONFIG_DIR" : "ACRL_MODEL_DIR");
-    if (env && *env) snprintf(out, len, "%s", env);
-    else if (running_uninstalled()) snprintf(out, len, "%s", configs ? ACRL_SOURCE_CONFIGDIR : ACRL_SOURCE_MODELDIR);
-    else snprintf(out, len, "%s/%s", ACRL_DATADIR, configs ? "configs" : "models");
-    return out;
+    int n;
+    if (env && *env) n = snprintf(out, len, "%s", env);
+    else if (running_uninstalled()) n = snprintf(out, len, "%s", configs ? ACRL_SOURCE_CONFIGDIR : ACRL_SOURCE_MODELDIR);
+    else n = snprintf(out, len, "%s/%s", ACRL_DATADIR, configs ? "configs" : "models");
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }

@@ -11,7 +11,8 @@
 
 typedef enum { DATADIR_CONFIGS, DATADIR_MODELS } datadir_kind;
 
-/* Writes the directory for kind to out (len bytes) and returns out. */
-const char* datadir_get(datadir_kind kind, char* out, size_t len);
+/* Writes the directory for kind to out (len bytes). Returns 0, or -1 if it did not fit
+ * (out then holds a truncated name). */
+int datadir_get(datadir_kind kind, char* out, size_t len);
 
 #endif
