@@ -414,11 +414,17 @@ static int dsact_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) 
 
 static acrl_params* dsact_params(void* self) { return &((dsact*)self)->L.actor; }
 
+/* The critic's estimate of Q(s, a) (acrl qbias): the mean of the return distribution, the smaller of the twin critics' means. */
+static void dsact_qvalue(void* self, const float* obs, const float* act, int n, float* q) {
+    dsact* s = self;
+    offp_critic_estimate(&s->cr, &s->L.critic, &s->L.core, obs, act, n, q);
+}
+
 static acrl_rng* dsact_act_rng(void* self) { return &((dsact*)self)->L.core.rng; }
 
 const acrl_algo acrl_algo_dsact = {
     "dsact", "DSAC-T: distributional SAC with twin Gaussian critics and variance-based updates",
     sizeof(dsact_config), dsact_table, dsact_defaults,
     dsact_create, dsact_iterate, dsact_act, dsact_save, dsact_load, dsact_params, dsact_destroy,
-    dsact_act_rng,
+    dsact_act_rng, dsact_qvalue,
 };

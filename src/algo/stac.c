@@ -381,11 +381,17 @@ static int stac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 
 static acrl_params* stac_params(void* self) { return &((stac*)self)->L.actor; }
 
+/* The critic's estimate of Q(s, a) (acrl qbias): the mean of the return distribution, the critic's mu, without dropout. */
+static void stac_qvalue(void* self, const float* obs, const float* act, int n, float* q) {
+    stac* s = self;
+    offp_critic_estimate(&s->cr, &s->L.critic, &s->L.core, obs, act, n, q);
+}
+
 static acrl_rng* stac_act_rng(void* self) { return &((stac*)self)->eval_rng; }
 
 const acrl_algo acrl_algo_stac = {
     "stac", "STAC: one Gaussian critic, pessimism mu - beta sigma, dropout and layer norm, AdamW",
     sizeof(stac_config), stac_table, stac_defaults,
     stac_create, stac_iterate, stac_act, stac_save, stac_load, stac_params, stac_destroy,
-    stac_act_rng,
+    stac_act_rng, stac_qvalue,
 };
