@@ -290,6 +290,22 @@ static void check_stac_input(void) {
     printf("  STAC checkpoint into DSAC-T: %s\n", err);
 }
 
+/* Regression: more hidden layers than an MLP holds crashed SAC, PMOE and DSAC-T (a target
+ * critic struct freed uninitialized after the actor's build failed); now refused up front. */
+static void check_net_arch_limit(void) {
+    char err[ACRL_ERRLEN], dir[1200];
+    snprintf(dir, sizeof dir, "%s/deep", tmp_root);
+    const char* deep[] = {"net_arch=8,8,8,8,8,8,8,8"};
+    const char* algos[] = {"sac", "td3", "ddpg", "pmoe", "dsact", "stac"};
+    for (int i = 0; i < 6; i++) {
+        CHECK(train(algos[i], "Pendulum-v1", dir, 50, 0, NULL, deep, 1, err) == ACRL_ERR_INPUT);
+        CHECK(strstr(err, "net_arch") != NULL);
+    }
+    printf("  net_arch with 8 hidden layers: %s\n", err);
+    const char* seven[] = {"net_arch=8,8,8,8,8,8,8", "learning_starts=20", "batch_size=8", "eval_freq=0"};
+    CHECK(train("dsact", "Pendulum-v1", dir, 40, 0, NULL, seven, 4, err) == ACRL_OK); /* the most it holds */
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
     const char* sac_box[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
@@ -323,6 +339,7 @@ int main(void) {
     check_pmoe_input();
     check_dsact_input(); /* after check_mismatched_checkpoints: uses its SAC checkpoint */
     check_stac_input();  /* after check_dsact_input: uses its DSAC-T checkpoint */
+    check_net_arch_limit();
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);

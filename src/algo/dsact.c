@@ -124,7 +124,7 @@ static void* dsact_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err,
     int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &cfg->off, maxb, err, errlen) ||
              offp_mlp_build(&s->pi_targ, &s->L.actor_targ, "pi", od, 2 * D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&s->cr, &s->L.critic, 2, od + D, 2, &cfg->off, maxb, err, errlen);
-    offp_critic tmp;
+    offp_critic tmp = {0}; /* freed below even when an earlier build failed */
     rc = rc || offp_critic_build(&tmp, &s->L.critic_targ, 2, od + D, 2, &cfg->off, 1, err, errlen);
     offp_critic_free(&tmp);
     rc = rc || acrl_params_add(&s->L.alpha, "log_alpha", 1, 1) == SIZE_MAX;

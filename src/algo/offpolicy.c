@@ -157,6 +157,11 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         return -1;
     }
     if (cfg->net_arch.n < 1) { snprintf(err, errlen, "net_arch needs at least one hidden layer"); return -1; }
+    if (cfg->net_arch.n > ACRL_MLP_MAX_LAYERS - 1) { /* checked here: the networks are built after this */
+        snprintf(err, errlen, "net_arch has %d hidden layers, at most %d are supported", cfg->net_arch.n,
+                 ACRL_MLP_MAX_LAYERS - 1);
+        return -1;
+    }
     acrl_act act;
     if (acrl_act_parse(&act, cfg->activation, err, errlen)) return -1;
     o->cfg = *cfg;
