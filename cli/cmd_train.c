@@ -1,4 +1,5 @@
 /* acrl train ALGO ENV ...: trains an agent and writes a run directory. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,11 @@
 #include "cli.h"
 
 #define MAX_SETS 64
+
+/* Ctrl-C and SIGTERM ask the run to stop after the current iteration (it writes last.ckpt
+ * and returns ACRL_INTERRUPTED, the exit code 130). */
+static volatile sig_atomic_t stop_requested;
+static void on_stop_signal(int sig) { (void)sig; stop_requested = 1; }
 
 static int train_run(int argc, char** argv) {
     /* --set may repeat: collect those first, pass the rest to the common parser */
@@ -69,7 +75,17 @@ static int train_run(int argc, char** argv) {
     }
     if (!o.resume_dir) { o.algo = pos[0]; o.env_id = pos[1]; }
     char err[1024];
+    stop_requested = 0;
+    o.stop_flag = &stop_requested;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int rc = acrl_train(&o, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);
