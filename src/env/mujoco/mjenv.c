@@ -3,7 +3,6 @@
  * skip, sets states and takes bit-exact snapshots. */
 #include "env/mujoco/mjenv.h"
 
-#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -88,10 +87,18 @@ static void model_path(char* out, size_t len, const char* file, const acrl_env_o
 
 /* ---- numerics shared by the tasks ------------------------------------------------ */
 
-/* NumPy sums a contiguous vector of n < 8 elements left to right and longer ones (up
- * to 128) with eight interleaved partial sums combined as a tree, then the tail. */
+/* NumPy's pairwise summation of a contiguous vector: n < 8 elements left to right,
+ * up to 128 with eight interleaved partial sums combined as a tree, then the tail;
+ * longer ones split at n/2 rounded down to a multiple of 8, each half summed so.
+ * (np.sum of more than 8192 elements would also be cut into buffer-sized blocks; the
+ * models' sizes are far below that.) The f32 sum squares each element first, as
+ * np.sum(np.square(a)) does. */
 float mjenv_sumsq_f32(const float* a, int n) {
-    assert(n <= 128);
+    if (n > 128) {
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        return mjenv_sumsq_f32(a, n2) + mjenv_sumsq_f32(a + n2, n - n2);
+    }
     float sq[128];
     for (int i = 0; i < n; i++) sq[i] = a[i] * a[i];
     if (n < 8) {
@@ -110,7 +117,11 @@ float mjenv_sumsq_f32(const float* a, int n) {
 }
 
 double mjenv_sum_f64(const double* x, int n) {
-    assert(n <= 128);
+    if (n > 128) {
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        return mjenv_sum_f64(x, n2) + mjenv_sum_f64(x + n2, n - n2);
+    }
     if (n < 8) {
         double r = 0.0;
         for (int i = 0; i < n; i++) r += x[i];
