@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acrl.h"
@@ -138,6 +139,59 @@ static void check_cartpole_batch(void) {
     acrl_env_close(envs[1]);
 }
 
+/* A discrete SAC checkpoint whose stored replay action is not an action index (it would
+ * index the Q outputs out of bounds) is refused on load. */
+static void check_replay_actions(void) {
+    char dir[] = "/tmp/acrl-test-limits-XXXXXX", err[ACRL_ERRLEN], ck[256], bad[256];
+    if (!mkdtemp(dir)) { CHECK(!"mkdtemp"); return; }
+    static const char* sets[] = {"net_arch=16,16", "batch_size=16", "learning_starts=32", "save_buffer=1",
+                                 "eval_freq=0", "checkpoint_freq=0"};
+    acrl_train_options o = acrl_train_options_default();
+    o.algo = "sac";
+    o.env_id = "CartPole-v1";
+    o.out_dir = dir;
+    o.steps = 64;
+    o.quiet = true;
+    o.eval_episodes = 0;
+    o.overrides = sets;
+    o.n_overrides = 6;
+    CHECK(acrl_train(&o, err, sizeof err) == ACRL_OK);
+    snprintf(ck, sizeof ck, "%s/last.ckpt", dir);
+    double mean, std;
+    CHECK(acrl_eval_checkpoint(ck, 1, 0, false, &mean, &std, err, sizeof err) == ACRL_OK);
+    const float wrong[3] = {2.0f, -1.0f, 0.5f};
+    for (int k = 0; k < 3; k++) {
+        acrl_ckpt* c = acrl_ckpt_load(ck, err, sizeof err);
+        CHECK(c != NULL);
+        if (!c) break;
+        acrl_ckpt_writer* w = acrl_ckpt_begin(acrl_ckpt_algo(c), acrl_ckpt_env_id(c));
+        float* act = NULL;
+        for (int i = 0; i < acrl_ckpt_section_count(c); i++) {
+            const char* name = acrl_ckpt_section_name(c, i);
+            size_t len;
+            const void* data = acrl_ckpt_section(c, name, &len);
+            if (strcmp(name, "sac.replay.act") == 0 && len >= 6 * sizeof(float)) {
+                act = malloc(len);
+                memcpy(act, data, len);
+                act[5] = wrong[k];
+                data = act;
+            }
+            acrl_ckpt_add(w, name, data, len);
+        }
+        CHECK(act != NULL);
+        snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
+        CHECK(acrl_ckpt_commit(w, bad, err, sizeof err) == 0);
+        free(act);
+        acrl_ckpt_free(c);
+        CHECK(acrl_eval_checkpoint(bad, 1, 0, false, &mean, &std, err, sizeof err) == ACRL_ERR_INPUT);
+        printf("  replay action %g: %s\n", (double)wrong[k], err);
+        CHECK(strstr(err, "action 5 is") && strstr(err, "not an action index"));
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
 #ifdef ACRL_HAVE_MUJOCO
 /* x_i exactly representable in the same way by NumPy (tests/ values from
  *   x = [math.ldexp((((i*7919) % 1000) - 500) / 7.0, (i*31) % 20 - 10) for i in range(n)]
@@ -171,6 +225,7 @@ int main(void) {
     check_categorical();
     check_wrappers();
     check_cartpole_batch();
+    check_replay_actions();
 #ifdef ACRL_HAVE_MUJOCO
     check_pairwise_sums();
 #endif

@@ -307,7 +307,19 @@ int offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, s
     if (algo_load_blob(c, name, o->counters, sizeof o->counters, err, errlen)) return -1;
     if (!o->cfg.save_buffer) return 0;
     snprintf(name, sizeof name, "%s.replay", prefix);
-    return replay_load(&o->rb, c, name, err, errlen);
+    if (replay_load(&o->rb, c, name, err, errlen)) return -1;
+    /* the updates index Q outputs with Discrete actions: only indices in [0, n) may enter */
+    const size_t n = (size_t)replay_size(&o->rb) * (size_t)o->act_dim;
+    for (size_t i = 0; i < n; i++) {
+        float a = o->rb.act[i];
+        bool bad = o->discrete ? !(a >= 0 && a < (float)o->n_actions && a == floorf(a)) : !isfinite(a);
+        if (bad) {
+            snprintf(err, errlen, "checkpoint replay buffer: action %zu is %g, %s", i, (double)a,
+                     o->discrete ? "not an action index of the Discrete space" : "not finite");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- networks ------------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* Actor-critic policy of the on-policy algorithms: networks, action distribution, backward. */
 #include "algo/policy.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -263,6 +264,8 @@ void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float*
         cat_prepare(pol);
         for (int b = 0; b < B; b++) {
             pol->iact[b] = (int)actions[b];
+            /* rollout actions are the policy's own samples (acrl_cat_sample), always in [0, K) */
+            assert(pol->iact[b] >= 0 && pol->iact[b] < K);
             logp[b] = pol->cat_logp[(size_t)b * K + pol->iact[b]];
         }
         if (entropy) memcpy(entropy, pol->cat_ent, sizeof(float) * (size_t)B);
