@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "acrl.h"
 #include "algo/replay.h"
@@ -217,6 +218,37 @@ static void check_pairwise_sums(void) {
         CHECK(q == ref[k].sumsq);
     }
 }
+
+/* A NaN action: the step runs with zero controls, as MuJoCo itself does, but without
+ * MuJoCo's warning on stdout and in MUJOCO_LOG.TXT of the working directory; an infinite
+ * one is clamped into the control range (Hopper's are limited to [-1, 1]) as MuJoCo does. */
+static void check_bad_mujoco_actions(void) {
+    char dir[] = "/tmp/acrl-test-limits-mj-XXXXXX", cwd[1024], err[ACRL_ERRLEN];
+    if (!mkdtemp(dir) || !getcwd(cwd, sizeof cwd) || chdir(dir) != 0) { CHECK(!"temp dir"); return; }
+    acrl_env* a = acrl_env_make("Hopper-v4", NULL, err, sizeof err);
+    acrl_env* b = acrl_env_make("Hopper-v4", NULL, err, sizeof err);
+    CHECK(a && b);
+    if (a && b) {
+        float oa[11], ob[11], bad[3] = {NAN, 0.5f, -0.25f}, inf[3] = {0.1f, INFINITY, -INFINITY}, zero[3] = {0, 0, 0},
+              clamped[3] = {0.1f, 1.0f, -1.0f};
+        double ra, rb;
+        bool ta, tra, tb, trb;
+        acrl_env_reset(a, 4, oa);
+        acrl_env_reset(b, 4, ob);
+        acrl_env_step(a, bad, oa, &ra, &ta, &tra);
+        acrl_env_step(b, zero, ob, &rb, &tb, &trb);
+        acrl_env_step(a, inf, oa, &ra, &ta, &tra);
+        acrl_env_step(b, clamped, ob, &rb, &tb, &trb);
+        printf("  Hopper-v4 after NaN and Inf actions: obs %s those of zero and clamped actions, reward %g\n",
+               memcmp(oa, ob, sizeof oa) == 0 ? "equal to" : "DIFFER from", ra);
+        CHECK(memcmp(oa, ob, sizeof oa) == 0);
+        CHECK(access("MUJOCO_LOG.TXT", F_OK) != 0);
+    }
+    acrl_env_close(a);
+    acrl_env_close(b);
+    remove("MUJOCO_LOG.TXT");
+    if (chdir(cwd) != 0 || rmdir(dir) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
 #endif
 
 int main(void) {
@@ -228,6 +260,7 @@ int main(void) {
     check_replay_actions();
 #ifdef ACRL_HAVE_MUJOCO
     check_pairwise_sums();
+    check_bad_mujoco_actions();
 #endif
     return test_summary("test_limits");
 }

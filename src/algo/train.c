@@ -112,7 +112,7 @@ static char* config_to_text(const full_config* fc) {
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
     acrl_config_write(fc->table, fc->block, f);
-    fclose(f);
+    if (fclose(f)) { free(buf); return NULL; } /* a failed write (out of memory) */
     return buf;
 }
 

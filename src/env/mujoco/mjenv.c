@@ -155,7 +155,21 @@ static void mjenv_step(acrl_env* env, const float* action, float* obs, double* r
     mjData* d = e->d;
     double before[MJENV_MEMO];
     memcpy(before, e->memo, sizeof before);
-    for (int i = 0; i < m->nu; i++) d->ctrl[i] = action[i];
+    /* MuJoCo clamps controls of limited actuators into their range; if a control is then
+     * NaN or beyond mjMAXVAL it simulates the step with all controls zero, prints a warning
+     * on stdout and appends it to MUJOCO_LOG.TXT in the working directory. The same
+     * dynamics here, without that output (the reward still sees the action, as Gymnasium's
+     * does). */
+    bool bad = false;
+    for (int i = 0; i < m->nu; i++) {
+        double c = action[i];
+        if (m->actuator_ctrllimited[i]) {
+            const double lo = m->actuator_ctrlrange[2 * i], hi = m->actuator_ctrlrange[2 * i + 1];
+            c = c < lo ? lo : c > hi ? hi : c;
+        }
+        bad |= !(fabs(c) <= mjMAXVAL);
+    }
+    for (int i = 0; i < m->nu; i++) d->ctrl[i] = bad ? 0.0 : action[i];
     for (int k = 0; k < e->task->frame_skip; k++) mj_step(m, d);
     if (e->task->rne_post) mj_rnePostConstraint(m, d);
     e->task->remember(e);
