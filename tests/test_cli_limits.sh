@@ -36,8 +36,10 @@ refused "a2c's rollout and networks (n_steps 10000000 x n_envs 100 = 1000000000 
     a2c CartPole-v1 --set n_steps=10000000 --set n_envs=100
 refused "ppo's rollout (n_steps 10000000 x n_envs 100) and networks (batch 100000000) need "*" TiB ("*" bytes) of memory" \
     ppo CartPole-v1 --set n_steps=10000000 --set n_envs=100 --set batch_size=100000000 --set net_arch=4096,4096,4096
-refused "a3c's 256 workers' rollouts and networks"*" need "*" PiB (" \
-    a3c CartPole-v1 --set n_steps=1000000 --set n_envs=1000 --set n_workers=256
+refused "a3c's 64 workers' rollouts and networks"*" need "*" TiB (" \
+    a3c CartPole-v1 --set n_steps=10000000 --set n_envs=100 --set n_workers=64
+refused "a3c: n_workers * n_envs = 256 * 1000 = 256000 env copies; at most 65536" \
+    a3c CartPole-v1 --set n_envs=1000 --set n_workers=256
 # replay buffer of 1e9 transitions and 4096-wide networks for a batch of 1e6 (all above 1 TiB)
 refused "sac's replay buffer (buffer_size 1000000000, obs 3, act 1) and networks (batch 1000000) need "*" TiB (" \
     sac Pendulum-v1 --set buffer_size=1000000000 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096

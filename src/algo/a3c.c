@@ -108,6 +108,12 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
                  "use a2c or ppo for normalized observations");
         return NULL;
     }
+    /* every worker steps n_envs copies of its own: as many in all as n_envs allows one run */
+    if ((long)cfg->n_workers * E > 65536) {
+        snprintf(err, errlen, "a3c: n_workers * n_envs = %d * %d = %ld env copies; at most 65536 are supported",
+                 cfg->n_workers, E, (long)cfg->n_workers * E);
+        return NULL;
+    }
     /* the shared policy for n_envs rows; per worker: rollout, policy for the whole rollout,
      * five per-step vectors (the env copies of workers 1.. are not counted) */
     int ad = ctx->act_space->kind == ACRL_SPACE_DISCRETE ? 1 : ctx->act_space->dim;
