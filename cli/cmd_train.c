@@ -10,9 +10,17 @@
 #define MAX_SETS 64
 
 /* Ctrl-C and SIGTERM ask the run to stop after the current iteration (it writes last.ckpt
- * and returns ACRL_INTERRUPTED, the exit code 130). */
+ * and returns ACRL_INTERRUPTED, the exit code 130). A second one, e.g. while the run is
+ * still being set up, ends the process at once, as the default action would. */
 static volatile sig_atomic_t stop_requested;
-static void on_stop_signal(int sig) { (void)sig; stop_requested = 1; }
+static void on_stop_signal(int sig) {
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered when this handler returns */
+        return;
+    }
+    stop_requested = 1;
+}
 
 static int train_run(int argc, char** argv) {
     /* --set may repeat: collect those first, pass the rest to the common parser */
@@ -134,6 +142,7 @@ const cli_command cli_cmd_train = {
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
     "\n"
-    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",
+    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
+    "second Ctrl-C ends the process at once.\n",
     train_run,
 };

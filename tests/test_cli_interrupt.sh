@@ -1,6 +1,7 @@
 #!/bin/sh
 # Ctrl-C and SIGTERM during `acrl train`: the run stops after the current iteration,
 # writes last.ckpt, says how to resume and exits with code 130; the run then resumes.
+# A second Ctrl-C ends the process at once.
 # Usage: sh tests/test_cli_interrupt.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_interrupt.sh /path/to/acrl}
 pass=0
@@ -36,6 +37,22 @@ interrupt() {
 
 interrupt INT int
 interrupt TERM term
+
+# a second Ctrl-C ends the process at once: no last.ckpt, no message (an iteration of
+# 16384 steps and 50 epochs takes seconds; the signals come 0.3 s apart)
+dir="$TMP/twice"
+"$ACRL" train ppo CartPole-v1 --steps 50000000 --quiet --out "$dir" --set n_steps=16384 --set n_epochs=50 \
+    --set eval_freq=0 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+i=0
+while [ ! -f "$dir/summary.json" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+sleep 0.3
+kill -INT $pid
+wait $pid
+rc=$?
+echo "  SIGINT twice: exit $rc: $(cat "$TMP/err")"
+if [ "$rc" -eq 130 ] && [ ! -f "$dir/last.ckpt" ] && [ ! -s "$TMP/err" ]; then ok; else bad "SIGINT twice: exit $rc"; fi
 
 # the interrupted run continues to the end
 "$ACRL" train --resume "$TMP/int" --steps 1024 --quiet >"$TMP/out" 2>"$TMP/err"
