@@ -55,6 +55,11 @@ typedef struct {
     /* The generator act() samples from when not deterministic (saved in policy-only
      * checkpoints so that stochastic evaluations repeat exactly). */
     acrl_rng* (*act_rng)(void* self);
+    /* The critic's estimate q (n) of Q(s, a) at normalized observations obs (n, obs_dim) and
+     * actions act (n, act_dim) as act() returns them (env units; Discrete: the index), in the
+     * units of the rewards the learner sees; each algorithm decides which estimate is its own
+     * (e.g. the minimum of twin critics). NULL: the algorithm has no Q critic (acrl qbias refuses). */
+    void (*qvalue)(void* self, const float* obs, const float* act, int n, float* q);
 } acrl_algo;
 
 /* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */

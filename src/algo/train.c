@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "algo/algo.h"
+#include "algo/qbias.h"
 #include "algo/ckpt_policy.h"
 #include "io/le.h"
 
@@ -636,4 +637,156 @@ int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, s
         code = ACRL_ERR_RUNTIME;
     run_free(&r);
     return code;
+}
+
+/* ---- Q-value estimation bias (acrl qbias) ---------------------------------------------- */
+
+#define QBIAS_TAIL_EPS 0.01 /* a truncated return is counted without its tail when gamma^(T - t) <= this */
+
+/* One episode of the policy: critic estimates q and learner-unit rewards r per step (grown as
+ * needed); *q_boot: the critic at the final state and the policy's action there. */
+static int qbias_episode(run* r, acrl_env* env, uint64_t seed, bool stochastic, float** q, double** rew, int* cap,
+                         int* T, bool* terminated, double* q_boot) {
+    const int od = env->obs_space.dim, ad = env->act_space.dim;
+    float raw[od], obs[od], act[ad > 0 ? ad : 1], qv;
+    acrl_env_reset(env, (int64_t)seed, raw);
+    bool term = false, trunc = false;
+    int t = 0;
+    while (!term && !trunc) {
+        if (t == *cap) {
+            int nc = *cap ? 2 * *cap : 1024;
+            float* nq = realloc(*q, sizeof(float) * (size_t)nc);
+            if (nq) *q = nq;
+            double* nr = realloc(*rew, sizeof(double) * (size_t)nc);
+            if (nr) *rew = nr;
+            if (!nq || !nr) return -1;
+            *cap = nc;
+        }
+        collector_normalize_obs(r->col, raw, obs, 1);
+        r->algo->act(r->learner, obs, 1, act, !stochastic);
+        r->algo->qvalue(r->learner, obs, act, 1, &qv);
+        clip_box(&env->act_space, act);
+        double rw;
+        acrl_env_step(env, act, raw, &rw, &term, &trunc);
+        (*q)[t] = qv;
+        (*rew)[t] = collector_scale_reward(r->col, rw);
+        t++;
+    }
+    *T = t;
+    *terminated = term;
+    *q_boot = 0;
+    if (!term) { /* raw holds the final observation */
+        collector_normalize_obs(r->col, raw, obs, 1);
+        r->algo->act(r->learner, obs, 1, act, !stochastic);
+        r->algo->qvalue(r->learner, obs, act, 1, &qv);
+        *q_boot = qv;
+    }
+    return 0;
+}
+
+int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, acrl_qbias_result* out, char* err,
+               size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    if (policy_ckpt_is(ck)) {
+        snprintf(err, errlen, "%s is a policy-only checkpoint (no critic): give the run's final.ckpt or last.ckpt", path);
+        acrl_ckpt_free(ck);
+        return ACRL_ERR_INPUT;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code == ACRL_OK && !r.algo->qvalue) {
+        snprintf(err, errlen, "%s has no Q critic: the Q-bias applies to the off-policy algorithms", r.algo->name);
+        code = ACRL_ERR_INPUT;
+    }
+    acrl_env* env = NULL;
+    if (code == ACRL_OK) {
+        acrl_env_options eo = acrl_env_options_default();
+        env = acrl_env_make(r.col->venv->envs[0]->id, &eo, err, errlen);
+        if (!env) code = ACRL_ERR_RUNTIME;
+    }
+    float* q = NULL;
+    double* rew = NULL;
+    int cap = 0;
+    qbias_acc acc = {0};
+    const double gamma = code == ACRL_OK ? fc_run(&r.fc)->gamma : 0;
+    for (int ep = 0; ep < episodes && code == ACRL_OK; ep++) {
+        int T;
+        bool term;
+        double q_boot;
+        if (qbias_episode(&r, env, seed + (uint64_t)ep, stochastic, &q, &rew, &cap, &T, &term, &q_boot)) {
+            snprintf(err, errlen, "out of memory");
+            code = ACRL_ERR_RUNTIME;
+            break;
+        }
+        qbias_add_episode(&acc, rew, q, T, term, q_boot, gamma, QBIAS_TAIL_EPS);
+    }
+    if (code == ACRL_OK) {
+        qbias_finish(&acc, out);
+        out->gamma = gamma;
+    }
+    free(q);
+    free(rew);
+    acrl_env_close(env);
+    run_free(&r);
+    return code;
+}
+
+int acrl_qbias_write_summary(const char* path, const acrl_qbias_result* q, bool stochastic) {
+    FILE* f = fopen(path, "r");
+    if (!f) return -1;
+    char* text = NULL;
+    size_t len = 0, cap = 0;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = 2 * (len + n + 1);
+            char* t = realloc(text, cap);
+            if (!t) { free(text); fclose(f); return -1; }
+            text = t;
+        }
+        memcpy(text + len, buf, n);
+        len += n;
+    }
+    fclose(f);
+    if (!text) return -1;
+    text[len] = 0;
+    /* keep every field but earlier q_bias_* ones (acrl's summaries hold one field per line) */
+    char* end = strrchr(text, '}');
+    if (!end) { free(text); return -1; }
+    *end = 0;
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE* w = fopen(tmp, "w");
+    if (!w) { free(text); return -1; }
+    acrl_json j = {w, 0};
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char* p = line;
+        while (*p == ' ') p++;
+        if (*p == '{' || *p == 0 || strncmp(p, "\"q_bias_", 8) == 0) continue;
+        size_t l = strlen(p);
+        if (p[l - 1] == ',') p[l - 1] = 0;
+        fputs(j.nfields++ ? ",\n  " : "{\n  ", w);
+        fputs(p, w);
+    }
+    free(text);
+    if (!j.nfields) fputc('{', w);
+    acrl_json_string(&j, "q_bias_policy", stochastic ? "stochastic" : "deterministic");
+    acrl_json_int(&j, "q_bias_episodes", q->episodes);
+    acrl_json_int(&j, "q_bias_states", q->states);
+    acrl_json_number(&j, "q_bias_q_mean", q->q_mean);
+    acrl_json_number(&j, "q_bias_return_mean", q->return_mean);
+    acrl_json_number(&j, "q_bias_mean", q->bias_mean);
+    acrl_json_number(&j, "q_bias_std", q->bias_std);
+    acrl_json_number(&j, "q_bias_normalized_mean", q->norm_mean);
+    acrl_json_number(&j, "q_bias_normalized_std", q->norm_std);
+    acrl_json_int(&j, "q_bias_tail_bootstrapped", q->bootstrapped);
+    acrl_json_int(&j, "q_bias_tail_dropped", q->dropped);
+    int bad = acrl_json_end(&j);
+    if (fclose(w) || bad || rename(tmp, path)) { remove(tmp); return -1; }
+    return 0;
 }
