@@ -45,6 +45,8 @@ refused "sac's replay buffer (buffer_size 1000000000, obs 3, act 1) and networks
     sac Pendulum-v1 --set buffer_size=1000000000 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 refused "td3's replay buffer"*"need "*" TiB (" \
     td3 Pendulum-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
+refused "pmoe's replay buffer"*"and networks (batch 1000000) need "*" TiB (" \
+    pmoe Pendulum-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 refused "sac's replay buffer (buffer_size 100000, obs 4, act 1) and networks (batch 1000000) need " \
     sac CartPole-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 
