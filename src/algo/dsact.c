@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "acrl/dist.h"
+#include "util/size.h"
 
 typedef struct {
     offp_config off;              /* off.learning_rate: the critics' */
@@ -110,10 +111,19 @@ static void* dsact_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err,
         snprintf(err, errlen, "log_std_min (%g) must be below log_std_max (%g)", cfg->log_std_min, cfg->log_std_max);
         return NULL;
     }
+    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    {
+        /* the networks below and their scratch, refused before anything is allocated */
+        const int od = ctx->obs_space->dim, D = ctx->act_space->dim;
+        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od, 2 * D, &cfg->off, maxb)),
+                                    acrl_size_add(offp_critic_bytes(2, od + D, 2, &cfg->off, maxb),
+                                                  offp_critic_bytes(2, od + D, 2, &cfg->off, 1)));
+        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb, 16 * (size_t)D + 8, sizeof(float)));
+        if (offp_check_memory("dsact", &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
+    }
     dsact* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
     s->cfg = *cfg;
-    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(s); return NULL; }
     const int D = s->D = o->act_dim, od = o->obs_dim;

@@ -137,7 +137,10 @@ size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_b
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n && i < ACRL_INTLIST_MAX; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    return acrl_mlp_bytes(sizes, n, false, max_batch);
+    size_t bytes = acrl_mlp_bytes(sizes, n, cfg->layer_norm != 0, max_batch);
+    for (int l = 1; l + 1 < n && cfg->dropout > 0; l++) /* dropout's masks and outputs, hidden layers */
+        bytes = acrl_size_add(bytes, acrl_size_mul3(2 * (size_t)max_batch, (size_t)sizes[l], sizeof(float)));
+    return bytes;
 }
 
 size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg, int max_batch) {
