@@ -6,9 +6,15 @@ JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
+
 .PHONY: all deps build demo test test-fast test-asan check-valgrind bench install clean
 
 all: build
+
+.PHONY: data
+# DowJones30 prices for Portfolio-v0 (apt installs R and r-cran-fbasics; GPL data, not committed)
+data:
+	@sh scripts/make-data.sh data/dowjones30.csv
 
 deps:
 	@sh scripts/install-deps.sh

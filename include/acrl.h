@@ -19,5 +19,6 @@
 #include "acrl/dist.h"
 #include "acrl/io.h"
 #include "acrl/train.h"
+#include "acrl/portfolio.h"
 
 #endif

@@ -187,7 +187,7 @@ static void twin_free(ref_twin* w) {
 static int twin_init(ref_twin* w, const char* env_id, int E, uint64_t seed, int T, const acrl_policy_config* pc,
                      char* err, size_t errlen) {
     memset(w, 0, sizeof *w);
-    acrl_collector_options opt = {false, false, 10.0f, 10.0f, 0.99f};
+    acrl_collector_options opt = {false, false, 10.0f, 10.0f, 0.99f, NULL};
     w->col = collector_create(env_id, E, seed, 1, &opt, err, errlen);
     if (!w->col) return -1;
     w->E = E;

@@ -35,7 +35,7 @@ static double clip(double x, double c) { return x < -c ? -c : x > c ? c : x; }
 int main(void) {
     char err[ACRL_ERRLEN];
     const char* id = "Pendulum-v1"; /* Box actions in [-2, 2]; episodes end by the 200-step limit */
-    acrl_collector_options opt = {true, true, 5.0f, 3.0f, 0.97f};
+    acrl_collector_options opt = {true, true, 5.0f, 3.0f, 0.97f, NULL};
     acrl_collector* c = collector_create(id, E, 17, 1, &opt, err, sizeof err);
     acrl_env_options eo = acrl_env_options_default();
     acrl_vecenv* raw = acrl_vecenv_make(id, E, 17, 1, &eo, err, sizeof err);

@@ -104,9 +104,9 @@ static void test_fixture(const char* id) {
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
 #ifdef ACRL_HAVE_MUJOCO
-    const int total = NIDS + acrl_mujoco_spec_count; /* the MuJoCo tasks follow */
+    const int total = NIDS + 2 + acrl_mujoco_spec_count; /* Portfolio-v0, PortfolioESG-v0, then MuJoCo */
 #else
-    const int total = NIDS;
+    const int total = NIDS + 2; /* Portfolio-v0, PortfolioESG-v0 */
 #endif
     CHECK(acrl_env_count() == total);
     static const int steps[NIDS] = { 500, 500, 200, 999, 200 };

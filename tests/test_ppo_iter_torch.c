@@ -69,7 +69,7 @@ static void run_case(const ref_case* k, const char* dump_dir) {
     int n_steps = 0;
     for (int i = 0; i < na; i++) sscanf(k->algo_set[i], "n_steps=%d", &n_steps);
 
-    acrl_collector_options opt = {false, false, 10.0f, 10.0f, k->gamma};
+    acrl_collector_options opt = {false, false, 10.0f, 10.0f, k->gamma, NULL};
     acrl_collector* c = collector_create(k->env_id, k->num_envs, k->seed, 1, &opt, err, sizeof err);
     CHECK(c != NULL);
     acrl_env* probe = acrl_env_make(k->env_id, NULL, err, sizeof err);

@@ -73,6 +73,7 @@ struct acrl_env {
 typedef struct {
     int max_episode_steps;      /* -1: registry default; 0: no time limit */
     const char* model_path;     /* MuJoCo envs: model file to load instead of the installed one */
+    const char* env_args;       /* env settings "key=value,key=value" (Portfolio-v0: acrl/portfolio.h); NULL: none */
 } acrl_env_options;
 
 /* Defaults: registry time limit, installed model files. */

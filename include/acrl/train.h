@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acrl/env.h"
+
 /* Return codes of acrl_train / acrl_eval_checkpoint. */
 #define ACRL_OK          0
 #define ACRL_ERR_RUNTIME 1   /* training failed (NaN, I/O error) */
@@ -56,6 +58,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen);
  * mean and std of the returns. Returns ACRL_OK or ACRL_ERR_INPUT with a message. */
 int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic,
                          double* mean, double* std, char* err, size_t errlen);
+
+/* Runs one episode of a checkpoint's deterministic policy on its env, built with the
+ * checkpoint's env_args followed by env_args_extra (may be NULL; e.g. "mode=test" for
+ * Portfolio-v0), reset with seed; calls on_end(user, env) before the env is closed (e.g. to
+ * read acrl_portfolio_history). Returns ACRL_OK or an error code with a message. */
+int acrl_checkpoint_episode(const char* path, const char* env_args_extra, int64_t seed,
+                            void (*on_end)(void* user, acrl_env* env), void* user, char* err, size_t errlen);
 
 /* Writes a policy-only checkpoint (what acrl_eval_checkpoint needs: algorithm, env,
  * config, policy weights, observation statistics; no optimizer state, critic or replay

@@ -29,10 +29,16 @@ void collector_normalize_obs(const acrl_collector* c, const float* raw, float* o
 acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
                                  const acrl_collector_options* opt, char* err, size_t errlen) {
     acrl_env_options eo = acrl_env_options_default();
+    if (opt->env_args && *opt->env_args) eo.env_args = opt->env_args;
+    if (eo.env_args && strlen(eo.env_args) >= sizeof ((acrl_collector*)0)->env_args) {
+        snprintf(err, errlen, "env_args: too long");
+        return NULL;
+    }
     acrl_vecenv* v = acrl_vecenv_make(env_id, num_envs, seed, threads, &eo, err, errlen);
     if (!v) return NULL;
     acrl_collector* c = calloc(1, sizeof *c);
     if (!c) { acrl_vecenv_close(v); snprintf(err, errlen, "out of memory"); return NULL; }
+    if (eo.env_args) snprintf(c->env_args, sizeof c->env_args, "%s", eo.env_args);
     c->venv = v;
     c->num_envs = num_envs;
     c->obs_dim = v->obs_dim;

@@ -28,11 +28,13 @@ typedef struct {
     int     ep_lengths[100];
     int     ep_count;              /* episodes finished in total */
     long    steps;                 /* env steps taken in total (all copies) */
+    char    env_args[256];         /* the envs' settings (acrl_env_options.env_args), "" if none */
 } acrl_collector;
 
 typedef struct {
     bool  norm_obs, norm_reward;
     float clip_obs, clip_reward, gamma;
+    const char* env_args;          /* acrl_env_options.env_args; NULL or "": none */
 } acrl_collector_options;
 
 /* Creates the vectorized env and resets it (copy i seeded seed + i). NULL + message. */

@@ -33,6 +33,7 @@ typedef struct {
     int   n_eval_episodes;    /* episodes per periodic evaluation */
     int   checkpoint_freq;    /* env steps between last.ckpt writes (0 = only at the end) */
     int   log_freq;           /* env steps between progress rows */
+    char  env_args[ACRL_CONFIG_STR_MAX]; /* env settings key=value,... (Portfolio-v0) */
 } run_config;
 
 #define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(run_config, k), lo, hi, NULL, h}
@@ -48,6 +49,7 @@ static const acrl_config_entry run_table[] = {
     F(n_eval_episodes, INT, 1, 100000, "episodes per periodic evaluation"),
     F(checkpoint_freq, INT, 0, 2e9, "env steps between checkpoints (0: only at the end)"),
     F(log_freq, INT, 1, 2e9, "env steps between progress rows"),
+    F(env_args, STRING, 0, 0, "env settings key=value,key=value (Portfolio-v0: data_path, assets, test_start, ...)"),
 };
 #undef F
 #define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
@@ -173,6 +175,7 @@ static int evaluate(const acrl_algo* algo, void* learner, const acrl_collector* 
                     int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
                     char* err, size_t errlen) {
     acrl_env_options eo = acrl_env_options_default();
+    if (c->env_args[0]) eo.env_args = c->env_args;
     acrl_env* env = acrl_env_make(env_id, &eo, err, errlen);
     if (!env) return -1;
     int od = env->obs_space.dim, ad = env->act_space.dim;
@@ -360,7 +363,8 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         }
     }
     uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
-    acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma};
+    acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma,
+                                 rc->env_args};
     r->col = collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
     if (!r->col) return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
@@ -811,6 +815,52 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
     return code;
 }
 
+int acrl_checkpoint_episode(const char* path, const char* env_args_extra, int64_t seed,
+                            void (*on_end)(void* user, acrl_env* env), void* user, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    acrl_env* env = NULL;
+    if (code == ACRL_OK) {
+        char args[600];
+        snprintf(args, sizeof args, "%s%s%s", r.col->env_args, r.col->env_args[0] && env_args_extra ? "," : "",
+                 env_args_extra ? env_args_extra : "");
+        acrl_env_options eo = acrl_env_options_default();
+        if (args[0]) eo.env_args = args;
+        env = acrl_env_make(r.col->venv->envs[0]->id, &eo, err, errlen);
+        if (!env) code = ACRL_ERR_INPUT;
+    }
+    if (code == ACRL_OK) {
+        int od = env->obs_space.dim, ad = env->act_space.dim;
+        float* raw = malloc(sizeof(float) * (size_t)od * 2);
+        float act[ad > 0 ? ad : 1];
+        if (!raw) {
+            snprintf(err, errlen, "out of memory");
+            code = ACRL_ERR_RUNTIME;
+        } else {
+            float* obs = raw + od;
+            acrl_env_reset(env, seed, raw);
+            bool term = false, trunc = false;
+            while (!term && !trunc) {
+                collector_normalize_obs(r.col, raw, obs, 1);
+                r.algo->act(r.learner, obs, 1, act, true);
+                clip_box(&env->act_space, act);
+                double rew;
+                acrl_env_step(env, act, raw, &rew, &term, &trunc);
+            }
+            if (on_end) on_end(user, env);
+            free(raw);
+        }
+    }
+    acrl_env_close(env);
+    run_free(&r);
+    return code;
+}
+
 int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen) {
     acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
     if (!ck) return ACRL_ERR_INPUT;
@@ -891,6 +941,7 @@ int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, a
     acrl_env* env = NULL;
     if (code == ACRL_OK) {
         acrl_env_options eo = acrl_env_options_default();
+        if (r.col->env_args[0]) eo.env_args = r.col->env_args;
         env = acrl_env_make(r.col->venv->envs[0]->id, &eo, err, errlen);
         if (!env) code = ACRL_ERR_RUNTIME;
     }

@@ -30,7 +30,7 @@ void acrl_space_describe(const acrl_space* space, char* buf, size_t len) {
 /* ---- generic env functions ----------------------------------------------------- */
 
 acrl_env_options acrl_env_options_default(void) {
-    acrl_env_options o = { .max_episode_steps = -1, .model_path = NULL };
+    acrl_env_options o = { .max_episode_steps = -1, .model_path = NULL, .env_args = NULL };
     return o;
 }
 

@@ -1,5 +1,6 @@
 /* registry.c - the table of registered env ids with their gym.make time limits and
  * "solved" reward thresholds, in registration order. */
+#include <math.h>
 #include <string.h>
 
 #include "acrl/env.h"
@@ -15,6 +16,9 @@ static const acrl_env_spec registry[] = {
     { "MountainCar-v0",             200,  -110.0,    acrl_mountaincar_create },
     { "MountainCarContinuous-v0",   999,    90.0,    acrl_mountaincar_continuous_create },
     { "Pendulum-v1",                200,  -200.0,    acrl_pendulum_create }, /* Gymnasium sets none */
+    /* episodes end by themselves (env_args episode, or the end of the test period) */
+    { "Portfolio-v0",                 0,   NAN,      acrl_portfolio_create },
+    { "PortfolioESG-v0",              0,   NAN,      acrl_portfolio_esg_create },
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 
