@@ -229,6 +229,10 @@ size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t tota
  * via gnuplot. Returns 0; -1 for bad input (no or bad run directories); -2 for a system
  * or I/O failure (gnuplot missing or failing, out_png not writable). */
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen);
+/* Plots n series of len values each (x = 0..len-1) as lines into out_png via gnuplot (the
+ * first drawn thicker). Returns 0; -1 for bad input; -2 for a system or I/O failure. */
+int acrl_plot_series(const char* title, const char* xlabel, const char* ylabel, const char* const* names,
+                     const double* const* ys, int n, int len, const char* out_png, char* err, size_t errlen);
 /* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
  * npts evenly spaced steps spanning the range every run covers (their union if they do not
  * overlap), interpolating linearly and holding end values: grid, mean, min, max are (npts). */

@@ -76,9 +76,43 @@ const acrl_prices* acrl_portfolio_prices(const acrl_env* env);
  * step's decision (prices up to and including that day are known). */
 int acrl_portfolio_assets(const acrl_env* env, const int** cols);
 int acrl_portfolio_today(const acrl_env* env);
+/* The env's proportional cost (NAN if env is not a Portfolio env). */
+double acrl_portfolio_cost(const acrl_env* env);
 /* First test day index and the episode history (steps taken so far). */
 int acrl_portfolio_test_start(const acrl_env* env);
 int acrl_portfolio_history(const acrl_env* env, const double** log_returns, const double** turnover,
                            const double** weight_esg_high);
+
+/* ---- baselines over the test period ---------------------------------------------
+ * Each decides, on day d (start - 1 <= d <= n_days - 2, prices up to d known), the weights
+ * held over day d + 1, beginning from all cash, with the env's dynamics
+ * (acrl_portfolio_day) and cost:
+ *   EQUAL_WEIGHT   1/A in every asset, rebalanced daily
+ *   BUY_AND_HOLD   1/A bought on the first day, then left to drift
+ *   MEAN_VARIANCE  long-only max mu'w - (risk_aversion / 2) w' S w over the simplex (a small
+ *                  QP by projected gradient), mu and S the annualised mean and covariance of
+ *                  the daily simple returns over the last est_window days, re-solved daily
+ *   RISK_PARITY    equal risk contributions w_i (S w)_i under the same S, re-solved daily
+ *   BEST_ASSET     all in the asset with the highest return over the training days [0, start)
+ *   FIXED          the weights fixed_w (1 + A, cash first, summing to 1), rebalanced daily */
+typedef enum {
+    ACRL_BL_EQUAL_WEIGHT, ACRL_BL_BUY_AND_HOLD, ACRL_BL_MEAN_VARIANCE, ACRL_BL_RISK_PARITY,
+    ACRL_BL_BEST_ASSET, ACRL_BL_FIXED
+} acrl_baseline;
+
+/* Writes n_days - start daily log returns and turnovers. cols: the A price columns used.
+ * Returns 0, or -1 with a message (bad arguments, fixed_w not summing to 1, no memory). */
+int acrl_portfolio_baseline(const acrl_prices* px, const int* cols, int A, int start, int est_window,
+                            double risk_aversion, double cost, acrl_baseline kind, const double* fixed_w,
+                            double* log_returns, double* turnover, char* err, size_t errlen);
+
+/* The solvers the baselines use (exposed for tests). S: (A, A) covariance, w: (A) out.
+ * Mean-variance: projected gradient ascent, iters steps. Risk parity: multiplicative
+ * fixed-point updates until max |rc_i / mean rc - 1| < 1e-10 or iters steps. */
+void acrl_portfolio_mean_variance(const double* mu, const double* S, int A, double risk_aversion, int iters,
+                                  double* w);
+void acrl_portfolio_risk_parity(const double* S, int A, int iters, double* w);
+/* Euclidean projection of v (n) onto the probability simplex, in place. */
+void acrl_simplex_project(double* v, int n);
 
 #endif

@@ -494,3 +494,8 @@ int acrl_portfolio_history(const acrl_env* env, const double** log_returns, cons
     if (weight_esg_high) *weight_esg_high = p->hist_esg;
     return (int)(p->d.t < p->max_steps ? p->d.t : p->max_steps);
 }
+
+double acrl_portfolio_cost(const acrl_env* env) {
+    const portfolio* p = pf_of(env);
+    return p ? p->s.cost : NAN;
+}
