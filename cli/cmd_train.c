@@ -32,11 +32,11 @@ static int train_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_N };
+    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_PLUGIN, O_N };
     cli_opt opts[O_N] = {
         {"--steps", true, NULL}, {"--seed", true, NULL}, {"--envs", true, NULL}, {"--threads", true, NULL},
         {"--out", true, NULL}, {"--config", true, NULL}, {"--resume", true, NULL}, {"--eval-episodes", true, NULL},
-        {"--quiet", false, NULL}, {"--stop-at", true, NULL},
+        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--plugin", true, NULL},
     };
     const char* pos[2];
     int npos = 0;
@@ -68,8 +68,14 @@ static int train_run(int argc, char** argv) {
         return cli_error("train", "expected ALGO and ENV, e.g. 'acrl train ppo CartPole-v1'");
     }
     if (!o.resume_dir) { o.algo = pos[0]; o.env_id = pos[1]; }
+    const char* plugin = opts[O_PLUGIN].value;
+    if (plugin && cli_plugin_load("train", plugin)) return CLI_EXIT_USAGE;
+    if (o.resume_dir && cli_plugin_load_recorded("train", o.resume_dir)) return CLI_EXIT_USAGE;
     char err[1024];
     int rc = acrl_train(&o, err, sizeof err);
+    /* the run directory remembers the plugin, for --resume and acrl eval */
+    if (plugin && o.run_dir[0] && !o.resume_dir && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
+        rc = ACRL_ERR_RUNTIME;
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);
@@ -93,7 +99,7 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
-    "                  [--save-buffer] [--stop-at N]\n"
+    "                  [--save-buffer] [--stop-at N] [--plugin FILE]\n"
     "       acrl train --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
@@ -117,6 +123,8 @@ const cli_command cli_cmd_train = {
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
+    CLI_PLUGIN_USAGE
+    "                  (its path is kept in DIR/plugin, which --resume and acrl eval DIR load)\n"
     "\n"
     "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",
     train_run,
