@@ -97,11 +97,22 @@ int main(void) {
     CHECK(s && len == 13 && strcmp(s, "hello, world") == 0);
     CHECK(acrl_ckpt_section(c, "empty", &len) != NULL && len == 0);
     CHECK(acrl_ckpt_section(c, "critic", &len) == NULL);
+    CHECK(acrl_ckpt_version(c) == ACRL_CKPT_VERSION);
+    /* acrl_ckpt_get: presence and exact size, with a message naming the section */
+    CHECK(acrl_ckpt_get(c, "actor", sizeof(actor), err, sizeof(err)) == a);
+    CHECK(acrl_ckpt_get(c, "actor", sizeof(actor) - 1, err, sizeof(err)) == NULL);
+    CHECK(strcmp(err, "checkpoint section 'actor' has 148 bytes, expected 147") == 0);
+    CHECK(acrl_ckpt_get(c, "actor", sizeof(actor) + 1, err, sizeof(err)) == NULL);
+    CHECK(strcmp(err, "checkpoint section 'actor' has 148 bytes, expected 149") == 0);
+    CHECK(acrl_ckpt_get(c, "critic", 4, err, sizeof(err)) == NULL);
+    CHECK(strcmp(err, "checkpoint section 'critic' missing (algo ppo, env CartPole-v1)") == 0);
+    CHECK(acrl_ckpt_get_var(c, "odd", &len, err, sizeof(err)) == s && len == sizeof(odd));
+    CHECK(acrl_ckpt_get_var(c, "critic", &len, err, sizeof(err)) == NULL && strstr(err, "'critic' missing"));
     CHECK(acrl_ckpt_expect(c, "actor", sizeof(actor), err, sizeof(err)) == 0);
     CHECK(acrl_ckpt_expect(c, "actor", 100, err, sizeof(err)) == -1);
     CHECK(strcmp(err, "checkpoint section 'actor' has 148 bytes, expected 100") == 0);
     CHECK(acrl_ckpt_expect(c, "critic", 4, err, sizeof(err)) == -1);
-    CHECK(strstr(err, "no section 'critic'") != NULL);
+    CHECK(strstr(err, "section 'critic' missing") != NULL);
     acrl_ckpt_free(c);
 
     /* the layout matches docs/checkpoint-format.md byte for byte */
@@ -109,7 +120,7 @@ int main(void) {
     uint8_t* img = slurp(path, &n);
     size_t want = 152 + (72 + 148 + 4) + (72 + 13 + 3) + 72 + (72 + 40) + 8;
     CHECK(n == want);
-    CHECK(memcmp(img, "ACRLCKPT\1\0\0\0\4\0\0\0", 16) == 0);
+    CHECK(memcmp(img, "ACRLCKPT\2\0\0\0\4\0\0\0", 16) == 0);
     CHECK(img[16] == (uint8_t)(want & 0xFF) && img[17] == (uint8_t)(want >> 8) && img[18] == 0);
     CHECK(strcmp((char*)img + 24, "ppo") == 0 && strcmp((char*)img + 88, "CartPole-v1") == 0);
     CHECK(strcmp((char*)img + 152, "actor") == 0 && img[152 + 64] == 148 && img[152 + 65] == 0);
@@ -151,15 +162,41 @@ int main(void) {
     CHECK(says_crc > (int)(8 * n) * 9 / 10);
     printf("  %zu bit flips rejected (%d by the CRC)\n", 8 * n, says_crc);
 
-    /* ---- a newer format version is refused with a clear message ---- */
-    img[8] = 2;
+    /* ---- version 1 (same container) is still read; a newer version is refused ---- */
+    img[8] = 1;
+    crc = crc32c_bitwise(img, n - 8);
+    for (int i = 0; i < 4; i++) img[n - 8 + i] = (uint8_t)(crc >> (8 * i));
+    spill(other, img, n);
+    c = acrl_ckpt_load(other, err, sizeof(err));
+    CHECK(c != NULL && acrl_ckpt_version(c) == 1 && acrl_ckpt_expect(c, "actor", sizeof(actor), err, sizeof(err)) == 0);
+    acrl_ckpt_free(c);
+    img[8] = 3;
     crc = crc32c_bitwise(img, n - 8);
     for (int i = 0; i < 4; i++) img[n - 8 + i] = (uint8_t)(crc >> (8 * i));
     spill(other, img, n);
     CHECK(acrl_ckpt_load(other, err, sizeof(err)) == NULL);
-    CHECK(strstr(err, "checkpoint format version 2 is newer than this acrl supports (1)") != NULL);
-    printf("  version 2: %s\n", err);
+    CHECK(strstr(err, "checkpoint format version 3 is newer than this acrl supports (2)") != NULL);
+    printf("  version 3: %s\n", err);
     free(img);
+
+    /* ---- acrl_ckpt_add_copy takes the bytes at once (freed by commit and by abort) ---- */
+    {
+        double tmp[2] = {1.5, -2.5};
+        w = acrl_ckpt_begin("sac", "Pendulum-v1");
+        CHECK(acrl_ckpt_add_copy(w, "copied", tmp, sizeof tmp) == 0);
+        CHECK(acrl_ckpt_add_copy(w, "copied", tmp, sizeof tmp) == -1); /* duplicate */
+        tmp[0] = 99;
+        acrl_ckpt_abort(w);
+        w = acrl_ckpt_begin("sac", "Pendulum-v1");
+        CHECK(acrl_ckpt_add_copy(w, "copied", tmp, sizeof tmp) == 0);
+        CHECK(acrl_ckpt_add_copy(w, "none", NULL, 0) == 0);
+        tmp[0] = 7;
+        CHECK(acrl_ckpt_commit(w, other, err, sizeof(err)) == 0);
+        c = acrl_ckpt_load(other, err, sizeof(err));
+        const double* got = c ? acrl_ckpt_get(c, "copied", sizeof tmp, err, sizeof(err)) : NULL;
+        CHECK(got && got[0] == 99 && got[1] == -2.5);
+        acrl_ckpt_free(c);
+    }
 
     /* ---- foreign files ---- */
     spill(other, (const uint8_t*)"step,return\n1,2\n", 16);

@@ -23,7 +23,7 @@ uint32_t acrl_crc32c(uint32_t crc, const void* data, size_t n);
 
 /* ---- checkpoints (format: docs/checkpoint-format.md) ----------------------- */
 
-#define ACRL_CKPT_VERSION  1  /* format version written by this acrl */
+#define ACRL_CKPT_VERSION  2  /* format version written by this acrl (reads 1 and 2) */
 #define ACRL_CKPT_NAME_MAX 63 /* longest algo name, env id or section name */
 
 typedef struct acrl_ckpt_writer acrl_ckpt_writer;
@@ -37,6 +37,8 @@ int acrl_ckpt_add(acrl_ckpt_writer* w, const char* name, const void* data, size_
 /* Writes path atomically (temp file path.tmp.<pid>, fsync, rename, fsync of the directory).
  * On failure the temp file is removed and an existing file at path is untouched. Frees w either way. */
 int acrl_ckpt_commit(acrl_ckpt_writer* w, const char* path, char* err, size_t errlen);
+/* Like acrl_ckpt_add, but copies data (len bytes) now, so it may be a temporary buffer. */
+int acrl_ckpt_add_copy(acrl_ckpt_writer* w, const char* name, const void* data, size_t len);
 /* Frees a writer without writing anything (commit already frees). NULL is fine. */
 void acrl_ckpt_abort(acrl_ckpt_writer* w);
 
@@ -45,13 +47,21 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen);
 void acrl_ckpt_free(acrl_ckpt* c);
 const char* acrl_ckpt_algo(const acrl_ckpt* c);
 const char* acrl_ckpt_env_id(const acrl_ckpt* c);
+/* The file's format version (1 or 2; docs/checkpoint-format.md says how their sections differ). */
+int acrl_ckpt_version(const acrl_ckpt* c);
 /* Number of sections, and the name of section i (0 <= i < count), in file order. */
 int acrl_ckpt_section_count(const acrl_ckpt* c);
 const char* acrl_ckpt_section_name(const acrl_ckpt* c, int i);
 /* The bytes of section name (8-byte aligned, valid until acrl_ckpt_free) and their count
  * in *len (len may be NULL). NULL if there is no such section. */
 const void* acrl_ckpt_section(const acrl_ckpt* c, const char* name, size_t* len);
-/* 0 if section name exists with exactly len bytes, else -1 with "section 'x' has N bytes, expected M". */
+/* The bytes of section name if it exists with exactly len bytes; else NULL with
+ * "checkpoint section 'x' missing (...)" or "checkpoint section 'x' has N bytes, expected M".
+ * Every reader fetches its sections through this (or _get_var) before using them. */
+const void* acrl_ckpt_get(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen);
+/* The same for a section of any size (its size into *len); NULL + message if missing. */
+const void* acrl_ckpt_get_var(const acrl_ckpt* c, const char* name, size_t* len, char* err, size_t errlen);
+/* 0 if acrl_ckpt_get would succeed, else -1 with its message. */
 int acrl_ckpt_expect(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen);
 
 /* ---- configuration tables ---------------------------------------------------

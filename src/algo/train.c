@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "algo/algo.h"
+#include "algo/ckpt_policy.h"
+#include "io/le.h"
 
 /* ---- run configuration: keys every algorithm has --------------------------------- */
 
@@ -197,6 +199,39 @@ typedef struct {
     int32_t num_envs, pad;
 } run_state;
 
+/* The "run" section: int64 steps, iterations, next_eval, next_log, next_ckpt, total_steps,
+ * first_solved_step, float64 best_eval, uint64 seed, int32 num_envs, 4 zero bytes (x86-64's
+ * layout of run_state, which format version 1 stored as is). */
+#define RUN_STATE_BYTES 80
+
+static void run_state_encode(uint8_t* p, const run_state* s) {
+    const int64_t v[7] = {s->steps, s->iterations, s->next_eval, s->next_log, s->next_ckpt, s->total_steps,
+                          s->first_solved_step};
+    for (int i = 0; i < 7; i++) p = le_put_i64(p, v[i]);
+    p = le_put_f64(p, s->best_eval);
+    p = le_put_u64(p, s->seed);
+    p = le_put_i32(p, s->num_envs);
+    le_put_i32(p, 0);
+}
+
+/* Decodes and checks the "run" section; -1 + message naming it. */
+static int run_state_decode(const acrl_ckpt* ck, run_state* s, char* err, size_t errlen) {
+    const uint8_t* p = acrl_ckpt_get(ck, "run", RUN_STATE_BYTES, err, errlen);
+    if (!p) return -1;
+    int64_t v[7];
+    for (int i = 0; i < 7; i++) v[i] = le_get_i64(&p);
+    *s = (run_state){v[0], v[1], v[2], v[3], v[4], v[5], v[6], 0, 0, 0, 0};
+    s->best_eval = le_get_f64(&p);
+    s->seed = le_get_u64(&p);
+    s->num_envs = le_get_i32(&p);
+    if (s->steps < 0 || s->iterations < 0 || s->total_steps < 1 || s->first_solved_step < -1 || s->num_envs < 1 ||
+        isnan(s->best_eval)) {
+        snprintf(err, errlen, "checkpoint section 'run' holds invalid counters");
+        return -1;
+    }
+    return 0;
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
@@ -232,8 +267,10 @@ static int write_ckpt(run* r, const char* dir, const char* name, char* err, size
     void* cbuf = malloc(cn);
     if (!cbuf) { acrl_ckpt_abort(w); snprintf(err, errlen, "out of memory"); return -1; }
     collector_state_save(r->col, cbuf);
+    uint8_t st[RUN_STATE_BYTES];
+    run_state_encode(st, &r->st);
     int rc = acrl_ckpt_add(w, "config", r->config_text, strlen(r->config_text));
-    rc = rc || acrl_ckpt_add(w, "run", &r->st, sizeof r->st);
+    rc = rc || acrl_ckpt_add_copy(w, "run", st, sizeof st);
     rc = rc || acrl_ckpt_add(w, "collector", cbuf, cn);
     rc = rc || r->algo->save(r->learner, w);
     if (rc) { acrl_ckpt_abort(w); free(cbuf); snprintf(err, errlen, "cannot assemble checkpoint %s", path); return -1; }
@@ -249,7 +286,9 @@ static void run_free(run* r) {
     free(r->config_text);
 }
 
-/* Builds config, collector and learner; from a checkpoint when ck is not NULL. */
+/* Builds config, collector and learner; from a checkpoint when ck is not NULL (a full one,
+ * or a policy-only one, which restores only what acting needs). Every section is checked
+ * for presence and size before use. */
 static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen) {
     const char* algo_name = ck ? acrl_ckpt_algo(ck) : o->algo;
     const char* env_id = ck ? acrl_ckpt_env_id(ck) : o->env_id;
@@ -272,8 +311,8 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     run_config* rc = fc_run(&r->fc);
     if (ck) {
         size_t n;
-        const char* text = acrl_ckpt_section(ck, "config", &n);
-        if (!text) { snprintf(err, errlen, "checkpoint has no config section"); return ACRL_ERR_INPUT; }
+        const char* text = acrl_ckpt_get_var(ck, "config", &n, err, errlen);
+        if (!text) return ACRL_ERR_INPUT;
         if (acrl_config_load_text(r->fc.table, r->fc.block, text, n, "checkpoint config", err, errlen))
             return ACRL_ERR_INPUT;
     } else {
@@ -299,8 +338,17 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     }
     r->config_text = config_to_text(&r->fc);
     if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
-    uint64_t seed = ck ? ((const run_state*)acrl_ckpt_section(ck, "run", NULL))->seed
-                       : (uint64_t)(o->seed < 0 ? 0 : o->seed);
+    bool policy_only = ck && policy_ckpt_is(ck);
+    run_state saved;
+    if (ck && !policy_only) {
+        if (run_state_decode(ck, &saved, err, errlen)) return ACRL_ERR_INPUT;
+        if (saved.num_envs != rc->n_envs) {
+            snprintf(err, errlen, "checkpoint section 'run' says %d env copies, its config %d", saved.num_envs,
+                     rc->n_envs);
+            return ACRL_ERR_INPUT;
+        }
+    }
+    uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma};
     r->col = collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
     if (!r->col) return ACRL_ERR_INPUT;
@@ -311,12 +359,14 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
                         seed, rc->n_envs, 0};
-    if (ck) {
+    if (policy_only) {
+        if (policy_ckpt_load(r->algo, r->learner, r->col, ck, err, errlen)) return ACRL_ERR_INPUT;
+    } else if (ck) {
         size_t n;
-        const void* cs = acrl_ckpt_section(ck, "collector", &n);
-        if (algo_load_blob(ck, "run", &r->st, sizeof r->st, err, errlen) || !cs ||
-            collector_state_load(r->col, cs, n, err, errlen) || r->algo->load(r->learner, ck, err, errlen))
+        const void* cs = acrl_ckpt_get_var(ck, "collector", &n, err, errlen);
+        if (!cs || collector_state_load(r->col, cs, n, err, errlen) || r->algo->load(r->learner, ck, err, errlen))
             return ACRL_ERR_INPUT;
+        r->st = saved;
     }
     return ACRL_OK;
 }
@@ -374,6 +424,12 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(path, sizeof path, "%s/last.ckpt", o->resume_dir);
         ck = acrl_ckpt_load(path, err, errlen);
         if (!ck) return ACRL_ERR_INPUT;
+        if (policy_ckpt_is(ck)) {
+            snprintf(err, errlen, "%s is a policy-only checkpoint (policy.ckpt, acrl export): it holds no training "
+                     "state and cannot be resumed; resume from a run's last.ckpt", path);
+            acrl_ckpt_free(ck);
+            return ACRL_ERR_INPUT;
+        }
         dir = o->resume_dir;
     } else {
         if (o->out_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir);
@@ -506,6 +562,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(err, errlen, "interrupted at step %lld; continue with --resume %s", (long long)r.st.steps, dir);
     bool finished = code == ACRL_OK && r.st.steps >= r.st.total_steps;
     if (finished && write_ckpt(&r, dir, "final.ckpt", err, errlen)) code = ACRL_ERR_RUNTIME;
+    if (finished && code == ACRL_OK) {
+        snprintf(path, sizeof path, "%s/policy.ckpt", dir);
+        if (policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, path, err, errlen)) code = ACRL_ERR_RUNTIME;
+    }
     if (code == ACRL_OK) {
         double em = NAN, es = NAN;
         int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
@@ -537,6 +597,20 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
     acrl_ckpt_free(ck);
     if (code == ACRL_OK &&
         evaluate(r.algo, r.learner, r.col, r.col->venv->envs[0]->id, episodes, seed, stochastic, mean, std, err, errlen))
+        code = ACRL_ERR_RUNTIME;
+    run_free(&r);
+    return code;
+}
+
+int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code == ACRL_OK && policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, out_path, err, errlen))
         code = ACRL_ERR_RUNTIME;
     run_free(&r);
     return code;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "acrl/env.h"
+#include "io/le.h"
 
 typedef struct {
     acrl_env_callbacks cb;
@@ -26,15 +27,13 @@ static void callback_step(acrl_env* env, const float* action, float* obs, double
     c->cb.step(c->cb.user, action, obs, reward, terminated, truncated);
 }
 
-/* The snapshot is the RNG only: the callbacks' own state is theirs to keep. */
-static size_t callback_state_bytes(const acrl_env* env) { (void)env; return sizeof(acrl_rng); }
-static void callback_state_save(const acrl_env* env, void* buf) { memcpy(buf, &env->rng, sizeof(acrl_rng)); }
+/* The snapshot is the RNG only (little-endian, as every snapshot): the callbacks' own state
+ * is theirs to keep. */
+static size_t callback_state_bytes(const acrl_env* env) { (void)env; return LE_RNG_BYTES; }
+static void callback_state_save(const acrl_env* env, void* buf) { le_put_rng(buf, &env->rng); }
 static int callback_state_load(acrl_env* env, const void* buf) {
-    acrl_rng rng;
-    memcpy(&rng, buf, sizeof rng);
-    if (!(rng.inc_lo & 1u)) return -1;
-    env->rng = rng;
-    return 0;
+    const uint8_t* p = buf;
+    return le_get_rng(&p, &env->rng);
 }
 
 static void callback_close(acrl_env* env) {
