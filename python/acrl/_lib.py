@@ -86,14 +86,18 @@ class VecEnv(Structure):
                 ("done_return", POINTER(c_double)), ("done_length", POINTER(c_int)), ("impl", c_void_p)]
 
 
+# acrl_train_options has a stop request flag (volatile sig_atomic_t*) when the library
+# installs no signal handlers of its own
+HAS_STOP_FLAG = False
+
+
 class TrainOptions(Structure):
     _fields_ = [("algo", c_char_p), ("env_id", c_char_p), ("steps", c_long), ("stop_at", c_long),
                 ("seed", c_int64), ("num_envs", c_int), ("threads", c_int), ("out_dir", c_char_p),
                 ("config_file", c_char_p), ("overrides", POINTER(c_char_p)), ("n_overrides", c_int),
-                ("resume_dir", c_char_p), ("eval_episodes", c_int), ("quiet", c_bool),
-                ("stop_flag", POINTER(c_int)),       # volatile sig_atomic_t*
-                ("fault_nan_at", c_long),
-                ("run_dir", c_char * 1024)]
+                ("resume_dir", c_char_p), ("eval_episodes", c_int), ("quiet", c_bool)] + \
+        ([("stop_flag", POINTER(c_int)), ("fault_nan_at", c_long)] if HAS_STOP_FLAG else []) + \
+        [("run_dir", c_char * 1024)]
 
 
 def _fn(name, restype, *argtypes):
@@ -122,6 +126,8 @@ vecenv_set_autoreset = _fn("acrl_vecenv_set_autoreset", None, POINTER(VecEnv), c
 vecenv_reseed = _fn("acrl_vecenv_reseed", None, POINTER(VecEnv), c_uint64)
 vecenv_reset = _fn("acrl_vecenv_reset", None, POINTER(VecEnv))
 vecenv_step = _fn("acrl_vecenv_step", None, POINTER(VecEnv), c_void_p)
+vecenv_step_raw = ctypes.CDLL(LIBRARY_PATH).acrl_vecenv_step   # no argtypes: c_void_p arguments only
+vecenv_step_raw.restype = None
 vecenv_close = _fn("acrl_vecenv_close", None, POINTER(VecEnv))
 
 train_options_default = _fn("acrl_train_options_default", TrainOptions)
