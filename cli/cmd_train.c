@@ -83,8 +83,8 @@ static int train_run(int argc, char** argv) {
     }
     /* print the summary so that scripts and people see the result */
     char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", o.run_dir);
-    FILE* f = fopen(path, "r");
+    FILE* f = acrl_path_join(path, sizeof path, o.run_dir, "summary.json", NULL, 0) ? NULL
+              : acrl_file_open_read(path, "summary", NULL, 0);
     if (f) {
         char buf[4096];
         size_t n = fread(buf, 1, sizeof buf - 1, f);

@@ -16,6 +16,21 @@
 #define ACRL_ERRLEN 256 /* size of caller-supplied error buffers (also in acrl/env.h) */
 #endif
 
+/* ---- files -------------------------------------------------------------------- */
+
+/* Opens a user-named file for reading, refusing anything but a regular file (a FIFO would
+ * block, a directory reads as empty). what names it in messages ("checkpoint", "config").
+ * NULL on failure with "cannot open WHAT PATH: reason" or "WHAT PATH is a FIFO, not a
+ * regular file". Every reader of user files goes through this. */
+FILE* acrl_file_open_read(const char* path, const char* what, char* err, size_t errlen);
+/* Writes "dir/name" into out (outlen bytes). -1 with "path too long" (errno ENAMETOOLONG)
+ * when it does not fit: no path is ever truncated silently. err may be NULL. */
+int acrl_path_join(char* out, size_t outlen, const char* dir, const char* name, char* err, size_t errlen);
+/* Removes the temp files {last,best,final}.ckpt.tmp.<pid> in dir whose writer process is
+ * gone (killed during a commit); files of live processes and all other files are left.
+ * Returns the number removed, or -1 if dir cannot be read. */
+int acrl_ckpt_remove_stale(const char* dir, char* err, size_t errlen);
+
 /* ---- CRC-32C (Castagnoli), shared by checkpoints and TFRecord framing ------ */
 
 /* Continues a CRC-32C over data (n bytes); start with crc = 0. crc32c("123456789") = 0xE3069283. */
@@ -201,7 +216,8 @@ size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t tota
 
 /* Plots return_mean against step for n run directories (each with progress.csv and
  * summary.json), one mean line + min..max band per (algo, env) group, into out_png
- * via gnuplot. */
+ * via gnuplot. Returns 0; -1 for bad input (no or bad run directories); -2 for a system
+ * or I/O failure (gnuplot missing or failing, out_png not writable). */
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen);
 /* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
  * npts evenly spaced steps spanning the range every run covers (their union if they do not
