@@ -111,7 +111,7 @@ def test_wrong_types_stop_training(field, exc, pattern, tmp_path):
     env_id = f"PyBad-{field}-v0"
     acrl.register_env(env_id, bad_env(field), max_episode_steps=10)
     with pytest.raises(exc, match=pattern):
-        acrl.train("ppo", env_id, steps=100000, out=tmp_path / "bad", quiet=True, config={"eval_freq": 0})
+        acrl.train("ppo", env_id, steps=4096, out=tmp_path / "bad", quiet=True, config={"eval_freq": 0})
     env = acrl.make(env_id)
     env.reset()
     with pytest.raises(exc, match=pattern):
@@ -160,10 +160,12 @@ def test_register_errors():
 
 def test_sac_on_python_pendulum(tmp_path):
     """A few thousand SAC steps on the Python Pendulum: the run completes, and its policy
-    beats random torques (about -1200) by a wide margin."""
-    run = acrl.train("sac", "PyPendulum-v1", steps=3000, seed=0, out=tmp_path / "sac", quiet=True,
-                     config={"learning_rate": 1e-3, "eval_freq": 0, "learning_starts": 200})
+    beats random torques (about -1200) by a wide margin (seed 0 gives -197; seeds 1 and 2
+    -762 and -477: measured)."""
+    run = acrl.train("sac", "PyPendulum-v1", steps=4000, seed=0, out=tmp_path / "sac", quiet=True,
+                     config={"learning_rate": 1e-3, "eval_freq": 0, "learning_starts": 200,
+                             "net_arch": [64, 64], "batch_size": 64})
     s = run.summary
-    assert s["steps"] == 3000 and s["finished"] and s["env"] == "PyPendulum-v1"
-    print(f"SAC PyPendulum-v1 3000 steps: eval return {s['eval_return_mean']:.1f}, {s['sps']:.0f} steps/s")
+    assert s["steps"] == 4000 and s["finished"] and s["env"] == "PyPendulum-v1"
+    print(f"SAC PyPendulum-v1 4000 steps: eval return {s['eval_return_mean']:.1f}, {s['sps']:.0f} steps/s")
     assert s["eval_return_mean"] > -900
