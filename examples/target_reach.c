@@ -6,7 +6,7 @@
  * most. Random actions score about -4.6; a good policy about +0.7.
  *
  * Two ways to use it (`make examples` builds both in build/examples/):
- *   program:  cc target_reach.c $(pkg-config --cflags --libs acrl) -o target_reach
+ *   program:  cc target_reach.c $(pkg-config --cflags --libs acrl) -lm -o target_reach
  *             ./target_reach [RUN_DIR]     registers the env, trains PPO, prints the return
  *   plugin:   cc -shared -fPIC target_reach.c -o libtarget_reach.so
  *             acrl train ppo TargetReach-v0 --plugin ./libtarget_reach.so
