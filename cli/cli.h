@@ -56,7 +56,7 @@ int cli_opt_int(const char* cmd, const char* opt, const char* s, long long lo, l
 int cli_plugin_load(const char* cmd, const char* path);
 /* Loads the plugin recorded in run directory dir (DIR/plugin), if there is one. */
 int cli_plugin_load_recorded(const char* cmd, const char* dir);
-/* Records path (made absolute) as the plugin of run directory dir. */
+/* Records path (made absolute) as the plugin of run directory dir (nothing if dir does not exist). */
 int cli_plugin_record(const char* cmd, const char* dir, const char* path);
 #define CLI_PLUGIN_USAGE \
     "  --plugin FILE   load a shared object whose acrl_plugin_init registers envs of its own\n"

@@ -36,7 +36,7 @@ static int eval_run(int argc, char** argv) {
         else snprintf(dir, sizeof dir, ".");
     }
     if (opts[O_PLUGIN].value && cli_plugin_load("eval", opts[O_PLUGIN].value)) return CLI_EXIT_USAGE;
-    if (cli_plugin_load_recorded("eval", dir)) return CLI_EXIT_USAGE;
+    if (!opts[O_PLUGIN].value && cli_plugin_load_recorded("eval", dir)) return CLI_EXIT_USAGE;
     double mean, std;
     char err[1024];
     int rc = acrl_eval_checkpoint(path, (int)episodes, (uint64_t)seed, opts[O_STOCH].value != NULL, &mean, &std,
@@ -58,6 +58,7 @@ const cli_command cli_cmd_eval = {
     "uses the statistics saved in the checkpoint.\n"
     "\n"
     CLI_PLUGIN_USAGE
-    "                  (a run directory's plugin, named in DIR/plugin, is loaded by itself)\n",
+    "                  (a run directory's plugin, named in DIR/plugin, is loaded by itself\n"
+    "                  unless --plugin names another)\n",
     eval_run,
 };

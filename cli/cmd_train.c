@@ -70,12 +70,13 @@ static int train_run(int argc, char** argv) {
     if (!o.resume_dir) { o.algo = pos[0]; o.env_id = pos[1]; }
     const char* plugin = opts[O_PLUGIN].value;
     if (plugin && cli_plugin_load("train", plugin)) return CLI_EXIT_USAGE;
-    if (o.resume_dir && cli_plugin_load_recorded("train", o.resume_dir)) return CLI_EXIT_USAGE;
+    /* an explicit --plugin replaces the one the run directory recorded */
+    if (o.resume_dir && !plugin && cli_plugin_load_recorded("train", o.resume_dir)) return CLI_EXIT_USAGE;
     char err[1024];
     int rc = acrl_train(&o, err, sizeof err);
-    /* the run directory remembers the plugin, for --resume and acrl eval */
-    if (plugin && o.run_dir[0] && !o.resume_dir && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
-        rc = ACRL_ERR_RUNTIME;
+    /* the run directory remembers the plugin (the one given last), for --resume and acrl eval */
+    if (plugin && o.run_dir[0] && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
+        return 1;   /* the message is out; an I/O error */
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);

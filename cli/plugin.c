@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "acrl.h"
 #include "cli.h"
@@ -55,6 +56,8 @@ int cli_plugin_load_recorded(const char* cmd, const char* dir) {
 
 int cli_plugin_record(const char* cmd, const char* dir, const char* path) {
     char file[PATH_MAX + 16], real[PATH_MAX];
+    struct stat st;
+    if (stat(dir, &st) != 0) return 0;   /* the run stopped before creating its directory */
     if (!realpath(path, real)) snprintf(real, sizeof real, "%s", path);
     snprintf(file, sizeof file, "%s/plugin", dir);
     FILE* f = fopen(file, "w");

@@ -68,6 +68,15 @@ grep -q '"steps": 6144' "$TMP/run/summary.json" && ok || bad "resumed run did no
 # an explicit --plugin equal to the recorded one is loaded once (no duplicate registration)
 expect_ok "eval RUN_DIR --plugin" eval "$TMP/run" --episodes 3 --plugin "$PLUGIN"
 
+# an explicit --plugin replaces the recorded one (here a copy at another path)
+cp "$PLUGIN" "$TMP/copy.so"
+expect_ok "resume --plugin copy" train --resume "$TMP/run" --steps 8192 --quiet --eval-episodes 2 --plugin "$TMP/copy.so"
+[ "$(cat "$TMP/run/plugin")" = "$(cd "$TMP" && pwd -P)/copy.so" ] && ok || bad "run/plugin after resume: '$(cat "$TMP/run/plugin")'"
+expect_ok "eval after the replacement" eval "$TMP/run" --episodes 2
+# a run refused before its directory exists leaves one message and no directory
+expect_error "unknown algorithm 'ppq'" train ppq TargetReach-v0 --plugin "$PLUGIN" --out "$TMP/never"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -e "$TMP/never" ] && ok || bad "refused run: $(cat "$TMP/err")"
+
 # refused plugins
 expect_error "no entry point acrl_plugin_init" envs --plugin "$BUILD/tests/plugins/libplugin_noinit.so"
 expect_error "env id 'CartPole-v1' is already registered" train ppo CartPole-v1 \
