@@ -7,7 +7,8 @@
    alternation in this run, best of 5 each; the difference per batch call is the binding's
    overhead.
 2. An env written in Python (examples/py_pendulum.py) against the same dynamics in C
-   (Pendulum-v1): vectorized stepping (16 copies) and SAC training (same configuration).
+   (Pendulum-v1): vectorized stepping (16 copies; also a Python env that does nothing, the
+   floor of the callback) and SAC training (same configuration).
 The process runs at the default priority (not niced).
 """
 import os
@@ -74,8 +75,24 @@ def sac_sps(env_id, steps):
     return r.summary["sps"]
 
 
+class Minimal:
+    """The cheapest Python env: constant observation, the floor of a callback step."""
+
+    def __init__(self):
+        self.observation_space = acrl.spaces.Box(-1.0, 1.0, shape=(3,))
+        self.action_space = acrl.spaces.Box(-1.0, 1.0, shape=(1,))
+        self.obs = np.zeros(3, np.float32)
+
+    def reset(self, seed=None, options=None):
+        return self.obs, {}
+
+    def step(self, action):
+        return self.obs, 0.0, False, False, {}
+
+
 def main():
     acrl.register_env("PyPendulum-v1", PyPendulum, max_episode_steps=200)
+    acrl.register_env("PyMinimal-v0", Minimal, max_episode_steps=200)
     print(f"CPU: {cpu_name()}; load average before: {os.getloadavg()[0]:.1f}; priority: nice {os.nice(0)}\n")
     cs, ps = [], []
     for _ in range(5):
@@ -88,15 +105,17 @@ def main():
     print(f"| Python make_vec, random actions | {p / 1e6:.2f} M | {64 / p * 1e6:.2f} us |")
     print(f"\nbinding overhead per batch call: {(64 / p - 64 / c) * 1e6:.2f} us (Python / C: {p / c:.2f})\n")
 
-    cv, pv = [], []
+    cv, pv, mv = [], [], []
     for _ in range(3):
         cv.append(py_vec_sps("Pendulum-v1", 16))
         pv.append(py_vec_sps("PyPendulum-v1", 16))
-    c, p = max(cv), max(pv)
-    print("| Pendulum, 16 copies via make_vec | env steps/s (best of 3) | per env step |")
+        mv.append(py_vec_sps("PyMinimal-v0", 16))
+    c, p, m = max(cv), max(pv), max(mv)
+    print("| 16 copies via make_vec | env steps/s (best of 3) | per env step |")
     print("|---|---:|---:|")
     print(f"| C env (Pendulum-v1) | {c / 1e3:.1f} k | {1e6 / c:.2f} us |")
-    print(f"| Python env (PyPendulum-v1) | {p / 1e3:.1f} k | {1e6 / p:.2f} us |")
+    print(f"| Python env (PyPendulum-v1, examples/py_pendulum.py) | {p / 1e3:.1f} k | {1e6 / p:.2f} us |")
+    print(f"| Python env doing nothing (the callback's floor) | {m / 1e3:.1f} k | {1e6 / m:.2f} us |")
     cs_, ps_ = sac_sps("Pendulum-v1", 2000), sac_sps("PyPendulum-v1", 2000)
     print(f"\nSAC, 2000 steps (256x256, batch 256, one gradient step per env step): C env {cs_:.0f} steps/s, "
           f"Python env {ps_:.0f} steps/s (Python / C: {ps_ / cs_:.2f})")

@@ -131,7 +131,10 @@ class Env:
         self.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:   # interpreter shutdown: the module may be gone already
+            pass
 
     def __repr__(self):
         return f"<acrl.Env {self.id}>"
@@ -296,7 +299,10 @@ class VecEnv:
         self.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:   # interpreter shutdown: the module may be gone already
+            pass
 
     def __repr__(self):
         return f"<acrl.VecEnv {self.id} x{self.num_envs}>"

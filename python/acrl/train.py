@@ -187,7 +187,10 @@ class Policy:
             self._a = None
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:   # interpreter shutdown: the module may be gone already
+            pass
 
     def __repr__(self):
         return f"<acrl.Policy {self.algo} {self.env_id} from {self.path}>"
