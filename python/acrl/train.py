@@ -3,6 +3,7 @@ acting exactly as `acrl eval` does)."""
 import ctypes
 import json
 import os
+import sys
 import threading
 from ctypes import byref, c_char_p, c_int
 
@@ -25,6 +26,15 @@ class TrainResult:
         s = self.summary
         return (f"TrainResult(run_dir={self.run_dir!r}, steps={s.get('steps')}, "
                 f"eval_return_mean={s.get('eval_return_mean')})")
+
+
+@_lib.NOTICE_FN
+def _print_notice(user, msg):
+    """Notices of the run (a resume that is not exact, ...), as `acrl train` prints them."""
+    try:
+        print(f"acrl: train: {msg.decode('utf-8', 'replace')}", file=sys.stderr)
+    except BaseException:   # noqa: B036 - nothing may cross into C
+        pass
 
 
 def _config_value(k, v):
@@ -75,6 +85,7 @@ def train(algo, env_id, steps=None, seed=0, config=None, out=None, threads=1, re
     if out is not None:
         o.out_dir = enc(os.fspath(out), "out")
     o.quiet = bool(quiet)
+    o.notice = _print_notice
     if config is not None:
         if not isinstance(config, dict):
             raise ValueError(f"config must be a dict of configuration keys, got {type(config).__name__}")
