@@ -53,7 +53,7 @@ def _check_options(options):
         raise ValueError(f"reset: acrl envs take no options, got {options!r}")
 
 
-# integer dtypes (as dtype.str) and the unsigned dtype of the same size to view them as
+# integer dtypes and the unsigned dtype of the same size to view them as
 _UNSIGNED = {np.dtype(t): np.dtype(np.dtype(t).str.replace("i", "u")) for t in
              (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)}
 
