@@ -462,12 +462,15 @@ def _cb_step(user, act_p, obs_p, reward, term, trunc):
 
 @_lib.CLOSE_FN
 def _cb_close(user):
-    pe = _pyenvs.pop(user, None)
-    if pe is not None and hasattr(pe.env, "close"):
-        try:
+    try:
+        pe = _pyenvs.pop(user, None)
+        if pe is not None and hasattr(pe.env, "close"):
             pe.env.close()
-        except BaseException as e:   # noqa: B036
+    except BaseException as e:   # noqa: B036 - also at interpreter shutdown, when globals may be gone
+        try:
             _pyenv_errors.put(e)
+        except BaseException:   # noqa: B036
+            pass
 
 
 def _make_create(env_id, factory):
