@@ -88,18 +88,14 @@ class VecEnv(Structure):
 
 NOTICE_FN = CFUNCTYPE(None, c_void_p, c_char_p)
 
-# acrl_train_options has a stop request flag (volatile sig_atomic_t*) when the library
-# installs no signal handlers of its own
-HAS_STOP_FLAG = False
-
-
 class TrainOptions(Structure):
     _fields_ = [("algo", c_char_p), ("env_id", c_char_p), ("steps", c_long), ("stop_at", c_long),
                 ("seed", c_int64), ("num_envs", c_int), ("threads", c_int), ("out_dir", c_char_p),
                 ("config_file", c_char_p), ("overrides", POINTER(c_char_p)), ("n_overrides", c_int),
-                ("resume_dir", c_char_p), ("eval_episodes", c_int), ("quiet", c_bool)] + \
-        ([("stop_flag", POINTER(c_int)), ("fault_nan_at", c_long)] if HAS_STOP_FLAG else []) + \
-        [("notice", NOTICE_FN), ("notice_user", c_void_p), ("run_dir", c_char * 1024)]
+                ("resume_dir", c_char_p), ("eval_episodes", c_int), ("quiet", c_bool),
+                ("stop_flag", POINTER(c_int)),       # volatile sig_atomic_t*: int on Linux
+                ("fault_nan_at", c_long),
+                ("notice", NOTICE_FN), ("notice_user", c_void_p), ("run_dir", c_char * 1024)]
 
 
 def _fn(name, restype, *argtypes):

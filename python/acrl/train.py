@@ -96,8 +96,7 @@ def train(algo, env_id, steps=None, seed=0, config=None, out=None, threads=1, re
         o.n_overrides = len(sets)
 
     stop = c_int(0)
-    if _lib.HAS_STOP_FLAG:
-        o.stop_flag = ctypes.pointer(stop)
+    o.stop_flag = ctypes.pointer(stop)   # the library installs no signal handlers
     err = ctypes.create_string_buffer(_lib.ERRLEN)
     result = {}
 

@@ -2,6 +2,7 @@
 mistakes reported with the env's name and the field."""
 import os
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -110,8 +111,12 @@ def bad_env(field):
 def test_wrong_types_stop_training(field, exc, pattern, tmp_path):
     env_id = f"PyBad-{field}-v0"
     acrl.register_env(env_id, bad_env(field), max_episode_steps=10)
+    t = time.time()
     with pytest.raises(exc, match=pattern):
-        acrl.train("ppo", env_id, steps=4096, out=tmp_path / "bad", quiet=True, config={"eval_freq": 0})
+        acrl.train("ppo", env_id, steps=2_000_000, out=tmp_path / "bad", quiet=True, config={"eval_freq": 0})
+    # stopped after the first iteration (2048 steps), not after the 2 million asked for
+    assert not (tmp_path / "bad" / "final.ckpt").exists() and time.time() - t < 60
+    assert "\n2048," in (tmp_path / "bad" / "progress.csv").read_text()
     env = acrl.make(env_id)
     env.reset()
     with pytest.raises(exc, match=pattern):
