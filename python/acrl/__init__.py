@@ -11,9 +11,9 @@ The package binds libacrl (a shared library) through ctypes; see _lib.py for how
 library is found.
 """
 from . import spaces
-from .env import Env, VecEnv, make, make_vec, register_env, registered_envs
+from .env import Env, VecEnv, load_plugin, make, make_vec, register_env, registered_envs
 from .train import Policy, TrainResult, load_policy, train
 
 __version__ = "0.1.0"
-__all__ = ["spaces", "Env", "VecEnv", "make", "make_vec", "register_env", "registered_envs", "train",
+__all__ = ["spaces", "Env", "VecEnv", "make", "make_vec", "register_env", "registered_envs", "load_plugin", "train",
            "TrainResult", "load_policy", "Policy"]

@@ -1,6 +1,7 @@
 """Envs: acrl.make (one env), acrl.make_vec (a batch stepped in C) and acrl.register_env
 (an env written in Python, trainable by every acrl algorithm)."""
 import ctypes
+import os
 import threading
 from ctypes import POINTER, byref, c_bool, c_double, c_float
 
@@ -9,7 +10,7 @@ import numpy as np
 from . import _lib
 from .spaces import Box, Discrete, MultiDiscrete
 
-__all__ = ["Env", "VecEnv", "make", "make_vec", "register_env", "registered_envs"]
+__all__ = ["Env", "VecEnv", "make", "make_vec", "register_env", "registered_envs", "load_plugin"]
 
 
 def _space_from_c(s):
@@ -312,6 +313,36 @@ def make_vec(env_id, num_envs, threads=1, **options):
     """num_envs copies of env_id stepped in C by `threads` threads (results do not depend on
     it); see VecEnv for the semantics. Options as for make."""
     return VecEnv(env_id, num_envs, threads, **options)
+
+
+_plugins = {}   # real path -> handle: each plugin's init runs once
+
+
+def load_plugin(path):
+    """Loads a C plugin (a shared object exporting acrl_plugin_init, as `acrl ... --plugin`
+    loads it), whose envs then work with make, make_vec and train. Loading the same file
+    again does nothing. Raises ValueError if it cannot be loaded, has no entry point or its
+    init fails (e.g. a duplicate id)."""
+    real = os.path.realpath(os.fspath(path))
+    if real in _plugins:
+        return
+    if not os.path.exists(real):
+        raise ValueError(f"plugin {path}: no such file")
+    try:
+        h = ctypes.CDLL(real, mode=ctypes.RTLD_LOCAL)
+    except OSError as e:
+        raise ValueError(f"plugin {path}: cannot load: {e}") from None
+    try:
+        init = h.acrl_plugin_init
+    except AttributeError:
+        raise ValueError(f"plugin {path}: no entry point acrl_plugin_init (a plugin exports "
+                         f"'int acrl_plugin_init(char* err, size_t errlen)')") from None
+    init.restype = ctypes.c_int
+    init.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    err = _lib.errbuf()
+    if init(err, _lib.ERRLEN) != 0:
+        raise ValueError(f"plugin {path}: acrl_plugin_init failed: {_lib.errstr(err) or '(no message)'}")
+    _plugins[real] = h
 
 
 def registered_envs():
