@@ -211,6 +211,53 @@ const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const flo
 /* Frees the MLP's buffers (not its parameters, which belong to the store). */
 void acrl_mlp_free(acrl_mlp* m);
 
+/* ---- convolution (NCHW, square kernels, zero padding) ------------------------------- */
+
+/* Output size of a convolution over n pixels: (n + 2 pad - k) / stride + 1, 0 if none. */
+int  acrl_conv2d_out(int n, int k, int stride, int pad);
+/* y (B, Co, Ho, Wo) = conv(x (B, Ci, H, W), w (Co, Ci, k, k)) + b (Co; NULL: none), as
+ * PyTorch's Conv2d(stride, padding). col: scratch of Ci k k Ho Wo floats. */
+void acrl_conv2d_forward(float* y, const float* x, const float* w, const float* b, int B, int Ci, int H, int W,
+                         int Co, int k, int stride, int pad, float* col);
+/* dx (NULL: skip) += dL/dx, dw += dL/dw, db (NULL: skip) += dL/db from dy (B, Co, Ho, Wo). */
+void acrl_conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w, int B,
+                          int Ci, int H, int W, int Co, int k, int stride, int pad, float* col);
+
+#define ACRL_CNN_MAX_LAYERS 6
+
+/* A stack of convolutions, each followed by the activation (padding k / 2); the output is
+ * the last activation map, flattened in C order (the features). Weights live in a store. */
+typedef struct {
+    int      nlayers;
+    int      c[ACRL_CNN_MAX_LAYERS + 1], h[ACRL_CNN_MAX_LAYERS + 1], w[ACRL_CNN_MAX_LAYERS + 1];
+    int      k[ACRL_CNN_MAX_LAYERS], s[ACRL_CNN_MAX_LAYERS], pad[ACRL_CNN_MAX_LAYERS];
+    acrl_act act;
+    int      out_dim, max_batch;
+    size_t   w_off[ACRL_CNN_MAX_LAYERS], b_off[ACRL_CNN_MAX_LAYERS];
+    float*   z[ACRL_CNN_MAX_LAYERS];     /* (max_batch, c h w) pre-activations */
+    float*   a[ACRL_CNN_MAX_LAYERS];     /* (max_batch, c h w) activations */
+    float*   col;                        /* im2col scratch */
+    float*   d[3];                       /* backward scratch */
+    const float* input;
+    int      batch;
+} acrl_cnn;
+
+/* Declares "<name>.<l>.w" (Co, Ci k k) and ".b" (Co) in p for an input (C, H, W) and
+ * allocates buffers. strides NULL: all 1. -1 with err on bad sizes or no memory. */
+int  acrl_cnn_build(acrl_cnn* m, acrl_params* p, const char* name, int C, int H, int W, const int* channels,
+                    const int* kernels, const int* strides, int nlayers, const char* act, int max_batch, char* err,
+                    size_t errlen);
+/* Bytes acrl_cnn_build allocates plus its parameters' four store buffers (SIZE_MAX: too many). */
+size_t acrl_cnn_bytes(int C, int H, int W, const int* channels, const int* kernels, const int* strides, int nlayers,
+                      int max_batch);
+/* PyTorch Conv2d's default init (U(+-1/sqrt(fan_in)) for weights and biases), weights times gain. */
+void acrl_cnn_init(const acrl_cnn* m, acrl_params* p, float gain, acrl_rng* rng);
+/* Forward of in (B, C H W); returns (B, out_dim), valid until the next forward. */
+const float* acrl_cnn_forward(acrl_cnn* m, const acrl_params* p, const float* in, int B);
+/* Backward of the last forward: p->grad += dL/dparams; din (NULL: skip) += dL/din. */
+void acrl_cnn_backward(acrl_cnn* m, acrl_params* p, float* din, const float* dout);
+void acrl_cnn_free(acrl_cnn* m);
+
 /* ---- optimizers ------------------------------------------------------------------- */
 
 typedef enum { ACRL_OPT_ADAM, ACRL_OPT_ADAMW, ACRL_OPT_RMSPROP } acrl_opt_kind;
