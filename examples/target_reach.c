@@ -80,8 +80,8 @@ static acrl_env* tr_create(const acrl_env_options* opt, char* err, size_t errlen
     env->id = "TargetReach-v0";
     env->data = &b->data;
     for (int i = 0; i < 2; i++) b->obs_low[i] = -1.0f, b->obs_high[i] = 1.0f;
-    env->obs_space = (acrl_space){ACRL_SPACE_BOX, 2, 0, b->obs_low, b->obs_high};
-    env->act_space = (acrl_space){ACRL_SPACE_DISCRETE, 1, 3, NULL, NULL};
+    env->obs_space = (acrl_space){ACRL_SPACE_BOX, 2, 0, b->obs_low, b->obs_high, {0, 0, 0}};
+    env->act_space = (acrl_space){ACRL_SPACE_DISCRETE, 1, 3, NULL, NULL, {0, 0, 0}};
     acrl_rng_seed(&env->rng, 0);
     return env;
 }

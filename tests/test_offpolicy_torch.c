@@ -125,9 +125,9 @@ static void test_sac(bool discrete, int threads) {
     if (fixture_load(&fx, path)) { CHECK(0); return; }
     float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
     float alo[D] = {-1, -1}, ahi[D] = {1, 1};
-    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
-    acrl_space as = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, K, NULL, NULL}
-                             : (acrl_space){ACRL_SPACE_BOX, D, 0, alo, ahi};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}};
+    acrl_space as = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, K, NULL, NULL, {0, 0, 0}}
+                             : (acrl_space){ACRL_SPACE_BOX, D, 0, alo, ahi, {0, 0, 0}};
     const acrl_algo* algo = acrl_algo_find("sac");
     unsigned char cfg[4096];
     CHECK(algo && algo->cfg_size <= sizeof cfg);
@@ -174,8 +174,8 @@ static void test_td3(const char* name, int threads) {
     if (fixture_load(&fx, path)) { CHECK(0); return; }
     float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
     float alo[D] = {-1, -1}, ahi[D] = {1, 1};
-    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
-    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi, {0, 0, 0}};
     const acrl_algo* algo = acrl_algo_find(name);
     unsigned char cfg[4096];
     CHECK(algo && algo->cfg_size <= sizeof cfg);
@@ -225,8 +225,8 @@ static void test_pmoe(int threads) {
     if (fixture_load(&fx, "fixtures/offpolicy_pmoe.txt")) { CHECK(0); return; }
     float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
     float alo[D] = {-1, -1}, ahi[D] = {1, 1};
-    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
-    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi, {0, 0, 0}};
     const acrl_algo* algo = acrl_algo_find("pmoe");
     unsigned char cfg[4096];
     CHECK(algo && algo->cfg_size <= sizeof cfg);
@@ -274,8 +274,8 @@ static void test_dsact(int threads) {
     if (fixture_load(&fx, "fixtures/offpolicy_dsact.txt")) { CHECK(0); return; }
     float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
     float alo[D] = {-1, -1}, ahi[D] = {1, 1};
-    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
-    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi, {0, 0, 0}};
     const acrl_algo* algo = acrl_algo_find("dsact");
     unsigned char cfg[4096];
     CHECK(algo && algo->cfg_size <= sizeof cfg);
@@ -338,8 +338,8 @@ static void test_stac(int threads) {
     if (fixture_load(&fx, "fixtures/offpolicy_stac.txt")) { CHECK(0); return; }
     float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
     float alo[D] = {-1, -1}, ahi[D] = {1, 1};
-    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
-    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi, {0, 0, 0}};
     const acrl_algo* algo = acrl_algo_find("stac");
     unsigned char cfg[4096];
     CHECK(algo && algo->cfg_size <= sizeof cfg);

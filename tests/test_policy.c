@@ -21,7 +21,9 @@ static double objective(acrl_policy* pol, const acrl_params* p, const float* obs
     return j;
 }
 
-static void check_case(const char* label, bool discrete, bool shared, bool sde) {
+/* cnn: observations of shape (2, 3, 4) through the CNN extractor (3 channels k 3, 2 channels
+ * k 2 stride 2), whose parameters are checked with the rest */
+static void check_case_cnn(const char* label, bool discrete, bool shared, bool sde, bool cnn) {
     acrl_rng rng;
     acrl_rng_seed(&rng, 11);
     acrl_policy_config cfg;
@@ -30,14 +32,23 @@ static void check_case(const char* label, bool discrete, bool shared, bool sde) 
     cfg.shared_trunk = shared;
     cfg.use_sde = sde;
     cfg.log_std_init = -0.5f;
+    int od = OD;
+    if (cnn) {
+        od = 24;
+        strcpy(cfg.extractor, "cnn");
+        cfg.cnn_input = (acrl_intlist){3, {2, 3, 4}};
+        cfg.cnn_channels = (acrl_intlist){2, {3, 2}};
+        cfg.cnn_kernels = (acrl_intlist){2, {3, 2}};
+        cfg.cnn_strides = (acrl_intlist){2, {1, 2}};
+    }
     float lo[K] = {-1, -1, -1}, hi[K] = {1, 1, 1};
-    acrl_space sp = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, K, NULL, NULL}
-                             : (acrl_space){ACRL_SPACE_BOX, K, 0, lo, hi};
+    acrl_space sp = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, K, NULL, NULL, {0, 0, 0}}
+                             : (acrl_space){ACRL_SPACE_BOX, K, 0, lo, hi, {0, 0, 0}};
     acrl_params p;
     acrl_params_init(&p);
     acrl_policy pol;
     char err[ACRL_ERRLEN];
-    if (policy_build(&pol, &p, OD, &sp, &cfg, B, err, sizeof err) || acrl_params_finalize(&p, err, sizeof err)) {
+    if (policy_build(&pol, &p, od, &sp, &cfg, B, err, sizeof err) || acrl_params_finalize(&p, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         CHECK(!"policy builds");
         return;
@@ -45,8 +56,8 @@ static void check_case(const char* label, bool discrete, bool shared, bool sde) 
     CHECK(policy_init(&pol, &p, &cfg, &rng, err, sizeof err) == 0);
     /* larger output weights than the init's 0.01 gain, and varied log-stds, so every term matters */
     for (size_t i = 0; i < p.count; i++) p.param[i] += (float)(0.3 * acrl_rng_normal(&rng));
-    float obs[B * OD], act[B * K], w[B], dv[B];
-    for (int i = 0; i < B * OD; i++) obs[i] = (float)acrl_rng_normal(&rng);
+    float obs[B * 24], act[B * K], w[B], dv[B];
+    for (int i = 0; i < B * od; i++) obs[i] = (float)acrl_rng_normal(&rng);
     for (int b = 0; b < B; b++) {
         w[b] = (float)acrl_rng_normal(&rng);
         dv[b] = (float)acrl_rng_normal(&rng);
@@ -68,6 +79,7 @@ static void check_case(const char* label, bool discrete, bool shared, bool sde) 
         snprintf(last, sizeof last, "pi.%d.", pol.pi.nlayers - 1);
         for (int t = 0; t < p.ntensors; t++) {
             const acrl_tensor* tn = &p.tensors[t];
+            if (cnn) continue;
             bool keep = strcmp(tn->name, "log_std") == 0 || strncmp(tn->name, "vf.", 3) == 0 ||
                         strncmp(tn->name, last, strlen(last)) == 0;
             if (!keep)
@@ -128,7 +140,29 @@ static void check_case(const char* label, bool discrete, bool shared, bool sde) 
     acrl_params_free(&p);
 }
 
+static void check_case(const char* label, bool discrete, bool shared, bool sde) {
+    check_case_cnn(label, discrete, shared, sde, false);
+}
+
 int main(void) {
+    check_case_cnn("CNN extractor, Gaussian, separate", false, false, false, true);
+    check_case_cnn("CNN extractor, categorical, shared trunk", true, true, false, true);
+    /* an extractor = cnn on flat observations is refused */
+    {
+        acrl_policy_config cfg;
+        policy_config_default(&cfg);
+        strcpy(cfg.extractor, "cnn");
+        float lo[K] = {-1, -1, -1}, hi[K] = {1, 1, 1};
+        acrl_space sp = {ACRL_SPACE_BOX, K, 0, lo, hi, {0, 0, 0}};
+        acrl_params p;
+        acrl_params_init(&p);
+        acrl_policy pol;
+        char err[ACRL_ERRLEN] = "";
+        CHECK(policy_build(&pol, &p, OD, &sp, &cfg, B, err, sizeof err) == -1 && strstr(err, "flat Box(5,)"));
+        CHECK(policy_bytes(OD, &sp, &cfg, B) == 0);
+        policy_free(&pol);
+        acrl_params_free(&p);
+    }
     check_case("categorical, separate", true, false, false);
     check_case("categorical, shared trunk", true, true, false);
     check_case("Gaussian, separate", false, false, false);

@@ -93,9 +93,9 @@ static void run_case(const char* file) {
     float olo[16], ohi[16], alo[8], ahi[8];
     for (int i = 0; i < obs_dim; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
     for (int i = 0; i < A; i++) { alo[i] = -1; ahi[i] = 1; }
-    acrl_space obs_space = {ACRL_SPACE_BOX, obs_dim, 0, olo, ohi};
-    acrl_space act_space = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, A, NULL, NULL}
-                                    : (acrl_space){ACRL_SPACE_BOX, A, 0, alo, ahi};
+    acrl_space obs_space = {ACRL_SPACE_BOX, obs_dim, 0, olo, ohi, {0, 0, 0}};
+    acrl_space act_space = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, A, NULL, NULL, {0, 0, 0}}
+                                    : (acrl_space){ACRL_SPACE_BOX, A, 0, alo, ahi, {0, 0, 0}};
     acrl_algo_ctx ctx = {&obs_space, &act_space, "test", 1, 1000, 0, 1, 0.99f, NULL};
     void* learner = acrl_algo_ppo.create(cfg, &ctx, err, sizeof err);
     CHECK(learner != NULL);

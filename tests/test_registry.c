@@ -38,7 +38,7 @@ static void counter_close(void* user) { ((counter*)user)->closed = 1; }
 static acrl_env* counter_create(const acrl_env_options* opt, char* err, size_t errlen) {
     (void)opt;
     float lo = 0, hi = 100, alo = -1, ahi = 1;
-    acrl_space os = {ACRL_SPACE_BOX, 1, 0, &lo, &hi}, as = {ACRL_SPACE_BOX, 1, 0, &alo, &ahi};
+    acrl_space os = {ACRL_SPACE_BOX, 1, 0, &lo, &hi, {0, 0, 0}}, as = {ACRL_SPACE_BOX, 1, 0, &alo, &ahi, {0, 0, 0}};
     acrl_env_callbacks cb = {&g_counters[g_ncounters++ % 16], counter_reset, counter_step, counter_close};
     return acrl_env_from_callbacks("Counter-v0", &cb, &os, &as, err, errlen);
 }
@@ -61,8 +61,8 @@ static acrl_env* nostate_create(const acrl_env_options* opt, char* err, size_t e
     acrl_env* e = calloc(1, sizeof *e);
     e->vt = &nostate_vt;
     e->id = "NoState-v0";
-    e->obs_space = (acrl_space){ACRL_SPACE_BOX, 1, 0, &lo, &hi};
-    e->act_space = (acrl_space){ACRL_SPACE_DISCRETE, 1, 2, NULL, NULL};
+    e->obs_space = (acrl_space){ACRL_SPACE_BOX, 1, 0, &lo, &hi, {0, 0, 0}};
+    e->act_space = (acrl_space){ACRL_SPACE_DISCRETE, 1, 2, NULL, NULL, {0, 0, 0}};
     return e;
 }
 
@@ -139,7 +139,7 @@ static void test_callback_env(void) {
 
     /* bad spaces */
     float lo = 1, hi = 0;
-    acrl_space os = {ACRL_SPACE_BOX, 1, 0, &lo, &hi}, as = {ACRL_SPACE_DISCRETE, 1, 0, NULL, NULL};
+    acrl_space os = {ACRL_SPACE_BOX, 1, 0, &lo, &hi, {0, 0, 0}}, as = {ACRL_SPACE_DISCRETE, 1, 0, NULL, NULL, {0, 0, 0}};
     acrl_env_callbacks cb = {NULL, counter_reset, counter_step, NULL};
     CHECK(acrl_env_from_callbacks("X-v0", &cb, &os, &as, err, sizeof err) == NULL && contains(err, "low <= high"));
     lo = 0, hi = 1;

@@ -106,9 +106,9 @@ static acrl_env* toy_create(const toy_config* cfg) {
     acrl_env* e = &t->env;
     e->vt = &toy_vtable;
     e->id = cfg->discrete ? "ToyDiscrete-v0" : "Toy-v0";
-    e->obs_space = (acrl_space){ ACRL_SPACE_BOX, 2, 0, t->obs_low, t->obs_high };
-    e->act_space = cfg->discrete ? (acrl_space){ ACRL_SPACE_DISCRETE, 1, 3, NULL, NULL }
-                                 : (acrl_space){ ACRL_SPACE_BOX, 1, 0, t->act_low, t->act_high };
+    e->obs_space = (acrl_space){ ACRL_SPACE_BOX, 2, 0, t->obs_low, t->obs_high, {0, 0, 0} };
+    e->act_space = cfg->discrete ? (acrl_space){ ACRL_SPACE_DISCRETE, 1, 3, NULL, NULL, {0, 0, 0} }
+                                 : (acrl_space){ ACRL_SPACE_BOX, 1, 0, t->act_low, t->act_high, {0, 0, 0} };
     e->state_dim = 2;
     e->data = t;
     acrl_rng_seed(&e->rng, 0);

@@ -30,6 +30,8 @@ typedef struct {
     int    n;     /* Discrete: number of actions; Box: 0 */
     float* low;   /* (dim) Box bounds (may hold +-INFINITY); NULL for Discrete */
     float* high;  /* (dim) */
+    int    shape[3]; /* Box observations laid out as an image (C, H, W), C H W = dim, in C order
+                      * (a CNN extractor may read it); all 0: a flat vector */
 } acrl_space;
 
 /* true if x (space->dim floats) lies in the space (Discrete: an integer in [0, n)). */

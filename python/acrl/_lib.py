@@ -47,7 +47,7 @@ lib = ctypes.CDLL(LIBRARY_PATH, mode=ctypes.RTLD_GLOBAL)
 
 class Space(Structure):
     _fields_ = [("kind", c_int), ("dim", c_int), ("n", c_int), ("low", POINTER(c_float)),
-                ("high", POINTER(c_float))]
+                ("high", POINTER(c_float)), ("shape", c_int * 3)]
 
 
 class EnvHead(Structure):
@@ -57,7 +57,7 @@ class EnvHead(Structure):
 
 
 class EnvOptions(Structure):
-    _fields_ = [("max_episode_steps", c_int), ("model_path", c_char_p)]
+    _fields_ = [("max_episode_steps", c_int), ("model_path", c_char_p), ("env_args", c_char_p)]
 
 
 CREATE_FN = CFUNCTYPE(c_void_p, POINTER(EnvOptions), c_void_p, c_size_t)

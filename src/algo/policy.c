@@ -19,6 +19,31 @@ void policy_config_default(acrl_policy_config* c) {
     strcpy(c->activation, "tanh");
     c->ortho_init = 1;
     c->sde_sample_freq = -1;
+    strcpy(c->extractor, "mlp");
+    c->cnn_channels = (acrl_intlist){2, {16, 32}};
+    c->cnn_kernels = (acrl_intlist){2, {3, 3}};
+}
+
+/* extractor = cnn: checks the lists and the shape; 1 if a CNN is used, 0 if not, -1 with err */
+static int cnn_check(const acrl_policy_config* cfg, int obs_dim, char* err, size_t errlen) {
+    if (strcmp(cfg->extractor, "mlp") == 0) return 0;
+    if (strcmp(cfg->extractor, "cnn") != 0) {
+        snprintf(err, errlen, "extractor: '%s' is not mlp or cnn", cfg->extractor);
+        return -1;
+    }
+    const acrl_intlist* in = &cfg->cnn_input;
+    if (in->n != 3 || (long)in->v[0] * in->v[1] * in->v[2] != obs_dim) {
+        snprintf(err, errlen, "extractor = cnn needs observations with an image shape (C, H, W); this env's are a "
+                 "flat Box(%d,)", obs_dim);
+        return -1;
+    }
+    int n = cfg->cnn_channels.n;
+    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || cfg->cnn_kernels.n != n || (cfg->cnn_strides.n != 0 && cfg->cnn_strides.n != n)) {
+        snprintf(err, errlen, "cnn_channels, cnn_kernels (and cnn_strides if given) need the same length, 1 to %d",
+                 ACRL_CNN_MAX_LAYERS);
+        return -1;
+    }
+    return 1;
 }
 
 int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
@@ -38,8 +63,21 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
         snprintf(err, errlen, "net_arch needs 1 to %d hidden layers", ACRL_MLP_MAX_LAYERS - 1);
         return -1;
     }
+    int use_cnn = cnn_check(cfg, obs_dim, err, errlen);
+    if (use_cnn < 0) return -1;
     int sizes[ACRL_MLP_MAX_LAYERS + 1];
     sizes[0] = obs_dim;
+    if (use_cnn) {
+        pol->use_cnn = true;
+        const acrl_intlist* in = &cfg->cnn_input;
+        if (acrl_cnn_build(&pol->cnn, p, "cnn", in->v[0], in->v[1], in->v[2], cfg->cnn_channels.v, cfg->cnn_kernels.v,
+                           cfg->cnn_strides.n ? cfg->cnn_strides.v : NULL, cfg->cnn_channels.n, cfg->activation,
+                           max_batch, err, errlen))
+            return -1;
+        sizes[0] = pol->cnn.out_dim;
+        pol->dfeat = calloc((size_t)max_batch * (size_t)sizes[0], sizeof(float));
+        if (!pol->dfeat) { snprintf(err, errlen, "out of memory"); return -1; }
+    }
     for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->net_arch.v[i];
     int hidden = cfg->net_arch.v[nh - 1];
     if (pol->shared) {
@@ -101,15 +139,33 @@ size_t policy_bytes(int obs_dim, const acrl_space* act_space, const acrl_policy_
     int hidden = cfg->net_arch.v[nh - 1];
     int sizes[ACRL_MLP_MAX_LAYERS + 1];
     sizes[0] = obs_dim;
+    size_t cnn_b = 0;
+    char e[8];
+    int use_cnn = cnn_check(cfg, obs_dim, e, sizeof e);
+    if (use_cnn < 0) return 0;
+    if (use_cnn) {
+        const acrl_intlist* in = &cfg->cnn_input;
+        int c = in->v[0], h = in->v[1], w = in->v[2];
+        for (int l = 0; l < cfg->cnn_channels.n; l++) {
+            int k = cfg->cnn_kernels.v[l], s = cfg->cnn_strides.n ? cfg->cnn_strides.v[l] : 1;
+            c = cfg->cnn_channels.v[l];
+            h = acrl_conv2d_out(h, k, s, k / 2);
+            w = acrl_conv2d_out(w, k, s, k / 2);
+        }
+        sizes[0] = c * h * w;
+        cnn_b = acrl_cnn_bytes(in->v[0], in->v[1], in->v[2], cfg->cnn_channels.v, cfg->cnn_kernels.v,
+                               cfg->cnn_strides.n ? cfg->cnn_strides.v : NULL, cfg->cnn_channels.n, max_batch);
+        cnn_b = acrl_size_add(cnn_b, acrl_size_mul3((size_t)max_batch, (size_t)sizes[0], sizeof(float)));
+    }
     for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->net_arch.v[i];
-    size_t bytes;
+    size_t bytes = cnn_b;
     if (cfg->shared_trunk) {
         int ph[2] = {hidden, (int)nout}, vh[2] = {hidden, 1};
-        bytes = acrl_size_add(acrl_mlp_bytes(sizes, nh + 1, false, max_batch),
-                              acrl_size_add(acrl_mlp_bytes(ph, 2, false, max_batch), acrl_mlp_bytes(vh, 2, false, max_batch)));
+        bytes = acrl_size_add(bytes, acrl_size_add(acrl_mlp_bytes(sizes, nh + 1, false, max_batch),
+                              acrl_size_add(acrl_mlp_bytes(ph, 2, false, max_batch), acrl_mlp_bytes(vh, 2, false, max_batch))));
     } else {
         sizes[nh + 1] = (int)nout;
-        bytes = acrl_mlp_bytes(sizes, nh + 2, false, max_batch);
+        bytes = acrl_size_add(bytes, acrl_mlp_bytes(sizes, nh + 2, false, max_batch));
         sizes[nh + 1] = 1;
         bytes = acrl_size_add(bytes, acrl_mlp_bytes(sizes, nh + 2, false, max_batch));
     }
@@ -133,6 +189,7 @@ int policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config
         snprintf(err, errlen, "out of memory initializing the policy's weights");
         return -1;
     }
+    if (pol->use_cnn) acrl_cnn_init(&pol->cnn, p, 1.0f, rng); /* PyTorch's Conv2d default */
     if (!pol->discrete)
         acrl_init_const(p->param + pol->log_std_off, (size_t)(pol->sde ? pol->latent : 1) * (size_t)pol->act_dim,
                         cfg->log_std_init);
@@ -157,12 +214,15 @@ void policy_free(acrl_policy* pol) {
     free(pol->cat_ent);
     free(pol->sde_var);
     free(pol->sde_mat);
+    if (pol->use_cnn) acrl_cnn_free(&pol->cnn);
+    free(pol->dfeat);
     memset(pol, 0, sizeof *pol);
 }
 
 void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B) {
     pol->batch = B;
     pol->cat_ready = false;
+    if (pol->use_cnn) obs = acrl_cnn_forward(&pol->cnn, p, obs, B);
     const float* x = obs;
     if (pol->shared) {
         const float* z = acrl_mlp_forward(&pol->trunk, p, obs, B);
@@ -309,7 +369,12 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
                                         -INFINITY, INFINITY, B, D);
         }
     }
-    float* dx = NULL;
+    float* dfeat = NULL;
+    if (pol->use_cnn) {
+        dfeat = pol->dfeat;
+        memset(dfeat, 0, sizeof(float) * (size_t)B * (size_t)pol->cnn.out_dim);
+    }
+    float* dx = dfeat;
     if (pol->shared) {
         dx = pol->dtrunk;
         memset(dx, 0, sizeof(float) * (size_t)B * (size_t)pol->trunk.sizes[pol->trunk.nlayers]);
@@ -322,6 +387,7 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
         float* dpre = pol->dpre;
         memset(dpre, 0, sizeof(float) * (size_t)B * (size_t)h);
         acrl_act_backward(pol->act, dpre, pol->dtrunk, z, pol->trunk_h, (size_t)B * (size_t)h);
-        acrl_mlp_backward(&pol->trunk, p, NULL, dpre);
+        acrl_mlp_backward(&pol->trunk, p, dfeat, dpre);
     }
+    if (pol->use_cnn) acrl_cnn_backward(&pol->cnn, p, NULL, dfeat);
 }

@@ -51,6 +51,9 @@ typedef struct {
     const float* head;         /* (B, n_out) last forward's logits / means */
     const float* value;        /* (B) last forward's values */
     int    batch;
+    bool   use_cnn;            /* extractor = cnn: obs -> CNN features -> the networks above */
+    acrl_cnn cnn;              /* shared by actor and critic (SB3's on-policy default) */
+    float* dfeat;              /* (max_batch, cnn.out_dim) gradient wrt the features */
 } acrl_policy;
 
 /* Network keys every on-policy algorithm's configuration embeds (storage for io.h tables). */
@@ -62,6 +65,9 @@ typedef struct {
     float log_std_init;
     int   use_sde;                            /* gSDE instead of a state-independent std */
     int   sde_sample_freq;                    /* steps between exploration-matrix draws (-1: per rollout) */
+    char  extractor[ACRL_CONFIG_STR_MAX];     /* "mlp" (flat observations) or "cnn" */
+    acrl_intlist cnn_channels, cnn_kernels, cnn_strides; /* per conv layer (strides empty: all 1) */
+    acrl_intlist cnn_input;                   /* (C, H, W): set from the env's observation shape */
 } acrl_policy_config;
 
 /* Stable-Baselines3's defaults: 64,64 tanh, separate networks, orthogonal init, log-std 0. */
@@ -76,7 +82,12 @@ void policy_config_default(acrl_policy_config* c);
     {"ortho_init", ACRL_CFG_BOOL, POLICY_FIELD(base, ortho_init), 0, 0, NULL, "orthogonal init (else PyTorch default)"}, \
     {"log_std_init", ACRL_CFG_FLOAT, POLICY_FIELD(base, log_std_init), -20, 5, NULL, "initial log-std of Gaussian policies"}, \
     {"use_sde", ACRL_CFG_BOOL, POLICY_FIELD(base, use_sde), 0, 0, NULL, "Box: generalized state-dependent exploration (gSDE)"}, \
-    {"sde_sample_freq", ACRL_CFG_INT, POLICY_FIELD(base, sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}
+    {"sde_sample_freq", ACRL_CFG_INT, POLICY_FIELD(base, sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}, \
+    {"extractor", ACRL_CFG_STRING, POLICY_FIELD(base, extractor), 0, 0, NULL, "feature extractor: mlp (flat) or cnn (observations with a (C, H, W) shape)"}, \
+    {"cnn_channels", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_channels), 1, 4096, NULL, "cnn: output channels per conv layer, e.g. 16,32"}, \
+    {"cnn_kernels", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_kernels), 1, 64, NULL, "cnn: square kernel size per conv layer (padding k/2)"}, \
+    {"cnn_strides", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_strides), 1, 64, NULL, "cnn: stride per conv layer (empty: 1)"}, \
+    {"cnn_input", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_input), 1, 1e6, NULL, "cnn: observation shape C,H,W (filled in from the env)"}
 
 /* Declares the policy's tensors in p (not finalized) and allocates scratch for max_batch. */
 int  policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,

@@ -368,6 +368,18 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     r->col = collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
     if (!r->col) return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
+    if (e0->obs_space.kind == ACRL_SPACE_BOX && e0->obs_space.shape[0] > 0) {
+        /* an image-shaped observation: the algorithms with a CNN extractor read its shape
+         * from the key cnn_input (the others have no such key) */
+        char shape[64], e[ACRL_ERRLEN];
+        snprintf(shape, sizeof shape, "%d,%d,%d", e0->obs_space.shape[0], e0->obs_space.shape[1],
+                 e0->obs_space.shape[2]);
+        if (acrl_config_set(r->fc.table, r->fc.block, "cnn_input", shape, e, sizeof e) == 0) {
+            free(r->config_text);
+            r->config_text = config_to_text(&r->fc);
+            if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
+        }
+    }
     acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, rc->n_envs, rc->n_timesteps, seed,
                          o->threads, rc->gamma, &co};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);

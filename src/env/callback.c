@@ -93,13 +93,13 @@ acrl_env* acrl_env_from_callbacks(const char* id, const acrl_env_callbacks* cb, 
     env->vt = &callback_vtable;
     env->id = c->id;
     env->data = c;
-    env->obs_space = (acrl_space){ACRL_SPACE_BOX, od, 0, f, f + od};
+    env->obs_space = (acrl_space){ACRL_SPACE_BOX, od, 0, f, f + od, {0, 0, 0}};
     memcpy(f, obs_space->low, (size_t)od * sizeof(float));
     memcpy(f + od, obs_space->high, (size_t)od * sizeof(float));
     if (act_space->kind == ACRL_SPACE_DISCRETE) {
-        env->act_space = (acrl_space){ACRL_SPACE_DISCRETE, 1, act_space->n, NULL, NULL};
+        env->act_space = (acrl_space){ACRL_SPACE_DISCRETE, 1, act_space->n, NULL, NULL, {0, 0, 0}};
     } else {
-        env->act_space = (acrl_space){ACRL_SPACE_BOX, ad, 0, f + 2 * od, f + 2 * od + ad};
+        env->act_space = (acrl_space){ACRL_SPACE_BOX, ad, 0, f + 2 * od, f + 2 * od + ad, {0, 0, 0}};
         memcpy(f + 2 * od, act_space->low, (size_t)ad * sizeof(float));
         memcpy(f + 2 * od + ad, act_space->high, (size_t)ad * sizeof(float));
     }

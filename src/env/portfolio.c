@@ -430,9 +430,9 @@ static acrl_env* pf_create(const acrl_env_options* opt, bool esg, char* err, siz
     p->esg_high = esg ? calloc((size_t)A, sizeof(double)) : NULL;
     const int od = p->F * (W + 1) * A;
     env->obs_space = (acrl_space){ACRL_SPACE_BOX, od, 0, malloc((size_t)od * sizeof(float)),
-                                  malloc((size_t)od * sizeof(float))};
+                                  malloc((size_t)od * sizeof(float)), {p->F, W + 1, A}};
     env->act_space = (acrl_space){ACRL_SPACE_BOX, 1 + A, 0, malloc((size_t)(1 + A) * sizeof(float)),
-                                  malloc((size_t)(1 + A) * sizeof(float))};
+                                  malloc((size_t)(1 + A) * sizeof(float)), {0, 0, 0}};
     if (!p->w_prev || !p->scratch || !p->hist_r || !p->hist_tv || !p->hist_esg || (esg && !p->esg_high) || !env->obs_space.low ||
         !env->obs_space.high || !env->act_space.low || !env->act_space.high) {
         snprintf(err, errlen, "out of memory");
