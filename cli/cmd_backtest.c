@@ -36,7 +36,59 @@ typedef struct {
     row rows[NBASE + 2];
     int nrows, n;
     char dates[2][11];
+    const char* esg_file;  /* --esg-file: report the policy's weight in high-score assets */
+    double esg_threshold;
+    double w_high, w_cash; /* mean weights over the test period (policy) */
+    int have_w;
 } bt;
+
+/* The mean weight the policy held in assets whose score in b->esg_file is >= the threshold.
+ * An asset missing from the file is an error naming it. */
+static void esg_weight(bt* b, acrl_env* env) {
+    const double* w;
+    int n = acrl_portfolio_weights(env, &w);
+    const int* cols;
+    int A = acrl_portfolio_assets(env, &cols);
+    const acrl_prices* px = acrl_portfolio_prices(env);
+    FILE* f = fopen(b->esg_file, "r");
+    if (!f) { snprintf(b->err, sizeof b->err, "cannot open ESG file %s", b->esg_file); b->failed = CLI_EXIT_USAGE; return; }
+    int high[4096], seen[4096];
+    memset(seen, 0, sizeof seen);
+    char line[256];
+    long ln = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        line[strcspn(line, "\r\n")] = 0;
+        if (ln == 1 || !line[0]) continue;
+        char* c = strchr(line, ',');
+        char* end = NULL;
+        double s = c ? strtod(c + 1, &end) : NAN;
+        if (!c || end == c + 1 || *end || !isfinite(s)) {
+            snprintf(b->err, sizeof b->err, "%s:%ld: expected asset,score", b->esg_file, ln);
+            b->failed = CLI_EXIT_USAGE;
+            fclose(f);
+            return;
+        }
+        *c = 0;
+        for (int a = 0; a < A && a < 4096; a++)
+            if (strcmp(px->names[cols[a]], line) == 0) { seen[a] = 1; high[a] = s >= b->esg_threshold; }
+    }
+    fclose(f);
+    for (int a = 0; a < A && a < 4096; a++)
+        if (!seen[a]) {
+            snprintf(b->err, sizeof b->err, "%s: no ESG score for asset '%s'", b->esg_file, px->names[cols[a]]);
+            b->failed = CLI_EXIT_USAGE;
+            return;
+        }
+    double sh = 0, sc = 0;
+    for (int t = 0; t < n; t++) {
+        sc += w[(size_t)t * (1 + A)];
+        for (int a = 0; a < A; a++) if (high[a]) sh += w[(size_t)t * (1 + A) + 1 + a];
+    }
+    b->w_high = n ? sh / n : 0;
+    b->w_cash = n ? sc / n : 0;
+    b->have_w = 1;
+}
 
 static int add_row(bt* b, const char* name, int n) {
     row* r = &b->rows[b->nrows];
@@ -101,7 +153,8 @@ static void on_policy_end(void* user, acrl_env* env) {
     memcpy(pr->r, r, (size_t)n * sizeof(double));
     memcpy(pr->tv, tv, (size_t)n * sizeof(double));
     b->n = n;
-    run_baselines(b, env);
+    if (b->esg_file) esg_weight(b, env);
+    if (!b->failed) run_baselines(b, env);
 }
 
 static int backtest_run(int argc, char** argv) {
@@ -120,10 +173,10 @@ static int backtest_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_ENV, O_CSV, O_PLOT, O_EST, O_RISK, O_WEIGHTS, O_SEED, O_N };
+    enum { O_ENV, O_CSV, O_PLOT, O_EST, O_RISK, O_WEIGHTS, O_SEED, O_ESG, O_ESGT, O_N };
     cli_opt opts[O_N] = {{"--env", true, NULL}, {"--csv", true, NULL}, {"--plot", true, NULL},
                          {"--est-window", true, NULL}, {"--risk-aversion", true, NULL}, {"--weights", true, NULL},
-                         {"--seed", true, NULL}};
+                         {"--seed", true, NULL}, {"--esg-file", true, NULL}, {"--esg-threshold", true, NULL}};
     const char* pos[1];
     int npos = 0;
     if (cli_parse(CMD, nrest, rest, opts, O_N, pos, 1, &npos)) return CLI_EXIT_USAGE;
@@ -142,6 +195,10 @@ static int backtest_run(int argc, char** argv) {
     if (opts[O_RISK].value && (cli_to_double(opts[O_RISK].value, &b.risk_aversion, msg, sizeof msg) ||
                                !(b.risk_aversion > 0)))
         return cli_error(CMD, "--risk-aversion: needs a number > 0");
+    b.esg_file = opts[O_ESG].value;
+    b.esg_threshold = 50;
+    if (opts[O_ESGT].value && cli_to_double(opts[O_ESGT].value, &b.esg_threshold, msg, sizeof msg))
+        return cli_error(CMD, "--esg-threshold: %s", msg);
     long long seed = 0;
     if (opts[O_SEED].value && cli_opt_int(CMD, "--seed", opts[O_SEED].value, 0, 4294967295LL, &seed))
         return CLI_EXIT_USAGE;
@@ -176,8 +233,8 @@ static int backtest_run(int argc, char** argv) {
         struct stat st;
         snprintf(path, sizeof path, "%s", target);
         if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (acrl_path_join(path, sizeof path, target, "final.ckpt", err, sizeof err)) return cli_error(CMD, "%s", err);
-            if (stat(path, &st) != 0) acrl_path_join(path, sizeof path, target, "policy.ckpt", NULL, 0);
+            if (acrl_path_join(path, sizeof path, target, "policy.ckpt", err, sizeof err)) return cli_error(CMD, "%s", err);
+            if (stat(path, &st) != 0) acrl_path_join(path, sizeof path, target, "final.ckpt", NULL, 0);
             if (stat(path, &st) != 0) acrl_path_join(path, sizeof path, target, "last.ckpt", NULL, 0);
         }
         /* the row is named after the run directory (or checkpoint file) */
@@ -223,6 +280,9 @@ static int backtest_run(int argc, char** argv) {
                r->m.volatility, r->m.sharpe, r->m.sortino, r->m.max_drawdown, r->m.calmar, r->m.turnover,
                r->m.win_rate);
     }
+    if (b.have_w)
+        printf("%s: mean weight in assets scoring >= %g in %s: %.4f (cash %.4f)\n", b.rows[0].name, b.esg_threshold,
+               b.esg_file, b.w_high, b.w_cash);
     int code = 0;
     if (opts[O_CSV].value) {
         FILE* f = fopen(opts[O_CSV].value, "w");
@@ -273,7 +333,7 @@ const cli_command cli_cmd_backtest = {
     CMD, "backtest a portfolio policy and baselines: acrl backtest POLICY|baselines [--env Portfolio-v0] ...",
     "usage: acrl backtest POLICY|baselines|BASELINE [--env Portfolio-v0|PortfolioESG-v0] [--set key=value]...\n"
     "                     [--csv FILE] [--plot FILE.png] [--weights W0,W1,...] [--est-window N]\n"
-    "                     [--risk-aversion L] [--seed S]\n"
+    "                     [--risk-aversion L] [--seed S] [--esg-file FILE [--esg-threshold 50]]\n"
     "\n"
     "Runs the test period of a Portfolio env (env_args mode=test: from the day test_start to\n"
     "the last day) with POLICY (a checkpoint or run directory; its own env settings, then the\n"
@@ -285,6 +345,8 @@ const cli_command cli_cmd_backtest = {
     "--est-window days, default 60), risk_parity (equal risk contributions) and best_asset\n"
     "(the best asset of the training period); --weights adds fixed daily-rebalanced weights\n"
     "(cash first, summing to 1). --csv writes the table (header name,ann_return,volatility,\n"
-    "sharpe,sortino,max_drawdown,calmar,turnover,win_rate); --plot draws the equity curves.\n",
+    "sharpe,sortino,max_drawdown,calmar,turnover,win_rate); --plot draws the equity curves.\n"
+    "--esg-file (asset,score lines) adds the policy's mean weight in assets scoring at least\n"
+    "--esg-threshold. A run directory stands for its policy.ckpt (else final.ckpt, last.ckpt).\n",
     backtest_run,
 };

@@ -202,6 +202,10 @@ static void test_env(void) {
     CHECK_NEAR(r, want, 1e-14);
     CHECK(!term && !trunc);
     CHECK(acrl_portfolio_today(env) == d + 1);
+    const double* hw;
+    CHECK(acrl_portfolio_weights(env, &hw) == 1);
+    CHECK_NEAR(hw[0], w[0], 1e-15);
+    CHECK_NEAR(hw[3], w[3], 1e-15);
     CHECK_NEAR(obs[15], wn[1], 1e-7); /* the drifted weights row */
     CHECK_NEAR(obs[17], wn[3], 1e-7);
     int steps = 1;

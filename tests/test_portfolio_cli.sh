@@ -73,6 +73,13 @@ if [ "$got" = "$want" ]; then ok; else bad "equal_weight ann_return $got, awk $w
 "$ACRL" backtest "$TMP/run1" --csv "$TMP/bt3.csv" >/dev/null 2>&1
 cmp -s "$TMP/bt2.csv" "$TMP/bt3.csv" && ok || bad "backtest not deterministic"
 
+# the policy's weight in high-score assets (A and C score >= 50)
+printf 'asset,score\nA,70\nB,10\nC,90\nD,20\n' >"$TMP/esg4.csv"
+"$ACRL" backtest "$TMP/run1" --esg-file "$TMP/esg4.csv" >"$TMP/out" 2>"$TMP/err" && ok || bad "--esg-file: $(cat "$TMP/err")"
+grep -q "^run1: mean weight in assets scoring >= 50 in .*esg4.csv: 0\.[0-9]* (cash 0\.[0-9]*)" "$TMP/out" && ok || bad "esg line: $(tail -1 "$TMP/out")"
+printf 'asset,score\nA,70\nB,10\n' >"$TMP/esg5.csv"
+expect_error "esg5.csv: no ESG score for asset 'C'" backtest "$TMP/run1" --esg-file "$TMP/esg5.csv"
+
 # fixed weights
 "$ACRL" backtest baselines $SET --weights 0.2,0.2,0.2,0.2,0.2 --csv "$TMP/bt4.csv" >/dev/null 2>&1 && ok || bad "--weights"
 [ "$(tail -1 "$TMP/bt4.csv" | cut -d, -f1)" = "fixed_weights" ] && ok || bad "fixed row: $(tail -1 "$TMP/bt4.csv")"

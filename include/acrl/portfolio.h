@@ -72,6 +72,8 @@ void acrl_portfolio_metrics_compute(const double* log_returns, const double* tur
 /* Portfolio-v0 base env introspection (env may be wrapped). NULL / -1 if env is not one.
  * The test-mode history: log returns and turnover of the steps taken in this episode. */
 const acrl_prices* acrl_portfolio_prices(const acrl_env* env);
+/* The weights chosen at each step of the episode: (steps, 1 + A), cash first; returns steps. */
+int acrl_portfolio_weights(const acrl_env* env, const double** weights);
 /* Asset columns used (n_used entries of the file's columns) and the day index of the next
  * step's decision (prices up to and including that day are known). */
 int acrl_portfolio_assets(const acrl_env* env, const int** cols);

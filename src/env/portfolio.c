@@ -45,6 +45,7 @@ typedef struct {
     double* w_prev;        /* (1 + A) drifted weights */
     double* scratch;       /* (3 A + 2) step work space */
     double* hist_r, *hist_tv, *hist_esg; /* (max steps) */
+    double* hist_w;        /* (max steps, 1 + A) the weights chosen */
     int     max_steps;
 } portfolio;
 
@@ -260,6 +261,7 @@ static void pf_step(acrl_env* env, const float* action, float* obs, double* rewa
         p->hist_r[t] = R;
         p->hist_tv[t] = tv;
         p->hist_esg[t] = esg_w;
+        memcpy(p->hist_w + (size_t)t * (size_t)(1 + A), w, (size_t)(1 + A) * sizeof(double));
     }
     p->d.t = ++t;
     p->d.today = d + 1;
@@ -283,7 +285,7 @@ static void pf_step(acrl_env* env, const float* action, float* obs, double* rewa
 static size_t pf_state_bytes(const acrl_env* env) {
     const portfolio* p = env->data;
     return sizeof(pf_dyn) + sizeof(acrl_rng) + (size_t)(1 + p->A) * sizeof(double) +
-           3 * (size_t)p->max_steps * sizeof(double);
+           (size_t)(4 + p->A) * (size_t)p->max_steps * sizeof(double);
 }
 
 static void pf_state_save(const acrl_env* env, void* buf) {
@@ -302,6 +304,7 @@ static void pf_state_save(const acrl_env* env, void* buf) {
     memcpy(b, p->hist_r, h);
     memcpy(b + h, p->hist_tv, h);
     memcpy(b + 2 * h, p->hist_esg, h);
+    memcpy(b + 3 * h, p->hist_w, h * (size_t)(1 + p->A));
 }
 
 static int pf_state_load(acrl_env* env, const void* buf) {
@@ -320,6 +323,7 @@ static int pf_state_load(acrl_env* env, const void* buf) {
     memcpy(p->hist_r, b, h);
     memcpy(p->hist_tv, b + h, h);
     memcpy(p->hist_esg, b + 2 * h, h);
+    memcpy(p->hist_w, b + 3 * h, h * (size_t)(1 + p->A));
     return 0;
 }
 
@@ -334,6 +338,7 @@ static void pf_close(acrl_env* env) {
     free(p->hist_r);
     free(p->hist_tv);
     free(p->hist_esg);
+    free(p->hist_w);
     free(env->obs_space.low);
     free(env->obs_space.high);
     free(env->act_space.low);
@@ -427,13 +432,14 @@ static acrl_env* pf_create(const acrl_env_options* opt, bool esg, char* err, siz
     p->hist_r = calloc((size_t)p->max_steps, sizeof(double));
     p->hist_tv = calloc((size_t)p->max_steps, sizeof(double));
     p->hist_esg = calloc((size_t)p->max_steps, sizeof(double));
+    p->hist_w = calloc((size_t)p->max_steps * (size_t)(1 + A), sizeof(double));
     p->esg_high = esg ? calloc((size_t)A, sizeof(double)) : NULL;
     const int od = p->F * (W + 1) * A;
     env->obs_space = (acrl_space){ACRL_SPACE_BOX, od, 0, malloc((size_t)od * sizeof(float)),
                                   malloc((size_t)od * sizeof(float)), {p->F, W + 1, A}};
     env->act_space = (acrl_space){ACRL_SPACE_BOX, 1 + A, 0, malloc((size_t)(1 + A) * sizeof(float)),
                                   malloc((size_t)(1 + A) * sizeof(float)), {0, 0, 0}};
-    if (!p->w_prev || !p->scratch || !p->hist_r || !p->hist_tv || !p->hist_esg || (esg && !p->esg_high) || !env->obs_space.low ||
+    if (!p->w_prev || !p->scratch || !p->hist_r || !p->hist_tv || !p->hist_esg || !p->hist_w || (esg && !p->esg_high) || !env->obs_space.low ||
         !env->obs_space.high || !env->act_space.low || !env->act_space.high) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -498,4 +504,11 @@ int acrl_portfolio_history(const acrl_env* env, const double** log_returns, cons
 double acrl_portfolio_cost(const acrl_env* env) {
     const portfolio* p = pf_of(env);
     return p ? p->s.cost : NAN;
+}
+
+int acrl_portfolio_weights(const acrl_env* env, const double** weights) {
+    const portfolio* p = pf_of(env);
+    if (!p) return -1;
+    *weights = p->hist_w;
+    return (int)(p->d.t < p->max_steps ? p->d.t : p->max_steps);
 }
