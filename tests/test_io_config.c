@@ -111,6 +111,11 @@ int main(void) {
     CHECK(fails_with(&c, "hidden", "64,,64", "hidden expects comma-separated integers, got '64,,64'"));
     CHECK(fails_with(&c, "hidden", "64,64,", "hidden expects comma-separated integers, got '64,64,'"));
     CHECK(fails_with(&c, "hidden", "64;64", "hidden expects comma-separated integers, got '64;64'"));
+    {   /* an empty list reads back as one (acrl_config_write writes "hidden = " for it) */
+        char e2[256];
+        CHECK(acrl_config_set(fake_table, &c, "hidden", "", e2, sizeof e2) == 0 && c.hidden.n == 0);
+        CHECK(acrl_config_set(fake_table, &c, "hidden", "64,64", e2, sizeof e2) == 0 && c.hidden.n == 2);
+    }
     CHECK(fails_with(&c, "hidden", "64,0", "hidden = 64,0 is out of range [1, 4096]"));
     CHECK(fails_with(&c, "hidden", "1,2,3,4,5,6,7,8,9", "hidden: more than 8 values in '1,2,3,4,5,6,7,8,9'"));
     char longname[300];

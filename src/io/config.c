@@ -194,6 +194,11 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
         if (strlen(value) >= sizeof(buf)) { io_set_err(err, errlen, "%s: value too long", e->key); return -1; }
         strcpy(buf, value);
         char* p = buf;
+        while (*p == ' ') p++;
+        if (!*p) { /* an empty list (what acrl_config_write writes for one): reads back */
+            *(acrl_intlist*)field(cfg, e) = l;
+            return 0;
+        }
         for (;;) {
             char* comma = strchr(p, ',');
             if (comma) *comma = 0;
