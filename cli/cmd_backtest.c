@@ -36,6 +36,7 @@ typedef struct {
     row rows[NBASE + 2];
     int nrows, n;
     char dates[2][11];
+    char assets[2048];     /* the asset names in use, ", "-separated */
     const char* esg_file;  /* --esg-file: report the policy's weight in high-score assets */
     double esg_threshold;
     double w_high, w_cash; /* mean weights over the test period (policy) */
@@ -116,6 +117,9 @@ static void run_baselines(bt* b, acrl_env* env) {
     b->n = n;
     snprintf(b->dates[0], 11, "%s", px->dates[start]);
     snprintf(b->dates[1], 11, "%s", px->dates[px->n_days - 1]);
+    size_t k = 0;
+    for (int a = 0; a < A && k < sizeof b->assets; a++)
+        k += (size_t)snprintf(b->assets + k, sizeof b->assets - k, "%s%s", a ? ", " : "", px->names[cols[a]]);
     if (b->fixed && b->nfixed != A + 1) {
         snprintf(b->err, sizeof b->err, "--weights: %d values given, the env has cash + %d assets = %d", b->nfixed,
                  A, A + 1);
@@ -270,7 +274,7 @@ static int backtest_run(int argc, char** argv) {
         fprintf(stderr, "acrl: %s: %s\n", CMD, b.err);
         return b.failed;
     }
-    printf("test period %s .. %s (%d days)\n", b.dates[0], b.dates[1], b.n);
+    printf("test period %s .. %s (%d days)\nassets: %s\n", b.dates[0], b.dates[1], b.n, b.assets);
     printf("%-24s %10s %10s %8s %8s %12s %8s %9s %8s\n", "name", "ann_return", "volatility", "sharpe", "sortino",
            "max_drawdown", "calmar", "turnover", "win_rate");
     for (int i = 0; i < b.nrows; i++) {
