@@ -224,7 +224,8 @@ static int reserve(gbt* m, int64_t nodes, int64_t leaves) {
 /* Histogram (n_feat, n_bins, 1 + n_out) of counts and score-gradient sums of samples s[0..n). */
 static void node_hist(gbt* m, const int* s, int n) {
     int nf = m->n_feat, nb = m->hp.n_bins, C = m->n_out, W = C + 1;
-    memset(m->hist, 0, sizeof(double) * (size_t)nf * nb * W);
+    for (int f = 0; f < nf; f++) /* only the bins in use: one-hot features have two */
+        memset(m->hist + (size_t)f * nb * W, 0, sizeof(double) * (size_t)(m->n_edges[f] + 1) * W);
     for (int k = 0; k < n; k++) {
         int i = s[k];
         const uint8_t* bi = m->bins + (size_t)i * nf;
