@@ -86,6 +86,7 @@ acrl_env* acrl_acrobot_create(const acrl_env_options* opt, char* err, size_t err
 acrl_env* acrl_mountaincar_create(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_mountaincar_continuous_create(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_pendulum_create(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_doorkey_create(const acrl_env_options* opt, char* err, size_t errlen);
 
 /* true if env is a CartPole-v1 base env (so acrl_cartpole_step_batch may be used). */
 bool acrl_is_cartpole(const acrl_env* env);

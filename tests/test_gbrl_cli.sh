@@ -2,8 +2,8 @@
 # Tests of model = gbrl through the acrl command: bad tree keys and unsupported
 # algorithms refused (exit 2), identical bytes for identical runs, a run stopped and
 # resumed equal to one straight through, and evaluation of the tree policy.ckpt.
-# Usage: sh tests/test_gbrl.sh /path/to/acrl
-ACRL=${1:?usage: test_gbrl.sh /path/to/acrl}
+# Usage: sh tests/test_gbrl_cli.sh /path/to/acrl
+ACRL=${1:?usage: test_gbrl_cli.sh /path/to/acrl}
 pass=0
 fail=0
 TMP=$(mktemp -d)
@@ -55,5 +55,5 @@ for algo in ppo a2c; do
     done
 done
 
-echo "test_gbrl.sh: $pass passed, $fail failed"
+echo "test_gbrl_cli.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
