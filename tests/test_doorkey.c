@@ -1,13 +1,42 @@
 /* test_doorkey: DoorKeyGrid-v0's dynamics. For 30 seeds: the observation is one one-hot
  * code per cell with exactly one agent, key, goal and locked door and a wall column;
  * the locked door blocks without the key; a scripted walk (key, door, goal) ends the
- * episode with reward 1 - 0.9 steps / 64 and rewards 0 before; the time limit is 64. */
+ * episode with reward 1 - 0.9 steps / 64 and rewards 0 before; the time limit is 64;
+ * the egocentric features (neighbour codes, offset signs) agree with the grid. */
 #include <string.h>
 
 #include "acrl.h"
 #include "test.h"
 
-enum { W = 5, H = 5, CODES = 7, OBS = W * H * CODES + 1 };
+enum { W = 5, H = 5, CODES = 7, GRID = W * H * CODES, OBS = GRID + 4 * CODES + 18 + 1 };
+
+/* the egocentric part agrees with the grid: neighbour codes and offset signs */
+static int ego_ok(const float* o) {
+    int ax = -1, ay = -1;
+    for (int i = 0; i < GRID; i++)
+        if (o[i] == 1.0f && i % CODES == 2) { ax = (i / CODES) % W; ay = (i / CODES) / W; }
+    static const int dx[4] = {0, 1, 0, -1}, dy[4] = {-1, 0, 1, 0};
+    for (int k = 0; k < 4; k++) {
+        int x = ax + dx[k], y = ay + dy[k], want = 1; /* wall outside */
+        if (x >= 0 && x < W && y >= 0 && y < H)
+            for (int c = 0; c < CODES; c++)
+                if (o[(y * W + x) * CODES + c] == 1.0f) want = c;
+        for (int c = 0; c < CODES; c++)
+            if (o[GRID + k * CODES + c] != (c == want ? 1.0f : 0.0f)) return 0;
+    }
+    const int codes[3] = {3, 4, 6}; /* key, locked door (or open: 5), goal */
+    for (int j = 0; j < 3; j++) {
+        int tx = ax, ty = ay;
+        for (int i = 0; i < GRID; i++)
+            if (o[i] == 1.0f && (i % CODES == codes[j] || (j == 1 && i % CODES == 5))) { tx = (i / CODES) % W; ty = (i / CODES) / W; }
+        if (j == 1 && tx == ax && ty == ay) tx = 2; /* the agent stands in the doorway */
+        const float* s = o + GRID + 4 * CODES + 6 * j;
+        int sx = (tx > ax) - (tx < ax), sy = (ty > ay) - (ty < ay);
+        for (int k = 0; k < 3; k++)
+            if (s[k] != (k == sx + 1 ? 1.0f : 0.0f) || s[3 + k] != (k == sy + 1 ? 1.0f : 0.0f)) return 0;
+    }
+    return 1;
+}
 
 static int cell(const float* o, int x, int y) {
     int c = -1, n = 0;
@@ -26,10 +55,13 @@ static int find(const float* o, int code, int* x, int* y) {
 
 typedef struct { acrl_env* e; float o[OBS]; double ret; int steps; bool term, trunc; double last_r; } walker;
 
+static int ego_all = 1;
+
 static void step(walker* w, int a) {
     float act = (float)a;
     bool term, trunc;
     acrl_env_step(w->e, &act, w->o, &w->last_r, &term, &trunc);
+    if (!ego_ok(w->o)) ego_all = 0;
     w->ret += w->last_r;
     w->steps++;
     w->term = term;
@@ -77,6 +109,8 @@ int main(void) {
     }
     printf("layouts valid: %s; locked door blocks (%d seeds): %s; scripted walks: %s\n", layout_ok ? "yes" : "NO",
            blocked_tried, blocked_ok ? "yes" : "NO", reward_ok ? "reward as MiniGrid's" : "WRONG");
+    printf("egocentric features agree with the grid after every step: %s\n", ego_all ? "yes" : "NO");
+    CHECK(ego_all);
     CHECK(layout_ok);
     CHECK(blocked_ok && blocked_tried > 5);
     CHECK(reward_ok);

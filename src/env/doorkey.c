@@ -8,8 +8,13 @@
  * it up; stepping into the locked door with the key opens it (and enters the doorway);
  * walls, the border and a locked door without the key block. Reaching the goal ends the
  * episode with MiniGrid's reward 1 - 0.9 steps / 64; every other step gives 0.
- * Observation (176 floats): per cell, row-major, a one-hot code over {empty, wall,
- * agent, key, locked door, open door, goal}, then 1 if the key is carried. */
+ * Observation (222 floats, all 0/1): per cell, row-major, a one-hot code over {empty,
+ * wall, agent, key, locked door, open door, goal} (175); the codes of the four cells
+ * next to the agent (up, right, down, left; outside the room counts as wall) (28); for
+ * the key, the door and the goal, one-hot signs {-1, 0, +1} of their column and row
+ * offsets from the agent (a carried key: 0, 0) (18); 1 if the key is carried. The grid
+ * part is the full state; the egocentric part is the structured, categorical view the
+ * GBRL paper's MiniGrid tasks give (object codes around the agent). */
 #include "acrl/env.h"
 #include "classic.h"
 
@@ -18,7 +23,8 @@
 #define DK_WALL_X    2
 #define DK_CODES     7
 #define DK_MAX_STEPS 64   /* the registry's time limit, as MiniGrid's max_steps */
-#define DK_OBS       (DK_W * DK_H * DK_CODES + 1)
+#define DK_GRID      (DK_W * DK_H * DK_CODES)
+#define DK_OBS       (DK_GRID + 4 * DK_CODES + 3 * 6 + 1)
 
 enum { DK_EMPTY, DK_WALLC, DK_AGENT, DK_KEY, DK_LOCKED, DK_OPEN, DK_GOAL };
 
@@ -37,10 +43,26 @@ static int doorkey_cell(const doorkey* d, int x, int y) {
     return DK_EMPTY;
 }
 
+static const int dk_dx[4] = {0, 1, 0, -1}, dk_dy[4] = {-1, 0, 1, 0}; /* up, right, down, left */
+
+static int sign(int v) { return (v > 0) - (v < 0); }
+
 static void doorkey_obs(const doorkey* d, float* obs) {
     for (int i = 0; i < DK_OBS; i++) obs[i] = 0.0f;
     for (int y = 0; y < DK_H; y++)
         for (int x = 0; x < DK_W; x++) obs[(y * DK_W + x) * DK_CODES + doorkey_cell(d, x, y)] = 1.0f;
+    float* o = obs + DK_GRID;
+    for (int k = 0; k < 4; k++) {
+        int x = d->ax + dk_dx[k], y = d->ay + dk_dy[k];
+        bool in = x >= 0 && x < DK_W && y >= 0 && y < DK_H;
+        o[k * DK_CODES + (in ? doorkey_cell(d, x, y) : DK_WALLC)] = 1.0f;
+    }
+    o += 4 * DK_CODES;
+    int tx[3] = {d->kx < 0 ? d->ax : d->kx, DK_WALL_X, d->gx}, ty[3] = {d->kx < 0 ? d->ay : d->ky, d->door_y, d->gy};
+    for (int j = 0; j < 3; j++) {
+        o[6 * j + 1 + sign(tx[j] - d->ax)] = 1.0f;
+        o[6 * j + 4 + sign(ty[j] - d->ay)] = 1.0f;
+    }
     obs[DK_OBS - 1] = (float)d->has_key;
 }
 
@@ -61,9 +83,8 @@ static void doorkey_reset(acrl_env* env, float* obs) {
 static void doorkey_step(acrl_env* env, const float* action, float* obs, double* reward, bool* terminated,
                          bool* truncated) {
     doorkey* d = env->data;
-    static const int dx[4] = {0, 1, 0, -1}, dy[4] = {-1, 0, 1, 0};
     int a = classic_action_index(action[0], 4);
-    int x = d->ax + dx[a], y = d->ay + dy[a];
+    int x = d->ax + dk_dx[a], y = d->ay + dk_dy[a];
     d->steps++;
     *reward = 0.0;
     *terminated = *truncated = false;
