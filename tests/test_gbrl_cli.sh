@@ -37,8 +37,11 @@ expect_error "model" train sac Pendulum-v1 --out "$TMP/bad" --quiet --steps 256 
 
 # same seed, same bytes; stopped + resumed == straight through (PPO and A2C, greedy and oblivious)
 for algo in ppo a2c; do
-    for growth in oblivious greedy; do
+    for growth in oblivious greedy separate; do
+        shared=1
+        [ $growth = separate ] && { growth=greedy; shared=0; }
         set -- train $algo CartPole-v1 --seed 3 --steps 3072 --quiet --set model=gbrl --set tree_growth=$growth \
+            --set tree_shared=$shared \
             --set n_envs=4 --set n_steps=64 --set checkpoint_freq=1024 --set eval_freq=0
         "$ACRL" "$@" --out "$TMP/a" >/dev/null 2>&1 || bad "$algo $growth: run a failed"
         "$ACRL" "$@" --out "$TMP/b" >/dev/null 2>&1 || bad "$algo $growth: run b failed"
