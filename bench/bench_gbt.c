@@ -1,7 +1,7 @@
 /* Tree-ensemble speed (model = gbrl): prediction time per sample per 1,000 trees, batch
  * (gbt_predict, tree by tree) and one sample at a time (gbt_predict_ref), and the time to
  * fit one tree to a minibatch, for CartPole-sized (4 features, 3 outputs) and
- * DoorKeyGrid-sized (176 one-hot features, 5 outputs) inputs. Prints a Markdown table.
+ * gridworld-sized (176 binary features, 5 outputs) synthetic inputs. Prints a Markdown table.
  * Times are process CPU time (the machine is shared), so they read as one idle core.
  * Usage: bench_gbt [TREES, default 2000] */
 #include <stdio.h>
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     printf("|---|---|---:|---:|---:|---:|---:|\n");
     run("4 features, 3 outputs", 4, 3, 0, 1, 4, trees);
     run("4 features, 3 outputs", 4, 3, 0, 0, 4, trees);
-    run("176 one-hot, 5 outputs", 176, 5, 1, 1, 4, trees);
-    run("176 one-hot, 5 outputs", 176, 5, 1, 0, 4, trees);
+    run("176 binary features, 5 outputs", 176, 5, 1, 1, 4, trees);
+    run("176 binary features, 5 outputs", 176, 5, 1, 0, 4, trees);
     return 0;
 }
