@@ -6,7 +6,8 @@
  *  - gbt_predict against the one-sample-one-tree reference walk, bit for bit;
  *  - serialization round trip, and corrupted ensembles refused with a message;
  *  - the gradients PPO feeds the trees against central differences of PPO's own loss
- *    (ppo_update_minibatch's losses) in each output of each sample, categorical and Gaussian;
+ *    (ppo_update_minibatch's losses) in each output of each sample, categorical and Gaussian,
+ *    and A2C's (onpolicy_a2c_backward's losses);
  *  - a tree checkpoint given to an MLP config, and the reverse, refused. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "algo/algo.h"
 #include "algo/onpolicy.h"
 #include "algo/ppo.h"
+#include "algo/rollout.h"
 #include "io/le.h"
 #include "nn/gbt.h"
 #include "test.h"
@@ -424,6 +426,67 @@ static void fd_case(bool discrete) {
     free(cfg);
 }
 
+/* The same for A2C's loss (onpolicy_a2c_backward over a rollout of 8 steps, 1 env copy). */
+static void fd_a2c(void) {
+    enum { B = 8, K = 3, C = K + 1 };
+    char err[ACRL_ERRLEN];
+    acrl_policy_config cfg;
+    policy_config_default(&cfg);
+    cfg.model = 1;
+    cfg.tree_growth = 0;
+    cfg.tree_depth = 3;
+    acrl_space as = {ACRL_SPACE_DISCRETE, 1, K, NULL, NULL};
+    acrl_policy pol;
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 5);
+    CHECK(policy_build(&pol, &p, 2, &as, &cfg, B, err, sizeof err) == 0);
+    CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
+    CHECK(policy_init(&pol, &p, &cfg, &rng, err, sizeof err) == 0);
+    acrl_rollout r;
+    CHECK(rollout_init(&r, B, 1, 2, 1) == 0);
+    for (int i = 0; i < B; i++) {
+        r.obs[2 * i] = (float)i;
+        r.obs[2 * i + 1] = urand(&rng);
+        r.actions[i] = (float)acrl_rng_below(&rng, K);
+        r.advantages[i] = urand(&rng) * 2 - 1;
+        r.returns[i] = urand(&rng) * 2 - 1;
+    }
+    float v[8 * C];
+    for (int k = 0; k < 8 * C; k++) v[k] = urand(&rng) - 0.5f;
+    uint8_t buf[8192];
+    size_t n = craft(buf, C, v);
+    float adv[B], wl[B], dv[B], lp[B], en[B], grad[B * C];
+    double m[M_COUNT], vf = 0.6, ent = 0.03, md = 0, gmax = 0;
+    CHECK(gbt_read(&pol.ens[0], buf, n, err, sizeof err) == 0);
+    onpolicy_a2c_backward(&pol, &p, &r, true, (float)ent, (float)vf, adv, wl, dv, lp, en, m);
+    memcpy(grad, pol.tgrad[0], sizeof grad);
+    for (int i = 0; i < B; i++)
+        for (int c = 0; c < C; c++) {
+            double l[2];
+            float w[8 * C];
+            for (int s2 = 0; s2 < 2; s2++) {
+                memcpy(w, v, sizeof w);
+                w[i * C + c] += s2 ? -1e-3f : 1e-3f;
+                craft(buf, C, w);
+                CHECK(gbt_read(&pol.ens[0], buf, n, err, sizeof err) == 0);
+                onpolicy_a2c_backward(&pol, &p, &r, true, (float)ent, (float)vf, adv, wl, dv, lp, en, m);
+                l[s2] = m[M_POLICY_LOSS] + vf * m[M_VALUE_LOSS] - ent * m[M_ENTROPY];
+            }
+            float up = v[i * C + c] + 1e-3f, dn = v[i * C + c] - 1e-3f;
+            double fd = (l[0] - l[1]) / ((double)up - dn), want = grad[i * C + c] / (double)B;
+            md = fmax(md, fabs(fd - want));
+            gmax = fmax(gmax, fabs(want));
+        }
+    printf("  largest |dL/dF| %.3e\n", gmax);
+    CHECK(gmax > 1e-2);
+    CHECK_MAXDIFF("A2C tree gradients vs FD (categorical)", md, 2e-4);
+    rollout_free(&r);
+    policy_free(&pol);
+    acrl_params_free(&p);
+}
+
 /* ---- checkpoints: model mismatch ---------------------------------------------- */
 
 static void* make_ppo(const char* model, acrl_space* os, acrl_space* as) {
@@ -480,6 +543,7 @@ int main(void) {
     test_corrupt();
     fd_case(true);
     fd_case(false);
+    fd_a2c();
     test_mismatch();
     return test_summary("test_gbrl");
 }
