@@ -1,11 +1,14 @@
 # Thin front door over CMake. `make demo` and `make test` are the README's set-up commands.
 BUILD   ?= build
 ASAN    ?= build-asan
+FUZZ    ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 3
 JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-fast test-asan bench install clean
+.PHONY: all deps build demo test test-fast test-asan test-fuzz fuzz bench install clean
 
 all: build
 
@@ -32,7 +35,17 @@ test-asan: deps $(ASAN)/CMakeCache.txt
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -LE slow
 
-test: test-fast test-asan
+# libFuzzer harnesses (tests/fuzz, clang): the committed corpus plus a few seconds each;
+# skipped with a message when clang is missing
+test-fuzz:
+	@sh tests/fuzz/run.sh ci $(FUZZ) $(FUZZ_CI_SECONDS) $(JOBS)
+
+test: test-fast test-asan test-fuzz
+
+# each harness for FUZZ_SECONDS (default 60); FUZZERS=fuzz_x limits the set
+fuzz:
+	@ACRL_FUZZ=1 sh scripts/install-deps.sh
+	@sh tests/fuzz/run.sh long $(FUZZ) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
 bench: build
 	@sh bench/run.sh $(BUILD)
@@ -41,4 +54,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)
