@@ -3,7 +3,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 FUZZ    ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_CI_SECONDS ?= 3
+FUZZ_CI_RUNS ?= 5000
 JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
@@ -35,10 +35,10 @@ test-asan: deps $(ASAN)/CMakeCache.txt
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -LE slow
 
-# libFuzzer harnesses (tests/fuzz, clang): the committed corpus plus a few seconds each;
-# skipped with a message when clang is missing
+# libFuzzer harnesses (tests/fuzz, clang): the committed corpus plus FUZZ_CI_RUNS mutations
+# each from a fixed seed (a few seconds); skipped with a message when clang is missing
 test-fuzz:
-	@sh tests/fuzz/run.sh ci $(FUZZ) $(FUZZ_CI_SECONDS) $(JOBS)
+	@sh tests/fuzz/run.sh ci $(FUZZ) $(FUZZ_CI_RUNS) $(JOBS)
 
 test: test-fast test-asan test-fuzz
 

@@ -2,12 +2,14 @@
 # Builds the libFuzzer harnesses (tests/fuzz/fuzz_*.c) in their own clang build dir and runs
 # each one. Used by the Makefile:
 #   make fuzz        each harness for FUZZ_SECONDS (default 60), new inputs kept in BUILD/corpus
-#   make test-fuzz   (part of make test) each harness on its committed corpus for a few
-#                    seconds; skipped with a message when clang is not installed
-# usage: tests/fuzz/run.sh long|ci BUILD_DIR SECONDS JOBS [HARNESS...]
+#   make test-fuzz   (part of make test) each harness on its committed corpus, then
+#                    FUZZ_CI_RUNS (default 5000) mutations from a fixed seed, so that the
+#                    check is deterministic (a few seconds each); skipped with a message
+#                    when clang is not installed
+# usage: tests/fuzz/run.sh long|ci BUILD_DIR SECONDS|RUNS JOBS [HARNESS...]
 set -eu
 
-mode=$1 build=$2 secs=$3 jobs=$4
+mode=$1 build=$2 amount=$3 jobs=$4
 shift 4
 src=$(cd "$(dirname "$0")/../.." && pwd)
 fuzz=$src/tests/fuzz
@@ -42,13 +44,14 @@ for h in "$@"; do
     opts="-close_fd_mask=3 -rss_limit_mb=4096 -timeout=30 -artifact_prefix=$build/artifacts/$h/"
     [ -f "$fuzz/$h.dict" ] && opts="$opts -dict=$fuzz/$h.dict"
     if [ "$mode" = ci ]; then
-        # every committed input, then a few seconds of mutations; new inputs go to a scratch dir
+        # every committed input, then $amount mutations; new inputs go to a scratch dir
         log=$build/artifacts/$h/ci.log
         scratch=$build/ci-corpus/$h
         rm -rf "$scratch"
         mkdir -p "$scratch"
-        if "$build/$h" $opts -max_total_time="$secs" -seed=1 "$scratch" "$corpus" >"$log" 2>&1; then
-            echo "test-fuzz: $h ok ($(ls "$corpus" | wc -l) inputs, $(grep -o 'Done [0-9]* runs' "$log" | tail -1 | cut -d' ' -f2) runs in ${secs}s)"
+        t0=$(date +%s)
+        if "$build/$h" $opts -runs="$amount" -seed=1 "$scratch" "$corpus" >"$log" 2>&1; then
+            echo "test-fuzz: $h ok ($(ls "$corpus" | wc -l) committed inputs + $amount runs, $(( $(date +%s) - t0 ))s)"
         else
             echo "test-fuzz: $h FAILED (log: $log)"
             tail -40 "$log"
@@ -57,8 +60,8 @@ for h in "$@"; do
     else
         # new inputs go to BUILD/corpus/NAME; the committed corpus is only read
         mkdir -p "$build/corpus/$h"
-        echo "fuzz: $h for ${secs}s"
-        nice "$build/$h" $opts -max_total_time="$secs" -print_final_stats=1 "$build/corpus/$h" "$corpus" \
+        echo "fuzz: $h for ${amount}s"
+        nice "$build/$h" $opts -max_total_time="$amount" -print_final_stats=1 "$build/corpus/$h" "$corpus" \
             2>&1 | tee "$build/artifacts/$h/fuzz.log" | grep -E '^(#[0-9]+.*(DONE|pulse))|stat::|ERROR|SUMMARY|==' || true
         grep -q 'Done [0-9]* runs' "$build/artifacts/$h/fuzz.log" || fail=1
     fi
