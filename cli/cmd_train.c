@@ -77,8 +77,8 @@ static int train_run(int argc, char** argv) {
     }
     /* print the summary so that scripts and people see the result */
     char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", o.run_dir);
-    FILE* f = fopen(path, "r");
+    FILE* f = acrl_path_join(path, sizeof path, o.run_dir, "summary.json", NULL, 0) ? NULL
+              : acrl_file_open_read(path, "summary", NULL, 0);
     if (f) {
         char buf[4096];
         size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -103,8 +103,8 @@ const cli_command cli_cmd_train = {
     "lists the keys.\n"
     "\n"
     "The run directory (default runs/ALGO-ENV-SEED-<time>) receives config.ini, progress.csv,\n"
-    "a TensorBoard event file, last.ckpt (periodic), best.ckpt (best evaluation), final.ckpt\n"
-    "and summary.json. At the end the final policy is evaluated deterministically on\n"
+    "a TensorBoard event file, last.ckpt (periodic), best.ckpt (best evaluation), final.ckpt,\n"
+    "policy.ckpt (the policy alone, for acrl eval) and summary.json. At the end the final policy is evaluated deterministically on\n"
     "--eval-episodes episodes (default 20) with seeds apart from training.\n"
     "\n"
     "  --steps N       total env steps (all copies together)\n"

@@ -1,5 +1,6 @@
 /* acrl command-line tool: `acrl COMMAND ...` dispatches to the commands listed below,
  * one cli/cmd_*.c file each. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_rollout,
     &cli_cmd_train,
     &cli_cmd_eval,
+    &cli_cmd_export,
     &cli_cmd_plot,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
@@ -61,7 +63,7 @@ int main(int argc, char** argv) {
         }
     int rc = c->run(argc - 1, argv + 1);
     if (fflush(stdout) != 0 && rc == 0) {
-        fprintf(stderr, "acrl: %s: cannot write output\n", name);
+        fprintf(stderr, "acrl: %s: cannot write output: %s\n", name, strerror(errno));
         rc = 1;
     }
     return rc;

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,11 +99,22 @@ int main(void) {
     CHECK(s && len == 13 && strcmp(s, "hello, world") == 0);
     CHECK(acrl_ckpt_section(c, "empty", &len) != NULL && len == 0);
     CHECK(acrl_ckpt_section(c, "critic", &len) == NULL);
+    CHECK(acrl_ckpt_version(c) == ACRL_CKPT_VERSION);
+    /* acrl_ckpt_get: presence and exact size, with a message naming the section */
+    CHECK(acrl_ckpt_get(c, "actor", sizeof(actor), err, sizeof(err)) == a);
+    CHECK(acrl_ckpt_get(c, "actor", sizeof(actor) - 1, err, sizeof(err)) == NULL);
+    CHECK(strcmp(err, "checkpoint section 'actor' has 148 bytes, expected 147") == 0);
+    CHECK(acrl_ckpt_get(c, "actor", sizeof(actor) + 1, err, sizeof(err)) == NULL);
+    CHECK(strcmp(err, "checkpoint section 'actor' has 148 bytes, expected 149") == 0);
+    CHECK(acrl_ckpt_get(c, "critic", 4, err, sizeof(err)) == NULL);
+    CHECK(strcmp(err, "checkpoint section 'critic' missing (algo ppo, env CartPole-v1)") == 0);
+    CHECK(acrl_ckpt_get_var(c, "odd", &len, err, sizeof(err)) == s && len == sizeof(odd));
+    CHECK(acrl_ckpt_get_var(c, "critic", &len, err, sizeof(err)) == NULL && strstr(err, "'critic' missing"));
     CHECK(acrl_ckpt_expect(c, "actor", sizeof(actor), err, sizeof(err)) == 0);
     CHECK(acrl_ckpt_expect(c, "actor", 100, err, sizeof(err)) == -1);
     CHECK(strcmp(err, "checkpoint section 'actor' has 148 bytes, expected 100") == 0);
     CHECK(acrl_ckpt_expect(c, "critic", 4, err, sizeof(err)) == -1);
-    CHECK(strstr(err, "no section 'critic'") != NULL);
+    CHECK(strstr(err, "section 'critic' missing") != NULL);
     acrl_ckpt_free(c);
 
     /* the layout matches docs/checkpoint-format.md byte for byte */
@@ -109,7 +122,7 @@ int main(void) {
     uint8_t* img = slurp(path, &n);
     size_t want = 152 + (72 + 148 + 4) + (72 + 13 + 3) + 72 + (72 + 40) + 8;
     CHECK(n == want);
-    CHECK(memcmp(img, "ACRLCKPT\1\0\0\0\4\0\0\0", 16) == 0);
+    CHECK(memcmp(img, "ACRLCKPT\2\0\0\0\4\0\0\0", 16) == 0);
     CHECK(img[16] == (uint8_t)(want & 0xFF) && img[17] == (uint8_t)(want >> 8) && img[18] == 0);
     CHECK(strcmp((char*)img + 24, "ppo") == 0 && strcmp((char*)img + 88, "CartPole-v1") == 0);
     CHECK(strcmp((char*)img + 152, "actor") == 0 && img[152 + 64] == 148 && img[152 + 65] == 0);
@@ -151,15 +164,41 @@ int main(void) {
     CHECK(says_crc > (int)(8 * n) * 9 / 10);
     printf("  %zu bit flips rejected (%d by the CRC)\n", 8 * n, says_crc);
 
-    /* ---- a newer format version is refused with a clear message ---- */
-    img[8] = 2;
+    /* ---- version 1 (same container) is still read; a newer version is refused ---- */
+    img[8] = 1;
+    crc = crc32c_bitwise(img, n - 8);
+    for (int i = 0; i < 4; i++) img[n - 8 + i] = (uint8_t)(crc >> (8 * i));
+    spill(other, img, n);
+    c = acrl_ckpt_load(other, err, sizeof(err));
+    CHECK(c != NULL && acrl_ckpt_version(c) == 1 && acrl_ckpt_expect(c, "actor", sizeof(actor), err, sizeof(err)) == 0);
+    acrl_ckpt_free(c);
+    img[8] = 3;
     crc = crc32c_bitwise(img, n - 8);
     for (int i = 0; i < 4; i++) img[n - 8 + i] = (uint8_t)(crc >> (8 * i));
     spill(other, img, n);
     CHECK(acrl_ckpt_load(other, err, sizeof(err)) == NULL);
-    CHECK(strstr(err, "checkpoint format version 2 is newer than this acrl supports (1)") != NULL);
-    printf("  version 2: %s\n", err);
+    CHECK(strstr(err, "checkpoint format version 3 is newer than this acrl supports (2)") != NULL);
+    printf("  version 3: %s\n", err);
     free(img);
+
+    /* ---- acrl_ckpt_add_copy takes the bytes at once (freed by commit and by abort) ---- */
+    {
+        double tmp[2] = {1.5, -2.5};
+        w = acrl_ckpt_begin("sac", "Pendulum-v1");
+        CHECK(acrl_ckpt_add_copy(w, "copied", tmp, sizeof tmp) == 0);
+        CHECK(acrl_ckpt_add_copy(w, "copied", tmp, sizeof tmp) == -1); /* duplicate */
+        tmp[0] = 99;
+        acrl_ckpt_abort(w);
+        w = acrl_ckpt_begin("sac", "Pendulum-v1");
+        CHECK(acrl_ckpt_add_copy(w, "copied", tmp, sizeof tmp) == 0);
+        CHECK(acrl_ckpt_add_copy(w, "none", NULL, 0) == 0);
+        tmp[0] = 7;
+        CHECK(acrl_ckpt_commit(w, other, err, sizeof(err)) == 0);
+        c = acrl_ckpt_load(other, err, sizeof(err));
+        const double* got = c ? acrl_ckpt_get(c, "copied", sizeof tmp, err, sizeof(err)) : NULL;
+        CHECK(got && got[0] == 99 && got[1] == -2.5);
+        acrl_ckpt_free(c);
+    }
 
     /* ---- foreign files ---- */
     spill(other, (const uint8_t*)"step,return\n1,2\n", 16);
@@ -196,19 +235,42 @@ int main(void) {
     uint8_t* after = slurp(path, &n1);
     CHECK(n1 == n0 && memcmp(before, after, n0) == 0);
     free(after);
-    /* (b) the directory is not writable (only meaningful when not root) */
+    /* (b) the directory is not writable. A normal user: chmod. Root (as in CI) ignores
+     * file modes: a read-only bind mount of the directory over itself instead. */
+    int ro = 0;
     if (geteuid() != 0) {
         CHECK(chmod(dir, 0555) == 0);
+        ro = 1;
+    } else if (mount(dir, dir, NULL, MS_BIND, NULL) == 0) {
+        if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0) ro = 2;
+        else { printf("  cannot remount read-only: %s\n", strerror(errno)); umount(dir); CHECK(0); }
+    } else {
+        printf("  SKIP: running as root where mounting is not permitted (%s): the read-only directory "
+               "case cannot be arranged; the not-a-directory case below still runs\n", strerror(errno));
+    }
+    if (ro) {
         w = acrl_ckpt_begin("sac", "Pendulum-v1");
         acrl_ckpt_add(w, "actor", opt, sizeof(opt));
         CHECK(acrl_ckpt_commit(w, path, err, sizeof(err)) == -1);
-        printf("  commit into read-only dir: %s\n", err);
-        chmod(dir, 0755);
+        printf("  commit into read-only dir (%s): %s\n", ro == 1 ? "chmod" : "read-only bind mount", err);
+        CHECK(strstr(err, "cannot create") && strstr(err, ro == 1 ? "Permission denied" : "Read-only file system"));
+        if (ro == 1) chmod(dir, 0755);
+        else CHECK(umount(dir) == 0);
         after = slurp(path, &n1);
         CHECK(n1 == n0 && memcmp(before, after, n0) == 0);
         free(after);
-    } else {
-        printf("  (running as root: read-only directory case skipped)\n");
+    }
+    /* (b') a regular file where the checkpoint's directory should be (works for everyone) */
+    {
+        char plain[280], inside[300];
+        snprintf(plain, sizeof(plain), "%s/plain", dir);
+        snprintf(inside, sizeof(inside), "%s/model.ckpt", plain);
+        spill(plain, (const uint8_t*)"x", 1);
+        w = acrl_ckpt_begin("sac", "Pendulum-v1");
+        acrl_ckpt_add(w, "actor", opt, sizeof(opt));
+        CHECK(acrl_ckpt_commit(w, inside, err, sizeof(err)) == -1);
+        CHECK(strstr(err, "Not a directory") != NULL);
+        unlink(plain);
     }
     /* (c) the rename fails (target is a non-empty directory): the temp file is removed */
     char dpath[280], dfile[300];

@@ -10,6 +10,11 @@
 #include "algo/ppo.h"
 #include "test.h"
 
+/* measured (gcc 12, -O3 -march=native, and the ASan build): parameters 5.2e-8, losses
+ * 2.1e-7 (the fixture is float32 PyTorch); tolerances a little above */
+#define TOL_PARAMS 1e-7
+#define TOL_LOSSES 5e-7
+
 extern const acrl_algo acrl_algo_ppo;
 
 typedef struct { char name[64]; int n; float* v; } array;
@@ -125,7 +130,7 @@ static void run_case(const char* file) {
         for (int k = 0; k < 4; k++) {
             char label[96];
             snprintf(label, sizeof label, "step %d %s", step, what[k]);
-            CHECK_MAXDIFF(label, fabs(losses[k] - want[k]) / fmax(1.0, fabs(want[k])), 2e-5);
+            CHECK_MAXDIFF(label, fabs(losses[k] - want[k]) / fmax(1.0, fabs(want[k])), TOL_LOSSES);
         }
         double worst = 0;
         for (int net = 0; net < 2; net++)
@@ -144,7 +149,7 @@ static void run_case(const char* file) {
         }
         char label[96];
         snprintf(label, sizeof label, "step %d parameters after Adam", step);
-        CHECK_MAXDIFF(label, worst, 2e-5);
+        CHECK_MAXDIFF(label, worst, TOL_PARAMS);
     }
     acrl_algo_ppo.destroy(learner);
     free(cfg);

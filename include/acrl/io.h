@@ -16,6 +16,21 @@
 #define ACRL_ERRLEN 256 /* size of caller-supplied error buffers (also in acrl/env.h) */
 #endif
 
+/* ---- files -------------------------------------------------------------------- */
+
+/* Opens a user-named file for reading, refusing anything but a regular file (a FIFO would
+ * block, a directory reads as empty). what names it in messages ("checkpoint", "config").
+ * NULL on failure with "cannot open WHAT PATH: reason" or "WHAT PATH is a FIFO, not a
+ * regular file". Every reader of user files goes through this. */
+FILE* acrl_file_open_read(const char* path, const char* what, char* err, size_t errlen);
+/* Writes "dir/name" into out (outlen bytes). -1 with "path too long" (errno ENAMETOOLONG)
+ * when it does not fit: no path is ever truncated silently. err may be NULL. */
+int acrl_path_join(char* out, size_t outlen, const char* dir, const char* name, char* err, size_t errlen);
+/* Removes the temp files {last,best,final}.ckpt.tmp.<pid> in dir whose writer process is
+ * gone (killed during a commit); files of live processes and all other files are left.
+ * Returns the number removed, or -1 if dir cannot be read. */
+int acrl_ckpt_remove_stale(const char* dir, char* err, size_t errlen);
+
 /* ---- CRC-32C (Castagnoli), shared by checkpoints and TFRecord framing ------ */
 
 /* Continues a CRC-32C over data (n bytes); start with crc = 0. crc32c("123456789") = 0xE3069283. */
@@ -23,7 +38,7 @@ uint32_t acrl_crc32c(uint32_t crc, const void* data, size_t n);
 
 /* ---- checkpoints (format: docs/checkpoint-format.md) ----------------------- */
 
-#define ACRL_CKPT_VERSION  1  /* format version written by this acrl */
+#define ACRL_CKPT_VERSION  2  /* format version written by this acrl (reads 1 and 2) */
 #define ACRL_CKPT_NAME_MAX 63 /* longest algo name, env id or section name */
 
 typedef struct acrl_ckpt_writer acrl_ckpt_writer;
@@ -37,6 +52,8 @@ int acrl_ckpt_add(acrl_ckpt_writer* w, const char* name, const void* data, size_
 /* Writes path atomically (temp file path.tmp.<pid>, fsync, rename, fsync of the directory).
  * On failure the temp file is removed and an existing file at path is untouched. Frees w either way. */
 int acrl_ckpt_commit(acrl_ckpt_writer* w, const char* path, char* err, size_t errlen);
+/* Like acrl_ckpt_add, but copies data (len bytes) now, so it may be a temporary buffer. */
+int acrl_ckpt_add_copy(acrl_ckpt_writer* w, const char* name, const void* data, size_t len);
 /* Frees a writer without writing anything (commit already frees). NULL is fine. */
 void acrl_ckpt_abort(acrl_ckpt_writer* w);
 
@@ -45,13 +62,21 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen);
 void acrl_ckpt_free(acrl_ckpt* c);
 const char* acrl_ckpt_algo(const acrl_ckpt* c);
 const char* acrl_ckpt_env_id(const acrl_ckpt* c);
+/* The file's format version (1 or 2; docs/checkpoint-format.md says how their sections differ). */
+int acrl_ckpt_version(const acrl_ckpt* c);
 /* Number of sections, and the name of section i (0 <= i < count), in file order. */
 int acrl_ckpt_section_count(const acrl_ckpt* c);
 const char* acrl_ckpt_section_name(const acrl_ckpt* c, int i);
 /* The bytes of section name (8-byte aligned, valid until acrl_ckpt_free) and their count
  * in *len (len may be NULL). NULL if there is no such section. */
 const void* acrl_ckpt_section(const acrl_ckpt* c, const char* name, size_t* len);
-/* 0 if section name exists with exactly len bytes, else -1 with "section 'x' has N bytes, expected M". */
+/* The bytes of section name if it exists with exactly len bytes; else NULL with
+ * "checkpoint section 'x' missing (...)" or "checkpoint section 'x' has N bytes, expected M".
+ * Every reader fetches its sections through this (or _get_var) before using them. */
+const void* acrl_ckpt_get(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen);
+/* The same for a section of any size (its size into *len); NULL + message if missing. */
+const void* acrl_ckpt_get_var(const acrl_ckpt* c, const char* name, size_t* len, char* err, size_t errlen);
+/* 0 if acrl_ckpt_get would succeed, else -1 with its message. */
 int acrl_ckpt_expect(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen);
 
 /* ---- configuration tables ---------------------------------------------------
@@ -191,7 +216,8 @@ size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t tota
 
 /* Plots return_mean against step for n run directories (each with progress.csv and
  * summary.json), one mean line + min..max band per (algo, env) group, into out_png
- * via gnuplot. */
+ * via gnuplot. Returns 0; -1 for bad input (no or bad run directories); -2 for a system
+ * or I/O failure (gnuplot missing or failing, out_png not writable). */
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen);
 /* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
  * npts evenly spaced steps spanning the range every run covers (their union if they do not

@@ -1,6 +1,6 @@
 /* acrl/train.h - training runs and evaluation, as the `acrl train` / `acrl eval`
  * commands use them. A run directory holds config.ini, progress.csv, a TensorBoard
- * event file, last.ckpt / best.ckpt / final.ckpt and summary.json. */
+ * event file, last.ckpt / best.ckpt / final.ckpt, policy.ckpt (policy only) and summary.json. */
 #ifndef ACRL_TRAIN_H
 #define ACRL_TRAIN_H
 
@@ -41,6 +41,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen);
  * mean and std of the returns. Returns ACRL_OK or ACRL_ERR_INPUT with a message. */
 int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic,
                          double* mean, double* std, char* err, size_t errlen);
+
+/* Writes a policy-only checkpoint (what acrl_eval_checkpoint needs: algorithm, env,
+ * config, policy weights, observation statistics; no optimizer state, critic or replay
+ * buffer) made from the checkpoint at ckpt_path (full or policy-only) to out_path.
+ * Evaluating it gives exactly what evaluating ckpt_path gives. Returns ACRL_OK,
+ * ACRL_ERR_INPUT (unreadable/invalid checkpoint) or ACRL_ERR_RUNTIME (write error). */
+int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen);
 
 /* Names of the registered algorithms, NULL-terminated; and the config help of one
  * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */

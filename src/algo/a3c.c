@@ -268,19 +268,26 @@ static void a3c_act(void* self, const float* obs, int n, float* actions, bool de
 static int a3c_save(void* self, acrl_ckpt_writer* w) {
     a3c* a = self;
     if (algo_save_params(w, "a3c", &a->shared)) return -1;
-    return acrl_ckpt_add(w, "a3c.updates", &a->updates, sizeof a->updates);
+    int64_t u = a->updates;
+    return algo_save_i64s(w, "a3c.updates", &u, 1);
 }
 
 static int a3c_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     a3c* a = self;
     if (algo_load_params(c, "a3c", &a->shared, err, errlen)) return -1;
-    return algo_load_blob(c, "a3c.updates", &a->updates, sizeof a->updates, err, errlen);
+    int64_t u;
+    if (algo_load_i64s(c, "a3c.updates", &u, 1, err, errlen)) return -1;
+    a->updates = (long)u;
+    return 0;
 }
 
 static acrl_params* a3c_params(void* self) { return &((a3c*)self)->shared; }
+
+static acrl_rng* a3c_act_rng(void* self) { return &((a3c*)self)->rng; }
 
 const acrl_algo acrl_algo_a3c = {
     "a3c", "Asynchronous Advantage Actor-Critic on worker threads (sync = 1: deterministic)",
     sizeof(a3c_config), a3c_table, a3c_defaults,
     a3c_create, a3c_iterate, a3c_act, a3c_save, a3c_load, a3c_params, a3c_destroy,
+    a3c_act_rng,
 };

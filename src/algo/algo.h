@@ -52,6 +52,9 @@ typedef struct {
     /* The learner's main parameter store (policy weights), e.g. for export. */
     acrl_params* (*params)(void* self);
     void (*destroy)(void* self);
+    /* The generator act() samples from when not deterministic (saved in policy-only
+     * checkpoints so that stochastic evaluations repeat exactly). */
+    acrl_rng* (*act_rng)(void* self);
 } acrl_algo;
 
 /* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */
@@ -67,7 +70,14 @@ int  algo_save_learner(acrl_ckpt_writer* w, const char* prefix, const acrl_param
                        const long* updates);
 int  algo_load_learner(const acrl_ckpt* c, const char* prefix, acrl_params* p, acrl_rng* rng, long* updates,
                        char* err, size_t errlen);
-/* Restores a POD blob section of exactly len bytes into dst. */
+/* Restores a section of exactly len raw bytes (float32 arrays) into dst; -1 + message naming
+ * the section if it is missing or has another size. */
 int  algo_load_blob(const acrl_ckpt* c, const char* name, void* dst, size_t len, char* err, size_t errlen);
+/* n (<= 8) int64 counters as little-endian int64 fields (copied at once). */
+int  algo_save_i64s(acrl_ckpt_writer* w, const char* name, const int64_t* v, int n);
+int  algo_load_i64s(const acrl_ckpt* c, const char* name, int64_t* v, int n, char* err, size_t errlen);
+/* A generator state as its 48-byte encoding (io/le.h); load refuses invalid states. */
+int  algo_save_rng(acrl_ckpt_writer* w, const char* name, const acrl_rng* rng);
+int  algo_load_rng(const acrl_ckpt* c, const char* name, acrl_rng* rng, char* err, size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* Vectorized env + shared observation/reward normalization (SB3 VecNormalize semantics). */
 #include "algo/collector.h"
+#include "io/le.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -116,76 +117,81 @@ void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std
     *len_mean = l / n;
 }
 
-/* ---- snapshot: [envs][obs stat][ret stat][disc_return][raw obs][ep log][counters] ---- */
+/* ---- snapshot: [envs][obs stat][ret stat][disc_return][raw obs][ep log][counters] ----
+ * Explicit little-endian fields (docs/checkpoint-format.md): each env's own snapshot, then
+ * per statistic float64 mean (dim), var (dim), count; float64 disc_return (E); float32 raw
+ * obs (E, obs_dim); float64 running episode returns (E); int32 running lengths (E);
+ * float64 ep_returns (100); int32 ep_lengths (100); int32 ep_count; int64 steps. */
 
-static size_t stat_bytes(const acrl_running_stat* s) { return sizeof(double) * (2 * (size_t)s->dim + 1); }
-
-static unsigned char* put(unsigned char* p, const void* src, size_t n) { memcpy(p, src, n); return p + n; }
-static const unsigned char* get(const unsigned char* p, void* dst, size_t n) { memcpy(dst, p, n); return p + n; }
+static size_t stat_bytes(const acrl_running_stat* s) { return 8 * (2 * (size_t)s->dim + 1); }
 
 size_t collector_state_bytes(const acrl_collector* c) {
-    size_t n = 0;
+    size_t n = 0, E = (size_t)c->num_envs;
     for (int e = 0; e < c->num_envs; e++) n += c->venv->envs[e]->vt->state_bytes(c->venv->envs[e]);
     n += stat_bytes(&c->obs_stat) + stat_bytes(&c->ret_stat);
-    n += sizeof(double) * (size_t)c->num_envs;                                  /* disc_return */
-    n += sizeof(float) * (size_t)c->num_envs * (size_t)c->obs_dim;              /* raw obs */
-    n += sizeof(double) * (size_t)c->num_envs + sizeof(int) * (size_t)c->num_envs; /* running ep stats */
-    n += sizeof c->ep_returns + sizeof c->ep_lengths + sizeof c->ep_count + sizeof c->steps;
+    n += 8 * E + 4 * E * (size_t)c->obs_dim + 8 * E + 4 * E;
+    n += 8 * 100 + 4 * 100 + 4 + 8;
     return n;
 }
 
 void collector_state_save(const acrl_collector* c, void* buf) {
-    unsigned char* p = buf;
+    uint8_t* p = buf;
     acrl_vecenv* v = c->venv;
+    size_t E = (size_t)c->num_envs;
     for (int e = 0; e < c->num_envs; e++) {
         v->envs[e]->vt->state_save(v->envs[e], p);
         p += v->envs[e]->vt->state_bytes(v->envs[e]);
     }
     const acrl_running_stat* st[2] = {&c->obs_stat, &c->ret_stat};
     for (int k = 0; k < 2; k++) {
-        p = put(p, st[k]->mean, sizeof(double) * (size_t)st[k]->dim);
-        p = put(p, st[k]->var, sizeof(double) * (size_t)st[k]->dim);
-        p = put(p, &st[k]->count, sizeof(double));
+        p = le_put_f64s(p, st[k]->mean, (size_t)st[k]->dim);
+        p = le_put_f64s(p, st[k]->var, (size_t)st[k]->dim);
+        p = le_put_f64(p, st[k]->count);
     }
-    p = put(p, c->disc_return, sizeof(double) * (size_t)c->num_envs);
-    p = put(p, v->obs, sizeof(float) * (size_t)c->num_envs * (size_t)c->obs_dim);
-    p = put(p, v->episode_return, sizeof(double) * (size_t)c->num_envs);
-    p = put(p, v->episode_length, sizeof(int) * (size_t)c->num_envs);
-    p = put(p, c->ep_returns, sizeof c->ep_returns);
-    p = put(p, c->ep_lengths, sizeof c->ep_lengths);
-    p = put(p, &c->ep_count, sizeof c->ep_count);
-    put(p, &c->steps, sizeof c->steps);
+    p = le_put_f64s(p, c->disc_return, E);
+    p = le_put_f32s(p, v->obs, E * (size_t)c->obs_dim);
+    p = le_put_f64s(p, v->episode_return, E);
+    p = le_put_i32s(p, v->episode_length, E);
+    p = le_put_f64s(p, c->ep_returns, 100);
+    p = le_put_i32s(p, c->ep_lengths, 100);
+    p = le_put_i32(p, c->ep_count);
+    le_put_i64(p, c->steps);
 }
 
 int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen) {
     if (len != collector_state_bytes(c)) {
-        snprintf(err, errlen, "env state has %zu bytes, expected %zu (different env count or env?)",
+        snprintf(err, errlen, "checkpoint section 'collector' has %zu bytes, expected %zu (different env count or env?)",
                  len, collector_state_bytes(c));
         return -1;
     }
-    const unsigned char* p = buf;
+    const uint8_t* p = buf;
     acrl_vecenv* v = c->venv;
+    size_t E = (size_t)c->num_envs;
     for (int e = 0; e < c->num_envs; e++) {
         if (v->envs[e]->vt->state_load(v->envs[e], p) != 0) {
-            snprintf(err, errlen, "env %d state is invalid", e);
+            snprintf(err, errlen, "checkpoint section 'collector': env %d state is invalid", e);
             return -1;
         }
         p += v->envs[e]->vt->state_bytes(v->envs[e]);
     }
     acrl_running_stat* st[2] = {&c->obs_stat, &c->ret_stat};
     for (int k = 0; k < 2; k++) {
-        p = get(p, st[k]->mean, sizeof(double) * (size_t)st[k]->dim);
-        p = get(p, st[k]->var, sizeof(double) * (size_t)st[k]->dim);
-        p = get(p, &st[k]->count, sizeof(double));
+        le_get_f64s(&p, st[k]->mean, (size_t)st[k]->dim);
+        le_get_f64s(&p, st[k]->var, (size_t)st[k]->dim);
+        st[k]->count = le_get_f64(&p);
     }
-    p = get(p, c->disc_return, sizeof(double) * (size_t)c->num_envs);
-    p = get(p, v->obs, sizeof(float) * (size_t)c->num_envs * (size_t)c->obs_dim);
-    p = get(p, v->episode_return, sizeof(double) * (size_t)c->num_envs);
-    p = get(p, v->episode_length, sizeof(int) * (size_t)c->num_envs);
-    p = get(p, c->ep_returns, sizeof c->ep_returns);
-    p = get(p, c->ep_lengths, sizeof c->ep_lengths);
-    p = get(p, &c->ep_count, sizeof c->ep_count);
-    get(p, &c->steps, sizeof c->steps);
+    le_get_f64s(&p, c->disc_return, E);
+    le_get_f32s(&p, v->obs, E * (size_t)c->obs_dim);
+    le_get_f64s(&p, v->episode_return, E);
+    le_get_i32s(&p, v->episode_length, E);
+    le_get_f64s(&p, c->ep_returns, 100);
+    le_get_i32s(&p, c->ep_lengths, 100);
+    c->ep_count = le_get_i32(&p);
+    c->steps = (long)le_get_i64(&p);
+    if (c->ep_count < 0 || c->steps < 0) {
+        snprintf(err, errlen, "checkpoint section 'collector' holds negative counters");
+        return -1;
+    }
     collector_normalize_obs(c, v->obs, c->obs, c->num_envs);
     return 0;
 }

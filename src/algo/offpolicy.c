@@ -255,9 +255,9 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
 int offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix) {
     char name[ACRL_CKPT_NAME_MAX + 1];
     snprintf(name, sizeof name, "%s.rng", prefix);
-    if (acrl_ckpt_add(w, name, &o->rng, sizeof o->rng)) return -1;
+    if (algo_save_rng(w, name, &o->rng)) return -1;
     snprintf(name, sizeof name, "%s.counters", prefix);
-    if (acrl_ckpt_add(w, name, o->counters, sizeof o->counters)) return -1;
+    if (algo_save_i64s(w, name, o->counters, 2)) return -1;
     if (!o->cfg.save_buffer) return 0;
     snprintf(name, sizeof name, "%s.replay", prefix);
     return replay_save(&o->rb, w, name);
@@ -266,9 +266,9 @@ int offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix) {
 int offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
     char name[ACRL_CKPT_NAME_MAX + 1];
     snprintf(name, sizeof name, "%s.rng", prefix);
-    if (algo_load_blob(c, name, &o->rng, sizeof o->rng, err, errlen)) return -1;
+    if (algo_load_rng(c, name, &o->rng, err, errlen)) return -1;
     snprintf(name, sizeof name, "%s.counters", prefix);
-    if (algo_load_blob(c, name, o->counters, sizeof o->counters, err, errlen)) return -1;
+    if (algo_load_i64s(c, name, o->counters, 2, err, errlen)) return -1;
     if (!o->cfg.save_buffer) return 0;
     snprintf(name, sizeof name, "%s.replay", prefix);
     return replay_load(&o->rb, c, name, err, errlen);

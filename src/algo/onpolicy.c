@@ -109,3 +109,4 @@ int onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 }
 
 acrl_params* onpolicy_params(void* self) { return &((onpolicy_learner*)self)->params; }
+acrl_rng* onpolicy_act_rng(void* self) { return &((onpolicy_learner*)self)->rng; }

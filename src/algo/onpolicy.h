@@ -55,6 +55,7 @@ void         onpolicy_act(void* self, const float* obs, int n, float* actions, b
 int          onpolicy_save(void* self, acrl_ckpt_writer* w);
 int          onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen);
 acrl_params* onpolicy_params(void* self);
+acrl_rng*    onpolicy_act_rng(void* self);
 
 /* Fills the rollout with r->num_steps steps of every copy in c, acting with pol on the
  * weights p (sampling from rng), records V(final obs) of truncated episodes, and

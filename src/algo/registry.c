@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "io/le.h"
+
 extern const acrl_algo acrl_algo_ppo, acrl_algo_a2c, acrl_algo_a3c;
 extern const acrl_algo acrl_algo_sac, acrl_algo_td3, acrl_algo_ddpg;
 
@@ -30,7 +32,8 @@ int algo_save_params(acrl_ckpt_writer* w, const char* prefix, const acrl_params*
         if (acrl_ckpt_add(w, name, buf[k], acrl_params_bytes(p))) return -1;
     }
     snprintf(name, sizeof name, "%s.step", prefix);
-    return acrl_ckpt_add(w, name, &p->step, sizeof p->step);
+    int64_t step = p->step;
+    return algo_save_i64s(w, name, &step, 1);
 }
 
 int algo_load_params(const acrl_ckpt* c, const char* prefix, acrl_params* p, char* err, size_t errlen) {
@@ -42,7 +45,10 @@ int algo_load_params(const acrl_ckpt* c, const char* prefix, acrl_params* p, cha
         if (algo_load_blob(c, name, buf[k], acrl_params_bytes(p), err, errlen)) return -1;
     }
     snprintf(name, sizeof name, "%s.step", prefix);
-    if (algo_load_blob(c, name, &p->step, sizeof p->step, err, errlen)) return -1;
+    int64_t step;
+    if (algo_load_i64s(c, name, &step, 1, err, errlen)) return -1;
+    if (step < 0) { snprintf(err, errlen, "checkpoint section '%s' holds a negative step count", name); return -1; }
+    p->step = (long)step;
     if (!acrl_all_finite(p->param, p->count)) {
         snprintf(err, errlen, "checkpoint parameters '%s' contain NaN or Inf", prefix);
         return -1;
@@ -51,8 +57,40 @@ int algo_load_params(const acrl_ckpt* c, const char* prefix, acrl_params* p, cha
 }
 
 int algo_load_blob(const acrl_ckpt* c, const char* name, void* dst, size_t len, char* err, size_t errlen) {
-    if (acrl_ckpt_expect(c, name, len, err, errlen)) return -1;
-    memcpy(dst, acrl_ckpt_section(c, name, NULL), len);
+    const void* src = acrl_ckpt_get(c, name, len, err, errlen);
+    if (!src) return -1;
+    if (len) memcpy(dst, src, len);
+    return 0;
+}
+
+int algo_save_i64s(acrl_ckpt_writer* w, const char* name, const int64_t* v, int n) {
+    uint8_t buf[8 * 8];
+    if (n < 0 || n > 8) return -1;
+    uint8_t* p = buf;
+    for (int i = 0; i < n; i++) p = le_put_i64(p, v[i]);
+    return acrl_ckpt_add_copy(w, name, buf, (size_t)(p - buf));
+}
+
+int algo_load_i64s(const acrl_ckpt* c, const char* name, int64_t* v, int n, char* err, size_t errlen) {
+    const uint8_t* p = acrl_ckpt_get(c, name, 8 * (size_t)n, err, errlen);
+    if (!p) return -1;
+    for (int i = 0; i < n; i++) v[i] = le_get_i64(&p);
+    return 0;
+}
+
+int algo_save_rng(acrl_ckpt_writer* w, const char* name, const acrl_rng* rng) {
+    uint8_t buf[LE_RNG_BYTES];
+    le_put_rng(buf, rng);
+    return acrl_ckpt_add_copy(w, name, buf, sizeof buf);
+}
+
+int algo_load_rng(const acrl_ckpt* c, const char* name, acrl_rng* rng, char* err, size_t errlen) {
+    const uint8_t* p = acrl_ckpt_get(c, name, LE_RNG_BYTES, err, errlen);
+    if (!p) return -1;
+    if (le_get_rng(&p, rng)) {
+        snprintf(err, errlen, "checkpoint section '%s' is not a valid generator state", name);
+        return -1;
+    }
     return 0;
 }
 
@@ -66,14 +104,18 @@ int algo_save_learner(acrl_ckpt_writer* w, const char* prefix, const acrl_params
                       const long* updates) {
     char name[ACRL_CKPT_NAME_MAX + 1];
     if (algo_save_params(w, prefix, p)) return -1;
-    if (acrl_ckpt_add(w, section_name(prefix, "rng", name, sizeof name), rng, sizeof *rng)) return -1;
-    return acrl_ckpt_add(w, section_name(prefix, "updates", name, sizeof name), updates, sizeof *updates);
+    if (algo_save_rng(w, section_name(prefix, "rng", name, sizeof name), rng)) return -1;
+    int64_t u = *updates;
+    return algo_save_i64s(w, section_name(prefix, "updates", name, sizeof name), &u, 1);
 }
 
 int algo_load_learner(const acrl_ckpt* c, const char* prefix, acrl_params* p, acrl_rng* rng, long* updates,
                       char* err, size_t errlen) {
     char name[ACRL_CKPT_NAME_MAX + 1];
     if (algo_load_params(c, prefix, p, err, errlen)) return -1;
-    if (algo_load_blob(c, section_name(prefix, "rng", name, sizeof name), rng, sizeof *rng, err, errlen)) return -1;
-    return algo_load_blob(c, section_name(prefix, "updates", name, sizeof name), updates, sizeof *updates, err, errlen);
+    if (algo_load_rng(c, section_name(prefix, "rng", name, sizeof name), rng, err, errlen)) return -1;
+    int64_t u;
+    if (algo_load_i64s(c, section_name(prefix, "updates", name, sizeof name), &u, 1, err, errlen)) return -1;
+    *updates = (long)u;
+    return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "algo/algo.h"
+#include "io/le.h"
 
 int replay_init(acrl_replay* r, long capacity, int num_envs, int obs_dim, int act_dim, char* err, size_t errlen) {
     memset(r, 0, sizeof *r);
@@ -126,12 +127,12 @@ static void section_sizes(const acrl_replay* r, size_t filled, size_t sz[6]) {
 static const char* const part_names[6] = {"obs", "next_obs", "act", "rew", "term", "trunc"};
 
 int replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix) {
-    /* the writer streams caller memory at commit: the meta block lives in r */
-    const int32_t meta[6] = {r->slots, r->num_envs, r->obs_dim, r->act_dim, r->pos, r->full};
-    memcpy(r->meta, meta, sizeof meta);
+    const int meta[6] = {r->slots, r->num_envs, r->obs_dim, r->act_dim, r->pos, r->full};
+    uint8_t mb[6 * 4];
+    le_put_i32s(mb, meta, 6);
     char name[ACRL_CKPT_NAME_MAX + 1];
     snprintf(name, sizeof name, "%s.meta", prefix);
-    if (acrl_ckpt_add(w, name, r->meta, sizeof r->meta)) return -1;
+    if (acrl_ckpt_add_copy(w, name, mb, sizeof mb)) return -1;
     size_t sz[6];
     section_sizes(r, (size_t)(r->full ? r->slots : r->pos), sz);
     const void* data[6] = {r->obs, r->next_obs, r->act, r->rew, r->terminated, r->truncated};
@@ -144,9 +145,11 @@ int replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix) {
 
 int replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
     char name[ACRL_CKPT_NAME_MAX + 1];
-    int32_t mv[6];
+    int mv[6];
     snprintf(name, sizeof name, "%s.meta", prefix);
-    if (algo_load_blob(c, name, mv, sizeof mv, err, errlen)) return -1;
+    const uint8_t* mb = acrl_ckpt_get(c, name, 6 * 4, err, errlen);
+    if (!mb) return -1;
+    le_get_i32s(&mb, mv, 6);
     struct { int32_t slots, num_envs, obs_dim, act_dim, pos, full; } m = {mv[0], mv[1], mv[2], mv[3], mv[4], mv[5]};
     if (m.slots != r->slots || m.num_envs != r->num_envs || m.obs_dim != r->obs_dim || m.act_dim != r->act_dim ||
         m.pos < 0 || m.pos >= m.slots || (m.full != 0 && m.full != 1)) {

@@ -31,7 +31,6 @@ typedef struct {
     float*   rew;            /* (slots, E) */
     uint8_t* terminated;     /* (slots, E) */
     uint8_t* truncated;      /* (slots, E) */
-    int32_t  meta[6];        /* shape and position as last saved (a checkpoint section) */
 } acrl_replay;
 
 /* A sampled minibatch; arrays sized for cap rows by replay_batch_init. */

@@ -452,8 +452,11 @@ static int sac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 
 static acrl_params* sac_params(void* self) { return &((sac*)self)->L.actor; }
 
+static acrl_rng* sac_act_rng(void* self) { return &((sac*)self)->L.core.rng; }
+
 const acrl_algo acrl_algo_sac = {
     "sac", "Soft Actor-Critic (twin Q, learned temperature); discrete SAC on Discrete actions",
     sizeof(sac_config), sac_table, sac_defaults,
     sac_create, sac_iterate, sac_act, sac_save, sac_load, sac_params, sac_destroy,
+    sac_act_rng,
 };

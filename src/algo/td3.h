@@ -23,5 +23,6 @@ void  td3_act(void* self, const float* obs, int n, float* actions, bool determin
 int   td3_save(void* self, acrl_ckpt_writer* w);
 int   td3_load(void* self, const acrl_ckpt* c, char* err, size_t errlen);
 acrl_params* td3_params(void* self);
+acrl_rng*    td3_act_rng(void* self);
 
 #endif

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "algo/algo.h"
+#include "algo/ckpt_policy.h"
+#include "io/le.h"
 
 /* ---- run configuration: keys every algorithm has --------------------------------- */
 
@@ -96,12 +98,17 @@ static int fc_init(full_config* fc, const acrl_algo* algo, char* err, size_t err
     return 0;
 }
 
-/* Preset: $ACRL_CONFIG_DIR, the source tree's configs/, the installed configs/. */
-static int find_preset(const char* algo, const char* env, char* path, size_t len) {
+/* Preset: $ACRL_CONFIG_DIR, the source tree's configs/, the installed configs/.
+ * 1 found, 0 none, -1 a directory name too long for path (message in err). */
+static int find_preset(const char* algo, const char* env, char* path, size_t len, char* err, size_t errlen) {
     const char* dirs[3] = {getenv("ACRL_CONFIG_DIR"), ACRL_SOURCE_CONFIGDIR, ACRL_DATADIR "/configs"};
     for (int i = 0; i < 3; i++) {
         if (!dirs[i]) continue;
-        snprintf(path, len, "%s/%s/%s.ini", dirs[i], algo, env);
+        int n = snprintf(path, len, "%s/%s/%s.ini", dirs[i], algo, env);
+        if (n < 0 || (size_t)n >= len) {
+            snprintf(err, errlen, "preset path too long (%d bytes, at most %zu) under %.80s", n, len - 1, dirs[i]);
+            return -1;
+        }
         if (access(path, R_OK) == 0) return 1;
     }
     return 0;
@@ -197,6 +204,39 @@ typedef struct {
     int32_t num_envs, pad;
 } run_state;
 
+/* The "run" section: int64 steps, iterations, next_eval, next_log, next_ckpt, total_steps,
+ * first_solved_step, float64 best_eval, uint64 seed, int32 num_envs, 4 zero bytes (x86-64's
+ * layout of run_state, which format version 1 stored as is). */
+#define RUN_STATE_BYTES 80
+
+static void run_state_encode(uint8_t* p, const run_state* s) {
+    const int64_t v[7] = {s->steps, s->iterations, s->next_eval, s->next_log, s->next_ckpt, s->total_steps,
+                          s->first_solved_step};
+    for (int i = 0; i < 7; i++) p = le_put_i64(p, v[i]);
+    p = le_put_f64(p, s->best_eval);
+    p = le_put_u64(p, s->seed);
+    p = le_put_i32(p, s->num_envs);
+    le_put_i32(p, 0);
+}
+
+/* Decodes and checks the "run" section; -1 + message naming it. */
+static int run_state_decode(const acrl_ckpt* ck, run_state* s, char* err, size_t errlen) {
+    const uint8_t* p = acrl_ckpt_get(ck, "run", RUN_STATE_BYTES, err, errlen);
+    if (!p) return -1;
+    int64_t v[7];
+    for (int i = 0; i < 7; i++) v[i] = le_get_i64(&p);
+    *s = (run_state){v[0], v[1], v[2], v[3], v[4], v[5], v[6], 0, 0, 0, 0};
+    s->best_eval = le_get_f64(&p);
+    s->seed = le_get_u64(&p);
+    s->num_envs = le_get_i32(&p);
+    if (s->steps < 0 || s->iterations < 0 || s->total_steps < 1 || s->first_solved_step < -1 || s->num_envs < 1 ||
+        isnan(s->best_eval)) {
+        snprintf(err, errlen, "checkpoint section 'run' holds invalid counters");
+        return -1;
+    }
+    return 0;
+}
+
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
@@ -208,6 +248,7 @@ static double now_s(void) {
 
 static int mkdir_p(const char* path) {
     char tmp[1024];
+    if (strlen(path) >= sizeof tmp) { errno = ENAMETOOLONG; return -1; }
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char* p = tmp + 1; *p; p++)
         if (*p == '/') { *p = 0; if (mkdir(tmp, 0777) && errno != EEXIST) return -1; *p = '/'; }
@@ -225,15 +266,17 @@ typedef struct {
 
 static int write_ckpt(run* r, const char* dir, const char* name, char* err, size_t errlen) {
     char path[1200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (acrl_path_join(path, sizeof path, dir, name, err, errlen)) return -1;
     acrl_ckpt_writer* w = acrl_ckpt_begin(r->algo->name, r->col->venv->envs[0]->id);
     if (!w) { snprintf(err, errlen, "out of memory"); return -1; }
     size_t cn = collector_state_bytes(r->col);
     void* cbuf = malloc(cn);
     if (!cbuf) { acrl_ckpt_abort(w); snprintf(err, errlen, "out of memory"); return -1; }
     collector_state_save(r->col, cbuf);
+    uint8_t st[RUN_STATE_BYTES];
+    run_state_encode(st, &r->st);
     int rc = acrl_ckpt_add(w, "config", r->config_text, strlen(r->config_text));
-    rc = rc || acrl_ckpt_add(w, "run", &r->st, sizeof r->st);
+    rc = rc || acrl_ckpt_add_copy(w, "run", st, sizeof st);
     rc = rc || acrl_ckpt_add(w, "collector", cbuf, cn);
     rc = rc || r->algo->save(r->learner, w);
     if (rc) { acrl_ckpt_abort(w); free(cbuf); snprintf(err, errlen, "cannot assemble checkpoint %s", path); return -1; }
@@ -249,7 +292,9 @@ static void run_free(run* r) {
     free(r->config_text);
 }
 
-/* Builds config, collector and learner; from a checkpoint when ck is not NULL. */
+/* Builds config, collector and learner; from a checkpoint when ck is not NULL (a full one,
+ * or a policy-only one, which restores only what acting needs). Every section is checked
+ * for presence and size before use. */
 static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen) {
     const char* algo_name = ck ? acrl_ckpt_algo(ck) : o->algo;
     const char* env_id = ck ? acrl_ckpt_env_id(ck) : o->env_id;
@@ -272,16 +317,16 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     run_config* rc = fc_run(&r->fc);
     if (ck) {
         size_t n;
-        const char* text = acrl_ckpt_section(ck, "config", &n);
-        if (!text) { snprintf(err, errlen, "checkpoint has no config section"); return ACRL_ERR_INPUT; }
+        const char* text = acrl_ckpt_get_var(ck, "config", &n, err, errlen);
+        if (!text) return ACRL_ERR_INPUT;
         if (acrl_config_load_text(r->fc.table, r->fc.block, text, n, "checkpoint config", err, errlen))
             return ACRL_ERR_INPUT;
     } else {
         char path[1024];
         /* the preset, unless the user brings a config file of their own */
-        if (!o->config_file && find_preset(r->algo->name, env_id, path, sizeof path) &&
-            acrl_config_load_file(r->fc.table, r->fc.block, path, err, errlen))
-            return ACRL_ERR_INPUT;
+        int preset = o->config_file ? 0 : find_preset(r->algo->name, env_id, path, sizeof path, err, errlen);
+        if (preset < 0) return ACRL_ERR_INPUT;
+        if (preset && acrl_config_load_file(r->fc.table, r->fc.block, path, err, errlen)) return ACRL_ERR_INPUT;
         if (o->config_file && acrl_config_load_file(r->fc.table, r->fc.block, o->config_file, err, errlen))
             return ACRL_ERR_INPUT;
         for (int i = 0; i < o->n_overrides; i++)
@@ -299,8 +344,17 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     }
     r->config_text = config_to_text(&r->fc);
     if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
-    uint64_t seed = ck ? ((const run_state*)acrl_ckpt_section(ck, "run", NULL))->seed
-                       : (uint64_t)(o->seed < 0 ? 0 : o->seed);
+    bool policy_only = ck && policy_ckpt_is(ck);
+    run_state saved;
+    if (ck && !policy_only) {
+        if (run_state_decode(ck, &saved, err, errlen)) return ACRL_ERR_INPUT;
+        if (saved.num_envs != rc->n_envs) {
+            snprintf(err, errlen, "checkpoint section 'run' says %d env copies, its config %d", saved.num_envs,
+                     rc->n_envs);
+            return ACRL_ERR_INPUT;
+        }
+    }
+    uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma};
     r->col = collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
     if (!r->col) return ACRL_ERR_INPUT;
@@ -311,12 +365,14 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
                         seed, rc->n_envs, 0};
-    if (ck) {
+    if (policy_only) {
+        if (policy_ckpt_load(r->algo, r->learner, r->col, ck, err, errlen)) return ACRL_ERR_INPUT;
+    } else if (ck) {
         size_t n;
-        const void* cs = acrl_ckpt_section(ck, "collector", &n);
-        if (algo_load_blob(ck, "run", &r->st, sizeof r->st, err, errlen) || !cs ||
-            collector_state_load(r->col, cs, n, err, errlen) || r->algo->load(r->learner, ck, err, errlen))
+        const void* cs = acrl_ckpt_get_var(ck, "collector", &n, err, errlen);
+        if (!cs || collector_state_load(r->col, cs, n, err, errlen) || r->algo->load(r->learner, ck, err, errlen))
             return ACRL_ERR_INPUT;
+        r->st = saved;
     }
     return ACRL_OK;
 }
@@ -330,9 +386,10 @@ typedef struct {
     double train_return, last_eval, first_solved_s;
 } summary_values;
 
+/* -1 with errno set on failure, and no partial file left */
 static int write_summary(const char* dir, const run* r, const summary_values* v) {
     char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (acrl_path_join(path, sizeof path, dir, "summary.json", NULL, 0)) return -1;
     FILE* f = fopen(path, "w");
     if (!f) return -1;
     const char* env_id = r->col->venv->envs[0]->id;
@@ -356,8 +413,13 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
     if (r->st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r->st.first_solved_step);
     else acrl_json_null(&j, "first_solved_step");
     acrl_json_number(&j, "first_solved_seconds", v->first_solved_s);
-    int bad = acrl_json_end(&j);
-    return fclose(f) || bad ? -1 : 0;
+    int bad = acrl_json_end(&j) != 0 || fflush(f) != 0;
+    int e = errno;
+    if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
+    if (!bad) return 0;
+    unlink(path);
+    errno = e;
+    return -1;
 }
 
 static const char* const base_columns[] = {"step", "wall_seconds", "sps", "return_mean", "return_std", "episode_length",
@@ -369,16 +431,33 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     memset(&r, 0, sizeof r);
     acrl_ckpt* ck = NULL;
     const char* dir;
+    /* every file of the run is DIR/NAME in a buffer sized for a run_dir-long DIR */
+    const char* given = o->resume_dir ? o->resume_dir : o->out_dir;
+    if (given && strlen(given) >= sizeof o->run_dir) {
+        snprintf(err, errlen, "run directory path too long (%zu bytes, at most %zu): %.80s...", strlen(given),
+                 sizeof o->run_dir - 1, given);
+        return ACRL_ERR_INPUT;
+    }
     if (o->resume_dir) {
         char path[1200];
-        snprintf(path, sizeof path, "%s/last.ckpt", o->resume_dir);
+        if (acrl_path_join(path, sizeof path, o->resume_dir, "last.ckpt", err, errlen)) return ACRL_ERR_INPUT;
         ck = acrl_ckpt_load(path, err, errlen);
         if (!ck) return ACRL_ERR_INPUT;
+        if (policy_ckpt_is(ck)) {
+            snprintf(err, errlen, "%s is a policy-only checkpoint (policy.ckpt, acrl export): it holds no training "
+                     "state and cannot be resumed; resume from a run's last.ckpt", path);
+            acrl_ckpt_free(ck);
+            return ACRL_ERR_INPUT;
+        }
         dir = o->resume_dir;
     } else {
-        if (o->out_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir);
-        else snprintf(o->run_dir, sizeof o->run_dir, "runs/%s-%s-%lld-%ld", o->algo, o->env_id,
-                      (long long)(o->seed < 0 ? 0 : o->seed), (long)time(NULL));
+        int n = o->out_dir ? snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir)
+                           : snprintf(o->run_dir, sizeof o->run_dir, "runs/%s-%s-%lld-%ld", o->algo, o->env_id,
+                                      (long long)(o->seed < 0 ? 0 : o->seed), (long)time(NULL));
+        if (n < 0 || (size_t)n >= sizeof o->run_dir) {
+            snprintf(err, errlen, "run directory path too long (at most %zu bytes)", sizeof o->run_dir - 1);
+            return ACRL_ERR_INPUT;
+        }
         dir = o->run_dir;
     }
     int code = run_setup(&r, o, ck, err, errlen);
@@ -386,34 +465,41 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     acrl_ckpt_free(ck);
     if (code != ACRL_OK) { run_free(&r); return code; }
     if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
+    /* I/O errors from here on are ACRL_ERR_RUNTIME: the path and the system's reason */
     if (mkdir_p(dir)) {
         snprintf(err, errlen, "cannot create run directory %s: %s", dir, strerror(errno));
         run_free(&r);
-        return ACRL_ERR_INPUT;
+        return ACRL_ERR_RUNTIME;
     }
+    acrl_ckpt_remove_stale(dir, NULL, 0); /* temp files of a run killed while writing a checkpoint */
     run_config* rc = fc_run(&r.fc);
     char path[1200];
-    snprintf(path, sizeof path, "%s/config.ini", dir);
+    if (acrl_path_join(path, sizeof path, dir, "config.ini", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
     FILE* cf = fopen(path, "w");
-    if (cf) { fputs(r.config_text, cf); fclose(cf); }
+    if (!cf || fputs(r.config_text, cf) < 0 || fflush(cf) != 0 || fclose(cf) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        if (cf) unlink(path);
+        run_free(&r);
+        return ACRL_ERR_RUNTIME;
+    }
 
     /* logs: progress.csv (appended on resume), TensorBoard */
     const char* cols[NBASE + M_COUNT];
     for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
     for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
-    snprintf(path, sizeof path, "%s/progress.csv", dir);
+    if (acrl_path_join(path, sizeof path, dir, "progress.csv", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
     acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r.st.steps, err, errlen)
                                   : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
     acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
-    if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_INPUT; }
+    if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_RUNTIME; }
 
     summary_values v0 = {false, 0, 0, NAN, NAN, NAN, 0, NAN, NAN, NAN};
     if (write_summary(dir, &r, &v0)) {
-        snprintf(err, errlen, "cannot write %s/summary.json", dir);
+        snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         acrl_csv_close(csv);
         acrl_tboard_close(tb);
         run_free(&r);
-        return ACRL_ERR_INPUT;
+        return ACRL_ERR_RUNTIME;
     }
 
     g_stop = 0;
@@ -486,7 +572,11 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 acrl_tboard_scalar(tb, tag, row[k], r.st.steps);
             }
             acrl_tboard_scalar(tb, "time/sps", row[2], r.st.steps);
-            acrl_tboard_flush(tb);
+            if (acrl_tboard_flush(tb)) {
+                snprintf(err, errlen, "cannot write %s: %s", acrl_tboard_path(tb), strerror(errno));
+                code = ACRL_ERR_RUNTIME;
+                break;
+            }
         }
         if (rc->checkpoint_freq > 0 && r.st.steps >= r.st.next_ckpt) {
             while (r.st.next_ckpt <= r.st.steps) r.st.next_ckpt += rc->checkpoint_freq;
@@ -506,6 +596,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(err, errlen, "interrupted at step %lld; continue with --resume %s", (long long)r.st.steps, dir);
     bool finished = code == ACRL_OK && r.st.steps >= r.st.total_steps;
     if (finished && write_ckpt(&r, dir, "final.ckpt", err, errlen)) code = ACRL_ERR_RUNTIME;
+    if (finished && code == ACRL_OK) {
+        snprintf(path, sizeof path, "%s/policy.ckpt", dir);
+        if (policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, path, err, errlen)) code = ACRL_ERR_RUNTIME;
+    }
     if (code == ACRL_OK) {
         double em = NAN, es = NAN;
         int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
@@ -514,13 +608,16 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         summary_values v = {finished, wall, train_time, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9), em, es, neps,
                             ret_mean, last_eval, first_solved_s};
         if (write_summary(dir, &r, &v)) {
-            snprintf(err, errlen, "cannot write %s/summary.json", dir);
+            snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
             code = ACRL_ERR_RUNTIME;
         }
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (acrl_csv_close(csv) && code == ACRL_OK) { snprintf(err, errlen, "cannot write progress.csv"); code = ACRL_ERR_RUNTIME; }
+    if (acrl_csv_close(csv) && code == ACRL_OK) {
+        snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));
+        code = ACRL_ERR_RUNTIME;
+    }
     acrl_tboard_close(tb);
     run_free(&r);
     return code;
@@ -537,6 +634,20 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
     acrl_ckpt_free(ck);
     if (code == ACRL_OK &&
         evaluate(r.algo, r.learner, r.col, r.col->venv->envs[0]->id, episodes, seed, stochastic, mean, std, err, errlen))
+        code = ACRL_ERR_RUNTIME;
+    run_free(&r);
+    return code;
+}
+
+int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code == ACRL_OK && policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, out_path, err, errlen))
         code = ACRL_ERR_RUNTIME;
     run_free(&r);
     return code;

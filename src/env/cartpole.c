@@ -89,10 +89,15 @@ static int cartpole_set_state(acrl_env* env, const double* state, int n, float* 
     return 0;
 }
 
+/* snapshot: the four float64 state values, then steps_beyond_terminated */
+static size_t cartpole_state_bytes(const acrl_env* env) { return classic_snap_bytes(env, 1); }
+static void cartpole_state_save(const acrl_env* env, void* buf) { classic_snap_save(env, buf, 1); }
+static int cartpole_state_load(acrl_env* env, const void* buf) { return classic_snap_load(env, buf, 1); }
+
 static const acrl_env_vtable cartpole_vtable = {
     .reset = cartpole_reset, .step = cartpole_step, .set_state = cartpole_set_state,
-    .state_bytes = classic_state_bytes, .state_save = classic_state_save,
-    .state_load = classic_state_load, .close = NULL,
+    .state_bytes = cartpole_state_bytes, .state_save = cartpole_state_save,
+    .state_load = cartpole_state_load, .close = NULL,
 };
 
 bool acrl_is_cartpole(const acrl_env* env) { return env->vt == &cartpole_vtable; }

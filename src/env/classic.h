@@ -35,10 +35,15 @@ acrl_env* classic_env_alloc(const acrl_env_vtable* vt, const char* id, uint32_t 
                             size_t data_size, int obs_dim, int act_dim, int act_n,
                             int state_dim, char* err, size_t errlen);
 
-/* Snapshot functions for the vtables: data block + rng, validated on load. */
+/* Snapshot functions for the vtables of envs whose data is a classic_tag then float64 fields:
+ * the fields and the rng as explicit little-endian values (env.c), validated on load. */
 size_t classic_state_bytes(const acrl_env* env);
 void   classic_state_save(const acrl_env* env, void* buf);
 int    classic_state_load(acrl_env* env, const void* buf);
+/* The same for data ending in nints int fields after the float64 ones (CartPole). */
+size_t classic_snap_bytes(const acrl_env* env, int nints);
+void   classic_snap_save(const acrl_env* env, void* buf, int nints);
+int    classic_snap_load(acrl_env* env, const void* buf, int nints);
 
 /* Checks a set_state length; on mismatch writes the message and returns -1. */
 int classic_check_state_len(const acrl_env* env, int n, char* err, size_t errlen);

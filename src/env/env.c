@@ -9,6 +9,7 @@
 
 #include "acrl/env.h"
 #include "classic.h"
+#include "io/le.h"
 
 /* ---- spaces ------------------------------------------------------------------ */
 
@@ -127,28 +128,64 @@ acrl_env* classic_env_alloc(const acrl_env_vtable* vt, const char* id, uint32_t 
     return env;
 }
 
-size_t classic_state_bytes(const acrl_env* env) {
-    return ((const classic_tag*)env->data)->size + sizeof(acrl_rng);
+/* Snapshot (explicit little-endian fields, see docs/checkpoint-format.md): uint32 magic,
+ * uint32 size of the data struct as x86-64 lays it out (what format version 1 stored), the
+ * struct's float64 fields, its nints int32 fields padded with zeros to a multiple of 8
+ * bytes, then the 48-byte RNG. The data struct is a classic_tag, float64s, then the ints. */
+static uint32_t snap_data_bytes(const acrl_env* env, int nints) {
+    size_t native = ((const classic_tag*)env->data)->size;
+    size_t nd = (native - sizeof(classic_tag) - sizeof(int) * (size_t)nints) / sizeof(double);
+    return (uint32_t)(8 + 8 * nd + 8 * (((size_t)nints + 1) / 2));
 }
 
-void classic_state_save(const acrl_env* env, void* buf) {
-    size_t size = ((const classic_tag*)env->data)->size;
-    memcpy(buf, env->data, size);
-    memcpy((char*)buf + size, &env->rng, sizeof(acrl_rng));
+size_t classic_snap_bytes(const acrl_env* env, int nints) { return snap_data_bytes(env, nints) + LE_RNG_BYTES; }
+
+void classic_snap_save(const acrl_env* env, void* buf, int nints) {
+    const classic_tag* tag = env->data;
+    uint32_t size = snap_data_bytes(env, nints);
+    size_t nd = (size - 8 - 8 * (((size_t)nints + 1) / 2)) / 8;
+    const unsigned char* data = env->data;
+    uint8_t* p = le_put_u32(buf, tag->magic);
+    p = le_put_u32(p, size);
+    for (size_t i = 0; i < nd; i++) {
+        double v;
+        memcpy(&v, data + sizeof(classic_tag) + 8 * i, 8);
+        p = le_put_f64(p, v);
+    }
+    for (int i = 0; i < nints; i++) {
+        int v;
+        memcpy(&v, data + sizeof(classic_tag) + 8 * nd + sizeof(int) * (size_t)i, sizeof v);
+        p = le_put_i32(p, v);
+    }
+    if (nints % 2) p = le_put_u32(p, 0);
+    le_put_rng(p, &env->rng);
 }
 
-int classic_state_load(acrl_env* env, const void* buf) {
+int classic_snap_load(acrl_env* env, const void* buf, int nints) {
     const classic_tag* mine = env->data;
-    classic_tag theirs;
+    uint32_t size = snap_data_bytes(env, nints);
+    const uint8_t* p = buf;
+    if (le_get_u32(&p) != mine->magic || le_get_u32(&p) != size) return -1;
+    size_t nd = (size - 8 - 8 * (((size_t)nints + 1) / 2)) / 8;
+    const uint8_t* rp = (const uint8_t*)buf + size;
     acrl_rng rng;
-    memcpy(&theirs, buf, sizeof theirs);
-    if (theirs.magic != mine->magic || theirs.size != mine->size) return -1;
-    memcpy(&rng, (const char*)buf + mine->size, sizeof rng);
-    if (!(rng.inc_lo & 1u) || (rng.has_spare != 0 && rng.has_spare != 1)) return -1;
-    memcpy(env->data, buf, mine->size);
+    if (le_get_rng(&rp, &rng)) return -1;
+    unsigned char* data = env->data;
+    for (size_t i = 0; i < nd; i++) {
+        double v = le_get_f64(&p);
+        memcpy(data + sizeof(classic_tag) + 8 * i, &v, 8);
+    }
+    for (int i = 0; i < nints; i++) {
+        int v = le_get_i32(&p);
+        memcpy(data + sizeof(classic_tag) + 8 * nd + sizeof(int) * (size_t)i, &v, sizeof v);
+    }
     env->rng = rng;
     return 0;
 }
+
+size_t classic_state_bytes(const acrl_env* env) { return classic_snap_bytes(env, 0); }
+void classic_state_save(const acrl_env* env, void* buf) { classic_snap_save(env, buf, 0); }
+int classic_state_load(acrl_env* env, const void* buf) { return classic_snap_load(env, buf, 0); }
 
 int classic_check_state_len(const acrl_env* env, int n, char* err, size_t errlen) {
     if (n == env->state_dim) return 0;

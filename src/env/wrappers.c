@@ -12,6 +12,7 @@
 
 #include "acrl/env.h"
 #include "env/wrap_internal.h"
+#include "io/le.h"
 
 /* ---- running statistics (Chan et al. parallel update, as Gymnasium's RunningMeanStd) -- */
 
@@ -116,22 +117,18 @@ static int inner_load(acrl_env* env, const unsigned char* buf) {
     return in->vt->state_load ? in->vt->state_load(in, buf) : 0;
 }
 
-/* Writes tag + own fields (n bytes) then the inner snapshot. */
-static void snap_save(const acrl_env* env, void* buf, uint32_t tag, const void* own, size_t n) {
-    unsigned char* p = (unsigned char*)buf;
-    memcpy(p, &tag, 4);
-    if (n) memcpy(p + 4, own, n);
-    inner_save(env, p + 4 + n);
+/* Writes the uint32 tag, own fields (n float64s) then the inner snapshot. */
+static void snap_save(const acrl_env* env, void* buf, uint32_t tag, const double* own, size_t n) {
+    uint8_t* p = le_put_u32(buf, tag);
+    inner_save(env, le_put_f64s(p, own, n));
 }
 
-/* Checks the tag, reads own fields (n bytes), loads the inner snapshot. */
-static int snap_load(acrl_env* env, const void* buf, uint32_t tag, void* own, size_t n) {
-    const unsigned char* p = (const unsigned char*)buf;
-    uint32_t t;
-    memcpy(&t, p, 4);
-    if (t != tag) return -1;
-    if (n) memcpy(own, p + 4, n);
-    return inner_load(env, p + 4 + n);
+/* Checks the tag, reads own fields (n float64s), loads the inner snapshot. */
+static int snap_load(acrl_env* env, const void* buf, uint32_t tag, double* own, size_t n) {
+    const uint8_t* p = buf;
+    if (le_get_u32(&p) != tag) return -1;
+    le_get_f64s(&p, own, n);
+    return inner_load(env, p);
 }
 
 static inline float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
@@ -153,12 +150,19 @@ static void time_limit_step(acrl_env* env, const float* action, float* obs, doub
     if (++w->elapsed >= w->max_steps) *truncated = true;
 }
 
-static size_t time_limit_bytes(const acrl_env* env) { return 4 + sizeof(int) + inner_bytes(env); }
+/* snapshot: tag, int32 elapsed steps, inner */
+static size_t time_limit_bytes(const acrl_env* env) { return 4 + 4 + inner_bytes(env); }
 static void time_limit_save(const acrl_env* env, void* buf) {
-    snap_save(env, buf, TAG_TIME, &((const acrl_time_limit*)env)->elapsed, sizeof(int));
+    uint8_t* p = le_put_u32(buf, TAG_TIME);
+    inner_save(env, le_put_i32(p, ((const acrl_time_limit*)env)->elapsed));
 }
 static int time_limit_load(acrl_env* env, const void* buf) {
-    return snap_load(env, buf, TAG_TIME, &((acrl_time_limit*)env)->elapsed, sizeof(int));
+    const uint8_t* p = buf;
+    if (le_get_u32(&p) != TAG_TIME) return -1;
+    int32_t elapsed = le_get_i32(&p);
+    if (elapsed < 0) return -1;
+    ((acrl_time_limit*)env)->elapsed = elapsed;
+    return inner_load(env, p);
 }
 
 const acrl_env_vtable acrl_time_limit_vtable = {
@@ -330,24 +334,19 @@ static size_t norm_obs_bytes(const acrl_env* env) {
 static void norm_obs_save(const acrl_env* env, void* buf) {
     const norm_obs* w = (const norm_obs*)env;
     size_t d = (size_t)w->rs.dim;
-    unsigned char* p = (unsigned char*)buf;
-    uint32_t tag = TAG_NORM_OBS;
-    memcpy(p, &tag, 4);
-    memcpy(p + 4, &w->rs.count, sizeof(double));
-    memcpy(p + 4 + sizeof(double), w->rs.mean, 2 * d * sizeof(double)); /* mean, var adjacent */
-    inner_save(env, p + 4 + (1 + 2 * d) * sizeof(double));
+    uint8_t* p = le_put_u32(buf, TAG_NORM_OBS);
+    p = le_put_f64(p, w->rs.count);
+    inner_save(env, le_put_f64s(p, w->rs.mean, 2 * d)); /* mean, var adjacent */
 }
 
 static int norm_obs_load(acrl_env* env, const void* buf) {
     norm_obs* w = (norm_obs*)env;
     size_t d = (size_t)w->rs.dim;
-    const unsigned char* p = (const unsigned char*)buf;
-    uint32_t tag;
-    memcpy(&tag, p, 4);
-    if (tag != TAG_NORM_OBS) return -1;
-    memcpy(&w->rs.count, p + 4, sizeof(double));
-    memcpy(w->rs.mean, p + 4 + sizeof(double), 2 * d * sizeof(double));
-    return inner_load(env, p + 4 + (1 + 2 * d) * sizeof(double));
+    const uint8_t* p = buf;
+    if (le_get_u32(&p) != TAG_NORM_OBS) return -1;
+    w->rs.count = le_get_f64(&p);
+    le_get_f64s(&p, w->rs.mean, 2 * d);
+    return inner_load(env, p);
 }
 
 static void norm_obs_close(acrl_env* env) {
@@ -404,13 +403,13 @@ static size_t norm_rew_bytes(const acrl_env* env) { return 4 + 4 * sizeof(double
 static void norm_rew_save(const acrl_env* env, void* buf) {
     const norm_rew* w = (const norm_rew*)env;
     double own[4] = { w->rs.count, w->rs.mean[0], w->rs.var[0], w->ret };
-    snap_save(env, buf, TAG_NORM_REW, own, sizeof own);
+    snap_save(env, buf, TAG_NORM_REW, own, 4);
 }
 
 static int norm_rew_load(acrl_env* env, const void* buf) {
     norm_rew* w = (norm_rew*)env;
     double own[4];
-    int rc = snap_load(env, buf, TAG_NORM_REW, own, sizeof own);
+    int rc = snap_load(env, buf, TAG_NORM_REW, own, 4);
     if (rc == 0) { w->rs.count = own[0]; w->rs.mean[0] = own[1]; w->rs.var[0] = own[2]; w->ret = own[3]; }
     return rc;
 }

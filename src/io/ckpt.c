@@ -56,8 +56,9 @@ static int valid_name(const char* s) {
 
 typedef struct {
     char name[NAME_FIELD];
-    const void* data; /* (len) borrowed from the caller until commit */
+    const void* data; /* (len) borrowed from the caller until commit, or owned */
     size_t len;
+    int owned;        /* data was copied by acrl_ckpt_add_copy and is freed with the writer */
 } ckpt_ref;
 
 struct acrl_ckpt_writer {
@@ -101,11 +102,29 @@ int acrl_ckpt_add(acrl_ckpt_writer* w, const char* name, const void* data, size_
     strcpy(r->name, name);
     r->data = data;
     r->len = len;
+    r->owned = 0;
+    return 0;
+}
+
+int acrl_ckpt_add_copy(acrl_ckpt_writer* w, const char* name, const void* data, size_t len) {
+    void* copy = NULL;
+    if (len) {
+        copy = malloc(len);
+        if (!copy) {
+            if (!w->bad[0]) snprintf(w->bad, sizeof(w->bad), "out of memory");
+            return -1;
+        }
+        memcpy(copy, data, len);
+    }
+    if (acrl_ckpt_add(w, name, copy, len)) { free(copy); return -1; }
+    w->sections[w->n - 1].owned = 1;
     return 0;
 }
 
 void acrl_ckpt_abort(acrl_ckpt_writer* w) {
     if (!w) return;
+    for (int i = 0; i < w->n; i++)
+        if (w->sections[i].owned) free((void*)w->sections[i].data);
     free(w->sections);
     free(w);
 }
@@ -124,7 +143,7 @@ static int fsync_parent_dir(const char* path) {
     else if (slash == path) strcpy(dir, "/");
     else {
         size_t n = (size_t)(slash - path);
-        if (n >= sizeof(dir)) return -1;
+        if (n >= sizeof(dir)) { errno = ENAMETOOLONG; return -1; }
         memcpy(dir, path, n);
         dir[n] = 0;
     }
@@ -202,6 +221,7 @@ typedef struct {
 struct acrl_ckpt {
     uint8_t* image;   /* (size) the whole file */
     size_t size;
+    uint32_t version;
     const char* algo;
     const char* env_id;
     ckpt_section* sections; /* (n) */
@@ -222,11 +242,11 @@ static const char* name_field(const uint8_t* p) {
 }
 
 static uint8_t* read_whole_file(const char* path, size_t* size, char* err, size_t errlen) {
-    FILE* f = fopen(path, "rb");
-    if (!f) { io_set_err(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno)); return NULL; }
+    FILE* f = acrl_file_open_read(path, "checkpoint", err, errlen);
+    if (!f) return NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        io_set_err(err, errlen, "checkpoint %s is not a regular file", path);
+    if (fstat(fileno(f), &st) != 0) {
+        io_set_err(err, errlen, "cannot read checkpoint %s: %s", path, strerror(errno));
         fclose(f);
         return NULL;
     }
@@ -285,6 +305,7 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen) {
 
     /* The CRC matched, so what follows only fails for a file written wrongly; it is
      * still checked so that no input can make us read out of bounds. */
+    c->version = version;
     c->algo = name_field(b + 24);
     c->env_id = name_field(b + 24 + NAME_FIELD);
     if (!c->algo || !c->env_id) { io_set_err(err, errlen, "checkpoint %s is corrupt: bad algo/env name", path); goto fail; }
@@ -330,6 +351,7 @@ fail:
 }
 
 const char* acrl_ckpt_algo(const acrl_ckpt* c) { return c->algo; }
+int acrl_ckpt_version(const acrl_ckpt* c) { return (int)c->version; }
 const char* acrl_ckpt_env_id(const acrl_ckpt* c) { return c->env_id; }
 int acrl_ckpt_section_count(const acrl_ckpt* c) { return c->n; }
 const char* acrl_ckpt_section_name(const acrl_ckpt* c, int i) { return (i >= 0 && i < c->n) ? c->sections[i].name : NULL; }
@@ -345,15 +367,22 @@ const void* acrl_ckpt_section(const acrl_ckpt* c, const char* name, size_t* len)
     return NULL;
 }
 
-int acrl_ckpt_expect(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen) {
+const void* acrl_ckpt_get_var(const acrl_ckpt* c, const char* name, size_t* len, char* err, size_t errlen) {
+    const void* p = acrl_ckpt_section(c, name, len);
+    if (!p) io_set_err(err, errlen, "checkpoint section '%s' missing (algo %s, env %s)", name, c->algo, c->env_id);
+    return p;
+}
+
+const void* acrl_ckpt_get(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen) {
     size_t have;
-    if (!acrl_ckpt_section(c, name, &have)) {
-        io_set_err(err, errlen, "checkpoint has no section '%s' (algo %s, env %s)", name, c->algo, c->env_id);
-        return -1;
-    }
-    if (have != len) {
+    const void* p = acrl_ckpt_get_var(c, name, &have, err, errlen);
+    if (p && have != len) {
         io_set_err(err, errlen, "checkpoint section '%s' has %zu bytes, expected %zu", name, have, len);
-        return -1;
+        return NULL;
     }
-    return 0;
+    return p;
+}
+
+int acrl_ckpt_expect(const acrl_ckpt* c, const char* name, size_t len, char* err, size_t errlen) {
+    return acrl_ckpt_get(c, name, len, err, errlen) ? 0 : -1;
 }

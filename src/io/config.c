@@ -265,14 +265,14 @@ static int load_stream(const acrl_config_entry* table, void* cfg, FILE* f, const
             break;
         }
     }
-    if (rc == 0 && ferror(f)) { io_set_err(err, errlen, "cannot read %s", path); rc = -1; }
+    if (rc == 0 && ferror(f)) { io_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno)); rc = -1; }
     return rc;
 }
 
 int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
                           char* err, size_t errlen) {
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
+    FILE* f = acrl_file_open_read(path, "config", err, errlen);
+    if (!f) return -1;
     int rc = load_stream(table, cfg, f, path, err, errlen);
     fclose(f);
     return rc;

@@ -136,6 +136,7 @@ acrl_tboard* acrl_tboard_open(const char* dir, char* err, size_t errlen) {
     if (write_record(tb, now, 0, NULL, 0) != 0 || fflush(tb->f) != 0) {
         io_set_err(err, errlen, "cannot write %s: %s", tb->path, strerror(errno));
         fclose(tb->f);
+        unlink(tb->path); /* no empty event file left behind */
         free(tb);
         return NULL;
     }

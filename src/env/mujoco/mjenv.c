@@ -2,8 +2,12 @@
  * models (loaded once per file, reference counted under a mutex), steps with frame
  * skip, sets states and takes bit-exact snapshots. */
 #include "env/mujoco/mjenv.h"
+#include "io/le.h"
+
+#include "acrl/io.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -34,7 +38,14 @@ static mjenv_shared* shared_acquire(const char* path, char* err, size_t errlen) 
         s->refs++;
     } else {
         char msg[1000] = "";
-        mjModel* m = mj_loadXML(key, NULL, msg, sizeof msg);
+        /* the loader would block on a FIFO: only a regular file is read */
+        FILE* probe = acrl_file_open_read(key, "MuJoCo model", msg, sizeof msg);
+        mjModel* m = NULL;
+        if (probe) fclose(probe);
+        if (probe || errno == ENOENT) { /* a missing file: MuJoCo's own message */
+            msg[0] = 0;
+            m = mj_loadXML(key, NULL, msg, sizeof msg);
+        }
         s = m ? calloc(1, sizeof *s) : NULL;
         char* p = s ? strdup(key) : NULL;
         if (!m || !s || !p) {
@@ -74,16 +85,19 @@ static void shared_release(mjenv_shared* s) {
     pthread_mutex_unlock(&shared_lock);
 }
 
-/* opt->model_path, else the installed data dir, else the source tree. */
-static void model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
+/* opt->model_path, else the installed data dir, else the source tree. -1 if the path
+ * does not fit in out (never truncated). */
+static int model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
+    int n;
     if (opt && opt->model_path && opt->model_path[0]) {
-        snprintf(out, len, "%s", opt->model_path);
-        return;
+        n = snprintf(out, len, "%s", opt->model_path);
+        return n >= 0 && (size_t)n < len ? 0 : -1;
     }
-    snprintf(out, len, "%s/models/%s", ACRL_DATADIR, file);
+    n = snprintf(out, len, "%s/models/%s", ACRL_DATADIR, file);
 #ifdef ACRL_SOURCE_MODELDIR
-    if (access(out, R_OK) != 0) snprintf(out, len, "%s/%s", ACRL_SOURCE_MODELDIR, file);
+    if (n < 0 || (size_t)n >= len || access(out, R_OK) != 0) n = snprintf(out, len, "%s/%s", ACRL_SOURCE_MODELDIR, file);
 #endif
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
 /* ---- numerics shared by the tasks ------------------------------------------------ */
@@ -169,14 +183,12 @@ static int mjenv_set_state(acrl_env* env, const double* state, int n, float* obs
     return 0;
 }
 
-/* Snapshot: header, then doubles time, qpos, qvel, act, ctrl, qacc_warmstart, memo,
- * then the RNG. mjData's derived quantities are not needed: mj_step recomputes them
- * from these before use, and the memo holds what the next reward reads. */
-typedef struct {
-    uint32_t magic, nq, nv, na, nu;
-} mjenv_snap_header;
-
+/* Snapshot (explicit little-endian fields): uint32 magic, nq, nv, na, nu, then float64
+ * time, qpos, qvel, act, ctrl, qacc_warmstart, memo, then the 48-byte RNG. mjData's
+ * derived quantities are not needed: mj_step recomputes them from these before use, and
+ * the memo holds what the next reward reads. */
 #define MJENV_SNAP_MAGIC 0x4a4d4341u /* "ACMJ" */
+#define MJENV_SNAP_HEAD  20
 
 static size_t snap_doubles(const mjModel* m) {
     return 1 + (size_t)m->nq + 2 * (size_t)m->nv + (size_t)m->na + (size_t)m->nu + MJENV_MEMO;
@@ -184,45 +196,49 @@ static size_t snap_doubles(const mjModel* m) {
 
 static size_t mjenv_state_bytes(const acrl_env* env) {
     const mjenv* e = env->data;
-    return sizeof(mjenv_snap_header) + sizeof(double) * snap_doubles(e->m) + sizeof(acrl_rng);
+    return MJENV_SNAP_HEAD + 8 * snap_doubles(e->m) + LE_RNG_BYTES;
 }
-
-static unsigned char* put(unsigned char* p, const void* src, size_t n) { memcpy(p, src, n); return p + n; }
-static const unsigned char* get(const unsigned char* p, void* dst, size_t n) { memcpy(dst, p, n); return p + n; }
 
 static void mjenv_state_save(const acrl_env* env, void* buf) {
     const mjenv* e = env->data;
     const mjModel* m = e->m;
     const mjData* d = e->d;
-    mjenv_snap_header h = {MJENV_SNAP_MAGIC, (uint32_t)m->nq, (uint32_t)m->nv, (uint32_t)m->na, (uint32_t)m->nu};
-    unsigned char* p = put(buf, &h, sizeof h);
-    p = put(p, &d->time, sizeof(double));
-    p = put(p, d->qpos, sizeof(double) * (size_t)m->nq);
-    p = put(p, d->qvel, sizeof(double) * (size_t)m->nv);
-    p = put(p, d->act, sizeof(double) * (size_t)m->na);
-    p = put(p, d->ctrl, sizeof(double) * (size_t)m->nu);
-    p = put(p, d->qacc_warmstart, sizeof(double) * (size_t)m->nv);
-    p = put(p, e->memo, sizeof e->memo);
-    put(p, &env->rng, sizeof env->rng);
+    uint8_t* p = le_put_u32(buf, MJENV_SNAP_MAGIC);
+    p = le_put_u32(p, (uint32_t)m->nq);
+    p = le_put_u32(p, (uint32_t)m->nv);
+    p = le_put_u32(p, (uint32_t)m->na);
+    p = le_put_u32(p, (uint32_t)m->nu);
+    p = le_put_f64(p, d->time);
+    p = le_put_f64s(p, d->qpos, (size_t)m->nq);
+    p = le_put_f64s(p, d->qvel, (size_t)m->nv);
+    p = le_put_f64s(p, d->act, (size_t)m->na);
+    p = le_put_f64s(p, d->ctrl, (size_t)m->nu);
+    p = le_put_f64s(p, d->qacc_warmstart, (size_t)m->nv);
+    p = le_put_f64s(p, e->memo, MJENV_MEMO);
+    le_put_rng(p, &env->rng);
 }
 
 static int mjenv_state_load(acrl_env* env, const void* buf) {
     mjenv* e = env->data;
     const mjModel* m = e->m;
     mjData* d = e->d;
-    mjenv_snap_header h;
-    const unsigned char* p = get(buf, &h, sizeof h);
-    if (h.magic != MJENV_SNAP_MAGIC || h.nq != (uint32_t)m->nq || h.nv != (uint32_t)m->nv ||
-        h.na != (uint32_t)m->na || h.nu != (uint32_t)m->nu)
+    const uint8_t* p = buf;
+    uint32_t magic = le_get_u32(&p), nq = le_get_u32(&p), nv = le_get_u32(&p), na = le_get_u32(&p),
+             nu = le_get_u32(&p);
+    if (magic != MJENV_SNAP_MAGIC || nq != (uint32_t)m->nq || nv != (uint32_t)m->nv || na != (uint32_t)m->na ||
+        nu != (uint32_t)m->nu)
         return -1;
-    p = get(p, &d->time, sizeof(double));
-    p = get(p, d->qpos, sizeof(double) * (size_t)m->nq);
-    p = get(p, d->qvel, sizeof(double) * (size_t)m->nv);
-    p = get(p, d->act, sizeof(double) * (size_t)m->na);
-    p = get(p, d->ctrl, sizeof(double) * (size_t)m->nu);
-    p = get(p, d->qacc_warmstart, sizeof(double) * (size_t)m->nv);
-    p = get(p, e->memo, sizeof e->memo);
-    get(p, &env->rng, sizeof env->rng);
+    const uint8_t* rp = (const uint8_t*)buf + MJENV_SNAP_HEAD + 8 * snap_doubles(m);
+    acrl_rng rng;
+    if (le_get_rng(&rp, &rng)) return -1;
+    d->time = le_get_f64(&p);
+    le_get_f64s(&p, d->qpos, (size_t)m->nq);
+    le_get_f64s(&p, d->qvel, (size_t)m->nv);
+    le_get_f64s(&p, d->act, (size_t)m->na);
+    le_get_f64s(&p, d->ctrl, (size_t)m->nu);
+    le_get_f64s(&p, d->qacc_warmstart, (size_t)m->nv);
+    le_get_f64s(&p, e->memo, MJENV_MEMO);
+    env->rng = rng;
     return 0;
 }
 
@@ -264,7 +280,10 @@ static int box_init(acrl_space* s, int dim) {
 
 acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char* err, size_t errlen) {
     char path[PATH_MAX + 64];
-    model_path(path, sizeof path, task->model_file, opt);
+    if (model_path(path, sizeof path, task->model_file, opt)) {
+        snprintf(err, errlen, "%s: model path too long (at most %zu bytes)", task->id, sizeof path - 1);
+        return NULL;
+    }
     mjenv_shared* shared = shared_acquire(path, err, errlen);
     if (!shared) return NULL;
     const mjModel* m = shared->m;
