@@ -18,12 +18,19 @@ cc=""
 for c in clang-14 clang; do
     if command -v "$c" >/dev/null 2>&1; then cc=$(command -v "$c"); break; fi
 done
+# clang alone is not enough: libFuzzer and the sanitizer runtimes come in libclang-rt-14-dev
+if [ -n "$cc" ] && [ ! -f "$build/CMakeCache.txt" ]; then
+    probe=$(mktemp -d)
+    printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) { (void)d; (void)n; return 0; }\n' >"$probe/p.c"
+    "$cc" -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" >/dev/null 2>&1 || cc=""
+    rm -rf "$probe"
+fi
 if [ -z "$cc" ]; then
     if [ "$mode" = ci ]; then
-        echo "test-fuzz: SKIPPED: clang is not installed (make fuzz installs it; or apt-get install clang libclang-rt-14-dev)"
+        echo "test-fuzz: SKIPPED: clang with libFuzzer is not installed (make fuzz installs it; or apt-get install clang-14 libclang-rt-14-dev)"
         exit 0
     fi
-    echo "fuzz: clang not found (scripts/install-deps.sh with ACRL_FUZZ=1 installs it)" >&2
+    echo "fuzz: clang with libFuzzer not found (ACRL_FUZZ=1 scripts/install-deps.sh installs clang-14 and libclang-rt-14-dev)" >&2
     exit 1
 fi
 
