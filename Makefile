@@ -4,11 +4,12 @@ ASAN    ?= build-asan
 FUZZ    ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CI_RUNS ?= 5000
+VALGRIND_BUILD ?= build-valgrind
 JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-fast test-asan test-fuzz fuzz bench install clean
+.PHONY: all deps build demo test test-fast test-asan test-fuzz fuzz check-valgrind bench install clean
 
 all: build
 
@@ -47,6 +48,15 @@ fuzz:
 	@ACRL_FUZZ=1 sh scripts/install-deps.sh
 	@sh tests/fuzz/run.sh long $(FUZZ) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
+# Short PPO and SAC runs under valgrind (memcheck, leaks), in a build of its own without
+# -march=native: Debian's valgrind cannot run AVX-512 code.
+$(VALGRIND_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRL_NATIVE=OFF $(CMAKE_FLAGS)
+
+check-valgrind: deps $(VALGRIND_BUILD)/CMakeCache.txt
+	cmake --build $(VALGRIND_BUILD) -j $(JOBS) --target acrl
+	@sh scripts/check-valgrind.sh $(VALGRIND_BUILD)/acrl
+
 bench: build
 	@sh bench/run.sh $(BUILD)
 
@@ -54,4 +64,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(VALGRIND_BUILD) $(FUZZ)

@@ -1,4 +1,5 @@
 /* acrl train ALGO ENV ...: trains an agent and writes a run directory. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,24 @@
 #include "cli.h"
 
 #define MAX_SETS 64
+
+/* Ctrl-C and SIGTERM ask the run to stop after the current iteration (it writes last.ckpt
+ * and returns ACRL_INTERRUPTED, the exit code 130). A second one, e.g. while the run is
+ * still being set up, ends the process at once, as the default action would. */
+static volatile sig_atomic_t stop_requested;
+static void on_stop_signal(int sig) {
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered when this handler returns */
+        return;
+    }
+    stop_requested = 1;
+}
+
+static void print_notice(void* user, const char* msg) {
+    (void)user;
+    fprintf(stderr, "acrl: train: %s\n", msg);
+}
 
 static int train_run(int argc, char** argv) {
     /* --set may repeat: collect those first, pass the rest to the common parser */
@@ -62,14 +81,25 @@ static int train_run(int argc, char** argv) {
     o.overrides = sets;
     o.n_overrides = nsets;
     if (o.resume_dir) {
-        if (npos) return cli_error("train", "--resume takes the algorithm and env from the checkpoint; drop '%s'", pos[0]);
+        if (npos == 1) return cli_error("train", "--resume takes ALGO and ENV from the checkpoint: give both or neither");
         if (nsets || o.config_file || o.num_envs) return cli_error("train", "--resume keeps the run's configuration; --set, --config and --envs cannot change it");
     } else if (npos != 2) {
         return cli_error("train", "expected ALGO and ENV, e.g. 'acrl train ppo CartPole-v1'");
     }
-    if (!o.resume_dir) { o.algo = pos[0]; o.env_id = pos[1]; }
+    if (npos == 2) { o.algo = pos[0]; o.env_id = pos[1]; } /* on resume: checked against the checkpoint */
+    o.notice = print_notice;
     char err[1024];
+    stop_requested = 0;
+    o.stop_flag = &stop_requested;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int rc = acrl_train(&o, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);
@@ -94,7 +124,7 @@ const cli_command cli_cmd_train = {
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
     "                  [--save-buffer] [--stop-at N]\n"
-    "       acrl train --resume DIR [--steps N] [--stop-at N]\n"
+    "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
     "ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
@@ -112,12 +142,17 @@ const cli_command cli_cmd_train = {
     "  --envs N        parallel env copies\n"
     "  --threads T     threads stepping the env copies; for sac, td3 and ddpg also the\n"
     "                  gradient step's threads (2 at most); results do not depend on T\n"
-    "  --resume DIR    continue the run in DIR from DIR/last.ckpt, exactly\n"
+    "  --resume DIR    continue the run in DIR from DIR/last.ckpt (ALGO and ENV, if given,\n"
+    "                  must be the run's); exact for ppo and a2c, for sac, td3 and ddpg\n"
+    "                  with --save-buffer, never for a3c (a warning says so). Edits to\n"
+    "                  DIR/config.ini of n_timesteps, eval_freq, n_eval_episodes,\n"
+    "                  checkpoint_freq and log_freq apply; other edits are refused\n"
     "  --stop-at N     end this invocation after N steps, resumable later with --resume\n"
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
     "\n"
-    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",
+    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
+    "second Ctrl-C ends the process at once.\n",
     train_run,
 };

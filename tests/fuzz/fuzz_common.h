@@ -154,20 +154,6 @@ static inline char* fz_config_text(const acrl_config_entry* table, const void* c
     return buf;
 }
 
-/* 1 if a STRING value cannot be written as "key = value" and read back unchanged: a
- * newline, a '#'/';' that would start a comment, or leading/trailing blanks. The writer
- * does not escape these yet (known, tracked separately); the round-trip check skips them. */
-static inline int fz_string_needs_escape(const char* s) {
-    size_t n = strlen(s);
-    if (n && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1]))) return 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\n' || c == '\r') return 1;
-        if ((c == '#' || c == ';') && (i == 0 || isspace((unsigned char)s[i - 1]))) return 1;
-    }
-    return 0;
-}
-
 /* 1 if every entry of table holds the same value in a and b (strings up to their NUL, int
  * lists up to their length); the first differing key in *which. */
 static inline int fz_config_equal(const acrl_config_entry* table, const void* a, const void* b, const char** which) {
@@ -195,11 +181,9 @@ static inline int fz_config_equal(const acrl_config_entry* table, const void* a,
     return 1;
 }
 
-/* The oracle of the config harnesses: a configuration that was accepted, written with
- * acrl_config_write and read back into fresh defaults must hold the same values. */
+/* The oracle of the config harnesses: a configuration that was accepted can be written with
+ * acrl_config_write, and read back into fresh defaults it holds the same values. */
 static inline void fz_config_roundtrip(const fz_config_kind* k, const void* cfg) {
-    for (const acrl_config_entry* e = k->table; e->key; e++)
-        if (e->type == ACRL_CFG_STRING && fz_string_needs_escape((const char*)cfg + e->offset)) return;
     size_t n1;
     char* t1 = fz_config_text(k->table, cfg, &n1);
     unsigned char* back = fz_config_defaults(k);
