@@ -4,7 +4,6 @@
 #ifndef ACRL_FUZZ_COMMON_H
 #define ACRL_FUZZ_COMMON_H
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
