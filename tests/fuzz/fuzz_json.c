@@ -1,9 +1,17 @@
-/* fuzz_json.c - the JSON reader (acrl_json_get_string, used by `acrl plot` on summary.json):
- * a top-level string field looked up in arbitrary text, with roomy and tight output
+/* fuzz_json.c - the JSON readers (acrl_json_get_string and acrl_json_get_number, used on
+ * summary.json): top-level fields looked up in arbitrary text, with roomy and tight output
  * buffers, and a key that is absent (so every value is skipped). Then the writer/reader
  * pair: the input split at its first NUL into a key and a value, written with
- * acrl_json_string among other fields, must read back to the same value. */
+ * acrl_json_string among other fields, must read back to the same value, and a number
+ * made of the input's first 8 bytes, written with acrl_json_number, too. */
+#include <math.h>
+
 #include "fuzz_common.h"
+
+static void lookup_number(const char* text, const char* key) {
+    double v = 12345;
+    if (acrl_json_get_number(text, key, &v) == 0) FZ_CHECK(isfinite(v), "non-finite number accepted");
+}
 
 static void lookup(const char* text, const char* key) {
     char big[512], tiny[4];
@@ -22,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lookup(text, "algo");
     lookup(text, "env");
     lookup(text, "no such key");
+    lookup_number(text, "steps");
+    lookup_number(text, "eval_return_mean");
+    lookup_number(text, "no such key");
 
     /* round trip: key = bytes before the first NUL, value = bytes after it */
     const char* key = text;
@@ -36,6 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     acrl_json_number(&j, "first", 1.5);
     acrl_json_string(&j, key, value);
     acrl_json_null(&j, "after");
+    double num = 0;
+    if (size >= 8) memcpy(&num, data, 8);
+    acrl_json_number(&j, "fz_number", num);
     acrl_json_string(&j, "last", "end");
     FZ_CHECK(acrl_json_end(&j) == 0, "write failed");
     fclose(f);
@@ -48,6 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FZ_CHECK(acrl_json_get_string(doc, "last", out, sizeof out) == 0 &&
              (strcmp(out, "end") == 0 || strcmp(key, "last") == 0), "a later field was lost:\n%s", doc);
+    if (strcmp(key, "fz_number") != 0) {
+        double back = 0;
+        int rn = acrl_json_get_number(doc, "fz_number", &back);
+        if (isfinite(num)) FZ_CHECK(rn == 0 && back == num, "number %.17g read back as %.17g (rc %d)", num, back, rn);
+        else FZ_CHECK(rn != 0, "non-finite number written as a number");
+    }
     free(doc);
     free(text);
     return 0;
