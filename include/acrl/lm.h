@@ -89,7 +89,7 @@ int  acrl_lm_build(acrl_lm* m, acrl_params* p, const acrl_lm_shape* s, int max_b
  * projections N(0, 0.02/sqrt(2 n_layer)), biases 0, LayerNorm gains 1, value head 0. */
 void acrl_lm_init(const acrl_lm* m, acrl_params* p, acrl_rng* rng);
 void acrl_lm_free(acrl_lm* m);
-/* Number of parameters (the store's count). */
+/* Number of trainable parameters (the store's count adds alignment padding). */
 size_t acrl_lm_param_count(const acrl_lm_shape* s);
 
 /* Forward of tokens (B, T), B <= max_batch, T <= ctx, with the weights in p (this model's

@@ -762,7 +762,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
         acrl_json_int(&j, "steps", r.step);
         acrl_json_int(&j, "seed", (int64_t)o->seed);
         acrl_json_int(&j, "tokens", r.tokens);
-        acrl_json_int(&j, "params", (int64_t)r.p.count);
+        acrl_json_int(&j, "params", (int64_t)acrl_lm_param_count(&r.m.s));
         acrl_json_number(&j, "exact_match", em);
         acrl_json_number(&j, "eval_reward", erew);
         if (!isnan(em0)) acrl_json_number(&j, "exact_match_initial", em0);
