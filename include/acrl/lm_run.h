@@ -21,7 +21,7 @@ typedef struct {
     float max_grad_norm;
     int batch_size;
     int eval_n, eval_interval, eval_seed, log_interval;
-    double max_seconds;
+    double max_seconds, max_cpu_seconds;
     int prompts_per_step, group_size;
     float temperature;
     int max_new_tokens, epochs, minibatch;

@@ -41,6 +41,7 @@ static const acrl_config_entry lm_table[] = {
     E("eval_seed", ACRL_CFG_INT, eval_seed, 0, 2000000000, "seed of the held-out prompt set"),
     E("log_interval", ACRL_CFG_INT, log_interval, 1, 100000000, "steps between progress rows"),
     E("max_seconds", ACRL_CFG_DOUBLE, max_seconds, 0, 1e9, "stop after this much wall time (0: no limit)"),
+    E("max_cpu_seconds", ACRL_CFG_DOUBLE, max_cpu_seconds, 0, 1e9, "stop after this much CPU time of the process (0: no limit)"),
     E("prompts_per_step", ACRL_CFG_INT, prompts_per_step, 1, 4096, "rl: prompts (groups) per step"),
     E("group_size", ACRL_CFG_INT, group_size, 1, 256, "rl: completions sampled per prompt"),
     E("temperature", ACRL_CFG_FLOAT, temperature, 0, 100, "rl: sampling temperature"),
@@ -95,6 +96,12 @@ void acrl_lm_config_defaults(acrl_lm_config* c, int algo) {
 static void task_from_config(acrl_lm_task* t, const acrl_lm_config* c) {
     t->digits = c->digits; t->reverse = c->reverse != 0; t->numbers = c->numbers; t->max_number = c->max_number;
     t->reward_correct = c->reward_correct; t->reward_format = c->reward_format; t->reward_bad = c->reward_bad;
+}
+
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static double now_s(void) {
@@ -679,7 +686,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
     tb = acrl_tboard_open(out, err, errlen);
     if (!tb) { rc = ACRL_ERR_RUNTIME; goto done; }
 
-    const double t0 = now_s();
+    const double t0 = now_s(), c0 = cpu_s();
     int64_t stop = o->stop_at > 0 && o->stop_at < r.total_steps ? o->stop_at : r.total_steps;
     double em0 = NAN, em = NAN, erew = NAN;
     if (r.step == 0) {
@@ -714,7 +721,8 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
         }
         r.step++;
         nacc++;
-        timed_out = r.c.max_seconds > 0 && now_s() - t0 >= r.c.max_seconds;
+        timed_out = (r.c.max_seconds > 0 && now_s() - t0 >= r.c.max_seconds) ||
+                    (r.c.max_cpu_seconds > 0 && cpu_s() - c0 >= r.c.max_cpu_seconds);
         bool last = r.step == stop || timed_out;
         bool do_eval = r.step % r.c.eval_interval == 0 || last;
         if (do_eval || r.step % r.c.log_interval == 0) {
@@ -767,6 +775,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
         acrl_json_number(&j, "eval_reward", erew);
         if (!isnan(em0)) acrl_json_number(&j, "exact_match_initial", em0);
         acrl_json_number(&j, "wall_s", now_s() - t0);
+        acrl_json_number(&j, "cpu_s", cpu_s() - c0);
         acrl_json_number(&j, "tokens_per_s", (double)r.tokens / (now_s() - t0));
         acrl_json_bool(&j, "timed_out", timed_out);
         acrl_json_string(&j, "gemm_backend", acrl_gemm_backend());
