@@ -124,7 +124,9 @@ int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char*
 int acrl_config_load_text(const acrl_config_entry* table, void* cfg, const char* text, size_t len,
                           const char* name, char* err, size_t errlen);
 /* Writes every entry as "key = value" (with its help as a comment), loadable by load_file.
- * Returns -1 on a write error. */
+ * Returns -1 on a write error, or (stopping there) on a string value that would not read
+ * back: one with a '#' or ';' first or after whitespace, a control character or a
+ * leading/trailing space, which acrl_config_set refuses. */
 int acrl_config_write(const acrl_config_entry* table, const void* cfg, FILE* f);
 /* Formats the current value of one entry as load_file would read it back. */
 void acrl_config_format_value(const acrl_config_entry* e, const void* cfg, char* out, size_t outlen);
@@ -164,6 +166,11 @@ int acrl_tboard_close(acrl_tboard* tb);
  * the file_version event. Returns the record's size; writes out only if it fits in cap. */
 size_t acrl_tboard_encode(uint8_t* out, size_t cap, double wall_time, int64_t step,
                           const char* tag, float value);
+/* For a resumed run: rewrites the event files dir/events.out.tfevents.* without the events
+ * whose step is > max_step (logged after the checkpoint the run resumes from) and without a
+ * torn last record, so that TensorBoard shows the resumed run as if never interrupted.
+ * Files needing no change are left alone. Returns 0, or -1 with a message. */
+int acrl_tboard_trim(const char* dir, int64_t max_step, char* err, size_t errlen);
 
 /* ---- summary.json ------------------------------------------------------------ */
 
@@ -184,6 +191,9 @@ int acrl_json_end(acrl_json* j);
 /* Finds top-level string field key in JSON object text and copies it (unescaped) to out.
  * Returns 0, or -1 if missing, not a string, too long or the text is malformed. */
 int acrl_json_get_string(const char* text, const char* key, char* out, size_t outlen);
+/* Finds top-level number field key and stores it in *out. Returns 0, or -1 if missing,
+ * null, not a number or the text is malformed. */
+int acrl_json_get_number(const char* text, const char* key, double* out);
 
 /* ---- progress display --------------------------------------------------------
  * On a terminal: a live bar redrawn in place at most 10 times a second. Otherwise:

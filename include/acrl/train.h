@@ -26,9 +26,14 @@ typedef struct {
     const char* config_file;     /* NULL: only the preset configs/ALGO/ENV.ini, if any */
     const char* const* overrides;/* "key=value" */
     int         n_overrides;
-    const char* resume_dir;      /* continue the run in this directory */
+    const char* resume_dir;      /* continue the run in this directory; algo and env_id may be
+                                    NULL, else they must match the checkpoint's */
     int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
     bool        quiet;           /* no progress display */
+    /* Called with one-line notices a run's user should see (a resume that is not exact,
+     * settings applied from an edited config.ini); NULL: none are reported. */
+    void      (*notice)(void* user, const char* msg);
+    void*       notice_user;
     char        run_dir[1024];   /* out: the run directory used */
 } acrl_train_options;
 

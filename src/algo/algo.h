@@ -65,6 +65,9 @@ typedef struct {
 /* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */
 extern const acrl_algo* const acrl_algos[];
 const acrl_algo* acrl_algo_find(const char* name);
+/* The whole configuration of a run of algo: the keys every run has, then the algorithm's,
+ * as one table (NULL-terminated) over one block holding the defaults. Free both. */
+int algo_full_config(const acrl_algo* algo, acrl_config_entry** table, void** block, char* err, size_t errlen);
 
 /* Shared helpers for save/load of a parameter store: sections "<prefix>.param",
  * "<prefix>.m", "<prefix>.v", "<prefix>.step". */

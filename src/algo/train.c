@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "algo/algo.h"
 #include "algo/qbias.h"
+#include "util/datadir.h"
 #include "algo/ckpt_policy.h"
 #include "io/le.h"
 
@@ -99,19 +101,25 @@ static int fc_init(full_config* fc, const acrl_algo* algo, char* err, size_t err
     return 0;
 }
 
-/* Preset: $ACRL_CONFIG_DIR, the source tree's configs/, the installed configs/.
+/* Preset: configs/ALGO/ENV.ini in the presets dir (util/datadir.h: $ACRL_CONFIG_DIR, else
+ * the source tree for an uninstalled build, else the installed one).
  * 1 found, 0 none, -1 a directory name too long for path (message in err). */
 static int find_preset(const char* algo, const char* env, char* path, size_t len, char* err, size_t errlen) {
-    const char* dirs[3] = {getenv("ACRL_CONFIG_DIR"), ACRL_SOURCE_CONFIGDIR, ACRL_DATADIR "/configs"};
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i]) continue;
-        int n = snprintf(path, len, "%s/%s/%s.ini", dirs[i], algo, env);
-        if (n < 0 || (size_t)n >= len) {
-            snprintf(err, errlen, "preset path too long (%d bytes, at most %zu) under %.80s", n, len - 1, dirs[i]);
-            return -1;
-        }
-        if (access(path, R_OK) == 0) return 1;
+    char dir[4096];
+    int fits = datadir_get(DATADIR_CONFIGS, dir, sizeof dir) == 0;
+    int n = snprintf(path, len, "%s/%s/%s.ini", dir, algo, env);
+    if (!fits || n < 0 || (size_t)n >= len) {
+        snprintf(err, errlen, "preset path too long (at most %zu bytes) under %.80s", len - 1, dir);
+        return -1;
     }
+    return access(path, R_OK) == 0;
+}
+
+int algo_full_config(const acrl_algo* algo, acrl_config_entry** table, void** block, char* err, size_t errlen) {
+    full_config fc;
+    if (fc_init(&fc, algo, err, errlen)) return -1;
+    *table = fc.table;
+    *block = fc.block;
     return 0;
 }
 
@@ -120,8 +128,9 @@ static char* config_to_text(const full_config* fc) {
     size_t len = 0;
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    acrl_config_write(fc->table, fc->block, f);
+    int bad = acrl_config_write(fc->table, fc->block, f);
     fclose(f);
+    if (bad) { free(buf); return NULL; }
     return buf;
 }
 
@@ -382,9 +391,12 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
  * and again at its end */
 typedef struct {
     bool   finished;
-    double wall, train_time, sps, eval_mean, eval_std;
+    double wall, train_time, sps, eval_mean, eval_std;   /* wall, train_time, sps: all invocations */
     int    eval_episodes;
     double train_return, last_eval, first_solved_s;
+    int    invocations;
+    int64_t inv_steps;                                   /* this invocation's figures */
+    double inv_wall, inv_sps;
 } summary_values;
 
 /* -1 with errno set on failure, and no partial file left */
@@ -414,6 +426,10 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
     if (r->st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r->st.first_solved_step);
     else acrl_json_null(&j, "first_solved_step");
     acrl_json_number(&j, "first_solved_seconds", v->first_solved_s);
+    acrl_json_int(&j, "invocations", v->invocations);
+    acrl_json_int(&j, "invocation_steps", v->inv_steps);
+    acrl_json_number(&j, "invocation_wall_seconds", v->inv_wall);
+    acrl_json_number(&j, "invocation_sps", v->inv_sps);
     int bad = acrl_json_end(&j) != 0 || fflush(f) != 0;
     int e = errno;
     if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
@@ -426,6 +442,128 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
 static const char* const base_columns[] = {"step", "wall_seconds", "sps", "return_mean", "return_std", "episode_length",
                                            "episodes", "eval_return_mean"};
 #define NBASE 8
+
+static void notify(const acrl_train_options* o, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(const acrl_train_options* o, const char* fmt, ...) {
+    if (!o->notice) return;
+    char msg[ACRL_ERRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    o->notice(o->notice_user, msg);
+}
+
+/* Keys that may change between the invocations of a run (edited config.ini, --steps): they
+ * set how long the run lasts and how often it evaluates, logs and checkpoints, not what it
+ * learns. Any other change would make the checkpoint mean something else. */
+static const char* const resume_mutable[] = {"n_timesteps", "eval_freq", "n_eval_episodes", "checkpoint_freq",
+                                             "log_freq", NULL};
+
+static bool is_resume_mutable(const char* key) {
+    for (int i = 0; resume_mutable[i]; i++) if (strcmp(key, resume_mutable[i]) == 0) return true;
+    return false;
+}
+
+/* the first multiple of freq after steps */
+static int64_t next_multiple(int64_t steps, int freq) { return freq > 0 ? (steps / freq + 1) * freq : steps + 1; }
+
+/* On resume: compares dir/config.ini (possibly edited by hand) with the checkpoint's
+ * configuration. Changes to resume_mutable keys are applied with a notice; any other change
+ * is refused, naming the keys, and nothing is written. */
+static int resume_config_ini(run* r, const acrl_train_options* o, const char* dir, char* err, size_t errlen) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    if (access(path, F_OK) != 0) return ACRL_OK; /* deleted: the checkpoint's configuration is written back */
+    full_config ed;
+    if (fc_init(&ed, r->algo, err, errlen)) return ACRL_ERR_RUNTIME;
+    char msg[ACRL_ERRLEN], a[512], b[512], refused[ACRL_ERRLEN] = "";
+    if (acrl_config_load_file(ed.table, ed.block, path, msg, sizeof msg)) {
+        snprintf(err, errlen, "%s; fix it, or delete it to resume with the checkpoint's configuration", msg);
+        fc_free(&ed);
+        return ACRL_ERR_INPUT;
+    }
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; r->fc.table[i].key; i++) {
+            const acrl_config_entry* e = &r->fc.table[i];
+            acrl_config_format_value(e, r->fc.block, a, sizeof a);
+            acrl_config_format_value(&ed.table[i], ed.block, b, sizeof b);
+            if (strcmp(a, b) == 0) continue;
+            if (pass == 0 && !is_resume_mutable(e->key) && used < sizeof refused)
+                used += (size_t)snprintf(refused + used, sizeof refused - used, "%s%s (%s in the checkpoint, %s in "
+                                         "config.ini)", used ? ", " : "", e->key, a, b);
+            if (pass == 1) {
+                acrl_config_set(r->fc.table, r->fc.block, e->key, b, msg, sizeof msg); /* parsed once: cannot fail */
+                notify(o, "%s: %s changed from %s to %s; applied", path, e->key, a, b);
+            }
+        }
+        if (pass == 0 && used) {
+            snprintf(err, errlen, "%s was edited in keys that cannot change on resume: %s (only n_timesteps, "
+                     "eval_freq, n_eval_episodes, checkpoint_freq and log_freq can); undo the edit, or start a new run "
+                     "with --config", path, refused);
+            fc_free(&ed);
+            return ACRL_ERR_INPUT;
+        }
+    }
+    fc_free(&ed);
+    return ACRL_OK;
+}
+
+/* On resume, after the checkpoint (whose run config was ck) and config.ini: the run state
+ * follows the lengths and frequencies that changed, and the resume's exactness is reported. */
+static int resume_adjust(run* r, const run_config* ck, const acrl_train_options* o, char* err, size_t errlen) {
+    run_config* rc = fc_run(&r->fc);
+    if (o->steps > 0) {
+        if (o->steps > 2000000000L) { snprintf(err, errlen, "--steps %ld is too large", o->steps); return ACRL_ERR_INPUT; }
+        rc->n_timesteps = (int)o->steps; /* extend (or shorten) the run */
+    }
+    /* (a run extended by --steps before n_timesteps followed it keeps its total) */
+    if (o->steps > 0 || rc->n_timesteps != ck->n_timesteps) r->st.total_steps = rc->n_timesteps;
+    int64_t s = r->st.steps;
+    if (rc->eval_freq != ck->eval_freq) r->st.next_eval = next_multiple(s, rc->eval_freq);
+    if (rc->log_freq != ck->log_freq) r->st.next_log = next_multiple(s, rc->log_freq);
+    if (rc->checkpoint_freq != ck->checkpoint_freq) r->st.next_ckpt = next_multiple(s, rc->checkpoint_freq);
+    free(r->config_text);
+    r->config_text = config_to_text(&r->fc);
+    if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
+    /* which resumes are exact (see the README): on-policy PPO/A2C always; off-policy only with
+     * the replay buffer in the checkpoint; A3C never */
+    char v[16] = "";
+    for (int i = 0; r->fc.table[i].key; i++)
+        if (strcmp(r->fc.table[i].key, "save_buffer") == 0) acrl_config_format_value(&r->fc.table[i], r->fc.block, v, sizeof v);
+    if (strcmp(r->algo->name, "a3c") == 0)
+        notify(o, "warning: this resume is not exact: a3c checkpoints hold the shared weights, not the workers' env "
+               "and random states");
+    else if (strcmp(v, "false") == 0)
+        notify(o, "warning: this resume is not exact: the checkpoint has no replay buffer (train with --save-buffer "
+               "for exact resumes); updates wait until the buffer refills past learning_starts");
+    return ACRL_OK;
+}
+
+/* Figures of earlier invocations of a resumed run, from its summary.json. */
+typedef struct {
+    double wall, train_time, first_solved_s;
+    int    invocations;
+} earlier_runs;
+
+static void read_earlier(const char* dir, earlier_runs* e) {
+    *e = (earlier_runs){0, 0, NAN, 0};
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE* f = fopen(path, "r");
+    if (!f) return;
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    double x;
+    e->invocations = 1;
+    if (acrl_json_get_number(text, "wall_seconds", &x) == 0 && x >= 0) e->wall = x;
+    if (acrl_json_get_number(text, "train_seconds", &x) == 0 && x >= 0) e->train_time = x;
+    if (acrl_json_get_number(text, "first_solved_seconds", &x) == 0) e->first_solved_s = x;
+    if (acrl_json_get_number(text, "invocations", &x) == 0 && x >= 1 && x < 1e9) e->invocations = (int)x;
+}
 
 int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     run r;
@@ -450,6 +588,14 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             acrl_ckpt_free(ck);
             return ACRL_ERR_INPUT;
         }
+        const char* ca = acrl_ckpt_algo(ck);
+        const char* ce = acrl_ckpt_env_id(ck);
+        if ((o->algo && strcmp(o->algo, ca) != 0) || (o->env_id && strcmp(o->env_id, ce) != 0)) {
+            snprintf(err, errlen, "%s holds a %s run on %s; it cannot be resumed as %s on %s", o->resume_dir, ca, ce,
+                     o->algo ? o->algo : ca, o->env_id ? o->env_id : ce);
+            acrl_ckpt_free(ck);
+            return ACRL_ERR_INPUT;
+        }
         dir = o->resume_dir;
     } else {
         int n = o->out_dir ? snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir)
@@ -462,8 +608,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         dir = o->run_dir;
     }
     int code = run_setup(&r, o, ck, err, errlen);
-    if (ck && code == ACRL_OK && o->steps > 0) r.st.total_steps = o->steps; /* extend a resumed run */
     acrl_ckpt_free(ck);
+    run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
+    if (ck && code == ACRL_OK) code = resume_config_ini(&r, o, dir, err, errlen);
+    if (ck && code == ACRL_OK) code = resume_adjust(&r, &ck_run, o, err, errlen);
     if (code != ACRL_OK) { run_free(&r); return code; }
     if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
     /* I/O errors from here on are ACRL_ERR_RUNTIME: the path and the system's reason */
@@ -484,18 +632,30 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         return ACRL_ERR_RUNTIME;
     }
 
-    /* logs: progress.csv (appended on resume), TensorBoard */
+    /* logs: progress.csv (appended on resume), TensorBoard (earlier files trimmed to the
+     * checkpoint's step on resume, like progress.csv) */
     const char* cols[NBASE + M_COUNT];
     for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
     for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
     if (acrl_path_join(path, sizeof path, dir, "progress.csv", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
     acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r.st.steps, err, errlen)
                                   : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
+    if (csv && o->resume_dir && acrl_tboard_trim(dir, r.st.steps, err, errlen)) {
+        acrl_csv_close(csv);
+        run_free(&r);
+        return ACRL_ERR_RUNTIME;
+    }
     acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
     if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_RUNTIME; }
 
-    summary_values v0 = {false, 0, 0, NAN, NAN, NAN, 0, NAN, NAN, NAN};
-    if (write_summary(dir, &r, &v0)) {
+    /* wall time, training time and steps/s in summary.json count every invocation of the run */
+    earlier_runs prev = {0, 0, NAN, 0};
+    if (o->resume_dir) read_earlier(dir, &prev);
+    int64_t steps0 = r.st.steps;
+    double first_solved_s = r.st.first_solved_step >= 0 ? prev.first_solved_s : NAN;
+    summary_values v = {false, prev.wall, prev.train_time, prev.wall > 0 ? steps0 / prev.wall : NAN, NAN, NAN, 0, NAN,
+                        NAN, first_solved_s, prev.invocations + 1, 0, 0, NAN};
+    if (write_summary(dir, &r, &v)) {
         snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         acrl_csv_close(csv);
         acrl_tboard_close(tb);
@@ -515,13 +675,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     const char* env_id = r.col->venv->envs[0]->id;
     const acrl_env_spec* spec = acrl_env_spec_find(env_id);
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
-    double t0 = now_s(), train_time = 0, first_solved_s = NAN, last_eval = NAN;
-    int64_t steps0 = r.st.steps;
+    double t0 = now_s(), train_time = 0, last_eval = NAN;
     /* test hook: poison a weight once this many steps are done, to exercise the NaN stop */
     const char* fault = getenv("ACRL_FAULT_NAN_AT");
     long fault_at = fault ? atol(fault) : -1;
     code = ACRL_OK;
     double m[M_COUNT];
+    double ret_mean, ret_std, len_mean;
     while (r.st.steps < r.st.total_steps) {
         if (g_stop) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
@@ -548,7 +708,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 last_eval = eval_mean;
                 if (r.st.first_solved_step < 0 && spec && eval_mean >= spec->solved_threshold) {
                     r.st.first_solved_step = r.st.steps;
-                    first_solved_s = train_time;
+                    first_solved_s = prev.train_time + train_time;
                 }
                 if (eval_mean > r.st.best_eval) {
                     r.st.best_eval = eval_mean;
@@ -556,13 +716,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 }
             }
         }
-        double ret_mean, ret_std, len_mean;
         collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
         /* a row every log_freq steps, at the end, and whenever an evaluation ran */
         if (r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps || !isnan(eval_mean)) {
             while (r.st.next_log <= r.st.steps) r.st.next_log += rc->log_freq;
             double wall = now_s() - t0;
-            double row[NBASE + M_COUNT] = {(double)r.st.steps, wall, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
+            double row[NBASE + M_COUNT] = {(double)r.st.steps, prev.wall + wall,
+                                           (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
                                            ret_mean, ret_std, len_mean, (double)r.col->ep_count, eval_mean};
             for (int k = 0; k < M_COUNT; k++) row[NBASE + k] = m[k];
             if (acrl_csv_row(csv, row, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
@@ -582,11 +742,26 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         if (rc->checkpoint_freq > 0 && r.st.steps >= r.st.next_ckpt) {
             while (r.st.next_ckpt <= r.st.steps) r.st.next_ckpt += rc->checkpoint_freq;
             if (write_ckpt(&r, dir, "last.ckpt", err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+            /* summary.json follows last.ckpt, so that even a killed run's summary is current */
+            double wall = now_s() - t0;
+            v.wall = prev.wall + wall;
+            v.train_time = prev.train_time + train_time;
+            v.sps = r.st.steps / (v.wall > 0 ? v.wall : 1e-9);
+            v.train_return = ret_mean;
+            v.last_eval = last_eval;
+            v.first_solved_s = first_solved_s;
+            v.inv_steps = r.st.steps - steps0;
+            v.inv_wall = wall;
+            v.inv_sps = v.inv_steps / (wall > 0 ? wall : 1e-9);
+            if (write_summary(dir, &r, &v)) {
+                snprintf(err, errlen, "cannot write %s/summary.json", dir);
+                code = ACRL_ERR_RUNTIME;
+                break;
+            }
         }
         acrl_progress_update(&prog, r.st.steps, ret_mean);
     }
     double wall = now_s() - t0;
-    double ret_mean, ret_std, len_mean;
     collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
     acrl_progress_finish(&prog, r.st.steps, ret_mean);
     if (code == ACRL_OK || code == ACRL_INTERRUPTED) {
@@ -601,17 +776,29 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(path, sizeof path, "%s/policy.ckpt", dir);
         if (policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, path, err, errlen)) code = ACRL_ERR_RUNTIME;
     }
-    if (code == ACRL_OK) {
-        double em = NAN, es = NAN;
-        int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
-        if (neps > 0 && evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
-            code = ACRL_ERR_RUNTIME;
-        summary_values v = {finished, wall, train_time, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9), em, es, neps,
-                            ret_mean, last_eval, first_solved_s};
-        if (write_summary(dir, &r, &v)) {
-            snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
-            code = ACRL_ERR_RUNTIME;
-        }
+    double em = NAN, es = NAN;
+    int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
+    if (code == ACRL_OK && neps > 0 &&
+        evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
+        code = ACRL_ERR_RUNTIME;
+    /* summary.json on every exit: an interrupted or failed invocation records the steps it
+     * reached with finished false */
+    v.finished = finished && code == ACRL_OK;
+    v.wall = prev.wall + wall;
+    v.train_time = prev.train_time + train_time;
+    v.sps = r.st.steps / (v.wall > 0 ? v.wall : 1e-9);
+    v.eval_mean = em;
+    v.eval_std = es;
+    v.eval_episodes = code == ACRL_OK ? neps : 0;
+    v.train_return = ret_mean;
+    v.last_eval = last_eval;
+    v.first_solved_s = first_solved_s;
+    v.inv_steps = r.st.steps - steps0;
+    v.inv_wall = wall;
+    v.inv_sps = v.inv_steps / (wall > 0 ? wall : 1e-9);
+    if (write_summary(dir, &r, &v) && (code == ACRL_OK || code == ACRL_INTERRUPTED)) {
+        snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
+        code = ACRL_ERR_RUNTIME;
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

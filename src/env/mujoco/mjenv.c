@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/datadir.h"
+
 /* ---- shared models ----------------------------------------------------------- */
 
 struct mjenv_shared {
@@ -85,18 +87,18 @@ static void shared_release(mjenv_shared* s) {
     pthread_mutex_unlock(&shared_lock);
 }
 
-/* opt->model_path, else the installed data dir, else the source tree. -1 if the path
- * does not fit in out (never truncated). */
+/* opt->model_path, else file in the models dir (util/datadir.h: $ACRL_MODEL_DIR, else the
+ * source tree for an uninstalled build, else the installed one). -1 if the path does not
+ * fit in out (never truncated). */
 static int model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
     int n;
     if (opt && opt->model_path && opt->model_path[0]) {
         n = snprintf(out, len, "%s", opt->model_path);
         return n >= 0 && (size_t)n < len ? 0 : -1;
     }
-    n = snprintf(out, len, "%s/models/%s", ACRL_DATADIR, file);
-#ifdef ACRL_SOURCE_MODELDIR
-    if (n < 0 || (size_t)n >= len || access(out, R_OK) != 0) n = snprintf(out, len, "%s/%s", ACRL_SOURCE_MODELDIR, file);
-#endif
+    char dir[PATH_MAX];
+    if (datadir_get(DATADIR_MODELS, dir, sizeof dir)) return -1;
+    n = snprintf(out, len, "%s/%s", dir, file);
     return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
