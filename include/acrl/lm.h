@@ -76,6 +76,8 @@ typedef struct {
     /* KV cache for sampling: (n_layer, max_batch, ctx, C) each, and per-step buffers */
     float* kcache, *vcache;
     float* sx, *sln, *sqkv, *sy, *stmp, *sfc, *sfcg, *sprob;  /* (max_batch, ...) */
+    int*   gtok, *gpos, *gdone;                     /* (max_batch) sampling state */
+    float* glogits;                                 /* (max_batch, V) */
     int    B, T;                                    /* the last forward's batch and length */
 } acrl_lm;
 
@@ -107,7 +109,8 @@ void acrl_lm_step(acrl_lm* m, const acrl_params* p, float* logits, const int* to
 /* Samples completions: seqs (B, ctx) hold each row's prompt (prompt_len[b] >= 1 tokens);
  * appends tokens drawn from softmax(logits / temperature) (temperature 0: argmax) until
  * EOS, max_new tokens or the context is full. len[b] receives the total length (prompt +
- * completion, including the EOS if one was drawn). Returns the number of tokens generated. */
+ * completion, including the EOS if one was drawn). B <= max_batch. Returns the number of
+ * tokens generated. Allocates nothing. */
 long acrl_lm_generate(acrl_lm* m, const acrl_params* p, int* seqs, const int* prompt_len, int* len,
                       int B, int max_new, float temperature, acrl_rng* rng);
 

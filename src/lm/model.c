@@ -139,6 +139,9 @@ int acrl_lm_build(acrl_lm* m, acrl_params* p, const acrl_lm_shape* s, int max_ba
     m->sx = falloc(B * C, &ok); m->sln = falloc(B * C, &ok); m->sqkv = falloc(B * 3 * C, &ok);
     m->sy = falloc(B * C, &ok); m->stmp = falloc(B * C, &ok);
     m->sfc = falloc(B * 4 * C, &ok); m->sfcg = falloc(B * 4 * C, &ok); m->sprob = falloc((size_t)T, &ok);
+    m->glogits = falloc(B * V, &ok);
+    m->gtok = calloc(B, sizeof(int)); m->gpos = calloc(B, sizeof(int)); m->gdone = calloc(B, sizeof(int));
+    if (!m->gtok || !m->gpos || !m->gdone) ok = false;
     if (!ok) {
         acrl_lm_free(m);
         snprintf(err, errlen, "out of memory for the model's activations");
@@ -158,7 +161,7 @@ void acrl_lm_free(acrl_lm* m) {
     free(m->d1); free(m->d2); free(m->d3); free(m->d4a); free(m->d4b); free(m->dqkv); free(m->datt);
     free(m->kcache); free(m->vcache);
     free(m->sx); free(m->sln); free(m->sqkv); free(m->sy); free(m->stmp); free(m->sfc); free(m->sfcg);
-    free(m->sprob);
+    free(m->sprob); free(m->glogits); free(m->gtok); free(m->gpos); free(m->gdone);
     memset(m, 0, sizeof *m);
 }
 
@@ -385,17 +388,12 @@ void acrl_lm_step(acrl_lm* m, const acrl_params* p, float* logits, const int* to
 long acrl_lm_generate(acrl_lm* m, const acrl_params* p, int* seqs, const int* prompt_len, int* len,
                       int B, int max_new, float temperature, acrl_rng* rng) {
     const int T = m->s.ctx, V = m->s.vocab;
-    int* tok = malloc((size_t)B * sizeof(int));
-    int* pos = malloc((size_t)B * sizeof(int));
-    bool* done = malloc((size_t)B * sizeof(bool));
-    float* logits = malloc((size_t)B * V * sizeof(float));
+    int* tok = m->gtok, *pos = m->gpos, *done = m->gdone;
+    float* logits = m->glogits;
     long generated = 0;
-    if (!tok || !pos || !done || !logits) goto out;
-    int maxp = 0;
     for (int b = 0; b < B; b++) {
         len[b] = prompt_len[b];
         done[b] = prompt_len[b] >= T || max_new <= 0;
-        if (prompt_len[b] > maxp) maxp = prompt_len[b];
     }
     /* every row advances one position per step; a row still in its prompt is fed the prompt */
     for (int t = 0; t < T - 1; t++) {
@@ -428,10 +426,8 @@ long acrl_lm_generate(acrl_lm* m, const acrl_params* p, int* seqs, const int* pr
             seqs[(size_t)b * T + len[b]] = next;
             len[b]++;
             generated++;
-            if (next == ACRL_LM_EOS || len[b] - prompt_len[b] >= max_new || len[b] >= T) done[b] = true;
+            if (next == ACRL_LM_EOS || len[b] - prompt_len[b] >= max_new || len[b] >= T) done[b] = 1;
         }
     }
-out:
-    free(tok); free(pos); free(done); free(logits);
     return generated;
 }

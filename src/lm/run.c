@@ -136,6 +136,8 @@ typedef struct {
     float* dlogits, *dvalues; /* (max_batch * ctx, V), (max_batch * ctx) */
     int* order;               /* (rows) */
     int* mb_seq;              /* (max_batch, ctx) */
+    int* cseq, *cplen, *clen; /* (rows, ctx), (rows), (rows): one sampling round */
+    acrl_lm_example* cex;     /* (prompts_per_step) */
 } lm_run;
 
 static void run_free(lm_run* r) {
@@ -145,6 +147,7 @@ static void run_free(lm_run* r) {
     free(r->eval); free(r->seq); free(r->plen); free(r->len); free(r->reward); free(r->verdict);
     free(r->prompts); free(r->logp_old); free(r->logp_ref); free(r->value_old); free(r->adv); free(r->ret);
     free(r->dlogits); free(r->dvalues); free(r->order); free(r->mb_seq);
+    free(r->cseq); free(r->cplen); free(r->clen); free(r->cex);
 }
 
 static acrl_lm_shape run_shape(const acrl_lm_config* c) {
@@ -206,6 +209,11 @@ static int run_setup(lm_run* r, char* err, size_t errlen) {
     r->dvalues = calloc((size_t)max_batch * T, sizeof(float));
     r->order = calloc((size_t)r->rows_cap, sizeof(int));
     r->mb_seq = calloc((size_t)max_batch * T, sizeof(int));
+    r->cseq = calloc((size_t)rows * T, sizeof(int));
+    r->cplen = calloc((size_t)rows, sizeof(int));
+    r->clen = calloc((size_t)rows, sizeof(int));
+    r->cex = calloc((size_t)c->prompts_per_step, sizeof *r->cex);
+    if (!r->cseq || !r->cplen || !r->clen || !r->cex) goto oom;
     if (!r->seq || !r->plen || !r->len || !r->reward || !r->verdict || !r->prompts || !r->logp_old || !r->logp_ref ||
         !r->value_old || !r->adv || !r->ret || !r->dlogits || !r->dvalues || !r->order || !r->mb_seq)
         goto oom;
@@ -321,10 +329,8 @@ static int rl_collect(lm_run* r, rl_stats* st) {
     const int T = c->ctx, G = c->group_size, P = c->prompts_per_step;
     int kept = 0;
     bool first = true;
-    int* seq = malloc((size_t)P * G * T * sizeof(int));
-    int* plen = malloc((size_t)P * G * sizeof(int)), *len = malloc((size_t)P * G * sizeof(int));
-    acrl_lm_example* ex = malloc((size_t)P * sizeof *ex);
-    if (!seq || !plen || !len || !ex) { free(seq); free(plen); free(len); free(ex); return 0; }
+    int* seq = r->cseq, *plen = r->cplen, *len = r->clen;
+    acrl_lm_example* ex = r->cex;
     for (int round = 0; round <= (c->dynamic_sampling ? c->max_resample : 0) && kept < P; round++) {
         for (int g = 0; g < P; g++) {
             acrl_lm_task_sample(&r->task, &r->rng, &ex[g]);
@@ -366,7 +372,6 @@ static int rl_collect(lm_run* r, rl_stats* st) {
         }
         first = false;
     }
-    free(seq); free(plen); free(len); free(ex);
     st->kept_groups = kept;
     return kept;
 }
