@@ -591,8 +591,8 @@ static int load_weights(lm_run* r, const acrl_ckpt* ck, const char* path, char* 
 
 static const char* const csv_cols[] = {"step", "time_s", "tokens", "tokens_per_s", "loss", "exact_match",
                                        "eval_reward", "reward_mean", "sample_acc", "kl", "entropy", "resp_len",
-                                       "value_loss", "kept_groups"};
-#define NCOLS 14
+                                       "value_loss", "kept_groups", "cpu_s"};
+#define NCOLS 15
 
 int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
     lm_run r;
@@ -696,7 +696,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
     double em0 = NAN, em = NAN, erew = NAN;
     if (r.step == 0) {
         em0 = em = evaluate(&r, &erew);
-        double row[NCOLS] = {0, 0, 0, NAN, NAN, em, erew, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+        double row[NCOLS] = {0, 0, 0, NAN, NAN, em, erew, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
         if (acrl_csv_row(csv, row, err, errlen)) { rc = ACRL_ERR_RUNTIME; goto done; }
         if (!o->quiet) fprintf(stderr, "step 0: held-out exact match %.3f\n", em);
     }
@@ -741,7 +741,8 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
                                  rl ? acc.reward / nacc : NAN, rl ? acc.sample_acc / nacc : NAN,
                                  rl ? acc.kl / nacc : NAN, rl ? acc.entropy / nacc : NAN,
                                  rl ? acc.resp_len / nacc : NAN,
-                                 r.algo == ACRL_LM_PPO ? acc.value_loss / nacc : NAN, rl ? acc.kept_groups / nacc : NAN};
+                                 r.algo == ACRL_LM_PPO ? acc.value_loss / nacc : NAN, rl ? acc.kept_groups / nacc : NAN,
+                                 cpu_s() - c0};
             if (acrl_csv_row(csv, row, err, errlen)) { rc = ACRL_ERR_RUNTIME; goto done; }
             for (int i = 1; i < NCOLS; i++)
                 if (!isnan(row[i])) acrl_tboard_scalar(tb, csv_cols[i], row[i], r.step);
