@@ -65,7 +65,7 @@ static int lm_run_cmd(int argc, char** argv) {
     } else if (rl) {
         if (npos != 2) return cli_error("lm", "expected 'rl ALGO TASK --init CKPT'");
         o.algo = acrl_lm_algo_parse(pos[0], err, sizeof err);
-        if (o.algo <= 0) return cli_error("lm", "%s", o.algo == 0 ? "unknown variant 'pretrain' (valid: ppo, grpo, dapo)" : err);
+        if (o.algo <= 0) return cli_error("lm", "%s", o.algo == 0 ? "unknown variant 'pretrain' (valid: ppo, grpo, dapo, pacs)" : err);
         o.task = pos[1];
         if (!o.init_ckpt) return cli_error("lm", "rl needs --init CKPT (a checkpoint of 'acrl lm pretrain')");
     } else {
@@ -104,7 +104,9 @@ const cli_command cli_cmd_lm = {
     "rl: ALGO is ppo (token-level value head, GAE over the answer tokens, clipped ratio, KL\n"
     "penalty to the initial policy in the reward), grpo (group-normalised rewards, no critic,\n"
     "k3 KL in the loss) or dapo (grpo with clip_high 0.28, dynamic sampling, token-level loss\n"
-    "averaging and the over-long penalty; each is also a key usable with ppo and grpo).\n"
+    "averaging and the over-long penalty; each is also a key usable with ppo and grpo) or\n"
+    "pacs (the correctness label fitted by cross-entropy to a score built from the policy's\n"
+    "log-ratio to the initial policy, leave-one-out within the group).\n"
     "The model keys (d_model, n_layer, n_head, ctx) must match the --init checkpoint.\n"
     "\n"
     "Writes DIR/progress.csv (held-out exact match, reward, KL, entropy, response length,\n"

@@ -47,7 +47,7 @@ cut -d, -f1,3,5 "$TMP/p1/progress.csv" >"$TMP/a"
 cut -d, -f1,3,5 "$TMP/p3/progress.csv" >"$TMP/b"
 if cmp -s "$TMP/a" "$TMP/b"; then ok; else bad "pretrain: resumed progress.csv differs"; fi
 
-for algo in ppo grpo dapo; do
+for algo in ppo grpo dapo pacs; do
     "$ACRL" lm rl $algo add --init "$TMP/p1/final.ckpt" --steps 5 --seed 1 --out "$TMP/$algo.1" --quiet $RL || bad "$algo failed"
     "$ACRL" lm rl $algo add --init "$TMP/p1/final.ckpt" --steps 5 --seed 1 --out "$TMP/$algo.2" --quiet $RL || bad "$algo 2 failed"
     "$ACRL" lm rl $algo add --init "$TMP/p1/final.ckpt" --steps 5 --seed 1 --out "$TMP/$algo.3" --quiet --stop-at 3 $RL || bad "$algo 3 failed"
@@ -75,6 +75,7 @@ expect_error "another size" lm rl ppo add --init "$TMP/p1/final.ckpt" --out "$TM
 expect_error "another size" lm rl ppo add --init "$TMP/p1/final.ckpt" --out "$TMP/e3" --set digits=2
 expect_error "unknown task 'sub'" lm pretrain sub --out "$TMP/e4"
 expect_error "unknown task" lm rl grpo nosuch --init "$TMP/p1/final.ckpt" --out "$TMP/e5" $TINY
+expect_error "pacs" lm rl a2c add --init "$TMP/p1/final.ckpt"
 expect_error "unknown variant 'a2c'" lm rl a2c add --init "$TMP/p1/final.ckpt"
 expect_error "unknown variant 'pretrain'" lm rl pretrain add --init "$TMP/p1/final.ckpt"
 expect_error "clip_hihg" lm pretrain add --set clip_hihg=0.3

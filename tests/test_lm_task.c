@@ -1,7 +1,7 @@
 /* test_lm_task: the character tokenizer, the tasks' examples and verifier (TinyZero's
  * 1 / 0.1 / 0 rewards as keys), and the policy-gradient pieces of each variant on constructed
  * groups: GRPO's group-normalised advantages and DAPO's dynamic-sampling filter, PPO's GAE,
- * DAPO's over-long penalty and the (decoupled) clipped surrogate. Reference numbers from
+ * DAPO's over-long penalty, the (decoupled) clipped surrogate and PACS's score loss. Reference numbers from
  * NumPy / PyTorch autograd (the one-liners are in the comments). */
 #include "acrl/lm.h"
 #include "test.h"
@@ -152,6 +152,17 @@ int main(void) {
         CHECK_NEAR(d, 0, 0);
         CHECK_NEAR(acrl_lm_clip_loss(&d, -1.0f, -0.7f, 1, 0.2f, 0.28f), -0.7408182206817179, 1e-6);
         CHECK_NEAR(d, -0.7408182206817179, 1e-6);
+    }
+    printf("PACS: leave-one-out score, BCE against correctness, gradient wrt sequence log-probs (torch autograd)\n");
+    {
+        float s1[4] = {0.3f, -0.2f, 0.1f, 0.5f}, y1[4] = {1, 0, 0, 1}, d[4];
+        const double g1[4] = {-1.116965621525157, 0.7133576182286573, 1.1966231684087294, -0.7930151651122297};
+        CHECK_NEAR(acrl_lm_pacs_loss(d, s1, y1, 4, 2.0f), 1.8026097224187048, 1e-6);
+        for (int i = 0; i < 4; i++) CHECK_NEAR(d[i], g1[i], 1e-6);
+        float s2[3] = {-1.5f, 0.7f, 2.0f}, y2[3] = {0, 1, 0};
+        const double g2[3] = {0.015804800401020586, -0.4625939850584094, 0.4467891846573888};
+        CHECK_NEAR(acrl_lm_pacs_loss(d, s2, y2, 3, 0.5f), 2.2657658159312244, 1e-6);
+        for (int i = 0; i < 3; i++) CHECK_NEAR(d[i], g2[i], 1e-6);
     }
     return test_summary("test_lm_task");
 }

@@ -171,4 +171,10 @@ bool acrl_lm_group_degenerate(const float* r, int G);
  * 1 + hi) A) with ratio = exp(logp - logp_old); *dlogp receives its gradient wrt logp. */
 float acrl_lm_clip_loss(float* dlogp, float logp, float logp_old, float adv, float clip_lo, float clip_hi);
 
+/* PACS for one group of G completions: scores psi_i = beta (s_i - mean_{j != i} s_j) (the RLOO
+ * form) of the sequence log-ratios s (G) = log pi(o_i) - log pi_ref(o_i), fitted to the labels
+ * y (G, 1 = correct, 0 = not) by binary cross-entropy on sigmoid(psi). Returns the summed loss;
+ * dlogp (G) receives its gradient wrt each sequence's log-probability. G >= 2. */
+double acrl_lm_pacs_loss(float* dlogp, const float* s, const float* y, int G, float beta);
+
 #endif

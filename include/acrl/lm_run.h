@@ -9,7 +9,7 @@
 #include "acrl/io.h"
 #include "acrl/train.h"
 
-enum { ACRL_LM_PRETRAIN = 0, ACRL_LM_PPO = 1, ACRL_LM_GRPO = 2, ACRL_LM_DAPO = 3 };
+enum { ACRL_LM_PRETRAIN = 0, ACRL_LM_PPO = 1, ACRL_LM_GRPO = 2, ACRL_LM_DAPO = 3, ACRL_LM_PACS = 4 };
 
 /* Every key of `--set key=value` (see the table in src/lm/run.c for ranges and help). */
 typedef struct {
@@ -26,6 +26,7 @@ typedef struct {
     float temperature;
     int max_new_tokens, epochs, minibatch;
     float clip_low, clip_high, kl_coef, gamma, gae_lambda, vf_coef, vf_clip, ent_coef;
+    float pacs_beta;
     int whiten_adv, token_level_loss, dynamic_sampling, max_resample, overlong_penalty, overlong_buffer;
 } acrl_lm_config;
 
@@ -47,7 +48,7 @@ typedef struct {
 const acrl_config_entry* acrl_lm_config_table(void);
 /* Defaults for algo (rl variants: lr 1e-4; dapo switches its refinements on). */
 void acrl_lm_config_defaults(acrl_lm_config* c, int algo);
-/* "ppo", "grpo", "dapo" (and "pretrain") -> ACRL_LM_*, or -1 with a message. */
+/* "ppo", "grpo", "dapo", "pacs" (and "pretrain") -> ACRL_LM_*, or -1 with a message. */
 int  acrl_lm_algo_parse(const char* name, char* err, size_t errlen);
 /* Runs pretraining or RL. Returns ACRL_OK, ACRL_ERR_INPUT (bad key, task, checkpoint,
  * prompts longer than the context) or ACRL_ERR_RUNTIME (I/O, non-finite parameters). */

@@ -17,7 +17,7 @@
 
 /* ---- configuration ---------------------------------------------------------------- */
 
-static const char* const algo_names[] = {"pretrain", "ppo", "grpo", "dapo", NULL};
+static const char* const algo_names[] = {"pretrain", "ppo", "grpo", "dapo", "pacs", NULL};
 
 #define E(key, type, field, lo, hi, help) {key, type, offsetof(acrl_lm_config, field), lo, hi, NULL, help}
 static const acrl_config_entry lm_table[] = {
@@ -56,6 +56,7 @@ static const acrl_config_entry lm_table[] = {
     E("vf_coef", ACRL_CFG_FLOAT, vf_coef, 0, 100, "ppo: value loss weight"),
     E("vf_clip", ACRL_CFG_FLOAT, vf_clip, 0, 1e9, "ppo: value clip range (0: off)"),
     E("ent_coef", ACRL_CFG_FLOAT, ent_coef, 0, 100, "rl: entropy bonus"),
+    E("pacs_beta", ACRL_CFG_FLOAT, pacs_beta, 0, 1000, "pacs: scale of the log-ratio score"),
     E("whiten_adv", ACRL_CFG_BOOL, whiten_adv, 0, 0, "ppo: normalise advantages over the batch's tokens"),
     E("token_level_loss", ACRL_CFG_BOOL, token_level_loss, 0, 0, "average the loss over all tokens (DAPO) instead of per sequence"),
     E("dynamic_sampling", ACRL_CFG_BOOL, dynamic_sampling, 0, 0, "drop groups whose rewards are all equal (DAPO)"),
@@ -71,7 +72,7 @@ const acrl_config_entry* acrl_lm_config_table(void) { return lm_table; }
 int acrl_lm_algo_parse(const char* name, char* err, size_t errlen) {
     for (int i = 0; algo_names[i]; i++)
         if (strcmp(algo_names[i], name) == 0) return i;
-    snprintf(err, errlen, "unknown variant '%s' (valid: ppo, grpo, dapo)", name);
+    snprintf(err, errlen, "unknown variant '%s' (valid: ppo, grpo, dapo, pacs)", name);
     return -1;
 }
 
@@ -85,8 +86,9 @@ void acrl_lm_config_defaults(acrl_lm_config* c, int algo) {
     c->prompts_per_step = 16; c->group_size = 8; c->temperature = 1; c->max_new_tokens = 8;
     c->epochs = 1; c->minibatch = 64; c->clip_low = 0.2f; c->clip_high = 0.2f;
     c->kl_coef = 0.01f; c->gamma = 1; c->gae_lambda = 0.95f; c->vf_coef = 0.5f; c->vf_clip = 0.2f;
-    c->ent_coef = 0; c->whiten_adv = 1; c->max_resample = 2; c->overlong_buffer = 2;
+    c->ent_coef = 0; c->pacs_beta = 1; c->whiten_adv = 1; c->max_resample = 2; c->overlong_buffer = 2;
     if (algo > 0) { c->lr = 1e-4f; c->warmup = 0; c->eval_interval = 20; c->log_interval = 5; }
+    if (algo == ACRL_LM_PACS) c->kl_coef = 0;
     if (algo == ACRL_LM_DAPO) {
         c->clip_high = 0.28f; c->dynamic_sampling = 1; c->token_level_loss = 1; c->overlong_penalty = 1;
         c->kl_coef = 0;
@@ -387,6 +389,73 @@ static int rl_forward(lm_run* r, const acrl_params* p, const int* rows, int n) {
     return Tb;
 }
 
+/* PACS: minibatches of whole groups; each completion's tokens get the gradient of the group's
+ * cross-entropy wrt its sequence log-probability (acrl_lm_pacs_loss). */
+static int pacs_update(lm_run* r, int kept, rl_stats* st) {
+    const acrl_lm_config* c = &r->c;
+    const int T = c->ctx, G = c->group_size, V = ACRL_LM_VOCAB_SIZE;
+    int gpm = c->minibatch / G;                /* groups per minibatch */
+    if (gpm < 1) gpm = 1;
+    if (gpm * G > r->m.max_batch) gpm = r->m.max_batch / G;
+    int* gorder = r->cplen;                    /* scratch (kept <= rows) */
+    float prob[256], s[256], y[256], dl[256];
+    for (int g = 0; g < kept; g++) gorder[g] = g;
+    double loss_sum = 0;
+    int nupd = 0;
+    for (int ep = 0; ep < c->epochs; ep++) {
+        for (int i = kept - 1; i > 0; i--) {
+            int j = (int)acrl_rng_below(&r->rng, (uint64_t)(i + 1));
+            int tmp = gorder[i]; gorder[i] = gorder[j]; gorder[j] = tmp;
+        }
+        for (int g0 = 0; g0 < kept; g0 += gpm) {
+            int ng = kept - g0 < gpm ? kept - g0 : gpm, n = ng * G;
+            for (int k = 0; k < ng; k++)
+                for (int i = 0; i < G; i++) r->order[k * G + i] = gorder[g0 + k] * G + i;
+            int Tb = rl_forward(r, &r->p, r->order, n);
+            memset(r->dlogits, 0, (size_t)n * Tb * V * sizeof(float));
+            double loss = 0;
+            long mtok = 0;
+            for (int k = 0; k < ng; k++) {
+                for (int i = 0; i < G; i++) {
+                    int row = r->order[k * G + i];
+                    double lr = 0;
+                    for (int t = r->plen[row] - 1; t < r->len[row] - 1; t++) {
+                        size_t kk = (size_t)row * T + t;
+                        lr += logp_of(r->m.logits + ((size_t)(k * G + i) * Tb + t) * V, V, r->seq[kk + 1], prob, NULL) -
+                              r->logp_ref[kk];
+                    }
+                    s[i] = (float)lr;
+                    y[i] = r->verdict[row] == ACRL_LM_CORRECT ? 1.0f : 0.0f;
+                }
+                loss += acrl_lm_pacs_loss(dl, s, y, G, c->pacs_beta) / n;
+                for (int i = 0; i < G; i++) {
+                    int row = r->order[k * G + i];
+                    for (int t = r->plen[row] - 1; t < r->len[row] - 1; t++) {
+                        size_t li = (size_t)(k * G + i) * Tb + t;
+                        int tok = r->seq[(size_t)row * T + t + 1];
+                        logp_of(r->m.logits + li * V, V, tok, prob, NULL);
+                        float* d = r->dlogits + li * V;
+                        float w = dl[i] / (float)n;
+                        for (int v = 0; v < V; v++) d[v] = -w * prob[v];
+                        d[tok] += w;
+                        mtok++;
+                    }
+                }
+            }
+            acrl_params_zero_grad(&r->p);
+            acrl_lm_backward(&r->m, &r->p, r->dlogits, NULL);
+            if (c->max_grad_norm > 0) acrl_params_clip_grad_norm(&r->p, c->max_grad_norm);
+            acrl_optim_step(&r->opt, &r->p, c->lr);
+            r->tokens += mtok;
+            loss_sum += loss;
+            nupd++;
+        }
+    }
+    st->loss = nupd ? loss_sum / nupd : NAN;
+    st->value_loss = NAN;
+    return nupd;
+}
+
 static int rl_step(lm_run* r, rl_stats* st) {
     const acrl_lm_config* c = &r->c;
     const int T = c->ctx, G = c->group_size, V = ACRL_LM_VOCAB_SIZE;
@@ -456,6 +525,7 @@ static int rl_step(lm_run* r, rl_stats* st) {
             }
         }
     }
+    if (r->algo == ACRL_LM_PACS) return pacs_update(r, kept, st);
     /* updates */
     double loss_sum = 0, vloss_sum = 0;
     int nupd = 0;
@@ -494,7 +564,7 @@ static int rl_step(lm_run* r, rl_stats* st) {
                     l -= c->ent_coef * ent;
                     loss += w * l;
                     /* d/dz of dlp * logp(tok) = dlp (onehot - p); of -ent_coef H = ent_coef p (log p + H) */
-                    float* d = r->m.logits == NULL ? NULL : r->dlogits + li * V;
+                    float* d = r->dlogits + li * V;
                     for (int v = 0; v < V; v++) {
                         double g = -dlp * prob[v];
                         if (c->ent_coef > 0 && prob[v] > 0) g += c->ent_coef * prob[v] * (log(prob[v]) + ent);

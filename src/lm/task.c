@@ -258,3 +258,19 @@ float acrl_lm_clip_loss(float* dlogp, float logp, float logp_old, float adv, flo
     *dlogp = 0;
     return -b;
 }
+
+double acrl_lm_pacs_loss(float* dlogp, const float* s, const float* y, int G, float beta) {
+    double sum = 0, loss = 0, gsum = 0;
+    for (int i = 0; i < G; i++) sum += s[i];
+    double g[256];
+    for (int i = 0; i < G; i++) {
+        double psi = beta * (s[i] - (sum - s[i]) / (G - 1));
+        /* BCE with logits, stable form: max(psi, 0) - psi y + log(1 + exp(-|psi|)) */
+        loss += (psi > 0 ? psi : 0) - psi * y[i] + log1p(exp(-fabs(psi)));
+        g[i] = 1 / (1 + exp(-psi)) - y[i];   /* dL/dpsi_i */
+        gsum += g[i];
+    }
+    /* dpsi_k/ds_i = beta if k == i, -beta/(G-1) otherwise */
+    for (int i = 0; i < G; i++) dlogp[i] = (float)(beta * (g[i] - (gsum - g[i]) / (G - 1)));
+    return loss;
+}
