@@ -1,4 +1,5 @@
 /* acrl train ALGO ENV ...: trains an agent and writes a run directory. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,19 @@
 #include "cli.h"
 
 #define MAX_SETS 64
+
+/* Ctrl-C and SIGTERM ask the run to stop after the current iteration (it writes last.ckpt
+ * and returns ACRL_INTERRUPTED, the exit code 130). A second one, e.g. while the run is
+ * still being set up, ends the process at once, as the default action would. */
+static volatile sig_atomic_t stop_requested;
+static void on_stop_signal(int sig) {
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered when this handler returns */
+        return;
+    }
+    stop_requested = 1;
+}
 
 static void print_notice(void* user, const char* msg) {
     (void)user;
@@ -37,11 +51,11 @@ static int train_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_N };
+    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_PLUGIN, O_N };
     cli_opt opts[O_N] = {
         {"--steps", true, NULL}, {"--seed", true, NULL}, {"--envs", true, NULL}, {"--threads", true, NULL},
         {"--out", true, NULL}, {"--config", true, NULL}, {"--resume", true, NULL}, {"--eval-episodes", true, NULL},
-        {"--quiet", false, NULL}, {"--stop-at", true, NULL},
+        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--plugin", true, NULL},
     };
     const char* pos[2];
     int npos = 0;
@@ -74,8 +88,25 @@ static int train_run(int argc, char** argv) {
     }
     if (npos == 2) { o.algo = pos[0]; o.env_id = pos[1]; } /* on resume: checked against the checkpoint */
     o.notice = print_notice;
+    const char* plugin = opts[O_PLUGIN].value;
+    if (plugin && cli_plugin_load("train", plugin)) return CLI_EXIT_USAGE;
+    /* an explicit --plugin replaces the one the run directory recorded */
+    if (o.resume_dir && !plugin && cli_plugin_load_recorded("train", o.resume_dir)) return CLI_EXIT_USAGE;
     char err[1024];
+    stop_requested = 0;
+    o.stop_flag = &stop_requested;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int rc = acrl_train(&o, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    /* the run directory remembers the plugin (the one given last), for --resume and acrl eval */
+    if (plugin && o.run_dir[0] && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
+        return 1;   /* the message is out; an I/O error */
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);
@@ -99,11 +130,11 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
-    "                  [--save-buffer] [--stop-at N]\n"
+    "                  [--save-buffer] [--stop-at N] [--plugin FILE]\n"
     "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
-    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
-    "ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
+    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg, dsact, stac; sac on a Discrete env is\n"
+    "discrete SAC) on ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
     "configs/ALGO/ENV.ini if there is one (or instead --config FILE), then each\n"
     "--set key=value; --steps and --envs override n_timesteps and n_envs. 'acrl help ALGO'\n"
     "lists the keys.\n"
@@ -116,7 +147,7 @@ const cli_command cli_cmd_train = {
     "  --steps N       total env steps (all copies together)\n"
     "  --seed S        run seed (default 0); same seed, config and threads: same result\n"
     "  --envs N        parallel env copies\n"
-    "  --threads T     threads stepping the env copies; for sac, td3 and ddpg also the\n"
+    "  --threads T     threads stepping the env copies; for sac, td3, ddpg and dsact also the\n"
     "                  gradient step's threads (2 at most); results do not depend on T\n"
     "  --resume DIR    continue the run in DIR from DIR/last.ckpt (ALGO and ENV, if given,\n"
     "                  must be the run's); exact for ppo and a2c, for sac, td3 and ddpg\n"
@@ -127,7 +158,10 @@ const cli_command cli_cmd_train = {
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
+    CLI_PLUGIN_USAGE
+    "                  (its path is kept in DIR/plugin, which --resume and acrl eval DIR load)\n"
     "\n"
-    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",
+    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
+    "second Ctrl-C ends the process at once.\n",
     train_run,
 };

@@ -4,15 +4,18 @@
 #ifndef ACRL_TRAIN_H
 #define ACRL_TRAIN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "acrl/env.h"
 
 /* Return codes of acrl_train / acrl_eval_checkpoint. */
 #define ACRL_OK          0
 #define ACRL_ERR_RUNTIME 1   /* training failed (NaN, I/O error) */
 #define ACRL_ERR_INPUT   2   /* bad input: unknown algo/env, bad config, bad checkpoint */
-#define ACRL_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM after writing last.ckpt */
+#define ACRL_INTERRUPTED 130 /* stopped on request (stop_flag) after writing last.ckpt */
 
 typedef struct {
     const char* algo;            /* "ppo", "a2c", "a3c" */
@@ -30,6 +33,15 @@ typedef struct {
                                     NULL, else they must match the checkpoint's */
     int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
     bool        quiet;           /* no progress display */
+    /* Stop request: NULL, or a flag the caller owns and sets to non-zero, e.g. from its
+     * SIGINT handler (an async-signal-safe store) or from another thread. The run then
+     * ends after the current iteration, writes last.ckpt and returns ACRL_INTERRUPTED.
+     * The library installs no signal handlers itself; `acrl train` sets this flag on
+     * SIGINT and SIGTERM. */
+    volatile sig_atomic_t* stop_flag;
+    /* Testing aid: > 0 overwrites the first weight with NaN once this many env steps are
+     * done, to exercise the stop on non-finite values (0: off). */
+    long        fault_nan_at;
     /* Called with one-line notices a run's user should see (a resume that is not exact,
      * settings applied from an edited config.ini); NULL: none are reported. */
     void      (*notice)(void* user, const char* msg);
@@ -53,6 +65,23 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
  * Evaluating it gives exactly what evaluating ckpt_path gives. Returns ACRL_OK,
  * ACRL_ERR_INPUT (unreadable/invalid checkpoint) or ACRL_ERR_RUNTIME (write error). */
 int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen);
+/* A trained policy loaded from a checkpoint, acting exactly as `acrl eval` does: observations
+ * are normalized with the checkpoint's statistics, and Box actions are clipped to the
+ * action space's bounds. The checkpoint's env id must be registered (built in, or by the
+ * program or plugin that trained it). */
+typedef struct acrl_agent acrl_agent;
+/* NULL + message (ACRL_ERR_INPUT kind of failure: unreadable or invalid checkpoint). */
+acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen);
+void acrl_agent_free(acrl_agent* a);   /* NULL is fine */
+const char* acrl_agent_algo(const acrl_agent* a);
+const char* acrl_agent_env_id(const acrl_agent* a);
+/* The env's spaces (observations a Box of obs_space->dim floats). */
+const acrl_space* acrl_agent_obs_space(const acrl_agent* a);
+const acrl_space* acrl_agent_act_space(const acrl_agent* a);
+/* actions (n, act_space->dim) for raw observations obs (n, obs_space->dim), n >= 0: the
+ * policy's mode if deterministic, else a sample (from the learner's RNG). A Discrete action
+ * is one float holding the index. */
+void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic);
 
 /* The Q-value estimation bias of an off-policy run (acrl qbias; src/algo/qbias.h says how
  * truncated tails are handled). */

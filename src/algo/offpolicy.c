@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/size.h"
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
+
+#include "acrl/dist.h"
 
 void offp_defaults(offp_config* c) {
     memset(c, 0, sizeof *c);
@@ -128,9 +132,46 @@ void offp_lanes(offp_core* o, void (*fn)(void* arg, int lane), void* arg) {
     wait_for(w, &w->done, gen, &w->done_cv);
 }
 
+size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_batch) {
+    int sizes[ACRL_INTLIST_MAX + 2], n = 0;
+    sizes[n++] = in_dim;
+    for (int i = 0; i < cfg->net_arch.n && i < ACRL_INTLIST_MAX; i++) sizes[n++] = cfg->net_arch.v[i];
+    sizes[n++] = out_dim;
+    size_t bytes = acrl_mlp_bytes(sizes, n, cfg->layer_norm != 0, max_batch);
+    for (int l = 1; l + 1 < n && cfg->dropout > 0; l++) /* dropout's masks and outputs, hidden layers */
+        bytes = acrl_size_add(bytes, acrl_size_mul3(2 * (size_t)max_batch, (size_t)sizes[l], sizeof(float)));
+    return bytes;
+}
+
+size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg, int max_batch) {
+    size_t nets = acrl_size_mul((size_t)n, offp_mlp_bytes(in_dim, out_dim, cfg, max_batch));
+    /* five (B, in) and four (B, out) scratch arrays */
+    size_t floats = acrl_size_mul((size_t)max_batch, 5 * (size_t)in_dim + 4 * (size_t)out_dim);
+    return acrl_size_add(nets, acrl_size_mul(floats, sizeof(float)));
+}
+
+int offp_check_memory(const char* algo, const offp_config* cfg, const acrl_algo_ctx* ctx, int max_batch,
+                      size_t net_bytes, char* err, size_t errlen) {
+    const acrl_space* as = ctx->act_space;
+    int od = ctx->obs_space->dim, ad = as->dim, E = ctx->num_envs;
+    size_t need = acrl_size_add(replay_bytes(cfg->buffer_size, E, od, ad), replay_batch_bytes(cfg->batch_size, od, ad));
+    /* per env copy: obs, next_obs, two actions; action scale and bias */
+    need = acrl_size_add(need, acrl_size_mul3((size_t)E, 2 * (size_t)od + 2 * (size_t)ad, sizeof(float)));
+    need = acrl_size_add(need, net_bytes);
+    char what[200];
+    if (net_bytes)
+        snprintf(what, sizeof what, "%s's replay buffer (buffer_size %d, obs %d, act %d) and networks (batch %d)",
+                 algo, cfg->buffer_size, od, ad, max_batch);
+    else
+        snprintf(what, sizeof what, "%s's replay buffer (buffer_size %d, obs %d, act %d) and minibatch (batch_size %d)",
+                 algo, cfg->buffer_size, od, ad, cfg->batch_size);
+    return acrl_size_check(need, what, err, errlen);
+}
+
 int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
               char* err, size_t errlen) {
     memset(o, 0, sizeof *o);
+    if (offp_check_memory("the learner", cfg, ctx, max_batch, 0, err, errlen)) return -1;
     const acrl_space* as = ctx->act_space;
     char desc[64];
     acrl_space_describe(as, desc, sizeof desc);
@@ -155,6 +196,11 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         return -1;
     }
     if (cfg->net_arch.n < 1) { snprintf(err, errlen, "net_arch needs at least one hidden layer"); return -1; }
+    if (cfg->net_arch.n > ACRL_MLP_MAX_LAYERS - 1) { /* checked here: the networks are built after this */
+        snprintf(err, errlen, "net_arch has %d hidden layers, at most %d are supported", cfg->net_arch.n,
+                 ACRL_MLP_MAX_LAYERS - 1);
+        return -1;
+    }
     acrl_act act;
     if (acrl_act_parse(&act, cfg->activation, err, errlen)) return -1;
     o->cfg = *cfg;
@@ -248,6 +294,10 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     if (rc) return -1;
     for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
     m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
+    /* the entropy estimate comes from the actor's steps too (all steps for SAC; every
+     * delay-th for DSAC-T) */
+    if (h->metrics >> M_ENTROPY & 1u)
+        m[M_ENTROPY] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_ENTROPY] / sums[OFFP_ACTOR_STEPS] : NAN;
     if (steps) m[M_LR] = o->cfg.learning_rate;
     return 0;
 }
@@ -271,7 +321,19 @@ int offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, s
     if (algo_load_i64s(c, name, o->counters, 2, err, errlen)) return -1;
     if (!o->cfg.save_buffer) return 0;
     snprintf(name, sizeof name, "%s.replay", prefix);
-    return replay_load(&o->rb, c, name, err, errlen);
+    if (replay_load(&o->rb, c, name, err, errlen)) return -1;
+    /* the updates index Q outputs with Discrete actions: only indices in [0, n) may enter */
+    const size_t n = (size_t)replay_size(&o->rb) * (size_t)o->act_dim;
+    for (size_t i = 0; i < n; i++) {
+        float a = o->rb.act[i];
+        bool bad = o->discrete ? !(a >= 0 && a < (float)o->n_actions && a == floorf(a)) : !isfinite(a);
+        if (bad) {
+            snprintf(err, errlen, "checkpoint replay buffer: action %zu is %g, %s", i, (double)a,
+                     o->discrete ? "not an action index of the Discrete space" : "not finite");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- networks ------------------------------------------------------------------------ */
@@ -282,7 +344,8 @@ int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, in
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, false, max_batch, err, errlen);
+    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, cfg->layer_norm != 0, max_batch, err, errlen) ||
+           acrl_mlp_set_dropout(m, cfg->dropout, err, errlen);
 }
 
 void offp_adam(acrl_params* p, float lr) {
@@ -405,4 +468,30 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n) {
         }
     }
     m->batch = n;
+}
+
+/* ---- the tanh-squashed Gaussian actor ------------------------------------------------- */
+
+void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float* ls, float ls_min, float ls_max,
+                           int B, int D) {
+    for (int b = 0; b < B; b++) {
+        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
+        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
+    }
+    acrl_gauss_log_std(ls, ls_raw, false, ls_min, ls_max, B, D);
+}
+
+void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls_raw, const float* g_act,
+                              const float* g_logp, const float* mean, const float* ls, const float* ls_raw,
+                              const float* eps, float ls_min, float ls_max, float scale, int B, int D) {
+    const size_t n = (size_t)B * D;
+    memset(dmean, 0, sizeof(float) * n);
+    memset(dls, 0, sizeof(float) * n);
+    memset(dls_raw, 0, sizeof(float) * n);
+    acrl_squash_backward(dmean, dls, g_act, g_logp, mean, ls, eps, NULL, scale, B, D);
+    acrl_gauss_log_std_backward(dls_raw, dls, ls_raw, false, ls_min, ls_max, B, D);
+    for (int i = 0; i < B; i++) {
+        memcpy(dhead + (size_t)i * 2 * D, dmean + (size_t)i * D, sizeof(float) * D);
+        memcpy(dhead + (size_t)i * 2 * D + D, dls_raw + (size_t)i * D, sizeof(float) * D);
+    }
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "acrl/dist.h"
+#include "util/size.h"
 
 #define LOG_STD_MIN -20.0f
 #define LOG_STD_MAX 2.0f
@@ -73,10 +74,21 @@ static void sac_destroy(void* self) {
 
 static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const sac_config* cfg = cfgp;
+    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    {
+        /* the networks below and their scratch, refused before anything is allocated */
+        bool disc = ctx->act_space->kind == ACRL_SPACE_DISCRETE;
+        int od = ctx->obs_space->dim, D = disc ? ctx->act_space->n : ctx->act_space->dim;
+        int head = disc ? D : 2 * D, qin = disc ? od : od + D, qout = disc ? D : 1;
+        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od, head, &cfg->off, maxb)),
+                                    acrl_size_add(offp_critic_bytes(2, qin, qout, &cfg->off, maxb),
+                                                  offp_critic_bytes(2, qin, qout, &cfg->off, 1)));
+        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb, 23 * (size_t)D + 6, sizeof(float)));
+        if (offp_check_memory("sac", &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
+    }
     sac* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
     s->cfg = *cfg;
-    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, true, maxb, err, errlen)) { free(s); return NULL; }
     s->discrete = o->discrete;
@@ -115,6 +127,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     if (!ok) { sac_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_rng init_rng;
     acrl_rng_seed2(&init_rng, ctx->seed, 1);
+    /* nn.Linear's default init allocates nothing and cannot fail */
     acrl_mlp_init(&s->pi, &s->L.actor, ACRL_INIT_TORCH, 1, 1, &init_rng);
     for (int i = 0; i < 2; i++) acrl_mlp_init(&s->cr.q[i], &s->L.critic, ACRL_INIT_TORCH, 1, 1, &init_rng);
     acrl_params_copy(&s->L.critic_targ, &s->L.critic, err, errlen);
@@ -124,11 +137,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
 
 /* head (B, 2D) -> mean (B, D), clamped log-std ls (B, D) (raw values in ls_raw) */
 static void split_head(const float* head, float* mean, float* ls_raw, float* ls, int B, int D) {
-    for (int b = 0; b < B; b++) {
-        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
-        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
-    }
-    acrl_gauss_log_std(ls, ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
+    offp_gauss_head_split(head, mean, ls_raw, ls, LOG_STD_MIN, LOG_STD_MAX, B, D);
 }
 
 static float alpha_of(const sac* s) { return expf(s->L.alpha.param[0]); }
@@ -300,15 +309,8 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
         }
         s->g_logp[i] = alpha;
     }
-    memset(s->dmean, 0, sizeof(float) * (size_t)B * D);
-    memset(s->dls, 0, sizeof(float) * (size_t)B * D);
-    memset(s->dls_raw, 0, sizeof(float) * (size_t)B * D);
-    acrl_squash_backward(s->dmean, s->dls, s->g_act, s->g_logp, s->mean, s->ls, eps_pi, NULL, 1.0f / B, B, D);
-    acrl_gauss_log_std_backward(s->dls_raw, s->dls, s->ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
-    for (int i = 0; i < B; i++) {
-        memcpy(s->dhead + (size_t)i * 2 * D, s->dmean + (size_t)i * D, sizeof(float) * D);
-        memcpy(s->dhead + (size_t)i * 2 * D + D, s->dls_raw + (size_t)i * D, sizeof(float) * D);
-    }
+    offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
+                             eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
     offp_adam(&s->L.actor, s->cfg.off.learning_rate);

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -129,8 +128,7 @@ static char* config_to_text(const full_config* fc) {
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
     int bad = acrl_config_write(fc->table, fc->block, f);
-    fclose(f);
-    if (bad) { free(buf); return NULL; }
+    if (fclose(f) || bad) { free(buf); return NULL; } /* a failed write (out of memory) */
     return buf;
 }
 
@@ -246,9 +244,6 @@ static int run_state_decode(const acrl_ckpt* ck, run_state* s, char* err, size_t
     }
     return 0;
 }
-
-static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 static double now_s(void) {
     struct timespec ts;
@@ -663,27 +658,18 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         return ACRL_ERR_RUNTIME;
     }
 
-    g_stop = 0;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
     acrl_progress prog;
     acrl_progress_init(&prog, r.st.total_steps, o->quiet ? ACRL_PROGRESS_QUIET : ACRL_PROGRESS_AUTO, 5.0);
     const char* env_id = r.col->venv->envs[0]->id;
     const acrl_env_spec* spec = acrl_env_spec_find(env_id);
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
     double t0 = now_s(), train_time = 0, last_eval = NAN;
-    /* test hook: poison a weight once this many steps are done, to exercise the NaN stop */
-    const char* fault = getenv("ACRL_FAULT_NAN_AT");
-    long fault_at = fault ? atol(fault) : -1;
+    long fault_at = o->fault_nan_at > 0 ? o->fault_nan_at : -1;
     code = ACRL_OK;
     double m[M_COUNT];
     double ret_mean, ret_std, len_mean;
     while (r.st.steps < r.st.total_steps) {
-        if (g_stop) { code = ACRL_INTERRUPTED; break; }
+        if (o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
         for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
         double ti = now_s();
@@ -800,8 +786,6 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (acrl_csv_close(csv) && code == ACRL_OK) {
         snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;
@@ -839,6 +823,52 @@ int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, s
         code = ACRL_ERR_RUNTIME;
     run_free(&r);
     return code;
+}
+
+/* ---- loaded policies (acrl_agent) ----------------------------------------------------- */
+
+struct acrl_agent {
+    run    r;
+    int    chunk;     /* rows per algo->act call: the learner's batch (its env count) */
+    float* scratch;   /* (chunk, obs_dim) normalized observations */
+};
+
+void acrl_agent_free(acrl_agent* a) {
+    if (!a) return;
+    run_free(&a->r);
+    free(a->scratch);
+    free(a);
+}
+
+acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
+    if (!ck) return NULL;
+    acrl_agent* a = calloc(1, sizeof *a);
+    if (!a) { acrl_ckpt_free(ck); snprintf(err, errlen, "out of memory"); return NULL; }
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&a->r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code != ACRL_OK) { acrl_agent_free(a); return NULL; }
+    a->chunk = a->r.col->num_envs;
+    a->scratch = malloc(sizeof(float) * (size_t)a->chunk * (size_t)a->r.col->obs_dim);
+    if (!a->scratch) { acrl_agent_free(a); snprintf(err, errlen, "out of memory"); return NULL; }
+    return a;
+}
+
+const char* acrl_agent_algo(const acrl_agent* a) { return a->r.algo->name; }
+const char* acrl_agent_env_id(const acrl_agent* a) { return a->r.col->venv->envs[0]->id; }
+const acrl_space* acrl_agent_obs_space(const acrl_agent* a) { return &a->r.col->venv->envs[0]->obs_space; }
+const acrl_space* acrl_agent_act_space(const acrl_agent* a) { return &a->r.col->venv->envs[0]->act_space; }
+
+void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic) {
+    const acrl_space* as = acrl_agent_act_space(a);
+    int od = a->r.col->obs_dim, ad = as->dim;
+    for (int i = 0; i < n; i += a->chunk) {
+        int k = n - i < a->chunk ? n - i : a->chunk;
+        collector_normalize_obs(a->r.col, obs + (size_t)i * od, a->scratch, k);
+        a->r.algo->act(a->r.learner, a->scratch, k, actions + (size_t)i * ad, deterministic);
+        for (int j = 0; j < k; j++) clip_box(as, actions + (size_t)(i + j) * ad);
+    }
 }
 
 /* ---- Q-value estimation bias (acrl qbias) ---------------------------------------------- */

@@ -87,13 +87,18 @@ acrl_env* acrl_mountaincar_create(const acrl_env_options* opt, char* err, size_t
 acrl_env* acrl_mountaincar_continuous_create(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_pendulum_create(const acrl_env_options* opt, char* err, size_t errlen);
 
+/* Checks an env that spec->create returned (a vtable with reset, step and the three
+ * snapshot functions; valid spaces); on failure closes it and writes the message. */
+int env_check_created(const acrl_env_spec* spec, acrl_env* env, char* err, size_t errlen);
+
 /* true if env is a CartPole-v1 base env (so acrl_cartpole_step_batch may be used). */
 bool acrl_is_cartpole(const acrl_env* env);
 
 /* Steps n CartPole base envs at once, exactly as n calls of their vtable step would:
  * envs (n) base envs, actions (n) discrete actions, obs (n, 4), rewards (n),
- * terminated (n). CartPole never truncates by itself. */
-void acrl_cartpole_step_batch(acrl_env* const* envs, int n, const float* actions,
-                              float* obs, double* rewards, bool* terminated);
+ * terminated (n). CartPole never truncates by itself. Returns 0, or -1 (nothing
+ * stepped) if some envs[i] is not a CartPole base env (acrl_is_cartpole). */
+int acrl_cartpole_step_batch(acrl_env* const* envs, int n, const float* actions,
+                             float* obs, double* rewards, bool* terminated);
 
 #endif
