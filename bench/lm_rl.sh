@@ -1,7 +1,7 @@
 #!/bin/sh
 # Token-level RL protocol of docs/benchmarks.md ("Token-level RL"): pretrain a character
 # transformer on 3-digit addition to step 460 (about 48% held-out exact match), then from that
-# checkpoint run PPO, GRPO and DAPO for each seed and, for comparison, continue the supervised
+# checkpoint run PPO, GRPO, DAPO and PACS for each seed and, for comparison, continue the supervised
 # run, every run with the same CPU-time budget. Prints one row per run.
 # Usage: sh bench/lm_rl.sh ACRL OUTDIR CPU_SECONDS SEED...
 ACRL=${1:?usage: lm_rl.sh ACRL OUTDIR CPU_SECONDS SEED...}
@@ -15,7 +15,7 @@ set -e
     --set max_cpu_seconds="$CPU" --set eval_interval=50
 cp "$OUT/sft/last.ckpt" "$OUT/init.ckpt"
 for seed in "$@"; do
-    for algo in ppo grpo dapo; do
+    for algo in ppo grpo dapo pacs; do
         "$ACRL" lm rl $algo add --init "$OUT/init.ckpt" --steps 1000000 --seed "$seed" --out "$OUT/$algo.s$seed" \
             --quiet --set max_cpu_seconds="$CPU" --set eval_interval=50 &
     done
