@@ -5,6 +5,7 @@
 
 #include "acrl.h"
 #include "cli.h"
+#include "dist/comm.h"
 
 #define MAX_SETS 64
 
@@ -37,11 +38,12 @@ static int train_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_N };
+    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_RANKS, O_TIMEOUT, O_N };
     cli_opt opts[O_N] = {
         {"--steps", true, NULL}, {"--seed", true, NULL}, {"--envs", true, NULL}, {"--threads", true, NULL},
         {"--out", true, NULL}, {"--config", true, NULL}, {"--resume", true, NULL}, {"--eval-episodes", true, NULL},
-        {"--quiet", false, NULL}, {"--stop-at", true, NULL},
+        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--ranks-info", false, NULL},
+        {"--comm-timeout", true, NULL},
     };
     const char* pos[2];
     int npos = 0;
@@ -64,6 +66,9 @@ static int train_run(int argc, char** argv) {
     o.config_file = opts[O_CONFIG].value;
     o.resume_dir = opts[O_RESUME].value;
     o.quiet = opts[O_QUIET].value != NULL;
+    o.ranks_info = opts[O_RANKS].value != NULL;
+    if (opts[O_TIMEOUT].value && cli_opt_int("train", "--comm-timeout", opts[O_TIMEOUT].value, 1, 10000000, &v)) return CLI_EXIT_USAGE;
+    if (opts[O_TIMEOUT].value) comm_set_timeout((double)v);
     o.overrides = sets;
     o.n_overrides = nsets;
     if (o.resume_dir) {
@@ -76,11 +81,17 @@ static int train_run(int argc, char** argv) {
     o.notice = print_notice;
     char err[1024];
     int rc = acrl_train(&o, err, sizeof err);
-    if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
+    /* under mpirun: rank 0 reports; another rank speaks only of its own failures */
+    if (rc != ACRL_OK && !err[0]) return rc;
+    const char* who = "train";
+    char rank_name[32];
+    if (comm_size() > 1 && comm_rank() > 0) { snprintf(rank_name, sizeof rank_name, "train: rank %d", comm_rank()); who = rank_name; }
+    if (rc == ACRL_ERR_INPUT) return cli_error(who, "%s", err);
     if (rc != ACRL_OK) {
-        fprintf(stderr, "acrl: train: %s\n", err);
+        fprintf(stderr, "acrl: %s: %s\n", who, err);
         return rc;
     }
+    if (comm_rank() > 0) return 0;
     /* print the summary so that scripts and people see the result */
     char path[1200];
     FILE* f = acrl_path_join(path, sizeof path, o.run_dir, "summary.json", NULL, 0) ? NULL
@@ -99,7 +110,7 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
-    "                  [--save-buffer] [--stop-at N]\n"
+    "                  [--save-buffer] [--stop-at N] [--ranks-info] [--comm-timeout S]\n"
     "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
@@ -127,6 +138,14 @@ const cli_command cli_cmd_train = {
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
+    "  --ranks-info    at the end, print ranks, env copies per rank, steps/s per rank and\n"
+    "                  overall, and the time spent communicating (also in summary.json)\n"
+    "  --comm-timeout S  under mpirun: seconds a rank waits for the others before it stops\n"
+    "                  with an error (default 300; also ACRL_COMM_TIMEOUT)\n"
+    "\n"
+    "Under mpirun -n R (built with Open MPI), ppo and a2c train data-parallel: n_envs copies\n"
+    "in all, R ranks, shards = R unless set; rank 0 alone writes the run directory and\n"
+    "reads the checkpoint on --resume. See docs/distributed.md.\n"
     "\n"
     "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",
     train_run,

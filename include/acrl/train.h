@@ -30,6 +30,7 @@ typedef struct {
                                     NULL, else they must match the checkpoint's */
     int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
     bool        quiet;           /* no progress display */
+    bool        ranks_info;      /* notice at the end: ranks, envs per rank, steps/s, time communicating */
     /* Called with one-line notices a run's user should see (a resume that is not exact,
      * settings applied from an edited config.ini); NULL: none are reported. */
     void      (*notice)(void* user, const char* msg);
