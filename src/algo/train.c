@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -144,8 +143,7 @@ static char* config_to_text(const full_config* fc) {
         t = tmp;
     }
     int bad = acrl_config_write(t, fc->block, f);
-    fclose(f);
-    if (bad) { free(buf); return NULL; }
+    if (fclose(f) || bad) { free(buf); return NULL; } /* a failed write (out of memory) */
     return buf;
 }
 
@@ -261,9 +259,6 @@ static int run_state_decode(const acrl_ckpt* ck, run_state* s, char* err, size_t
     }
     return 0;
 }
-
-static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 static double now_s(void) {
     struct timespec ts;
@@ -859,29 +854,20 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     run_config* rc = fc_run(&r.fc);
 
 
-    g_stop = 0;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
     acrl_progress prog;
     acrl_progress_init(&prog, r.st.total_steps, o->quiet ? ACRL_PROGRESS_QUIET : ACRL_PROGRESS_AUTO, 5.0);
     const char* env_id = r.col->venv->envs[0]->id;
     const acrl_env_spec* spec = acrl_env_spec_find(env_id);
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
     double t0 = now_s(), train_time = 0, last_eval = NAN;
-    /* test hook: poison a weight once this many steps are done, to exercise the NaN stop */
-    const char* fault = getenv("ACRL_FAULT_NAN_AT");
-    long fault_at = fault ? atol(fault) : -1;
+    long fault_at = o->fault_nan_at > 0 ? o->fault_nan_at : -1;
     code = ACRL_OK;
     double m[M_COUNT];
     double ret_mean, ret_std, len_mean;
     double comm0 = comm_seconds();
     int rank0_failed = 0; /* distributed: rank 0 could not write its logs; every rank stops at the next iteration */
     while (r.st.steps < r.st.total_steps) {
-        int stop = (g_stop ? 1 : 0) | (rank0_failed ? 2 : 0);
+        int stop = (o->stop_flag && *o->stop_flag ? 1 : 0) | (rank0_failed ? 2 : 0);
         if (R > 1 && comm_any(stop, &stop, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
         if (stop & 2) { if (!rank0_failed) { code = ACRL_ERR_RUNTIME; err[0] = 0; } break; }
         if (stop) { code = ACRL_INTERRUPTED; break; }
@@ -998,8 +984,6 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     bool finished = code == ACRL_OK && r.st.steps >= r.st.total_steps;
     if (finished && write_ckpt(&r, dir, "final.ckpt", err, errlen)) code = ACRL_ERR_RUNTIME;
     if (rank != 0) { /* rank 0 writes policy.ckpt, evaluates and writes the summary */
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
         run_free(&r);
         return code;
     }
@@ -1039,8 +1023,6 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                  wall > 0 ? 100.0 * v.comm_max / wall : 0.0, wall);
         if (o->notice) o->notice(o->notice_user, msg);
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (acrl_csv_close(csv) && code == ACRL_OK) {
         snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;
