@@ -107,12 +107,11 @@ static int train_run(int argc, char** argv) {
     sigaction(SIGTERM, &old_term, NULL);
     /* under mpirun: rank 0 reports; another rank speaks only of its own failures */
     if (rc != ACRL_OK && !err[0]) return rc;
-    const char* who = "train";
-    char rank_name[32];
-    if (comm_size() > 1 && comm_rank() > 0) { snprintf(rank_name, sizeof rank_name, "train: rank %d", comm_rank()); who = rank_name; }
-    if (rc == ACRL_ERR_INPUT) return cli_error(who, "%s", err);
+    char who[32] = "";
+    if (comm_size() > 1 && comm_rank() > 0) snprintf(who, sizeof who, "rank %d: ", comm_rank());
+    if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s%s", who, err);
     if (rc != ACRL_OK) {
-        fprintf(stderr, "acrl: %s: %s\n", who, err);
+        fprintf(stderr, "acrl: train: %s%s\n", who, err);
         return rc;
     }
     if (comm_rank() > 0) return 0;

@@ -300,22 +300,49 @@ static int sync_code(const run* r, int code, char* err, size_t errlen) {
     return c;
 }
 
-/* Whether any rank failed (code != OK); a rank that did not fail gets an empty message. */
+/* Whether any rank failed (code != OK). Only rank 0, or a rank that failed alone, keeps its
+ * message: the others get an empty one. */
 static int agree_code(const run* r, int code, char* err, size_t errlen) {
     if (run_ranks(r) == 1) return code;
-    int any;
+    int R = run_ranks(r);
+    uint8_t mine = code != ACRL_OK, all[R];
     char e[ACRL_ERRLEN] = "";
-    if (comm_any(code != ACRL_OK, &any, e, sizeof e)) { snprintf(err, errlen, "%s", e); return ACRL_ERR_RUNTIME; }
+    if (comm_allgather(&mine, 1, all, e, sizeof e)) { snprintf(err, errlen, "%s", e); return ACRL_ERR_RUNTIME; }
+    int any = 0;
+    for (int k = 0; k < R; k++) any |= all[k];
     if (any && code == ACRL_OK) { err[0] = 0; return ACRL_ERR_RUNTIME; }
+    if (code != ACRL_OK && run_rank(r) != 0 && all[0]) err[0] = 0; /* rank 0 failed as well and reports */
     return code;
 }
 
 static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, size_t cn, char* err, size_t errlen);
 
+/* Data-parallel runs: every rank's CRC-32C of the learner's parameters and optimizer state;
+ * -1 with a message naming the ranks that differ from rank 0 (they must all be identical
+ * after every update). *crc: rank 0's. */
+static int check_params_synced(run* r, uint32_t* crc, char* err, size_t errlen) {
+    const acrl_params* p = r->algo->params(r->learner);
+    uint32_t c = acrl_crc32c(0, p->param, sizeof(float) * p->count);
+    if (p->m) c = acrl_crc32c(c, p->m, sizeof(float) * p->count);
+    if (p->v) c = acrl_crc32c(c, p->v, sizeof(float) * p->count);
+    int R = run_ranks(r);
+    uint32_t all[R];
+    if (comm_allgather(&c, sizeof c, all, err, errlen)) return -1;
+    *crc = all[0];
+    for (int k = 1; k < R; k++)
+        if (all[k] != all[0]) {
+            snprintf(err, errlen, "ranks hold different parameters: rank 0 crc32c %08x, rank %d %08x", all[0], k, all[k]);
+            return -1;
+        }
+    return 0;
+}
+
 static int write_ckpt(run* r, const char* dir, const char* name, char* err, size_t errlen) {
     size_t cn;
     void* cbuf;
     if (layout_sharded(r->col->layout)) {
+        uint32_t crc;
+        if (run_ranks(r) > 1 && check_params_synced(r, &crc, err, errlen)) return -1;
         /* every rank's part to rank 0, which alone writes (collective) */
         size_t pn = collector_part_bytes(r->col), counts[run_ranks(r)];
         void* part = malloc(pn);
@@ -861,6 +888,14 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
     double t0 = now_s(), train_time = 0, last_eval = NAN;
     long fault_at = o->fault_nan_at > 0 ? o->fault_nan_at : -1;
+    /* test hooks of distributed runs: ACRL_FAULT_STALL=RANK:STEP makes that rank sleep 600 s
+     * there (the others must time out); ACRL_FAULT_DESYNC=RANK:STEP changes one weight of
+     * that rank there (the parameter check must notice) */
+    long stall_at = -1, desync_at = -1;
+    const char* fs = getenv("ACRL_FAULT_STALL");
+    if (fs && atoi(fs) == rank && strchr(fs, ':')) stall_at = atol(strchr(fs, ':') + 1);
+    const char* fd = getenv("ACRL_FAULT_DESYNC");
+    if (fd && atoi(fd) == rank && strchr(fd, ':')) desync_at = atol(strchr(fd, ':') + 1);
     code = ACRL_OK;
     double m[M_COUNT];
     double ret_mean, ret_std, len_mean;
@@ -876,6 +911,8 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         double ti = now_s();
         double progress = (double)r.st.steps / (double)r.st.total_steps;
         if (fault_at >= 0 && r.st.steps >= fault_at) { r.algo->params(r.learner)->param[0] = NAN; fault_at = -1; }
+        if (R > 1 && stall_at >= 0 && r.st.steps >= stall_at) { sleep(600); stall_at = -1; }
+        if (R > 1 && desync_at >= 0 && r.st.steps >= desync_at) { r.algo->params(r.learner)->param[0] += 1e-3f; desync_at = -1; }
         int failed = r.algo->iterate(r.learner, r.col, progress, m, err, errlen) != 0;
         if (R > 1 && agree_code(&r, failed ? ACRL_ERR_RUNTIME : ACRL_OK, err, errlen) != ACRL_OK && !failed) {
             code = ACRL_ERR_RUNTIME; /* another rank failed and reports it */
@@ -973,6 +1010,8 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     v.comm_max = 0;
     for (int k = 0; k < R; k++) v.comm_max = all_comm[2 * k] > v.comm_max ? all_comm[2 * k] : v.comm_max;
     v.comm_rank0 = all_comm[0];
+    uint32_t params_crc = 0;
+    if (R > 1 && code == ACRL_OK && check_params_synced(&r, &params_crc, err, errlen)) code = ACRL_ERR_RUNTIME;
     collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
     acrl_progress_finish(&prog, r.st.steps, ret_mean);
     if (code == ACRL_OK || code == ACRL_INTERRUPTED) {
@@ -1022,6 +1061,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                  r.lay.num_envs, r.lay.local_envs, v.inv_sps, v.inv_sps / R, v.comm_rank0, v.comm_max,
                  wall > 0 ? 100.0 * v.comm_max / wall : 0.0, wall);
         if (o->notice) o->notice(o->notice_user, msg);
+        if (R > 1 && code == ACRL_OK) {
+            snprintf(msg, sizeof msg, "parameters identical on all %d ranks (crc32c %08x)", R, params_crc);
+            if (o->notice) o->notice(o->notice_user, msg);
+        }
     }
     if (acrl_csv_close(csv) && code == ACRL_OK) {
         snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));

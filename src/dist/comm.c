@@ -11,7 +11,7 @@
 #include <mpi.h>
 #endif
 
-static int g_rank = 0, g_size = 1, g_started = 0;
+static int g_rank = 0, g_size = 1, g_started = 0, g_broken = 0;
 static double g_timeout = 300.0, g_seconds = 0.0;
 static uint64_t g_bytes = 0;
 
@@ -77,6 +77,9 @@ int comm_init(int* argc, char*** argv, char* err, size_t errlen) {
 
 void comm_finalize(void) {
 #ifdef ACRL_HAVE_MPI
+    /* after a failed or timed-out transfer MPI_Finalize would wait for the rank that stopped
+     * answering: end every rank instead (mpirun then exits non-zero) */
+    if (g_started && g_broken && g_size > 1) MPI_Abort(MPI_COMM_WORLD, 1);
     if (g_started) MPI_Finalize();
 #endif
     g_started = 0;
@@ -99,6 +102,7 @@ static int wait_req(MPI_Request* req, const char* what, char* err, size_t errlen
         int done = 0;
         if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
             snprintf(err, errlen, "%s failed on rank %d (another rank ended?)", what, g_rank);
+            g_broken = 1;
             return -1;
         }
         if (done) return 0;
@@ -107,7 +111,8 @@ static int wait_req(MPI_Request* req, const char* what, char* err, size_t errlen
             nanosleep(&ts, NULL);
             if (now_s() - t0 > g_timeout) {
                 snprintf(err, errlen, "rank %d waited %.0f s for %s: another rank stopped or hangs "
-                         "(ACRL_COMM_TIMEOUT sets the wait)", g_rank, g_timeout, what);
+                         "(--comm-timeout or ACRL_COMM_TIMEOUT sets the wait)", g_rank, g_timeout, what);
+                g_broken = 1;
                 return -1;
             }
         }
@@ -129,6 +134,7 @@ int comm_bcast(void* buf, size_t n, int root, char* err, size_t errlen) {
     int rc = MPI_Ibcast(buf, (int)n, MPI_BYTE, root, MPI_COMM_WORLD, &req) != MPI_SUCCESS ? -1
              : wait_req(&req, "a broadcast", err, errlen);
     if (rc && !err[0]) snprintf(err, errlen, "broadcast failed");
+    if (rc) g_broken = 1;
     if (g_rank == root) g_bytes += n;
     g_seconds += now_s() - t0;
     return rc;
@@ -159,6 +165,7 @@ int comm_allgather(const void* send, size_t n, void* recv, char* err, size_t err
     int rc = MPI_Iallgather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, MPI_COMM_WORLD, &req) != MPI_SUCCESS
              ? -1 : wait_req(&req, "an allgather", err, errlen);
     if (rc && !err[0]) snprintf(err, errlen, "allgather failed");
+    if (rc) g_broken = 1;
     g_bytes += n * (size_t)(g_size - 1);
     g_seconds += now_s() - t0;
     return rc;
@@ -198,6 +205,7 @@ int comm_gatherv(const void* send, size_t n, void** recv, size_t* counts, char* 
     int rc = MPI_Igatherv(send, (int)n, MPI_BYTE, *recv, cnt, displ, MPI_BYTE, 0, MPI_COMM_WORLD, &req) != MPI_SUCCESS
              ? -1 : wait_req(&req, "a gather", err, errlen);
     if (rc && !err[0]) snprintf(err, errlen, "gather failed");
+    if (rc) g_broken = 1;
     if (rc) { free(*recv); *recv = NULL; }
     if (g_rank != 0) g_bytes += n;
     g_seconds += now_s() - t0;

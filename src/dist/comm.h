@@ -16,7 +16,8 @@
 
 /* Starts MPI when launched under mpirun (0), else stays single-process (0); -1 + message. */
 int  comm_init(int* argc, char*** argv, char* err, size_t errlen);
-/* Ends MPI if comm_init started it. */
+/* Ends MPI if comm_init started it; after a failed or timed-out transfer it aborts every
+ * rank instead (MPI_Abort), since a clean end would wait for the rank that stopped. */
 void comm_finalize(void);
 /* Aborts every rank (after an error on one rank that the others cannot learn of). */
 void comm_abort(int code);
