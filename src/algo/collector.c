@@ -117,6 +117,13 @@ void collector_step(acrl_collector* c, const float* actions) {
     }
 }
 
+void collector_log_episode(acrl_collector* c, double ret, int len) {
+    int slot = c->ep_count % 100;
+    c->ep_returns[slot] = ret;
+    c->ep_lengths[slot] = len;
+    c->ep_count++;
+}
+
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean) {
     int n = c->ep_count < 100 ? c->ep_count : 100;
     if (n == 0) { *ret_mean = *ret_std = *len_mean = NAN; return; }

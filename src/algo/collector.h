@@ -71,6 +71,8 @@ void collector_normalize_obs(const acrl_collector* c, const float* raw, float* o
 /* A raw reward r in the learner's units: scaled by the current std of the discounted return
  * and clipped when rewards are normalized (as collector_step does, without updating), else r. */
 float collector_scale_reward(const acrl_collector* c, double r);
+/* Records a finished episode (raw return, length) in the log, as collector_step does. */
+void collector_log_episode(acrl_collector* c, double ret, int len);
 /* Mean and std of the last (up to 100) finished episodes' raw returns; NAN if none. */
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean);
 

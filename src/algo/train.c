@@ -18,6 +18,7 @@
 #include "algo/qbias.h"
 #include "util/datadir.h"
 #include "algo/ckpt_policy.h"
+#include "algo/offpolicy.h"
 #include "dist/comm.h"
 #include "dist/layout.h"
 #include "io/le.h"
@@ -36,6 +37,7 @@ typedef struct {
     int   checkpoint_freq;    /* env steps between last.ckpt writes (0 = only at the end) */
     int   log_freq;           /* env steps between progress rows */
     int   shards;             /* data-parallel shards (dist/layout.h); 1: the ordinary path */
+    int   sync_interval;      /* off-policy under mpirun: learner updates between actor broadcasts */
 } run_config;
 
 #define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(run_config, k), lo, hi, NULL, h}
@@ -52,6 +54,7 @@ static const acrl_config_entry run_table[] = {
     F(checkpoint_freq, INT, 0, 2e9, "env steps between checkpoints (0: only at the end)"),
     F(log_freq, INT, 1, 2e9, "env steps between progress rows"),
     F(shards, INT, 1, 65536, "ppo/a2c: gradient shards, as mpirun -n shards computes them (docs/distributed.md)"),
+    F(sync_interval, INT, 1, 1e9, "off-policy under mpirun: learner updates between policy broadcasts to the collectors"),
 };
 #undef F
 #define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
@@ -67,6 +70,7 @@ static void run_defaults(run_config* r) {
     r->checkpoint_freq = 100000;
     r->log_freq = 2048;
     r->shards = 1;
+    r->sync_interval = 1;
 }
 
 /* run_config and the algorithm's config in one block, described by one merged table */
@@ -132,13 +136,16 @@ static char* config_to_text(const full_config* fc) {
     size_t len = 0;
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    /* shards = 1 is left out, so that unsharded runs write the configuration they always did */
+    /* shards = 1 and sync_interval = 1 are left out, so that one-process runs write the
+     * configuration they always did */
     acrl_config_entry* t = fc->table;
     acrl_config_entry tmp[RUN_KEYS + 512];
-    if (fc_run(fc)->shards == 1) {
+    if (fc_run(fc)->shards == 1 || fc_run(fc)->sync_interval == 1) {
         int k = 0;
         for (int i = 0; fc->table[i].key && k < (int)(sizeof tmp / sizeof tmp[0]) - 1; i++)
-            if (strcmp(fc->table[i].key, "shards") != 0) tmp[k++] = fc->table[i];
+            if (!(strcmp(fc->table[i].key, "shards") == 0 && fc_run(fc)->shards == 1) &&
+                !(strcmp(fc->table[i].key, "sync_interval") == 0 && fc_run(fc)->sync_interval == 1))
+                tmp[k++] = fc->table[i];
         tmp[k].key = NULL;
         t = tmp;
     }
@@ -284,6 +291,9 @@ typedef struct {
     run_state        st;
     bool             dist;       /* a training run: under mpirun, one of comm_size() ranks */
     acrl_layout      lay;        /* its layout (shards = 1: unsharded) */
+    bool             offdist;    /* off-policy under mpirun: rank 0 learns, the others collect */
+    void*            extra;      /* offdist, rank 0 while writing a checkpoint: the collectors' parts */
+    size_t           extra_len;
 } run;
 
 static int run_ranks(const run* r) { return r->dist ? comm_size() : 1; }
@@ -358,6 +368,26 @@ static int write_ckpt(run* r, const char* dir, const char* name, char* err, size
         if (!cbuf) { free(all); snprintf(err, errlen, "out of memory"); sync_code(r, ACRL_ERR_RUNTIME, err, errlen); return -1; }
         collector_merge_parts(r->col, all, cbuf);
         free(all);
+    } else if (r->offdist) {
+        /* the collectors' parts to rank 0 (collective) */
+        offp_core* o = r->learner;
+        size_t pn = offp_dist_part_bytes(o, r->col), counts[run_ranks(r)];
+        void* part = malloc(pn ? pn : 1);
+        if (!part) { snprintf(err, errlen, "out of memory"); return -1; }
+        offp_dist_part_save(o, r->col, part);
+        void* all = NULL;
+        int g = comm_gatherv(part, pn, &all, counts, err, errlen);
+        free(part);
+        if (g) return -1;
+        if (run_rank(r) != 0) return sync_code(r, ACRL_OK, err, errlen) == ACRL_OK ? 0 : -1;
+        size_t tot = 0;
+        for (int k = 0; k < run_ranks(r); k++) tot += counts[k];
+        r->extra = all;
+        r->extra_len = tot;
+        cn = collector_state_bytes(r->col);
+        cbuf = malloc(cn);
+        if (!cbuf) { snprintf(err, errlen, "out of memory"); sync_code(r, ACRL_ERR_RUNTIME, err, errlen); return -1; }
+        collector_state_save(r->col, cbuf);
     } else {
         cn = collector_state_bytes(r->col);
         cbuf = malloc(cn);
@@ -365,7 +395,10 @@ static int write_ckpt(run* r, const char* dir, const char* name, char* err, size
         collector_state_save(r->col, cbuf);
     }
     int code = ckpt_assemble(r, dir, name, cbuf, cn, err, errlen);
-    return layout_sharded(r->col->layout) && sync_code(r, code ? ACRL_ERR_RUNTIME : ACRL_OK, err, errlen) != ACRL_OK ? -1 : code;
+    free(r->extra);
+    r->extra = NULL;
+    return (layout_sharded(r->col->layout) || r->offdist) &&
+                   sync_code(r, code ? ACRL_ERR_RUNTIME : ACRL_OK, err, errlen) != ACRL_OK ? -1 : code;
 }
 
 /* Rank 0 (or the only process): the checkpoint file with collector snapshot cbuf (freed). */
@@ -380,6 +413,10 @@ static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, 
     rc = rc || acrl_ckpt_add_copy(w, "run", st, sizeof st);
     rc = rc || acrl_ckpt_add(w, "collector", cbuf, cn);
     rc = rc || r->algo->save(r->learner, w);
+    if (r->offdist) { /* "dist": int64 ranks, learner updates at the last broadcast */
+        int64_t dv[2] = {run_ranks(r), *offp_dist_last_sync(r->learner)};
+        rc = rc || algo_save_i64s(w, "dist", dv, 2) || acrl_ckpt_add(w, "dist.collectors", r->extra, r->extra_len);
+    }
     if (rc) { acrl_ckpt_abort(w); free(cbuf); snprintf(err, errlen, "cannot assemble checkpoint %s", path); return -1; }
     rc = acrl_ckpt_commit(w, path, err, errlen);
     free(cbuf);
@@ -475,10 +512,45 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     run_config* rc = fc_run(&r->fc);
     const char* env_id = ck ? acrl_ckpt_env_id(ck) : o->env_id;
     int R = run_ranks(r);
-    if (R > 1 && rc->shards == 1 && !ck) rc->shards = R; /* mpirun -n R: R shards unless set */
-    if (rc->shards > 1 || R > 1) {
-        const char* a = r->algo->name;
-        if (strcmp(a, "ppo") != 0 && strcmp(a, "a2c") != 0) {
+    const char* a = r->algo->name;
+    bool onp = strcmp(a, "ppo") == 0 || strcmp(a, "a2c") == 0;
+    r->offdist = R > 1 && r->algo->qvalue; /* the off-policy algorithms (their learners begin with an offp_learner) */
+    bool policy_only_ck = ck && policy_ckpt_is(ck);
+    if (r->offdist) {
+        if (rc->shards > 1) {
+            snprintf(err, errlen, "shards applies to ppo and a2c; under mpirun %s runs one learner (rank 0) and %d "
+                     "collectors", a, R - 1);
+            return ACRL_ERR_INPUT;
+        }
+        if (rc->normalize || rc->normalize_reward) {
+            snprintf(err, errlen, "normalize and normalize_reward are not supported by %s under mpirun (each collector "
+                     "would keep its own statistics)", a);
+            return ACRL_ERR_INPUT;
+        }
+        if (ck && !policy_only_ck) {
+            size_t n;
+            const void* dsec = acrl_ckpt_section(ck, "dist", &n);
+            int64_t dv[2] = {1, 0};
+            if (dsec && algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+            if (dv[0] != R) {
+                snprintf(err, errlen, "the checkpoint was written by %s%lld process%s; this run has %d ranks (mpirun -n "
+                         "%d): resume it with the same count", dsec ? "mpirun with " : "", (long long)dv[0],
+                         dv[0] == 1 ? "" : "es", R, R);
+                return ACRL_ERR_INPUT;
+            }
+        }
+        if (layout_make_offpolicy(&r->lay, rc->n_envs, R, run_rank(r), rc->sync_interval, err, errlen))
+            return ACRL_ERR_INPUT;
+    } else if (ck && !policy_only_ck && acrl_ckpt_section(ck, "dist", &(size_t){0})) {
+        int64_t dv[2];
+        if (algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+        snprintf(err, errlen, "the checkpoint was written by mpirun with %lld processes (1 learner, %lld collectors); "
+                 "resume it under mpirun -n %lld", (long long)dv[0], (long long)dv[0] - 1, (long long)dv[0]);
+        return ACRL_ERR_INPUT;
+    }
+    if (R > 1 && rc->shards == 1 && !ck && onp) rc->shards = R; /* mpirun -n R: R shards unless set */
+    if (!r->offdist && (rc->shards > 1 || R > 1)) {
+        if (!onp) {
             snprintf(err, errlen, "%s cannot run %s: only ppo and a2c train data-parallel (a3c's asynchronous "
                      "workers and the off-policy algorithms run as one process)",
                      a, R > 1 ? "under mpirun with several ranks" : "with shards > 1");
@@ -491,7 +563,7 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
             return ACRL_ERR_INPUT;
         }
     }
-    if (layout_make(&r->lay, rc->n_envs, rc->shards, R, run_rank(r), err, errlen)) return ACRL_ERR_INPUT;
+    if (!r->offdist && layout_make(&r->lay, rc->n_envs, rc->shards, R, run_rank(r), err, errlen)) return ACRL_ERR_INPUT;
     r->config_text = config_to_text(&r->fc);
     if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
     bool policy_only = ck && policy_ckpt_is(ck);
@@ -507,20 +579,48 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma};
     bool sharded = layout_sharded(&r->lay);
-    r->col = sharded ? collector_create_sharded(env_id, &r->lay, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen)
-                     : collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
+    int threads = o->threads > 0 ? o->threads : 1, n_local = rc->n_envs;
+    if (r->offdist) {
+        /* the learner keeps one copy for the spaces and its evaluations; collector k steps
+         * copies (k-1) Ec.. seeded by global index; its learner needs no replay buffer */
+        n_local = run_rank(r) == 0 ? 1 : r->lay.local_envs;
+        seed += (uint64_t)r->lay.first_env;
+        if (run_rank(r) > 0 && acrl_config_set(r->fc.table, r->fc.block, "buffer_size", "1", err, errlen))
+            return ACRL_ERR_RUNTIME;
+    }
+    r->col = sharded ? collector_create_sharded(env_id, &r->lay, seed, threads, &co, err, errlen)
+                     : collector_create(env_id, n_local, seed, threads, &co, err, errlen);
+    if (r->offdist) seed -= (uint64_t)r->lay.first_env;
     if (!r->col) return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
-    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, rc->n_envs, rc->n_timesteps, seed,
-                         o->threads, rc->gamma, &co, sharded ? &r->lay : NULL};
+    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, r->offdist && run_rank(r) > 0 ? n_local : rc->n_envs,
+                         rc->n_timesteps, seed, o->threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
                         seed, rc->n_envs, 0};
     if (policy_only) {
         if (policy_ckpt_load(r->algo, r->learner, r->col, ck, err, errlen)) return ACRL_ERR_INPUT;
+    } else if (ck && r->offdist && run_rank(r) > 0) {
+        /* a collector: its part of "dist.collectors" (env copies, generator, the actor it holds) */
+        size_t n;
+        const uint8_t* all = acrl_ckpt_get_var(ck, "dist.collectors", &n, err, errlen);
+        size_t pn = offp_dist_part_bytes(r->learner, r->col);
+        if (!all) return ACRL_ERR_INPUT;
+        if (n != pn * (size_t)(R - 1)) {
+            snprintf(err, errlen, "checkpoint section 'dist.collectors' has %zu bytes, expected %zu", n, pn * (size_t)(R - 1));
+            return ACRL_ERR_INPUT;
+        }
+        if (offp_dist_part_load(r->learner, r->col, all + pn * (size_t)(run_rank(r) - 1), pn, err, errlen))
+            return ACRL_ERR_INPUT;
+        r->st = saved;
     } else if (ck) {
         size_t n;
+        if (r->offdist) {
+            int64_t dv[2];
+            if (algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+            *offp_dist_last_sync(r->learner) = dv[1];
+        }
         const void* cs = acrl_ckpt_get_var(ck, "collector", &n, err, errlen);
         if (!cs || (sharded ? collector_global_load(r->col, cs, n, err, errlen) : collector_state_load(r->col, cs, n, err, errlen)) ||
             r->algo->load(r->learner, ck, err, errlen))
@@ -574,6 +674,15 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
     acrl_json_int(&j, "invocation_steps", v->inv_steps);
     acrl_json_number(&j, "invocation_wall_seconds", v->inv_wall);
     acrl_json_number(&j, "invocation_sps", v->inv_sps);
+    if (r->offdist) { /* distributed off-policy: the layout, the learner's rates, communication */
+        int64_t upd = OFFP_UPDATES((offp_core*)r->learner);
+        acrl_json_int(&j, "ranks", r->lay.ranks);
+        acrl_json_int(&j, "collectors", r->lay.ranks - 1);
+        acrl_json_int(&j, "envs_per_collector", r->lay.envs_per_shard);
+        acrl_json_number(&j, "updates_per_second", v->inv_wall > 0 ? upd / v->inv_wall : NAN);
+        acrl_json_number(&j, "comm_seconds_rank0", v->comm_rank0);
+        acrl_json_number(&j, "comm_seconds_max", v->comm_max);
+    }
     if (r->lay.shards > 1) { /* data-parallel runs: the layout and the communication time */
         int R = r->lay.ranks;
         acrl_json_int(&j, "ranks", R);
@@ -901,11 +1010,9 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     double ret_mean, ret_std, len_mean;
     double comm0 = comm_seconds();
     int rank0_failed = 0; /* distributed: rank 0 could not write its logs; every rank stops at the next iteration */
+    int stop_after = 0;   /* distributed: a stop request every rank learnt of during this iteration */
     while (r.st.steps < r.st.total_steps) {
-        int stop = (o->stop_flag && *o->stop_flag ? 1 : 0) | (rank0_failed ? 2 : 0);
-        if (R > 1 && comm_any(stop, &stop, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
-        if (stop & 2) { if (!rank0_failed) { code = ACRL_ERR_RUNTIME; err[0] = 0; } break; }
-        if (stop) { code = ACRL_INTERRUPTED; break; }
+        if (R == 1 && o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
         for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
         double ti = now_s();
@@ -914,9 +1021,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         if (R > 1 && stall_at >= 0 && r.st.steps >= stall_at) { sleep(600); stall_at = -1; }
         if (R > 1 && desync_at >= 0 && r.st.steps >= desync_at) { r.algo->params(r.learner)->param[0] += 1e-3f; desync_at = -1; }
         int failed = r.algo->iterate(r.learner, r.col, progress, m, err, errlen) != 0;
-        if (R > 1 && agree_code(&r, failed ? ACRL_ERR_RUNTIME : ACRL_OK, err, errlen) != ACRL_OK && !failed) {
-            code = ACRL_ERR_RUNTIME; /* another rank failed and reports it */
-            break;
+        if (R > 1) { /* one exchange per iteration: failures, rank 0's log failures, stop requests */
+            int fl = (failed ? 1 : 0) | (rank0_failed ? 2 : 0) | (o->stop_flag && *o->stop_flag ? 4 : 0);
+            char e2[ACRL_ERRLEN] = "";
+            if (comm_any(fl, &fl, e2, sizeof e2)) { if (!failed) snprintf(err, errlen, "%s", e2); code = ACRL_ERR_RUNTIME; break; }
+            if ((fl & 1) && !failed) { code = ACRL_ERR_RUNTIME; err[0] = 0; break; } /* the failed rank reports */
+            if ((fl & 2) && !failed) { if (!rank0_failed) { code = ACRL_ERR_RUNTIME; err[0] = 0; } break; }
+            if (fl & 4) stop_after = 1;
         }
         if (failed) {
             char msg[ACRL_ERRLEN];
@@ -981,7 +1092,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         if (rc->checkpoint_freq > 0 && r.st.steps >= r.st.next_ckpt) {
             while (r.st.next_ckpt <= r.st.steps) r.st.next_ckpt += rc->checkpoint_freq;
             if (write_ckpt(&r, dir, "last.ckpt", err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
-            if (rank != 0) continue;
+            if (rank == 0) {
             /* summary.json follows last.ckpt, so that even a killed run's summary is current */
             double wall = now_s() - t0;
             v.wall = prev.wall + wall;
@@ -999,8 +1110,16 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 rank0_failed = 1;
                 if (R == 1) break;
             }
+            }
         }
         acrl_progress_update(&prog, r.st.steps, ret_mean);
+        if (stop_after) { code = ACRL_INTERRUPTED; break; }
+    }
+    if (R > 1 && code != ACRL_INTERRUPTED) { /* a failure on the last iteration: every rank ends alike */
+        int fl = code != ACRL_OK;
+        char e2[ACRL_ERRLEN] = "";
+        if (comm_any(fl, &fl, e2, sizeof e2) && code == ACRL_OK) { snprintf(err, errlen, "%s", e2); code = ACRL_ERR_RUNTIME; }
+        if (fl && code == ACRL_OK) { code = ACRL_ERR_RUNTIME; err[0] = 0; }
     }
     double wall = now_s() - t0;
     /* communication figures of every rank (summary.json, --ranks-info) */
@@ -1011,7 +1130,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     for (int k = 0; k < R; k++) v.comm_max = all_comm[2 * k] > v.comm_max ? all_comm[2 * k] : v.comm_max;
     v.comm_rank0 = all_comm[0];
     uint32_t params_crc = 0;
-    if (R > 1 && code == ACRL_OK && check_params_synced(&r, &params_crc, err, errlen)) code = ACRL_ERR_RUNTIME;
+    if (R > 1 && !r.offdist && code == ACRL_OK && check_params_synced(&r, &params_crc, err, errlen)) code = ACRL_ERR_RUNTIME;
     collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
     acrl_progress_finish(&prog, r.st.steps, ret_mean);
     if (code == ACRL_OK || code == ACRL_INTERRUPTED) {
@@ -1054,7 +1173,14 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;
     }
-    if (o->ranks_info) {
+    if (o->ranks_info && r.offdist) {
+        char msg[ACRL_ERRLEN];
+        int64_t upd = OFFP_UPDATES((offp_core*)r.learner);
+        snprintf(msg, sizeof msg, "ranks %d: 1 learner, %d collectors of %d env copies; env steps/s received by the "
+                 "learner %.0f, updates/s %.0f; communicating %.3f s on the learner, %.3f s at most (of %.1f s)", R, R - 1,
+                 r.lay.envs_per_shard, v.inv_sps, wall > 0 ? upd / wall : 0.0, v.comm_rank0, v.comm_max, wall);
+        if (o->notice) o->notice(o->notice_user, msg);
+    } else if (o->ranks_info) {
         char msg[ACRL_ERRLEN];
         snprintf(msg, sizeof msg, "ranks %d, shards %d, env copies %d (%d per rank); steps/s %.0f overall, %.0f per "
                  "rank; communicating %.3f s on rank 0, %.3f s at most (%.1f%% of %.1f s)", R, r.lay.shards,

@@ -40,6 +40,9 @@ int comm_allgather(const void* send, size_t n, void* recv, char* err, size_t err
 /* Every rank's n bytes (n may differ) to rank 0: there *recv (malloc'd) holds them in rank
  * order and counts[r] (size entries, caller's) their lengths; NULL elsewhere. */
 int comm_gatherv(const void* send, size_t n, void** recv, size_t* counts, char* err, size_t errlen);
+/* The same when every rank knows every count (counts[r] bytes from rank r, counts[rank]
+ * from this one): one transfer; recv (the sum of counts) only on rank 0. */
+int comm_gather_counts(const void* send, void* recv, const size_t* counts, char* err, size_t errlen);
 /* Bitwise or of flag (bits 0-7) over the ranks (stop requests, errors). */
 int comm_any(int flag, int* out, char* err, size_t errlen);
 

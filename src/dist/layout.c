@@ -26,3 +26,21 @@ int layout_make(acrl_layout* l, int num_envs, int shards, int ranks, int rank, c
     l->first_env = rank * l->local_envs;
     return 0;
 }
+
+int layout_make_offpolicy(acrl_layout* l, int num_envs, int ranks, int rank, int sync_interval, char* err, size_t errlen) {
+    memset(l, 0, sizeof *l);
+    if (ranks < 2 || num_envs % (ranks - 1)) {
+        snprintf(err, errlen, "n_envs = %d cannot be split over %d collectors (mpirun -n %d: rank 0 learns, the "
+                 "others collect); use a multiple of %d", num_envs, ranks - 1, ranks, ranks - 1);
+        return -1;
+    }
+    l->shards = 1;
+    l->ranks = ranks;
+    l->rank = rank;
+    l->num_envs = num_envs;
+    l->envs_per_shard = num_envs / (ranks - 1);
+    l->local_envs = rank == 0 ? 0 : l->envs_per_shard;
+    l->first_env = rank == 0 ? 0 : (rank - 1) * l->envs_per_shard;
+    l->sync_interval = sync_interval;
+    return 0;
+}

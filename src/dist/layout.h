@@ -19,10 +19,14 @@ typedef struct {
     int first_shard;     /* rank * S / R */
     int local_envs;      /* E / R */
     int first_env;       /* rank * E / R */
+    int sync_interval;   /* off-policy under mpirun: learner updates between actor broadcasts */
 } acrl_layout;
 
 /* 0, or -1 with a message when S does not divide E or R does not divide S. */
 int layout_make(acrl_layout* l, int num_envs, int shards, int ranks, int rank, char* err, size_t errlen);
+/* Off-policy under mpirun: rank 0 the learner (no copies), ranks 1..R-1 collectors of
+ * E / (R - 1) copies each (envs_per_shard; first_env = (rank - 1) * that). 0, or -1 + message. */
+int layout_make_offpolicy(acrl_layout* l, int num_envs, int ranks, int rank, int sync_interval, char* err, size_t errlen);
 /* Whether the sharded code paths apply (shards > 1). */
 static inline int layout_sharded(const acrl_layout* l) { return l && l->shards > 1; }
 
