@@ -52,11 +52,12 @@ static int train_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_RANKS, O_TIMEOUT, O_N };
+    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_PLUGIN, O_RANKS,
+           O_TIMEOUT, O_N };
     cli_opt opts[O_N] = {
         {"--steps", true, NULL}, {"--seed", true, NULL}, {"--envs", true, NULL}, {"--threads", true, NULL},
         {"--out", true, NULL}, {"--config", true, NULL}, {"--resume", true, NULL}, {"--eval-episodes", true, NULL},
-        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--ranks-info", false, NULL},
+        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--plugin", true, NULL}, {"--ranks-info", false, NULL},
         {"--comm-timeout", true, NULL},
     };
     const char* pos[2];
@@ -93,6 +94,10 @@ static int train_run(int argc, char** argv) {
     }
     if (npos == 2) { o.algo = pos[0]; o.env_id = pos[1]; } /* on resume: checked against the checkpoint */
     o.notice = print_notice;
+    const char* plugin = opts[O_PLUGIN].value;
+    if (plugin && cli_plugin_load("train", plugin)) return CLI_EXIT_USAGE;
+    /* an explicit --plugin replaces the one the run directory recorded */
+    if (o.resume_dir && !plugin && cli_plugin_load_recorded("train", o.resume_dir)) return CLI_EXIT_USAGE;
     char err[1024];
     stop_requested = 0;
     o.stop_flag = &stop_requested;
@@ -105,6 +110,9 @@ static int train_run(int argc, char** argv) {
     int rc = acrl_train(&o, err, sizeof err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    /* the run directory remembers the plugin (the one given last), for --resume and acrl eval */
+    if (plugin && o.run_dir[0] && comm_rank() == 0 && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
+        return 1;   /* the message is out; an I/O error */
     /* under mpirun: rank 0 reports; another rank speaks only of its own failures */
     if (rc != ACRL_OK && !err[0]) return rc;
     char who[32] = "";
@@ -133,11 +141,11 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
-    "                  [--save-buffer] [--stop-at N] [--ranks-info] [--comm-timeout S]\n"
+    "                  [--save-buffer] [--stop-at N] [--plugin FILE] [--ranks-info] [--comm-timeout S]\n"
     "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
-    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
-    "ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
+    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg, dsact, stac; sac on a Discrete env is\n"
+    "discrete SAC) on ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
     "configs/ALGO/ENV.ini if there is one (or instead --config FILE), then each\n"
     "--set key=value; --steps and --envs override n_timesteps and n_envs. 'acrl help ALGO'\n"
     "lists the keys.\n"
@@ -150,7 +158,7 @@ const cli_command cli_cmd_train = {
     "  --steps N       total env steps (all copies together)\n"
     "  --seed S        run seed (default 0); same seed, config and threads: same result\n"
     "  --envs N        parallel env copies\n"
-    "  --threads T     threads stepping the env copies; for sac, td3 and ddpg also the\n"
+    "  --threads T     threads stepping the env copies; for sac, td3, ddpg and dsact also the\n"
     "                  gradient step's threads (2 at most); results do not depend on T\n"
     "  --resume DIR    continue the run in DIR from DIR/last.ckpt (ALGO and ENV, if given,\n"
     "                  must be the run's); exact for ppo and a2c, for sac, td3 and ddpg\n"
@@ -161,14 +169,17 @@ const cli_command cli_cmd_train = {
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
+    CLI_PLUGIN_USAGE
+    "                  (its path is kept in DIR/plugin, which --resume and acrl eval DIR load)\n"
     "  --ranks-info    at the end, print ranks, env copies per rank, steps/s per rank and\n"
     "                  overall, and the time spent communicating (also in summary.json)\n"
     "  --comm-timeout S  under mpirun: seconds a rank waits for the others before it stops\n"
     "                  with an error (default 300; also ACRL_COMM_TIMEOUT)\n"
     "\n"
-    "Under mpirun -n R (built with Open MPI), ppo and a2c train data-parallel: n_envs copies\n"
-    "in all, R ranks, shards = R unless set; rank 0 alone writes the run directory and\n"
-    "reads the checkpoint on --resume. See docs/distributed.md.\n"
+    "Under mpirun -n R (built with Open MPI), ppo and a2c train data-parallel (n_envs copies\n"
+    "in all, shards = R unless set) and sac, td3 and ddpg run one learner (rank 0) and R - 1\n"
+    "collectors; rank 0 alone writes the run directory and reads the checkpoint on --resume.\n"
+    "See docs/distributed.md.\n"
     "\n"
     "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
     "second Ctrl-C ends the process at once.\n",
