@@ -226,7 +226,7 @@ static double time_update(const char* algo_name, const char* arch, const char* a
     for (int i = 0; i < OD; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
     for (int i = 0; i < AD; i++) { alo[i] = -1; ahi[i] = 1; }
     acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi}, as = {ACRL_SPACE_BOX, AD, 0, alo, ahi};
-    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL};
     offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
     if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return NAN; }
     acrl_rng rng;
