@@ -3,7 +3,7 @@
 # equivalence (mpirun -n 2 with 4 env copies per rank writes the same final checkpoint, byte
 # for byte, as one process with 8 copies in shards = 2), reruns byte-identical, parameters
 # identical on every rank (checked at every update's checkpoint; a deliberately desynced
-# rank is caught), PPO solving CartPole-v1, exact resume with 2 ranks, and the refusals and
+# rank is caught), exact resume with 2 ranks, and the refusals and
 # the timeout; distributed SAC/TD3 (one learner, collectors): reruns byte-identical, exact
 # resume with the same rank count, refusals. Skipped (exit 77) without mpirun or in a build without MPI.
 # Usage: sh tests/test_mpi_slow.sh /path/to/acrl
@@ -123,11 +123,6 @@ t1=$(date +%s)
 grep -q "rank 0 waited 3 s for an allgather: another rank stopped or hangs" "$TMP/stall.err" && ok ||
     bad "stall message: $(cat "$TMP/stall.err")"
 [ $((t1 - t0)) -lt 120 ] && ok || bad "the stalled run took $((t1 - t0)) s to stop"
-
-# 6. PPO solves CartPole-v1 (RL Zoo preset, 8 copies: 4 per rank) with 2 ranks
-$M "$ACRL" train ppo CartPole-v1 --quiet --out "$TMP/solve" >/dev/null 2>&1 || bad "2-rank CartPole run failed"
-awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= 475) }' "$TMP/solve/summary.json" && ok ||
-    bad "2-rank PPO CartPole-v1: $(grep eval_return_mean "$TMP/solve/summary.json")"
 
 echo "test_mpi_slow: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
