@@ -84,6 +84,8 @@ grep -q '"updates_per_second"' "$TMP/q1/summary.json" && ok || bad "summary.json
 $M "$ACRL" $S --out "$TMP/q3" --stop-at 600 >/dev/null 2>&1 || bad "stopped sac run failed"
 $M "$ACRL" train --resume "$TMP/q3" --quiet --eval-episodes 0 >/dev/null 2>&1 || bad "sac resume failed"
 same "sac: resume with 1 learner + 1 collector" "$TMP/q1/final.ckpt" "$TMP/q3/final.ckpt"
+# the learner's checkpoint evaluates without mpirun
+"$ACRL" eval "$TMP/q1/final.ckpt" --episodes 2 >/dev/null 2>"$TMP/qe.err" && ok || bad "eval of a 2-rank sac checkpoint: $(cat "$TMP/qe.err")"
 mpirun -n 3 "$ACRL" train --resume "$TMP/q3" --quiet >/dev/null 2>"$TMP/q3.err" && bad "3-rank resume of a 2-rank sac run succeeded"
 grep -q "written by mpirun with 2 processes; this run has 3 ranks" "$TMP/q3.err" && ok || bad "sac R message: $(cat "$TMP/q3.err")"
 "$ACRL" train --resume "$TMP/q3" --quiet >/dev/null 2>"$TMP/q4.err" && bad "one-process resume of a 2-rank sac run succeeded"

@@ -541,7 +541,11 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         }
         if (layout_make_offpolicy(&r->lay, rc->n_envs, R, run_rank(r), rc->sync_interval, err, errlen))
             return ACRL_ERR_INPUT;
-    } else if (ck && !policy_only_ck && acrl_ckpt_section(ck, "dist", &(size_t){0})) {
+    }
+    /* a learner's checkpoint of a distributed off-policy run: evaluated, exported or measured
+     * as it is (its collector section holds one copy), resumed only under mpirun */
+    bool dist_learner_ck = !r->offdist && ck && !policy_only_ck && acrl_ckpt_section(ck, "dist", &(size_t){0});
+    if (dist_learner_ck && r->dist) {
         int64_t dv[2];
         if (algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
         snprintf(err, errlen, "the checkpoint was written by mpirun with %lld processes (1 learner, %lld collectors); "
@@ -552,7 +556,8 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     if (!r->offdist && (rc->shards > 1 || R > 1)) {
         if (!onp) {
             snprintf(err, errlen, "%s cannot run %s: only ppo and a2c train data-parallel (a3c's asynchronous "
-                     "workers and the off-policy algorithms run as one process)",
+                     "workers run in one process; the off-policy algorithms under mpirun run one learner and "
+                     "collectors, without shards)",
                      a, R > 1 ? "under mpirun with several ranks" : "with shards > 1");
             return ACRL_ERR_INPUT;
         }
@@ -579,7 +584,7 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma};
     bool sharded = layout_sharded(&r->lay);
-    int threads = o->threads > 0 ? o->threads : 1, n_local = rc->n_envs;
+    int threads = o->threads > 0 ? o->threads : 1, n_local = dist_learner_ck ? 1 : rc->n_envs;
     if (r->offdist) {
         /* the learner keeps one copy for the spaces and its evaluations; collector k steps
          * copies (k-1) Ec.. seeded by global index; its learner needs no replay buffer */
