@@ -13,7 +13,7 @@ A=$B/acrl
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-    OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_btl=self,vader
+    OMPI_MCA_btl=self,vader
 COMMON="train sac $ENV --steps $STEPS --quiet --eval-episodes 0 --set eval_freq=0 --set checkpoint_freq=0
         --set learning_starts=$LS --set buffer_size=100000"
 field() { awk -F': ' -v k="\"$2\"" '$1 ~ k { gsub(/,/, "", $2); print $2 }' "$1/summary.json"; }

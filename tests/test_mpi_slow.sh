@@ -11,12 +11,15 @@
 # What it sets for Open MPI 4.1 in a container, as root, on 2 cores:
 #   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1   mpirun refuses root otherwise
 #   OMPI_MCA_rmaps_base_oversubscribe=1                         more ranks than cores (3 below)
-#   OMPI_MCA_btl_vader_single_copy_mechanism=none               no CMA (ptrace) in containers
 #   OMPI_MCA_btl=self,vader                                     shared memory only, no TCP probing
+# Shared memory keeps its default single-copy mechanism (CMA), which works in this container
+# and is 100x faster for 570 KB allgathers on a loaded machine than
+# btl_vader_single_copy_mechanism=none (the setting for containers where CMA fails with
+# "Read -1, expected ..., errno = 1").
 ACRL=${1:?usage: test_mpi_slow.sh /path/to/acrl}
 command -v mpirun >/dev/null 2>&1 || { echo "test_mpi_slow: SKIPPED: no mpirun (apt-get install openmpi-bin)"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-    OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_btl=self,vader
+    OMPI_MCA_btl=self,vader
 pass=0
 fail=0
 TMP=$(mktemp -d)
