@@ -57,6 +57,7 @@ expect_error "n_envs = 6 cannot be split into shards = 4" train ppo CartPole-v1 
 expect_error "sac cannot run with shards > 1" train sac Pendulum-v1 --set shards=2 --steps 64 --out "$TMP/x2"
 expect_error "a3c cannot run with shards > 1" train a3c CartPole-v1 --set shards=2 --steps 64 --out "$TMP/x3"
 expect_error "use_sde is not supported with shards > 1" train ppo Pendulum-v1 --envs 2 --set shards=2 --set use_sde=1 --steps 64 --out "$TMP/x4"
+expect_error "the gbrl (tree ensemble) policy is not supported with shards > 1" train a2c Acrobot-v1 --set model=gbrl --set shards=2 --steps 64 --out "$TMP/x5"
 
 echo "test_shards: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

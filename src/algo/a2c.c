@@ -74,6 +74,11 @@ static void* a2c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     a->logp = malloc(sizeof(float) * (size_t)N);
     a->ent = malloc(sizeof(float) * (size_t)N);
     const acrl_layout* lay = layout_sharded(ctx->layout) ? ctx->layout : NULL;
+    if (lay && a->L.pol.gbrl) { /* trees are grown from one process's gradients, not summed */
+        snprintf(err, errlen, "the gbrl (tree ensemble) policy is not supported with shards > 1 or under mpirun");
+        a2c_destroy(a);
+        return NULL;
+    }
     if (lay && cfg->pol.use_sde) {
         snprintf(err, errlen, "use_sde is not supported with shards > 1 or under mpirun");
         a2c_destroy(a);
@@ -160,6 +165,7 @@ static int a2c_iterate(void* self, acrl_collector* c, double progress, double* m
         return -1;
     }
     acrl_optim_step(&a->opt, &a->L.params, lr);
+    if (policy_boost(&a->L.pol, err, errlen)) return -1;
     a->L.updates++;
     if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
         snprintf(err, errlen, "non-finite parameter after A2C update %ld", a->L.updates);

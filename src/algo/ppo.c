@@ -143,6 +143,11 @@ static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     a->wlogp = malloc(sizeof(float) * (size_t)B);
     a->dv = malloc(sizeof(float) * (size_t)B);
     const acrl_layout* lay = layout_sharded(ctx->layout) ? ctx->layout : NULL;
+    if (lay && a->L.pol.gbrl) { /* trees are grown from one process's gradients, not summed */
+        snprintf(err, errlen, "the gbrl (tree ensemble) policy is not supported with shards > 1 or under mpirun");
+        ppo_destroy(a);
+        return NULL;
+    }
     if (lay && (cfg->pol.use_sde || lay->num_envs != E)) {
         snprintf(err, errlen, cfg->pol.use_sde ? "use_sde is not supported with shards > 1 or under mpirun"
                                                : "layout does not match n_envs");
@@ -211,6 +216,7 @@ static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char
         return -1;
     }
     acrl_optim_step(&a->opt, &a->L.params, lr);
+    if (policy_boost(&a->L.pol, err, errlen)) return -1;
     a->L.updates++;
     sums[M_POLICY_LOSS] += pg / B;
     sums[M_VALUE_LOSS] += vl / B;
