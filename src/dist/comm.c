@@ -12,11 +12,14 @@
 #include <mpi.h>
 #endif
 
-static int g_rank = 0, g_size = 1, g_started = 0, g_broken = 0;
+static int g_rank = 0, g_size = 1, g_started = 0;
+#ifdef ACRL_HAVE_MPI
+static int g_broken = 0; /* a transfer failed or timed out: end with MPI_Abort */
+#endif
 static double g_timeout = 300.0, g_seconds = 0.0;
 static uint64_t g_bytes = 0;
 
-static double now_s(void) {
+static inline double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
