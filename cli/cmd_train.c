@@ -6,6 +6,7 @@
 
 #include "acrl.h"
 #include "cli.h"
+#include "dist/comm.h"
 
 #define MAX_SETS 64
 
@@ -51,11 +52,13 @@ static int train_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_PLUGIN, O_N };
+    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_PLUGIN, O_RANKS,
+           O_TIMEOUT, O_N };
     cli_opt opts[O_N] = {
         {"--steps", true, NULL}, {"--seed", true, NULL}, {"--envs", true, NULL}, {"--threads", true, NULL},
         {"--out", true, NULL}, {"--config", true, NULL}, {"--resume", true, NULL}, {"--eval-episodes", true, NULL},
-        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--plugin", true, NULL},
+        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--plugin", true, NULL}, {"--ranks-info", false, NULL},
+        {"--comm-timeout", true, NULL},
     };
     const char* pos[2];
     int npos = 0;
@@ -78,6 +81,9 @@ static int train_run(int argc, char** argv) {
     o.config_file = opts[O_CONFIG].value;
     o.resume_dir = opts[O_RESUME].value;
     o.quiet = opts[O_QUIET].value != NULL;
+    o.ranks_info = opts[O_RANKS].value != NULL;
+    if (opts[O_TIMEOUT].value && cli_opt_int("train", "--comm-timeout", opts[O_TIMEOUT].value, 1, 10000000, &v)) return CLI_EXIT_USAGE;
+    if (opts[O_TIMEOUT].value) comm_set_timeout((double)v);
     o.overrides = sets;
     o.n_overrides = nsets;
     if (o.resume_dir) {
@@ -105,13 +111,18 @@ static int train_run(int argc, char** argv) {
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     /* the run directory remembers the plugin (the one given last), for --resume and acrl eval */
-    if (plugin && o.run_dir[0] && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
+    if (plugin && o.run_dir[0] && comm_rank() == 0 && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
         return 1;   /* the message is out; an I/O error */
-    if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
+    /* under mpirun: rank 0 reports; another rank speaks only of its own failures */
+    if (rc != ACRL_OK && !err[0]) return rc;
+    char who[32] = "";
+    if (comm_size() > 1 && comm_rank() > 0) snprintf(who, sizeof who, "rank %d: ", comm_rank());
+    if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s%s", who, err);
     if (rc != ACRL_OK) {
-        fprintf(stderr, "acrl: train: %s\n", err);
+        fprintf(stderr, "acrl: train: %s%s\n", who, err);
         return rc;
     }
+    if (comm_rank() > 0) return 0;
     /* print the summary so that scripts and people see the result */
     char path[1200];
     FILE* f = acrl_path_join(path, sizeof path, o.run_dir, "summary.json", NULL, 0) ? NULL
@@ -130,7 +141,7 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
-    "                  [--save-buffer] [--stop-at N] [--plugin FILE]\n"
+    "                  [--save-buffer] [--stop-at N] [--plugin FILE] [--ranks-info] [--comm-timeout S]\n"
     "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg, dsact, stac; sac on a Discrete env is\n"
@@ -160,6 +171,15 @@ const cli_command cli_cmd_train = {
     "  --quiet         no progress display\n"
     CLI_PLUGIN_USAGE
     "                  (its path is kept in DIR/plugin, which --resume and acrl eval DIR load)\n"
+    "  --ranks-info    at the end, print ranks, env copies per rank, steps/s per rank and\n"
+    "                  overall, and the time spent communicating (also in summary.json)\n"
+    "  --comm-timeout S  under mpirun: seconds a rank waits for the others before it stops\n"
+    "                  with an error (default 300; also ACRL_COMM_TIMEOUT)\n"
+    "\n"
+    "Under mpirun -n R (built with Open MPI), ppo and a2c train data-parallel (n_envs copies\n"
+    "in all, shards = R unless set) and sac, td3 and ddpg run one learner (rank 0) and R - 1\n"
+    "collectors; rank 0 alone writes the run directory and reads the checkpoint on --resume.\n"
+    "See docs/distributed.md.\n"
     "\n"
     "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
     "second Ctrl-C ends the process at once.\n",

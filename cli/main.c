@@ -6,6 +6,7 @@
 
 #include "acrl.h"
 #include "cli.h"
+#include "dist/comm.h"
 
 static const cli_command* const commands[] = {
     &cli_cmd_envs,
@@ -59,6 +60,13 @@ int main(int argc, char** argv) {
     }
     const cli_command* c = find_command(name);
     if (!c) return cli_error(NULL, "unknown command '%s'", name);
+    /* MPI starts only under mpirun (dist/comm.h); a plain run stays one process */
+    char err[512];
+    if (comm_init(&argc, &argv, err, sizeof err)) return cli_error(name, "%s", err);
+    if (comm_size() > 1 && strcmp(name, "train") != 0) {
+        comm_finalize();
+        return cli_error(name, "runs as one process: only 'acrl train' runs under mpirun with several ranks");
+    }
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(c->usage, stdout);
@@ -69,5 +77,6 @@ int main(int argc, char** argv) {
         fprintf(stderr, "acrl: %s: cannot write output: %s\n", name, strerror(errno));
         rc = 1;
     }
+    comm_finalize();
     return rc;
 }

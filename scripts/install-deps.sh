@@ -5,6 +5,9 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libxsmm-dev gnuplot-nox libmujoco-dev"
+# Open MPI: data-parallel training under mpirun (ACRL_NO_MPI=1 leaves it out; the build
+# then has no MPI support and runs as one process only)
+[ "${ACRL_NO_MPI:-0}" = 1 ] || PKGS="$PKGS openmpi-bin libopenmpi-dev"
 # The Python package (python/) and its tests: Debian's numpy and pytest for /usr/bin/python3.
 PKGS="$PKGS python3-numpy python3-pytest"
 # Fixture generation (tests/gen_*.py) also needs torch; the C tests do not.

@@ -192,6 +192,8 @@ void acrl_running_stat_free(acrl_running_stat* s);
 /* x: (n, dim) */
 void acrl_running_stat_update(acrl_running_stat* s, const double* x, int n);
 void acrl_running_stat_update_f(acrl_running_stat* s, const float* x, int n);
+/* Merges a batch given by its moments: per-column mean and population variance of n rows. */
+void acrl_running_stat_merge(acrl_running_stat* s, const double* mean, const double* var, double n);
 
 /* The statistics of the outermost observation / reward normalize wrapper in env's chain
  * (for checkpoints and export; writable to restore them), or NULL if there is none. */

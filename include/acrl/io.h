@@ -60,6 +60,11 @@ void acrl_ckpt_abort(acrl_ckpt_writer* w);
 /* Reads and validates a whole checkpoint (magic, version, size, CRC, layout). NULL on error. */
 acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen);
 void acrl_ckpt_free(acrl_ckpt* c);
+/* The same checks on a checkpoint image held in memory (malloc'd; taken over, freed with the
+ * checkpoint, also on error); path names it in messages. */
+acrl_ckpt* acrl_ckpt_from_bytes(void* image, size_t size, const char* path, char* err, size_t errlen);
+/* The whole file image of a loaded checkpoint (size bytes). */
+const void* acrl_ckpt_image(const acrl_ckpt* c, size_t* size);
 const char* acrl_ckpt_algo(const acrl_ckpt* c);
 const char* acrl_ckpt_env_id(const acrl_ckpt* c);
 /* The file's format version (1 or 2; docs/checkpoint-format.md says how their sections differ). */

@@ -33,6 +33,7 @@ typedef struct {
                                     NULL, else they must match the checkpoint's */
     int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
     bool        quiet;           /* no progress display */
+    bool        ranks_info;      /* notice at the end: ranks, envs per rank, steps/s, time communicating */
     /* Stop request: NULL, or a flag the caller owns and sets to non-zero, e.g. from its
      * SIGINT handler (an async-signal-safe store) or from another thread. The run then
      * ends after the current iteration, writes last.ckpt and returns ACRL_INTERRUPTED.

@@ -28,6 +28,9 @@ typedef struct {
     int      threads;
     float    gamma;              /* discount (run config) */
     const acrl_collector_options* col_opt; /* how the trainer's collector normalizes */
+    /* data-parallel layout (dist/layout.h) when shards > 1, else NULL; num_envs above is
+     * then the count of all ranks' copies, this rank holding layout->local_envs of them */
+    const acrl_layout* layout;
 } acrl_algo_ctx;
 
 typedef struct {

@@ -1,5 +1,6 @@
 /* Vectorized env + shared observation/reward normalization (SB3 VecNormalize semantics). */
 #include "algo/collector.h"
+#include "dist/comm.h"
 #include "io/le.h"
 
 #include <math.h>
@@ -78,8 +79,13 @@ void collector_free(acrl_collector* c) {
     free(c->rewards);
     free(c->scratch);
     free(c->act_env);
+    free(c->shard_rng);
+    free(c->xsend);
+    free(c->xrecv);
     free(c);
 }
+
+static void sharded_step(acrl_collector* c);
 
 void collector_step(acrl_collector* c, const float* actions) {
     acrl_vecenv* v = c->venv;
@@ -95,6 +101,7 @@ void collector_step(acrl_collector* c, const float* actions) {
         actions = c->act_env;
     }
     acrl_vecenv_step(v, actions);
+    if (layout_sharded(c->layout)) { sharded_step(c); return; }
     c->steps += E;
     if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
     collector_normalize_obs(c, v->obs, c->obs, E);
@@ -114,6 +121,13 @@ void collector_step(acrl_collector* c, const float* actions) {
             c->ep_count++;
         }
     }
+}
+
+void collector_log_episode(acrl_collector* c, double ret, int len) {
+    int slot = c->ep_count % 100;
+    c->ep_returns[slot] = ret;
+    c->ep_lengths[slot] = len;
+    c->ep_count++;
 }
 
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean) {
@@ -216,5 +230,238 @@ int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* e
         }
     }
     collector_normalize_obs(c, v->obs, c->obs, c->num_envs);
+    return 0;
+}
+
+/* ---- data-parallel (sharded) collectors ---------------------------------------------
+ * Every step each shard sends its batch moments (observations; discounted returns) and its
+ * finished episodes; every rank merges them in shard order, so the statistics and the
+ * episode log are those of all copies, the same whatever the rank count. */
+
+static size_t shard_msg(const acrl_collector* c) {
+    return 2 * (size_t)c->obs_dim + 2 + 3 * (size_t)c->layout->envs_per_shard;
+}
+
+/* moments of rows [0, n) of x (float or double rows of d columns) */
+static void moments_f(const float* x, int n, int d, double* mean, double* m2) {
+    for (int j = 0; j < d; j++) {
+        double sum = 0.0, sq = 0.0;
+        for (int i = 0; i < n; i++) sum += (double)x[(size_t)i * d + j];
+        double bm = sum / n;
+        for (int i = 0; i < n; i++) { double t = (double)x[(size_t)i * d + j] - bm; sq += t * t; }
+        mean[j] = bm;
+        m2[j] = sq;
+    }
+}
+
+/* Fills this rank's messages, exchanges them, merges the statistics. with_step: after a step
+ * (returns and episodes), else after the reset. */
+static int shard_exchange(acrl_collector* c, bool with_step) {
+    const acrl_layout* L = c->layout;
+    acrl_vecenv* v = c->venv;
+    int od = c->obs_dim, Es = L->envs_per_shard;
+    size_t M = shard_msg(c);
+    for (int s = 0; s < L->local_shards; s++) {
+        double* m = c->xsend + (size_t)s * M;
+        int e0 = s * Es;
+        moments_f(v->obs + (size_t)e0 * od, Es, od, m, m + od);
+        m[2 * od] = m[2 * od + 1] = 0;
+        if (with_step && c->norm_reward) {
+            double sum = 0, sq = 0;
+            for (int e = 0; e < Es; e++) sum += c->scratch[e0 + e];
+            double bm = sum / Es;
+            for (int e = 0; e < Es; e++) { double t = c->scratch[e0 + e] - bm; sq += t * t; }
+            m[2 * od] = bm;
+            m[2 * od + 1] = sq;
+        }
+        double* ep = m + 2 * od + 2;
+        for (int e = 0; e < Es; e++) {
+            bool done = with_step && (v->terminated[e0 + e] || v->truncated[e0 + e]);
+            ep[3 * e] = done;
+            ep[3 * e + 1] = done ? v->done_return[e0 + e] : 0;
+            ep[3 * e + 2] = done ? v->done_length[e0 + e] : 0;
+        }
+    }
+    char err[200] = "";
+    if (comm_allgather(c->xsend, sizeof(double) * M * (size_t)L->local_shards, c->xrecv, err, sizeof err)) {
+        snprintf(c->error, sizeof c->error, "%s", err);
+        c->failed = true;
+        return -1;
+    }
+    /* Chan et al.'s pairwise merge, shard by shard in shard order */
+    int S = L->shards;
+    double mean[od > 0 ? od : 1], m2[od > 0 ? od : 1], n = 0, rmean = 0, rm2 = 0;
+    for (int s = 0; s < S; s++) {
+        const double* m = c->xrecv + (size_t)s * M;
+        double nt = n + Es;
+        for (int j = 0; j < od; j++) {
+            if (s == 0) { mean[j] = m[j]; m2[j] = m[od + j]; continue; }
+            double d = m[j] - mean[j];
+            mean[j] += d * Es / nt;
+            m2[j] += m[od + j] + d * d * n * Es / nt;
+        }
+        if (s == 0) { rmean = m[2 * od]; rm2 = m[2 * od + 1]; }
+        else {
+            double d = m[2 * od] - rmean;
+            rmean += d * Es / nt;
+            rm2 += m[2 * od + 1] + d * d * n * Es / nt;
+        }
+        n = nt;
+    }
+    if (c->norm_obs) {
+        for (int j = 0; j < od; j++) m2[j] /= n;
+        acrl_running_stat_merge(&c->obs_stat, mean, m2, n);
+    }
+    if (with_step && c->norm_reward) {
+        double rv = rm2 / n;
+        acrl_running_stat_merge(&c->ret_stat, &rmean, &rv, n);
+    }
+    if (with_step)
+        for (int s = 0; s < S; s++) {
+            const double* ep = c->xrecv + (size_t)s * M + 2 * od + 2;
+            for (int e = 0; e < Es; e++) {
+                if (ep[3 * e] == 0) continue;
+                int slot = c->ep_count % 100;
+                c->ep_returns[slot] = ep[3 * e + 1];
+                c->ep_lengths[slot] = (int)ep[3 * e + 2];
+                c->ep_count++;
+            }
+        }
+    return 0;
+}
+
+static void sharded_step(acrl_collector* c) {
+    acrl_vecenv* v = c->venv;
+    int E = c->num_envs;
+    c->steps += c->layout->num_envs;
+    if (c->norm_reward)
+        for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];
+    if (shard_exchange(c, true)) return;
+    collector_normalize_obs(c, v->obs, c->obs, E);
+    double rscale = c->norm_reward ? 1.0 / sqrt(c->ret_stat.var[0] + NORM_EPS) : 1.0;
+    for (int e = 0; e < E; e++) {
+        c->rewards[e] = c->norm_reward ? clipf(v->rewards[e] * rscale, c->clip_reward) : (float)v->rewards[e];
+        if (v->terminated[e] || v->truncated[e]) {
+            collector_normalize_obs(c, v->final_obs + (size_t)e * c->obs_dim, c->final_obs + (size_t)e * c->obs_dim, 1);
+            c->disc_return[e] = 0.0;
+        }
+    }
+}
+
+acrl_collector* collector_create_sharded(const char* env_id, const acrl_layout* L, uint64_t seed, int threads,
+                                         const acrl_collector_options* opt, char* err, size_t errlen) {
+    acrl_collector_options o = *opt;
+    bool nobs = o.norm_obs;
+    o.norm_obs = false; /* the statistics start from every shard's reset, below */
+    acrl_collector* c = collector_create(env_id, L->local_envs, seed + (uint64_t)L->first_env, threads, &o, err, errlen);
+    if (!c) return NULL;
+    c->norm_obs = nobs;
+    c->layout = L;
+    size_t M = shard_msg(c);
+    c->shard_rng = calloc((size_t)L->local_shards, sizeof(acrl_rng));
+    c->xsend = calloc(M * (size_t)L->local_shards, sizeof(double));
+    c->xrecv = calloc(M * (size_t)L->shards, sizeof(double));
+    if (!c->shard_rng || !c->xsend || !c->xrecv) {
+        collector_free(c);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (int s = 0; s < L->local_shards; s++) acrl_rng_seed2(&c->shard_rng[s], seed, 65536u + (uint64_t)(L->first_shard + s));
+    if (shard_exchange(c, false)) {
+        snprintf(err, errlen, "%s", c->error);
+        collector_free(c);
+        return NULL;
+    }
+    collector_normalize_obs(c, c->venv->obs, c->obs, c->num_envs);
+    return c;
+}
+
+#define RNG_BYTES 48
+
+size_t collector_part_bytes(const acrl_collector* c) {
+    return collector_state_bytes(c) + RNG_BYTES * (size_t)c->layout->local_shards;
+}
+
+void collector_part_save(const acrl_collector* c, void* buf) {
+    collector_state_save(c, buf);
+    uint8_t* p = (uint8_t*)buf + collector_state_bytes(c);
+    for (int s = 0; s < c->layout->local_shards; s++) p = le_put_rng(p, &c->shard_rng[s]);
+}
+
+/* byte sizes of the snapshot's blocks for n copies */
+typedef struct { size_t env, stats, disc, obs, epret, eplen, tail; } snap_sizes;
+
+static snap_sizes snap(const acrl_collector* c, size_t n) {
+    snap_sizes z;
+    acrl_env* e0 = c->venv->envs[0];
+    z.env = n * e0->vt->state_bytes(e0);
+    z.stats = stat_bytes(&c->obs_stat) + stat_bytes(&c->ret_stat);
+    z.disc = 8 * n;
+    z.obs = 4 * n * (size_t)c->obs_dim;
+    z.epret = 8 * n;
+    z.eplen = 4 * n;
+    z.tail = 8 * 100 + 4 * 100 + 4 + 8;
+    return z;
+}
+
+size_t collector_global_bytes(const acrl_collector* c) {
+    snap_sizes g = snap(c, (size_t)c->layout->num_envs);
+    return g.env + g.stats + g.disc + g.obs + g.epret + g.eplen + g.tail + RNG_BYTES * (size_t)c->layout->shards;
+}
+
+void collector_merge_parts(const acrl_collector* c, const void* parts, void* out) {
+    const acrl_layout* L = c->layout;
+    snap_sizes l = snap(c, (size_t)L->local_envs);
+    size_t lsz = collector_part_bytes(c);
+    const uint8_t* in = parts;
+    uint8_t* o = out;
+    /* blocks in the snapshot's order: per-copy blocks from every rank, shared ones from rank 0 */
+    size_t blk[7] = {l.env, l.stats, l.disc, l.obs, l.epret, l.eplen, l.tail};
+    bool per_copy[7] = {true, false, true, true, true, true, false};
+    size_t off = 0;
+    for (int b = 0; b < 7; b++) {
+        for (int r = 0; r < (per_copy[b] ? L->ranks : 1); r++) {
+            memcpy(o, in + (size_t)r * lsz + off, blk[b]);
+            o += blk[b];
+        }
+        off += blk[b];
+    }
+    for (int r = 0; r < L->ranks; r++) {
+        memcpy(o, in + (size_t)r * lsz + off, RNG_BYTES * (size_t)L->local_shards);
+        o += RNG_BYTES * (size_t)L->local_shards;
+    }
+}
+
+int collector_global_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen) {
+    const acrl_layout* L = c->layout;
+    if (len != collector_global_bytes(c)) {
+        snprintf(err, errlen, "checkpoint section 'collector' has %zu bytes, expected %zu for %d env copies in %d "
+                 "shards", len, collector_global_bytes(c), L->num_envs, L->shards);
+        return -1;
+    }
+    snap_sizes g = snap(c, (size_t)L->num_envs), l = snap(c, (size_t)L->local_envs);
+    size_t lsz = collector_state_bytes(c);
+    uint8_t* part = malloc(lsz);
+    if (!part) { snprintf(err, errlen, "out of memory"); return -1; }
+    const uint8_t* in = buf;
+    uint8_t* o = part;
+    size_t gblk[7] = {g.env, g.stats, g.disc, g.obs, g.epret, g.eplen, g.tail};
+    size_t lblk[7] = {l.env, l.stats, l.disc, l.obs, l.epret, l.eplen, l.tail};
+    bool per_copy[7] = {true, false, true, true, true, true, false};
+    for (int b = 0; b < 7; b++) {
+        memcpy(o, in + (per_copy[b] ? (size_t)L->rank * lblk[b] : 0), lblk[b]);
+        o += lblk[b];
+        in += gblk[b];
+    }
+    int rc = collector_state_load(c, part, lsz, err, errlen);
+    free(part);
+    if (rc) return -1;
+    in += RNG_BYTES * (size_t)L->first_shard;
+    for (int s = 0; s < L->local_shards; s++)
+        if (le_get_rng(&in, &c->shard_rng[s])) {
+            snprintf(err, errlen, "checkpoint section 'collector': shard %d's generator state is invalid",
+                     L->first_shard + s);
+            return -1;
+        }
     return 0;
 }

@@ -8,6 +8,8 @@
 #define ACRL_COLLECTOR_H
 
 #include "acrl/env.h"
+#include "acrl/rng.h"
+#include "dist/layout.h"
 
 typedef struct {
     acrl_vecenv* venv;
@@ -29,6 +31,14 @@ typedef struct {
     int     ep_count;              /* episodes finished in total */
     long    steps;                 /* env steps taken in total (all copies) */
     char    env_args[256];         /* the envs' settings (acrl_env_options.env_args), "" if none */
+    /* data-parallel runs (dist/layout.h; NULL or one shard: none of this is used). This
+     * process holds layout->local_envs copies, global indices first_env.. ; statistics,
+     * the episode log and steps are global (exchanged every step). */
+    const acrl_layout* layout;
+    acrl_rng* shard_rng;           /* (local_shards) action-sampling stream of each shard */
+    double *xsend, *xrecv;         /* exchange buffers */
+    bool    failed;                /* a collective failed: message in error */
+    char    error[256];
 } acrl_collector;
 
 typedef struct {
@@ -41,6 +51,20 @@ typedef struct {
 acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
                                  const acrl_collector_options* opt, char* err, size_t errlen);
 void collector_free(acrl_collector* c);
+/* The same for a data-parallel run: this rank's copies of layout (kept by pointer; the
+ * caller keeps it alive), seeded by global index; shard s's stream is seed2(seed, 65536 + s).
+ * Collective: every rank calls it. */
+acrl_collector* collector_create_sharded(const char* env_id, const acrl_layout* layout, uint64_t seed, int threads,
+                                         const acrl_collector_options* opt, char* err, size_t errlen);
+/* Sharded collectors' checkpoint part: the local snapshot (collector_state_bytes), then the
+ * local shards' streams (48 bytes each). Rank 0 merges the ranks' parts (in rank order,
+ * concatenated) into the snapshot a one-process collector of all copies has, followed by
+ * every shard's stream; every rank loads its slice of such a snapshot. */
+size_t collector_part_bytes(const acrl_collector* c);
+void   collector_part_save(const acrl_collector* c, void* buf);
+size_t collector_global_bytes(const acrl_collector* c);
+void   collector_merge_parts(const acrl_collector* c, const void* parts, void* out);
+int    collector_global_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen);
 /* Steps every copy with actions (E, act_dim), Box actions clipped to the bounds first (as
  * Stable-Baselines3 does: policies may sample outside them); updates statistics and buffers. */
 void collector_step(acrl_collector* c, const float* actions);
@@ -49,6 +73,8 @@ void collector_normalize_obs(const acrl_collector* c, const float* raw, float* o
 /* A raw reward r in the learner's units: scaled by the current std of the discounted return
  * and clipped when rewards are normalized (as collector_step does, without updating), else r. */
 float collector_scale_reward(const acrl_collector* c, double r);
+/* Records a finished episode (raw return, length) in the log, as collector_step does. */
+void collector_log_episode(acrl_collector* c, double ret, int len);
 /* Mean and std of the last (up to 100) finished episodes' raw returns; NAN if none. */
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean);
 

@@ -2,6 +2,8 @@
  * loop over the replay buffer, action scaling, the two update lanes, Q networks and
  * checkpoint sections. */
 #include "algo/offpolicy.h"
+#include "dist/comm.h"
+#include "io/le.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -168,6 +170,20 @@ int offp_check_memory(const char* algo, const offp_config* cfg, const acrl_algo_
     return acrl_size_check(need, what, err, errlen);
 }
 
+static int offp_dist_init(offp_core* o, const acrl_algo_ctx* ctx, char* err, size_t errlen);
+
+struct offp_dist {
+    int R, rank, E, Ec;        /* ranks, this rank, copies in all, copies per collector */
+    int sync_interval;         /* learner updates between actor broadcasts */
+    int64_t last_sync;         /* learner: updates at the last broadcast */
+    acrl_params* policy;       /* the actor (offp_learner.actor) */
+    size_t rec;                /* bytes of one collector's vectorized step */
+    unsigned char* send;       /* collector: train_freq records */
+    float* rew;                /* learner: (E) rewards of one step */
+    bool*  term;               /* learner: (2E) terminated, truncated */
+};
+
+
 int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
               char* err, size_t errlen) {
     memset(o, 0, sizeof *o);
@@ -231,11 +247,13 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
     }
     acrl_rng_seed2(&o->rng, ctx->seed, 2);
     if (ctx->threads > 1 && !(o->worker = worker_start(err, errlen))) { offp_free(o); return -1; }
+    if (ctx->layout && ctx->layout->ranks > 1 && offp_dist_init(o, ctx, err, errlen)) { offp_free(o); return -1; }
     return 0;
 }
 
 void offp_free(offp_core* o) {
     worker_stop(o->worker);
+    if (o->dist) { free(o->dist->send); free(o->dist->rew); free(o->dist->term); free(o->dist); }
     replay_free(&o->rb);
     replay_batch_free(&o->batch);
     free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
@@ -256,7 +274,11 @@ static void random_actions(offp_core* o) {
                                 : (float)acrl_rng_uniform(&o->rng, -1.0, 1.0);
 }
 
+static int offp_iterate_dist(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err,
+                             size_t errlen);
+
 int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err, size_t errlen) {
+    if (o->dist) return offp_iterate_dist(o, self, h, c, m, err, errlen);
     const int E = o->num_envs, od = o->obs_dim;
     const acrl_vecenv* v = c->venv;
     for (int s = 0; s < o->cfg.train_freq; s++) {
@@ -468,6 +490,175 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n) {
         }
     }
     m->batch = n;
+}
+
+/* ---- distributed learner and collectors ------------------------------------------------ */
+
+
+/* One record: float obs (Ec, od), act (Ec, ad), reward, next_obs (Ec, od), terminated,
+ * truncated, done, episode length (Ec each); float64 episode return (Ec). */
+static size_t rec_floats(const offp_dist* d, int od, int ad) { return (size_t)d->Ec * (2 * (size_t)od + (size_t)ad + 5); }
+
+static int offp_dist_init(offp_core* o, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
+    const acrl_layout* L = ctx->layout;
+    offp_dist* d = calloc(1, sizeof *d);
+    if (!d) { snprintf(err, errlen, "out of memory"); return -1; }
+    o->dist = d;
+    d->R = L->ranks;
+    d->rank = L->rank;
+    d->E = L->num_envs;
+    d->Ec = L->envs_per_shard;
+    d->sync_interval = L->sync_interval > 0 ? L->sync_interval : 1;
+    d->policy = &((offp_learner*)(void*)o)->actor; /* o is the first member of an offp_learner */
+    d->rec = (4 * rec_floats(d, o->obs_dim, o->act_dim) + 8 * (size_t)d->Ec + 7) & ~(size_t)7;
+    if (d->rank > 0) {
+        d->send = malloc(d->rec * (size_t)o->cfg.train_freq);
+        acrl_rng_seed2(&o->rng, ctx->seed, 4096u + (uint64_t)d->rank); /* each collector explores apart */
+    } else {
+        d->rew = malloc(sizeof(float) * (size_t)d->E);
+        d->term = malloc(sizeof(bool) * 2 * (size_t)d->E);
+    }
+    if (d->rank > 0 ? !d->send : (!d->rew || !d->term)) { snprintf(err, errlen, "out of memory"); return -1; }
+    return 0;
+}
+
+int64_t* offp_dist_last_sync(offp_core* o) { return o->dist ? &o->dist->last_sync : NULL; }
+
+static void collector_random_actions(offp_core* o, int n) {
+    for (int i = 0; i < n * o->act_dim; i++)
+        o->act[i] = o->discrete ? (float)acrl_rng_below(&o->rng, (uint64_t)o->n_actions)
+                                : (float)acrl_rng_uniform(&o->rng, -1.0, 1.0);
+}
+
+static int offp_iterate_dist(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err,
+                             size_t errlen) {
+    offp_dist* d = o->dist;
+    const int E = d->E, Ec = d->Ec, od = o->obs_dim, ad = o->act_dim, T = o->cfg.train_freq;
+    const size_t nf = rec_floats(d, od, ad);
+    for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
+    if (d->rank > 0) { /* collector: T vectorized steps with the actor it holds */
+        const acrl_vecenv* v = c->venv;
+        for (int s = 0; s < T; s++) {
+            memcpy(o->obs, c->obs, sizeof(float) * (size_t)Ec * od);
+            if (o->counters[1] * (int64_t)E < o->cfg.learning_starts) collector_random_actions(o, Ec);
+            else h->explore(self, o->obs, Ec);
+            offp_to_env(o, o->act, o->act_env, Ec);
+            collector_step(c, o->act_env);
+            float* f = (float*)(void*)(d->send + (size_t)s * d->rec);
+            float *fo = f, *fa = fo + (size_t)Ec * od, *fr = fa + (size_t)Ec * ad, *fn = fr + Ec, *ft = fn + (size_t)Ec * od;
+            double* fret = (double*)(void*)(d->send + (size_t)s * d->rec + 4 * nf);
+            memcpy(fo, o->obs, sizeof(float) * (size_t)Ec * od);
+            memcpy(fa, o->act, sizeof(float) * (size_t)Ec * ad);
+            memcpy(fr, c->rewards, sizeof(float) * (size_t)Ec);
+            for (int e = 0; e < Ec; e++) {
+                const bool end = v->terminated[e] || v->truncated[e];
+                memcpy(fn + (size_t)e * od, (end ? c->final_obs : c->obs) + (size_t)e * od, sizeof(float) * od);
+                ft[e] = v->terminated[e];
+                ft[Ec + e] = v->truncated[e];
+                ft[2 * Ec + e] = end;
+                ft[3 * Ec + e] = end ? (float)v->done_length[e] : 0;
+                fret[e] = end ? v->done_return[e] : 0;
+                if (end && h->episode_end) h->episode_end(self, e);
+            }
+            o->counters[1]++;
+        }
+        size_t counts[d->R];
+        for (int k = 0; k < d->R; k++) counts[k] = k ? d->rec * (size_t)T : 0;
+        if (comm_gather_counts(d->send, NULL, counts, err, errlen)) return -1;
+    } else { /* learner: the collectors' steps, in copy order, into the replay buffer */
+        size_t counts[d->R];
+        for (int k = 0; k < d->R; k++) counts[k] = k ? d->rec * (size_t)T : 0;
+        unsigned char* all = malloc(d->rec * (size_t)T * (size_t)(d->R - 1));
+        if (!all) { snprintf(err, errlen, "out of memory"); return -1; }
+        if (comm_gather_counts(NULL, all, counts, err, errlen)) { free(all); return -1; }
+        const unsigned char* base = all;
+        for (int s = 0; s < T; s++) {
+            for (int k = 1; k < d->R; k++) {
+                const unsigned char* r = base + (size_t)(k - 1) * d->rec * T + (size_t)s * d->rec;
+                const float* f = (const float*)(const void*)r;
+                const float *fo = f, *fa = fo + (size_t)Ec * od, *fr = fa + (size_t)Ec * ad, *fn = fr + Ec, *ft = fn + (size_t)Ec * od;
+                size_t e0 = (size_t)(k - 1) * Ec;
+                memcpy(o->obs + e0 * od, fo, sizeof(float) * (size_t)Ec * od);
+                memcpy(o->act + e0 * ad, fa, sizeof(float) * (size_t)Ec * ad);
+                memcpy(d->rew + e0, fr, sizeof(float) * (size_t)Ec);
+                memcpy(o->next_obs + e0 * od, fn, sizeof(float) * (size_t)Ec * od);
+                for (int e = 0; e < Ec; e++) {
+                    d->term[e0 + e] = ft[e] != 0;
+                    d->term[E + e0 + e] = ft[Ec + e] != 0;
+                }
+            }
+            replay_add(&o->rb, o->obs, o->act, d->rew, o->next_obs, d->term, d->term + E);
+            for (int k = 1; k < d->R; k++) { /* finished episodes into the log, in copy order */
+                const unsigned char* r = base + (size_t)(k - 1) * d->rec * T + (size_t)s * d->rec;
+                const float* ft = (const float*)(const void*)r + (size_t)Ec * (2 * (size_t)od + (size_t)ad + 1);
+                const double* fret = (const double*)(const void*)(r + 4 * nf);
+                for (int e = 0; e < Ec; e++)
+                    if (ft[2 * Ec + e] != 0) collector_log_episode(c, fret[e], (int)ft[3 * Ec + e]);
+            }
+            o->counters[1]++;
+        }
+        free(all);
+    }
+    c->steps = (long)(o->counters[1] * (int64_t)E); /* env steps of all collectors */
+    /* the actor to the collectors when due: before this iteration's updates, which the
+     * collectors' next steps overlap. Due once learning has started, every
+     * max(1, sync_interval / updates per iteration) iterations: every rank knows when. */
+    int per_iter = o->cfg.gradient_steps < 0 ? o->cfg.train_freq : o->cfg.gradient_steps;
+    int64_t every = d->sync_interval / per_iter > 1 ? d->sync_interval / per_iter : 1;
+    int64_t iter = o->counters[1] / T;
+    bool due = c->steps > o->cfg.learning_starts + (int64_t)T * E && iter % every == 0;
+    if (due) {
+        if (comm_bcast(d->policy->param, sizeof(float) * d->policy->count, 0, err, errlen)) return -1;
+        if (d->rank == 0) d->last_sync = OFFP_UPDATES(o);
+    }
+    if (d->rank > 0) return 0;
+    long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
+    int steps = o->cfg.gradient_steps < 0 ? o->cfg.train_freq : o->cfg.gradient_steps;
+    if (c->steps <= o->cfg.learning_starts || replay_size(&o->rb) < (need > 0 ? need : 1)) steps = 0;
+    double sums[M_COUNT + 1] = {0};
+#if defined(__SSE__)
+    const unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u);
+#endif
+    int rc = 0;
+    for (int k = 0; k < steps && !rc; k++) rc = h->train_step(self, sums, err, errlen);
+#if defined(__SSE__)
+    _mm_setcsr(csr);
+#endif
+    if (rc) return -1;
+    for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
+    m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
+    if (steps) m[M_LR] = o->cfg.learning_rate;
+    return 0;
+}
+
+size_t offp_dist_part_bytes(const offp_core* o, const acrl_collector* c) {
+    if (!o->dist || o->dist->rank == 0) return 0;
+    return collector_state_bytes(c) + 48 + sizeof(float) * o->dist->policy->count + 8;
+}
+
+void offp_dist_part_save(const offp_core* o, const acrl_collector* c, void* buf) {
+    if (!o->dist || o->dist->rank == 0) return;
+    collector_state_save(c, buf);
+    uint8_t* p = (uint8_t*)buf + collector_state_bytes(c);
+    p = le_put_rng(p, &o->rng);
+    p = le_put_f32s(p, o->dist->policy->param, o->dist->policy->count);
+    le_put_i64(p, o->counters[1]);
+}
+
+int offp_dist_part_load(offp_core* o, acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen) {
+    if (len != offp_dist_part_bytes(o, c)) {
+        snprintf(err, errlen, "checkpoint section 'dist.collectors': a collector's part has %zu bytes, expected %zu", len,
+                 offp_dist_part_bytes(o, c));
+        return -1;
+    }
+    if (collector_state_load(c, buf, collector_state_bytes(c), err, errlen)) return -1;
+    const uint8_t* p = (const uint8_t*)buf + collector_state_bytes(c);
+    if (le_get_rng(&p, &o->rng)) { snprintf(err, errlen, "checkpoint section 'dist.collectors': invalid generator"); return -1; }
+    le_get_f32s(&p, o->dist->policy->param, o->dist->policy->count);
+    o->counters[1] = le_get_i64(&p); /* vectorized steps: the schedule every rank follows */
+    if (o->counters[1] < 0) { snprintf(err, errlen, "checkpoint section 'dist.collectors': negative step count"); return -1; }
+    return 0;
 }
 
 /* ---- the tanh-squashed Gaussian actor ------------------------------------------------- */

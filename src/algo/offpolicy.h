@@ -51,6 +51,7 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
+typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */
 
 /* State every off-policy learner has. */
 typedef struct {
@@ -71,6 +72,7 @@ typedef struct {
     float* act;               /* (E, act_dim) actions in learner units */
     float* act_env;           /* (E, act_dim) the same in env units */
     offp_worker* worker;      /* the second update thread (NULL: threads <= 1) */
+    offp_dist*   dist;        /* under mpirun with R > 1 ranks (ctx->layout), else NULL */
 } offp_core;
 
 #define OFFP_UPDATES(o) ((o)->counters[0])
@@ -135,6 +137,24 @@ int  offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector*
 void offp_lanes(offp_core* o, void (*fn)(void* arg, int lane), void* arg);
 
 /* Sections "<prefix>.rng", "<prefix>.counters" and, with save_buffer, the buffer. */
+/* ---- distributed off-policy (docs/distributed.md) -------------------------------------
+ * Rank 0 is the learner and holds the replay buffer; ranks 1..R-1 are collectors, each
+ * stepping n_envs / (R - 1) copies (global indices first_env..) with the policy the learner
+ * last broadcast. Every iteration each collector steps train_freq times and sends its
+ * transitions (gather); the learner adds them in copy order, broadcasts its actor when
+ * sync_interval updates were made since the last broadcast, then takes gradient_steps
+ * updates (the configured update-to-data ratio) while the collectors already step the next
+ * iteration: a fixed schedule, so reruns with the same R are byte-identical. offp_iterate
+ * does all of this when o->dist is set (every algorithm whose learner begins with an
+ * offp_learner). */
+/* A collector's checkpoint part (collector snapshot, exploration generator, the actor it
+ * holds, its vectorized-step count); 0 bytes on the learner. */
+size_t offp_dist_part_bytes(const offp_core* o, const acrl_collector* c);
+void   offp_dist_part_save(const offp_core* o, const acrl_collector* c, void* buf);
+int    offp_dist_part_load(offp_core* o, acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen);
+/* Learner's broadcast counter (updates at the last broadcast), for checkpoints. */
+int64_t* offp_dist_last_sync(offp_core* o);
+
 int  offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix);
 int  offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);
 

@@ -2,8 +2,11 @@
 #include "algo/onpolicy.h"
 #include "algo/algo.h"
 
+#include "dist/comm.h"
+
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/size.h"
@@ -44,10 +47,21 @@ int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, ac
         float* obs = r->obs + i0 * (size_t)od;
         float* act = r->actions + i0 * (size_t)ad;
         memcpy(obs, c->obs, sizeof(float) * (size_t)E * (size_t)od);
-        policy_forward(pol, p, obs, E);
-        policy_sample(pol, act, r->logprobs + i0, rng);
-        memcpy(r->values + i0, pol->value, sizeof(float) * (size_t)E);
+        if (layout_sharded(c->layout)) { /* each shard samples from its own stream */
+            int Es = c->layout->envs_per_shard;
+            for (int s = 0; s < c->layout->local_shards; s++) {
+                size_t e0 = (size_t)s * (size_t)Es;
+                policy_forward(pol, p, obs + e0 * (size_t)od, Es);
+                policy_sample(pol, act + e0 * (size_t)ad, r->logprobs + i0 + e0, &c->shard_rng[s]);
+                memcpy(r->values + i0 + e0, pol->value, sizeof(float) * (size_t)Es);
+            }
+        } else {
+            policy_forward(pol, p, obs, E);
+            policy_sample(pol, act, r->logprobs + i0, rng);
+            memcpy(r->values + i0, pol->value, sizeof(float) * (size_t)E);
+        }
         collector_step(c, act);
+        if (c->failed) { snprintf(err, errlen, "%s", c->error); return -1; }
         for (int e = 0; e < E; e++) {
             r->rewards[i0 + e] = c->rewards[e];
             r->terminated[i0 + e] = v->terminated[e];
@@ -65,9 +79,12 @@ int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, ac
         }
     }
     if (policy_observe_rollout(pol, r->obs, r->num_steps * E, err, errlen)) return -1;
-    policy_forward(pol, p, c->obs, E);
     float last[E > 0 ? E : 1];
-    memcpy(last, pol->value, sizeof(float) * (size_t)E);
+    int Es = layout_sharded(c->layout) ? c->layout->envs_per_shard : E;
+    for (int e0 = 0; e0 < E; e0 += Es) { /* per shard, as the steps above */
+        policy_forward(pol, p, c->obs + (size_t)e0 * (size_t)od, Es);
+        memcpy(last + e0, pol->value, sizeof(float) * (size_t)Es);
+    }
     rollout_compute_gae(r, last, gamma, gae_lambda);
     return 0;
 }
@@ -126,3 +143,97 @@ int onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 
 acrl_params* onpolicy_params(void* self) { return &((onpolicy_learner*)self)->params; }
 acrl_rng* onpolicy_act_rng(void* self) { return &((onpolicy_learner*)self)->rng; }
+
+/* ---- data-parallel updates ------------------------------------------------------------ */
+
+int onpolicy_dp_init(onpolicy_dp* d, const acrl_layout* L, int n_steps, size_t nparams, int nm) {
+    memset(d, 0, sizeof *d);
+    d->L = L;
+    d->n_steps = n_steps;
+    d->nparams = nparams;
+    d->nm = nm;
+    d->msg = (8 * (size_t)nm + 4 * nparams + 7) & ~(size_t)7;
+    size_t N = (size_t)n_steps * (size_t)L->num_envs, Nl = (size_t)n_steps * (size_t)L->local_envs;
+    d->g_adv = malloc(sizeof(float) * N);
+    d->g_ret = malloc(sizeof(float) * N);
+    d->g_val = malloc(sizeof(float) * N);
+    d->xsend = malloc(sizeof(float) * 3 * Nl);
+    d->xrecv = malloc(sizeof(float) * 3 * N);
+    d->psend = calloc((size_t)L->local_shards, d->msg);
+    d->precv = calloc((size_t)L->shards, d->msg);
+    if (!d->g_adv || !d->g_ret || !d->g_val || !d->xsend || !d->xrecv || !d->psend || !d->precv) {
+        onpolicy_dp_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+void onpolicy_dp_free(onpolicy_dp* d) {
+    free(d->g_adv); free(d->g_ret); free(d->g_val); free(d->xsend); free(d->xrecv); free(d->psend); free(d->precv);
+    memset(d, 0, sizeof *d);
+}
+
+int onpolicy_dp_gather(onpolicy_dp* d, const acrl_rollout* r, char* err, size_t errlen) {
+    const acrl_layout* L = d->L;
+    size_t Nl = (size_t)d->n_steps * (size_t)L->local_envs;
+    memcpy(d->xsend, r->advantages, sizeof(float) * Nl);
+    memcpy(d->xsend + Nl, r->returns, sizeof(float) * Nl);
+    memcpy(d->xsend + 2 * Nl, r->values, sizeof(float) * Nl);
+    if (comm_allgather(d->xsend, sizeof(float) * 3 * Nl, d->xrecv, err, errlen)) return -1;
+    int E = L->num_envs, El = L->local_envs;
+    for (int k = 0; k < L->ranks; k++) {
+        const float* b = d->xrecv + (size_t)k * 3 * Nl;
+        for (int t = 0; t < d->n_steps; t++)
+            for (int j = 0; j < El; j++) {
+                size_t g = (size_t)t * E + (size_t)k * El + j, l = (size_t)t * El + j;
+                d->g_adv[g] = b[l];
+                d->g_ret[g] = b[Nl + l];
+                d->g_val[g] = b[2 * Nl + l];
+            }
+    }
+    return 0;
+}
+
+int onpolicy_dp_local(const onpolicy_dp* d, int g, int s) {
+    const acrl_layout* L = d->L;
+    int E = L->num_envs, e = g % E, t = g / E;
+    if (e / L->envs_per_shard != L->first_shard + s) return -1;
+    return t * L->local_envs + (e - L->first_env);
+}
+
+void onpolicy_dp_put(onpolicy_dp* d, int s, const acrl_params* p, const double* m) {
+    unsigned char* b = d->psend + (size_t)s * d->msg;
+    memcpy(b, m, sizeof(double) * (size_t)d->nm);
+    memcpy(b + 8 * (size_t)d->nm, p->grad, sizeof(float) * d->nparams);
+}
+
+int onpolicy_dp_reduce(onpolicy_dp* d, acrl_params* p, double* m, char* err, size_t errlen) {
+    const acrl_layout* L = d->L;
+    if (comm_allgather(d->psend, d->msg * (size_t)L->local_shards, d->precv, err, errlen)) return -1;
+    size_t P = d->nparams;
+    for (int s = 0; s < L->shards; s++) {
+        const unsigned char* b = d->precv + (size_t)s * d->msg;
+        double ms[d->nm > 0 ? d->nm : 1];
+        memcpy(ms, b, sizeof(double) * (size_t)d->nm);
+        const float* g = (const float*)(const void*)(b + 8 * (size_t)d->nm);
+        if (s == 0) {
+            memcpy(p->grad, g, sizeof(float) * P);
+            for (int k = 0; k < d->nm; k++) m[k] = ms[k];
+        } else {
+            for (size_t i = 0; i < P; i++) p->grad[i] += g[i];
+            for (int k = 0; k < d->nm; k++) m[k] += ms[k];
+        }
+    }
+    return 0;
+}
+
+double onpolicy_dp_explained_variance(const onpolicy_dp* d) {
+    size_t n = (size_t)d->n_steps * (size_t)d->L->num_envs;
+    double sy = 0, sy2 = 0, sd = 0, sd2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double y = d->g_ret[i], e = d->g_ret[i] - d->g_val[i];
+        sy += y; sy2 += y * y; sd += e; sd2 += e * e;
+    }
+    double vy = sy2 / n - (sy / n) * (sy / n), vd = sd2 / n - (sd / n) * (sd / n);
+    return vy <= 0 ? NAN : 1.0 - vd / vy;
+}

@@ -6,6 +6,7 @@
 #include "algo/collector.h"
 #include "algo/policy.h"
 #include "algo/rollout.h"
+#include "dist/layout.h"
 
 /* A2C's configuration, which A3C's embeds (Stable-Baselines3's A2C defaults). */
 typedef struct {
@@ -77,5 +78,34 @@ double onpolicy_explained_variance(const acrl_rollout* r);
 void onpolicy_a2c_backward(acrl_policy* pol, acrl_params* p, const acrl_rollout* r, bool normalize_advantage,
                            float ent_coef, float vf_coef, float* adv, float* w_logp, float* dvalue,
                            float* logp, float* ent, double* m);
+
+/* ---- data-parallel updates (dist/layout.h; docs/distributed.md) -------------------------
+ * Each rank holds the rollout of its copies. The advantages, returns and values of all
+ * copies are gathered once per rollout (global order t * E + e), so minibatch choice and
+ * advantage normalization are those of one process; each shard computes the gradient of its
+ * rows (divided by the whole batch size) and metric sums; the shards' partials are then
+ * added in shard order on every rank, so all ranks take the same optimizer step. */
+typedef struct {
+    const acrl_layout* L;
+    int     n_steps, nm;          /* rollout length; metric sums per partial */
+    size_t  nparams, msg;         /* floats per gradient; bytes per shard message */
+    float  *g_adv, *g_ret, *g_val;/* (n_steps * E) gathered */
+    float  *xsend, *xrecv;        /* rollout exchange */
+    unsigned char *psend, *precv; /* partial exchange */
+} onpolicy_dp;
+
+int  onpolicy_dp_init(onpolicy_dp* d, const acrl_layout* L, int n_steps, size_t nparams, int nm);
+void onpolicy_dp_free(onpolicy_dp* d);
+/* Gathers r's advantages, returns and values of every rank into g_*. */
+int  onpolicy_dp_gather(onpolicy_dp* d, const acrl_rollout* r, char* err, size_t errlen);
+/* The local index in r of global index g (t * E + e); -1 if another shard than local
+ * shard s holds it. */
+int  onpolicy_dp_local(const onpolicy_dp* d, int g, int s);
+/* Stores p->grad and nm metric sums as local shard s's partial. */
+void onpolicy_dp_put(onpolicy_dp* d, int s, const acrl_params* p, const double* m);
+/* p->grad = the partials of all shards added in shard order; m (nm) likewise. */
+int  onpolicy_dp_reduce(onpolicy_dp* d, acrl_params* p, double* m, char* err, size_t errlen);
+/* onpolicy_explained_variance over the gathered returns and values. */
+double onpolicy_dp_explained_variance(const onpolicy_dp* d);
 
 #endif

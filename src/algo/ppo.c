@@ -78,6 +78,8 @@ typedef struct {
     /* minibatch scratch (batch_size) */
     int*   perm;
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_oldlogp, *mb_oldv, *logp, *ent, *wlogp, *dv;
+    onpolicy_dp* dp;             /* data-parallel run (shards > 1), else NULL */
+    float*       mb_norm;        /* dp: the minibatch's normalized advantages (batch_size) */
 } ppo;
 
 static void ppo_destroy(void* self) {
@@ -89,6 +91,8 @@ static void ppo_destroy(void* self) {
     free(a->perm);
     free(a->mb_obs); free(a->mb_act); free(a->mb_adv); free(a->mb_ret); free(a->mb_oldlogp);
     free(a->mb_oldv); free(a->logp); free(a->ent); free(a->wlogp); free(a->dv);
+    if (a->dp) onpolicy_dp_free(a->dp);
+    free(a->dp); free(a->mb_norm);
     free(a);
 }
 
@@ -138,7 +142,28 @@ static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     a->ent = malloc(sizeof(float) * (size_t)B);
     a->wlogp = malloc(sizeof(float) * (size_t)B);
     a->dv = malloc(sizeof(float) * (size_t)B);
-    if (rollout_init(&a->ro, cfg->n_steps, E, od, ad) || !a->perm || !a->mb_obs || !a->mb_act || !a->mb_adv ||
+    const acrl_layout* lay = layout_sharded(ctx->layout) ? ctx->layout : NULL;
+    if (lay && a->L.pol.gbrl) { /* trees are grown from one process's gradients, not summed */
+        snprintf(err, errlen, "the gbrl (tree ensemble) policy is not supported with shards > 1 or under mpirun");
+        ppo_destroy(a);
+        return NULL;
+    }
+    if (lay && (cfg->pol.use_sde || lay->num_envs != E)) {
+        snprintf(err, errlen, cfg->pol.use_sde ? "use_sde is not supported with shards > 1 or under mpirun"
+                                               : "layout does not match n_envs");
+        ppo_destroy(a);
+        return NULL;
+    }
+    if (lay) {
+        a->dp = calloc(1, sizeof *a->dp);
+        a->mb_norm = malloc(sizeof(float) * (size_t)B);
+        if (!a->dp || !a->mb_norm || onpolicy_dp_init(a->dp, lay, cfg->n_steps, a->L.params.count, 5)) {
+            snprintf(err, errlen, "out of memory");
+            ppo_destroy(a);
+            return NULL;
+        }
+    }
+    if (rollout_init(&a->ro, cfg->n_steps, lay ? lay->local_envs : E, od, ad) || !a->perm || !a->mb_obs || !a->mb_act || !a->mb_adv ||
         !a->mb_ret || !a->mb_oldlogp || !a->mb_oldv || !a->logp || !a->ent || !a->wlogp || !a->dv) {
         snprintf(err, errlen, "out of memory");
         ppo_destroy(a);
@@ -222,8 +247,11 @@ int ppo_update_minibatch(void* self, const float* obs, const float* act, const f
     return rc;
 }
 
+static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m, char* err, size_t errlen);
+
 static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
     ppo* a = self;
+    if (a->dp) return ppo_iterate_dp(a, c, progress, m, err, errlen);
     const ppo_config* cfg = &a->cfg;
     acrl_rollout* r = &a->ro;
     if (onpolicy_collect(&a->L.pol, &a->L.params, r, c, &a->L.rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
@@ -265,6 +293,114 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
     for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
     m[M_LR] = lr;
     m[M_EXPLAINED_VAR] = onpolicy_explained_variance(r);
+    m[M_Q_LOSS] = m[M_ALPHA] = NAN;
+    return 0;
+}
+
+/* ---- data-parallel PPO (onpolicy.h): the same update, each shard's rows apart ------ */
+
+/* Metric sums of a shard's partial: pg, vl, en, kl, clip count (divided by B later). */
+enum { DP_PG, DP_VL, DP_EN, DP_KL, DP_CF, DP_N };
+
+/* Forward and backward of the n rows in the mb_* buffers, part of a minibatch of B rows
+ * (gradients divided by B); adds into p->grad (zeroed by the caller) and sums. */
+static void ppo_shard_rows(ppo* a, int n, int B, float clip, double* sums) {
+    const ppo_config* cfg = &a->cfg;
+    policy_forward(&a->L.pol, &a->L.params, a->mb_obs, n);
+    policy_evaluate(&a->L.pol, a->mb_act, a->logp, a->ent);
+    const float* v = a->L.pol.value;
+    for (int i = 0; i < n; i++) {
+        float logratio = a->logp[i] - a->mb_oldlogp[i];
+        float r = expf(logratio), A = a->mb_adv[i];
+        float l1 = -A * r, l2 = -A * clampf(r, 1 - clip, 1 + clip);
+        bool inside = r >= 1 - clip && r <= 1 + clip;
+        sums[DP_PG] += l1 > l2 ? l1 : l2;
+        a->wlogp[i] = (l1 >= l2 || inside) ? -A * r / B : 0.0f;
+        sums[DP_KL] += (r - 1) - logratio;
+        sums[DP_CF] += fabsf(r - 1) > clip;
+        sums[DP_EN] += a->ent[i];
+        float d = v[i] - a->mb_ret[i], dvdv = 1.0f;
+        if (cfg->clip_range_vf > 0) {
+            float dc = v[i] - a->mb_oldv[i];
+            float vc = a->mb_oldv[i] + clampf(dc, -cfg->clip_range_vf, cfg->clip_range_vf);
+            float d2 = vc - a->mb_ret[i];
+            if (d2 * d2 > d * d) { d = d2; dvdv = fabsf(dc) < cfg->clip_range_vf ? 1.0f : 0.0f; }
+        }
+        sums[DP_VL] += (double)d * d;
+        a->dv[i] = cfg->vf_coef * 2.0f * d * dvdv / B;
+    }
+    policy_backward(&a->L.pol, &a->L.params, a->mb_act, a->wlogp, -cfg->ent_coef / B, a->dv);
+}
+
+static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
+    const ppo_config* cfg = &a->cfg;
+    acrl_rollout* r = &a->ro;
+    onpolicy_dp* d = a->dp;
+    const acrl_layout* L = d->L;
+    if (onpolicy_collect(&a->L.pol, &a->L.params, r, c, &a->L.rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
+    if (onpolicy_dp_gather(d, r, err, errlen)) return -1;
+    float lr = acrl_lr_schedule(cfg->lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->learning_rate, (float)progress);
+    float clip = acrl_lr_schedule(cfg->clip_range_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->clip_range, (float)progress);
+    int N = cfg->n_steps * L->num_envs, od = r->obs_dim, ad = r->act_dim;
+    int B = cfg->batch_size < N ? cfg->batch_size : N;
+    double sums[M_COUNT] = {0};
+    int nmb = 0, stop = 0;
+    for (int i = 0; i < N; i++) a->perm[i] = i;
+    for (int epoch = 0; epoch < cfg->n_epochs && !stop; epoch++) {
+        for (int i = N - 1; i > 0; i--) {
+            int j = (int)acrl_rng_below(&a->L.rng, (uint64_t)i + 1);
+            int t = a->perm[i]; a->perm[i] = a->perm[j]; a->perm[j] = t;
+        }
+        for (int start = 0; start < N; start += B) {
+            int nb = N - start < B ? N - start : B;
+            for (int k = 0; k < nb; k++) a->mb_norm[k] = d->g_adv[a->perm[start + k]];
+            if (cfg->normalize_advantage) normalize_inplace(a->mb_norm, nb);
+            for (int s = 0; s < L->local_shards; s++) {
+                int n = 0;
+                for (int k = 0; k < nb; k++) {
+                    int i = onpolicy_dp_local(d, a->perm[start + k], s);
+                    if (i < 0) continue;
+                    memcpy(a->mb_obs + (size_t)n * od, r->obs + (size_t)i * od, sizeof(float) * (size_t)od);
+                    memcpy(a->mb_act + (size_t)n * ad, r->actions + (size_t)i * ad, sizeof(float) * (size_t)ad);
+                    a->mb_adv[n] = a->mb_norm[k];
+                    a->mb_ret[n] = r->returns[i];
+                    a->mb_oldlogp[n] = r->logprobs[i];
+                    a->mb_oldv[n] = r->values[i];
+                    n++;
+                }
+                double ps[DP_N] = {0};
+                acrl_params_zero_grad(&a->L.params);
+                if (n > 0) ppo_shard_rows(a, n, nb, clip, ps);
+                onpolicy_dp_put(d, s, &a->L.params, ps);
+            }
+            double ms[DP_N];
+            if (onpolicy_dp_reduce(d, &a->L.params, ms, err, errlen)) return -1;
+            double approx_kl = ms[DP_KL] / nb;
+            if (cfg->target_kl > 0 && approx_kl > 1.5 * cfg->target_kl) { stop = 1; break; }
+            float gn = acrl_params_clip_grad_norm(&a->L.params, cfg->max_grad_norm > 0 ? cfg->max_grad_norm : INFINITY);
+            if (!isfinite(gn) || !isfinite(ms[DP_PG]) || !isfinite(ms[DP_VL])) {
+                snprintf(err, errlen, "non-finite %s in PPO update %ld", !isfinite(gn) ? "gradient" : !isfinite(ms[DP_PG]) ? "policy loss" : "value loss",
+                         a->L.updates);
+                return -1;
+            }
+            acrl_optim_step(&a->opt, &a->L.params, lr);
+            a->L.updates++;
+            sums[M_POLICY_LOSS] += ms[DP_PG] / nb;
+            sums[M_VALUE_LOSS] += ms[DP_VL] / nb;
+            sums[M_ENTROPY] += ms[DP_EN] / nb;
+            sums[M_APPROX_KL] += approx_kl;
+            sums[M_CLIP_FRAC] += ms[DP_CF] / nb;
+            sums[M_GRAD_NORM] += gn;
+            nmb++;
+        }
+    }
+    if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
+        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->L.updates);
+        return -1;
+    }
+    for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
+    m[M_LR] = lr;
+    m[M_EXPLAINED_VAR] = onpolicy_dp_explained_variance(d);
     m[M_Q_LOSS] = m[M_ALPHA] = NAN;
     return 0;
 }

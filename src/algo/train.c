@@ -18,6 +18,9 @@
 #include "algo/qbias.h"
 #include "util/datadir.h"
 #include "algo/ckpt_policy.h"
+#include "algo/offpolicy.h"
+#include "dist/comm.h"
+#include "dist/layout.h"
 #include "io/le.h"
 
 /* ---- run configuration: keys every algorithm has --------------------------------- */
@@ -34,6 +37,8 @@ typedef struct {
     int   checkpoint_freq;    /* env steps between last.ckpt writes (0 = only at the end) */
     int   log_freq;           /* env steps between progress rows */
     char  env_args[ACRL_CONFIG_STR_MAX]; /* env settings key=value,... (Portfolio-v0) */
+    int   shards;             /* data-parallel shards (dist/layout.h); 1: the ordinary path */
+    int   sync_interval;      /* off-policy under mpirun: learner updates between actor broadcasts */
 } run_config;
 
 #define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(run_config, k), lo, hi, NULL, h}
@@ -50,6 +55,8 @@ static const acrl_config_entry run_table[] = {
     F(checkpoint_freq, INT, 0, 2e9, "env steps between checkpoints (0: only at the end)"),
     F(log_freq, INT, 1, 2e9, "env steps between progress rows"),
     F(env_args, STRING, 0, 0, "env settings key=value,key=value (Portfolio-v0: data_path, assets, test_start, ...)"),
+    F(shards, INT, 1, 65536, "ppo/a2c: gradient shards, as mpirun -n shards computes them (docs/distributed.md)"),
+    F(sync_interval, INT, 1, 1e9, "off-policy under mpirun: learner updates between policy broadcasts to the collectors"),
 };
 #undef F
 #define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
@@ -64,6 +71,8 @@ static void run_defaults(run_config* r) {
     r->n_eval_episodes = 10;
     r->checkpoint_freq = 100000;
     r->log_freq = 2048;
+    r->shards = 1;
+    r->sync_interval = 1;
 }
 
 /* run_config and the algorithm's config in one block, described by one merged table */
@@ -129,7 +138,20 @@ static char* config_to_text(const full_config* fc) {
     size_t len = 0;
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    int bad = acrl_config_write(fc->table, fc->block, f);
+    /* shards = 1 and sync_interval = 1 are left out, so that one-process runs write the
+     * configuration they always did */
+    acrl_config_entry* t = fc->table;
+    acrl_config_entry tmp[RUN_KEYS + 512];
+    if (fc_run(fc)->shards == 1 || fc_run(fc)->sync_interval == 1) {
+        int k = 0;
+        for (int i = 0; fc->table[i].key && k < (int)(sizeof tmp / sizeof tmp[0]) - 1; i++)
+            if (!(strcmp(fc->table[i].key, "shards") == 0 && fc_run(fc)->shards == 1) &&
+                !(strcmp(fc->table[i].key, "sync_interval") == 0 && fc_run(fc)->sync_interval == 1))
+                tmp[k++] = fc->table[i];
+        tmp[k].key = NULL;
+        t = tmp;
+    }
+    int bad = acrl_config_write(t, fc->block, f);
     if (fclose(f) || bad) { free(buf); return NULL; } /* a failed write (out of memory) */
     return buf;
 }
@@ -270,23 +292,134 @@ typedef struct {
     full_config      fc;
     char*            config_text;
     run_state        st;
+    bool             dist;       /* a training run: under mpirun, one of comm_size() ranks */
+    acrl_layout      lay;        /* its layout (shards = 1: unsharded) */
+    bool             offdist;    /* off-policy under mpirun: rank 0 learns, the others collect */
+    void*            extra;      /* offdist, rank 0 while writing a checkpoint: the collectors' parts */
+    size_t           extra_len;
 } run;
 
+static int run_ranks(const run* r) { return r->dist ? comm_size() : 1; }
+static int run_rank(const run* r) { return r->dist ? comm_rank() : 0; }
+
+/* Rank 0's code, given to every rank of a distributed run; the others get an empty message
+ * (rank 0 reports the error). Returns the code. */
+static int sync_code(const run* r, int code, char* err, size_t errlen) {
+    if (run_ranks(r) == 1) return code;
+    int32_t c = code;
+    char e[ACRL_ERRLEN] = "";
+    if (comm_bcast(&c, sizeof c, 0, e, sizeof e)) { snprintf(err, errlen, "%s", e); return ACRL_ERR_RUNTIME; }
+    if (run_rank(r) != 0 && c != ACRL_OK) err[0] = 0;
+    return c;
+}
+
+/* Whether any rank failed (code != OK). Only rank 0, or a rank that failed alone, keeps its
+ * message: the others get an empty one. */
+static int agree_code(const run* r, int code, char* err, size_t errlen) {
+    if (run_ranks(r) == 1) return code;
+    int R = run_ranks(r);
+    uint8_t mine = code != ACRL_OK, all[R];
+    char e[ACRL_ERRLEN] = "";
+    if (comm_allgather(&mine, 1, all, e, sizeof e)) { snprintf(err, errlen, "%s", e); return ACRL_ERR_RUNTIME; }
+    int any = 0;
+    for (int k = 0; k < R; k++) any |= all[k];
+    if (any && code == ACRL_OK) { err[0] = 0; return ACRL_ERR_RUNTIME; }
+    if (code != ACRL_OK && run_rank(r) != 0 && all[0]) err[0] = 0; /* rank 0 failed as well and reports */
+    return code;
+}
+
+static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, size_t cn, char* err, size_t errlen);
+
+/* Data-parallel runs: every rank's CRC-32C of the learner's parameters and optimizer state;
+ * -1 with a message naming the ranks that differ from rank 0 (they must all be identical
+ * after every update). *crc: rank 0's. */
+static int check_params_synced(run* r, uint32_t* crc, char* err, size_t errlen) {
+    const acrl_params* p = r->algo->params(r->learner);
+    uint32_t c = acrl_crc32c(0, p->param, sizeof(float) * p->count);
+    if (p->m) c = acrl_crc32c(c, p->m, sizeof(float) * p->count);
+    if (p->v) c = acrl_crc32c(c, p->v, sizeof(float) * p->count);
+    int R = run_ranks(r);
+    uint32_t all[R];
+    if (comm_allgather(&c, sizeof c, all, err, errlen)) return -1;
+    *crc = all[0];
+    for (int k = 1; k < R; k++)
+        if (all[k] != all[0]) {
+            snprintf(err, errlen, "ranks hold different parameters: rank 0 crc32c %08x, rank %d %08x", all[0], k, all[k]);
+            return -1;
+        }
+    return 0;
+}
+
 static int write_ckpt(run* r, const char* dir, const char* name, char* err, size_t errlen) {
+    size_t cn;
+    void* cbuf;
+    if (layout_sharded(r->col->layout)) {
+        uint32_t crc;
+        if (run_ranks(r) > 1 && check_params_synced(r, &crc, err, errlen)) return -1;
+        /* every rank's part to rank 0, which alone writes (collective) */
+        size_t pn = collector_part_bytes(r->col), counts[run_ranks(r)];
+        void* part = malloc(pn);
+        if (!part) { snprintf(err, errlen, "out of memory"); return -1; }
+        collector_part_save(r->col, part);
+        void* all = NULL;
+        int g = comm_gatherv(part, pn, &all, counts, err, errlen);
+        free(part);
+        if (g) return -1;
+        if (run_rank(r) != 0) return sync_code(r, ACRL_OK, err, errlen) == ACRL_OK ? 0 : -1;
+        cn = collector_global_bytes(r->col);
+        cbuf = malloc(cn);
+        if (!cbuf) { free(all); snprintf(err, errlen, "out of memory"); sync_code(r, ACRL_ERR_RUNTIME, err, errlen); return -1; }
+        collector_merge_parts(r->col, all, cbuf);
+        free(all);
+    } else if (r->offdist) {
+        /* the collectors' parts to rank 0 (collective) */
+        offp_core* o = r->learner;
+        size_t pn = offp_dist_part_bytes(o, r->col), counts[run_ranks(r)];
+        void* part = malloc(pn ? pn : 1);
+        if (!part) { snprintf(err, errlen, "out of memory"); return -1; }
+        offp_dist_part_save(o, r->col, part);
+        void* all = NULL;
+        int g = comm_gatherv(part, pn, &all, counts, err, errlen);
+        free(part);
+        if (g) return -1;
+        if (run_rank(r) != 0) return sync_code(r, ACRL_OK, err, errlen) == ACRL_OK ? 0 : -1;
+        size_t tot = 0;
+        for (int k = 0; k < run_ranks(r); k++) tot += counts[k];
+        r->extra = all;
+        r->extra_len = tot;
+        cn = collector_state_bytes(r->col);
+        cbuf = malloc(cn);
+        if (!cbuf) { snprintf(err, errlen, "out of memory"); sync_code(r, ACRL_ERR_RUNTIME, err, errlen); return -1; }
+        collector_state_save(r->col, cbuf);
+    } else {
+        cn = collector_state_bytes(r->col);
+        cbuf = malloc(cn);
+        if (!cbuf) { snprintf(err, errlen, "out of memory"); return -1; }
+        collector_state_save(r->col, cbuf);
+    }
+    int code = ckpt_assemble(r, dir, name, cbuf, cn, err, errlen);
+    free(r->extra);
+    r->extra = NULL;
+    return (layout_sharded(r->col->layout) || r->offdist) &&
+                   sync_code(r, code ? ACRL_ERR_RUNTIME : ACRL_OK, err, errlen) != ACRL_OK ? -1 : code;
+}
+
+/* Rank 0 (or the only process): the checkpoint file with collector snapshot cbuf (freed). */
+static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, size_t cn, char* err, size_t errlen) {
     char path[1200];
-    if (acrl_path_join(path, sizeof path, dir, name, err, errlen)) return -1;
+    if (acrl_path_join(path, sizeof path, dir, name, err, errlen)) { free(cbuf); return -1; }
     acrl_ckpt_writer* w = acrl_ckpt_begin(r->algo->name, r->col->venv->envs[0]->id);
-    if (!w) { snprintf(err, errlen, "out of memory"); return -1; }
-    size_t cn = collector_state_bytes(r->col);
-    void* cbuf = malloc(cn);
-    if (!cbuf) { acrl_ckpt_abort(w); snprintf(err, errlen, "out of memory"); return -1; }
-    collector_state_save(r->col, cbuf);
+    if (!w) { free(cbuf); snprintf(err, errlen, "out of memory"); return -1; }
     uint8_t st[RUN_STATE_BYTES];
     run_state_encode(st, &r->st);
     int rc = acrl_ckpt_add(w, "config", r->config_text, strlen(r->config_text));
     rc = rc || acrl_ckpt_add_copy(w, "run", st, sizeof st);
     rc = rc || acrl_ckpt_add(w, "collector", cbuf, cn);
     rc = rc || r->algo->save(r->learner, w);
+    if (r->offdist) { /* "dist": int64 ranks, learner updates at the last broadcast */
+        int64_t dv[2] = {run_ranks(r), *offp_dist_last_sync(r->learner)};
+        rc = rc || algo_save_i64s(w, "dist", dv, 2) || acrl_ckpt_add(w, "dist.collectors", r->extra, r->extra_len);
+    }
     if (rc) { acrl_ckpt_abort(w); free(cbuf); snprintf(err, errlen, "cannot assemble checkpoint %s", path); return -1; }
     rc = acrl_ckpt_commit(w, path, err, errlen);
     free(cbuf);
@@ -303,7 +436,31 @@ static void run_free(run* r) {
 /* Builds config, collector and learner; from a checkpoint when ck is not NULL (a full one,
  * or a policy-only one, which restores only what acting needs). Every section is checked
  * for presence and size before use. */
+static int run_configure(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen);
+static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen);
+
 static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen) {
+    int code = run_configure(r, o, ck, err, errlen);
+    if (run_ranks(r) > 1) { /* rank 0 read the configuration: every rank takes its text */
+        code = sync_code(r, code, err, errlen);
+        if (code != ACRL_OK) return code;
+        char* text = run_rank(r) == 0 ? config_to_text(&r->fc) : NULL;
+        size_t n = text ? strlen(text) : 0;
+        if (run_rank(r) == 0 && !text) code = ACRL_ERR_RUNTIME;
+        code = sync_code(r, code, err, errlen);
+        if (code != ACRL_OK) return code;
+        if (comm_bcast_var((void**)&text, &n, 0, err, errlen)) return ACRL_ERR_RUNTIME;
+        if (run_rank(r) != 0 && acrl_config_load_text(r->fc.table, r->fc.block, text, n, "rank 0's configuration", err, errlen))
+            code = ACRL_ERR_INPUT;
+        free(text);
+        code = agree_code(r, code, err, errlen);
+    }
+    if (code != ACRL_OK) return code;
+    return agree_code(r, run_build(r, o, ck, err, errlen), err, errlen);
+}
+
+/* Algorithm, env and configuration (in a distributed run, rank 0 reads the files). */
+static int run_configure(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen) {
     const char* algo_name = ck ? acrl_ckpt_algo(ck) : o->algo;
     const char* env_id = ck ? acrl_ckpt_env_id(ck) : o->env_id;
     r->algo = acrl_algo_find(algo_name);
@@ -329,7 +486,7 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         if (!text) return ACRL_ERR_INPUT;
         if (acrl_config_load_text(r->fc.table, r->fc.block, text, n, "checkpoint config", err, errlen))
             return ACRL_ERR_INPUT;
-    } else {
+    } else if (run_rank(r) == 0) {
         char path[1024];
         /* the preset, unless the user brings a config file of their own */
         int preset = o->config_file ? 0 : find_preset(r->algo->name, env_id, path, sizeof path, err, errlen);
@@ -350,6 +507,71 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
             rc->n_timesteps = (int)o->steps;
         }
     }
+    return ACRL_OK;
+}
+
+/* Layout, collector and learner, restored from ck when given. */
+static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* err, size_t errlen) {
+    run_config* rc = fc_run(&r->fc);
+    const char* env_id = ck ? acrl_ckpt_env_id(ck) : o->env_id;
+    int R = run_ranks(r);
+    const char* a = r->algo->name;
+    bool onp = strcmp(a, "ppo") == 0 || strcmp(a, "a2c") == 0;
+    r->offdist = R > 1 && r->algo->qvalue; /* the off-policy algorithms (their learners begin with an offp_learner) */
+    bool policy_only_ck = ck && policy_ckpt_is(ck);
+    if (r->offdist) {
+        if (rc->shards > 1) {
+            snprintf(err, errlen, "shards applies to ppo and a2c; under mpirun %s runs one learner (rank 0) and %d "
+                     "collectors", a, R - 1);
+            return ACRL_ERR_INPUT;
+        }
+        if (rc->normalize || rc->normalize_reward) {
+            snprintf(err, errlen, "normalize and normalize_reward are not supported by %s under mpirun (each collector "
+                     "would keep its own statistics)", a);
+            return ACRL_ERR_INPUT;
+        }
+        if (ck && !policy_only_ck) {
+            size_t n;
+            const void* dsec = acrl_ckpt_section(ck, "dist", &n);
+            int64_t dv[2] = {1, 0};
+            if (dsec && algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+            if (dv[0] != R) {
+                snprintf(err, errlen, "the checkpoint was written by %s%lld process%s; this run has %d ranks (mpirun -n "
+                         "%d): resume it with the same count", dsec ? "mpirun with " : "", (long long)dv[0],
+                         dv[0] == 1 ? "" : "es", R, R);
+                return ACRL_ERR_INPUT;
+            }
+        }
+        if (layout_make_offpolicy(&r->lay, rc->n_envs, R, run_rank(r), rc->sync_interval, err, errlen))
+            return ACRL_ERR_INPUT;
+    }
+    /* a learner's checkpoint of a distributed off-policy run: evaluated, exported or measured
+     * as it is (its collector section holds one copy), resumed only under mpirun */
+    bool dist_learner_ck = !r->offdist && ck && !policy_only_ck && acrl_ckpt_section(ck, "dist", &(size_t){0});
+    if (dist_learner_ck && r->dist) {
+        int64_t dv[2];
+        if (algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+        snprintf(err, errlen, "the checkpoint was written by mpirun with %lld processes (1 learner, %lld collectors); "
+                 "resume it under mpirun -n %lld", (long long)dv[0], (long long)dv[0] - 1, (long long)dv[0]);
+        return ACRL_ERR_INPUT;
+    }
+    if (R > 1 && rc->shards == 1 && !ck && onp) rc->shards = R; /* mpirun -n R: R shards unless set */
+    if (!r->offdist && (rc->shards > 1 || R > 1)) {
+        if (!onp) {
+            snprintf(err, errlen, "%s cannot run %s: only ppo and a2c train data-parallel (a3c's asynchronous "
+                     "workers run in one process; the off-policy algorithms under mpirun run one learner and "
+                     "collectors, without shards)",
+                     a, R > 1 ? "under mpirun with several ranks" : "with shards > 1");
+            return ACRL_ERR_INPUT;
+        }
+        if (ck && rc->shards % R) {
+            snprintf(err, errlen, "the checkpoint was written with shards = %d (%d env copies); it cannot resume "
+                     "under mpirun with %d ranks: use a rank count that divides %d", rc->shards, rc->n_envs, R,
+                     rc->shards);
+            return ACRL_ERR_INPUT;
+        }
+    }
+    if (!r->offdist && layout_make(&r->lay, rc->n_envs, rc->shards, R, run_rank(r), err, errlen)) return ACRL_ERR_INPUT;
     r->config_text = config_to_text(&r->fc);
     if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
     bool policy_only = ck && policy_ckpt_is(ck);
@@ -365,7 +587,19 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma,
                                  rc->env_args};
-    r->col = collector_create(env_id, rc->n_envs, seed, o->threads > 0 ? o->threads : 1, &co, err, errlen);
+    bool sharded = layout_sharded(&r->lay);
+    int threads = o->threads > 0 ? o->threads : 1, n_local = dist_learner_ck ? 1 : rc->n_envs;
+    if (r->offdist) {
+        /* the learner keeps one copy for the spaces and its evaluations; collector k steps
+         * copies (k-1) Ec.. seeded by global index; its learner needs no replay buffer */
+        n_local = run_rank(r) == 0 ? 1 : r->lay.local_envs;
+        seed += (uint64_t)r->lay.first_env;
+        if (run_rank(r) > 0 && acrl_config_set(r->fc.table, r->fc.block, "buffer_size", "1", err, errlen))
+            return ACRL_ERR_RUNTIME;
+    }
+    r->col = sharded ? collector_create_sharded(env_id, &r->lay, seed, threads, &co, err, errlen)
+                     : collector_create(env_id, n_local, seed, threads, &co, err, errlen);
+    if (r->offdist) seed -= (uint64_t)r->lay.first_env;
     if (!r->col) return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
     if (e0->obs_space.kind == ACRL_SPACE_BOX && e0->obs_space.shape[0] > 0) {
@@ -380,18 +614,37 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
             if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
         }
     }
-    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, rc->n_envs, rc->n_timesteps, seed,
-                         o->threads, rc->gamma, &co};
+    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, r->offdist && run_rank(r) > 0 ? n_local : rc->n_envs,
+                         rc->n_timesteps, seed, o->threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
                         seed, rc->n_envs, 0};
     if (policy_only) {
         if (policy_ckpt_load(r->algo, r->learner, r->col, ck, err, errlen)) return ACRL_ERR_INPUT;
+    } else if (ck && r->offdist && run_rank(r) > 0) {
+        /* a collector: its part of "dist.collectors" (env copies, generator, the actor it holds) */
+        size_t n;
+        const uint8_t* all = acrl_ckpt_get_var(ck, "dist.collectors", &n, err, errlen);
+        size_t pn = offp_dist_part_bytes(r->learner, r->col);
+        if (!all) return ACRL_ERR_INPUT;
+        if (n != pn * (size_t)(R - 1)) {
+            snprintf(err, errlen, "checkpoint section 'dist.collectors' has %zu bytes, expected %zu", n, pn * (size_t)(R - 1));
+            return ACRL_ERR_INPUT;
+        }
+        if (offp_dist_part_load(r->learner, r->col, all + pn * (size_t)(run_rank(r) - 1), pn, err, errlen))
+            return ACRL_ERR_INPUT;
+        r->st = saved;
     } else if (ck) {
         size_t n;
+        if (r->offdist) {
+            int64_t dv[2];
+            if (algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+            *offp_dist_last_sync(r->learner) = dv[1];
+        }
         const void* cs = acrl_ckpt_get_var(ck, "collector", &n, err, errlen);
-        if (!cs || collector_state_load(r->col, cs, n, err, errlen) || r->algo->load(r->learner, ck, err, errlen))
+        if (!cs || (sharded ? collector_global_load(r->col, cs, n, err, errlen) : collector_state_load(r->col, cs, n, err, errlen)) ||
+            r->algo->load(r->learner, ck, err, errlen))
             return ACRL_ERR_INPUT;
         r->st = saved;
     }
@@ -408,6 +661,7 @@ typedef struct {
     int    invocations;
     int64_t inv_steps;                                   /* this invocation's figures */
     double inv_wall, inv_sps;
+    double comm_rank0, comm_max;                         /* seconds communicating (distributed runs) */
 } summary_values;
 
 /* -1 with errno set on failure, and no partial file left */
@@ -441,6 +695,24 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
     acrl_json_int(&j, "invocation_steps", v->inv_steps);
     acrl_json_number(&j, "invocation_wall_seconds", v->inv_wall);
     acrl_json_number(&j, "invocation_sps", v->inv_sps);
+    if (r->offdist) { /* distributed off-policy: the layout, the learner's rates, communication */
+        int64_t upd = OFFP_UPDATES((offp_core*)r->learner);
+        acrl_json_int(&j, "ranks", r->lay.ranks);
+        acrl_json_int(&j, "collectors", r->lay.ranks - 1);
+        acrl_json_int(&j, "envs_per_collector", r->lay.envs_per_shard);
+        acrl_json_number(&j, "updates_per_second", v->inv_wall > 0 ? upd / v->inv_wall : NAN);
+        acrl_json_number(&j, "comm_seconds_rank0", v->comm_rank0);
+        acrl_json_number(&j, "comm_seconds_max", v->comm_max);
+    }
+    if (r->lay.shards > 1) { /* data-parallel runs: the layout and the communication time */
+        int R = r->lay.ranks;
+        acrl_json_int(&j, "ranks", R);
+        acrl_json_int(&j, "shards", r->lay.shards);
+        acrl_json_int(&j, "envs_per_rank", r->lay.local_envs);
+        acrl_json_number(&j, "invocation_sps_per_rank", v->inv_sps / R);
+        acrl_json_number(&j, "comm_seconds_rank0", v->comm_rank0);
+        acrl_json_number(&j, "comm_seconds_max", v->comm_max);
+    }
     int bad = acrl_json_end(&j) != 0 || fflush(f) != 0;
     int e = errno;
     if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
@@ -576,9 +848,9 @@ static void read_earlier(const char* dir, earlier_runs* e) {
     if (acrl_json_get_number(text, "invocations", &x) == 0 && x >= 1 && x < 1e9) e->invocations = (int)x;
 }
 
-int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
-    run r;
-    memset(&r, 0, sizeof r);
+/* The run directory, and the checkpoint to resume from (read when load; in a distributed run
+ * only rank 0 reads files). */
+static int open_run(acrl_train_options* o, acrl_ckpt** ckp, const char** dirp, bool load, char* err, size_t errlen) {
     acrl_ckpt* ck = NULL;
     const char* dir;
     /* every file of the run is DIR/NAME in a buffer sized for a run_dir-long DIR */
@@ -588,7 +860,9 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                  sizeof o->run_dir - 1, given);
         return ACRL_ERR_INPUT;
     }
-    if (o->resume_dir) {
+    if (o->resume_dir && !load) {
+        dir = o->resume_dir;
+    } else if (o->resume_dir) {
         char path[1200];
         if (acrl_path_join(path, sizeof path, o->resume_dir, "last.ckpt", err, errlen)) return ACRL_ERR_INPUT;
         ck = acrl_ckpt_load(path, err, errlen);
@@ -618,61 +892,124 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         }
         dir = o->run_dir;
     }
-    int code = run_setup(&r, o, ck, err, errlen);
-    acrl_ckpt_free(ck);
-    run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
-    if (ck && code == ACRL_OK) code = resume_config_ini(&r, o, dir, err, errlen);
-    if (ck && code == ACRL_OK) code = resume_adjust(&r, &ck_run, o, err, errlen);
-    if (code != ACRL_OK) { run_free(&r); return code; }
-    if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
+    *ckp = ck;
+    *dirp = dir;
+    return ACRL_OK;
+}
+
+static int open_logs(run* r, acrl_train_options* o, const char* dir, const char** cols, acrl_csv** csvp,
+                     acrl_tboard** tbp, earlier_runs* prevp, summary_values* vp, char* err, size_t errlen) {
     /* I/O errors from here on are ACRL_ERR_RUNTIME: the path and the system's reason */
     if (mkdir_p(dir)) {
         snprintf(err, errlen, "cannot create run directory %s: %s", dir, strerror(errno));
-        run_free(&r);
         return ACRL_ERR_RUNTIME;
     }
     acrl_ckpt_remove_stale(dir, NULL, 0); /* temp files of a run killed while writing a checkpoint */
-    run_config* rc = fc_run(&r.fc);
     char path[1200];
-    if (acrl_path_join(path, sizeof path, dir, "config.ini", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
+    if (acrl_path_join(path, sizeof path, dir, "config.ini", err, errlen)) { return ACRL_ERR_INPUT; }
     FILE* cf = fopen(path, "w");
-    if (!cf || fputs(r.config_text, cf) < 0 || fflush(cf) != 0 || fclose(cf) != 0) {
+    if (!cf || fputs(r->config_text, cf) < 0 || fflush(cf) != 0 || fclose(cf) != 0) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         if (cf) unlink(path);
-        run_free(&r);
         return ACRL_ERR_RUNTIME;
     }
 
     /* logs: progress.csv (appended on resume), TensorBoard (earlier files trimmed to the
      * checkpoint's step on resume, like progress.csv) */
+    if (acrl_path_join(path, sizeof path, dir, "progress.csv", err, errlen)) { return ACRL_ERR_INPUT; }
+    *csvp = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r->st.steps, err, errlen)
+                                  : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
+    acrl_csv* csv = *csvp;
+    if (csv && o->resume_dir && acrl_tboard_trim(dir, r->st.steps, err, errlen)) {
+        acrl_csv_close(csv);
+        *csvp = NULL;
+        return ACRL_ERR_RUNTIME;
+    }
+    *tbp = *csvp ? acrl_tboard_open(dir, err, errlen) : NULL;
+    if (!csv || !*tbp) { acrl_csv_close(csv); *csvp = NULL; return ACRL_ERR_RUNTIME; }
+
+    /* wall time, training time and steps/s in summary.json count every invocation of the run */
+    if (o->resume_dir) read_earlier(dir, prevp);
+    earlier_runs prev = *prevp;
+    int64_t steps0 = r->st.steps;
+    double first_solved_s = r->st.first_solved_step >= 0 ? prev.first_solved_s : NAN;
+    *vp = (summary_values){false, prev.wall, prev.train_time, prev.wall > 0 ? steps0 / prev.wall : NAN, NAN, NAN, 0, NAN,
+                        NAN, first_solved_s, prev.invocations + 1, 0, 0, NAN, 0, 0};
+    if (write_summary(dir, r, vp)) {
+        snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
+        acrl_csv_close(csv);
+        acrl_tboard_close(*tbp);
+        *csvp = NULL;
+        *tbp = NULL;
+        return ACRL_ERR_RUNTIME;
+    }
+    return ACRL_OK;
+}
+
+/* Rank 0's configuration text and run state to every rank (after a resume adjusted them). */
+static int share_state(run* r, char* err, size_t errlen) {
+    char* text = run_rank(r) == 0 ? r->config_text : NULL;
+    size_t n = text ? strlen(text) + 1 : 0;
+    if (comm_bcast_var((void**)&text, &n, 0, err, errlen)) return ACRL_ERR_RUNTIME;
+    if (run_rank(r) != 0) {
+        free(r->config_text);
+        r->config_text = text;
+        if (n == 0 || text[n - 1] || acrl_config_load_text(r->fc.table, r->fc.block, text, n - 1, "rank 0's configuration", err, errlen))
+            return ACRL_ERR_RUNTIME;
+    }
+    return comm_bcast(&r->st, sizeof r->st, 0, err, errlen) ? ACRL_ERR_RUNTIME : ACRL_OK;
+}
+
+int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
+    run r;
+    memset(&r, 0, sizeof r);
+    r.dist = true;
+    const int R = run_ranks(&r), rank = run_rank(&r);
+    if (rank != 0) { o->quiet = true; o->notice = NULL; } /* rank 0 reports */
+    acrl_ckpt* ck = NULL;
+    const char* dir = NULL;
+    int code = open_run(o, &ck, &dir, rank == 0, err, errlen);
+    if (R > 1) {
+        code = sync_code(&r, code, err, errlen);
+        if (code == ACRL_OK && o->resume_dir) {
+            /* rank 0 read the checkpoint; every rank gets its bytes (no shared file system) */
+            size_t n = 0;
+            void* buf = rank == 0 ? (void*)acrl_ckpt_image(ck, &n) : NULL;
+            if (comm_bcast_var(&buf, &n, 0, err, errlen)) code = ACRL_ERR_RUNTIME;
+            else if (rank != 0 && !(ck = acrl_ckpt_from_bytes(buf, n, "rank 0's last.ckpt", err, errlen)))
+                code = ACRL_ERR_INPUT;
+            code = agree_code(&r, code, err, errlen);
+        }
+    }
+    if (code != ACRL_OK) { acrl_ckpt_free(ck); return code; }
+    code = run_setup(&r, o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
+    if (ck && code == ACRL_OK && rank == 0) code = resume_config_ini(&r, o, dir, err, errlen);
+    if (ck && code == ACRL_OK && rank == 0) code = resume_adjust(&r, &ck_run, o, err, errlen);
+    if (R > 1 && ck && r.col) {
+        code = sync_code(&r, code, err, errlen);
+        if (code == ACRL_OK) code = agree_code(&r, share_state(&r, err, errlen), err, errlen);
+    }
+    if (code != ACRL_OK) { run_free(&r); return code; }
+    if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
+    /* rank 0 alone writes the run directory */
     const char* cols[NBASE + M_COUNT];
     for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
     for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
-    if (acrl_path_join(path, sizeof path, dir, "progress.csv", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
-    acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r.st.steps, err, errlen)
-                                  : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
-    if (csv && o->resume_dir && acrl_tboard_trim(dir, r.st.steps, err, errlen)) {
-        acrl_csv_close(csv);
-        run_free(&r);
-        return ACRL_ERR_RUNTIME;
-    }
-    acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
-    if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_RUNTIME; }
-
-    /* wall time, training time and steps/s in summary.json count every invocation of the run */
+    acrl_csv* csv = NULL;
+    acrl_tboard* tb = NULL;
     earlier_runs prev = {0, 0, NAN, 0};
-    if (o->resume_dir) read_earlier(dir, &prev);
+    summary_values v;
+    memset(&v, 0, sizeof v);
+    code = rank == 0 ? open_logs(&r, o, dir, cols, &csv, &tb, &prev, &v, err, errlen) : ACRL_OK;
+    code = sync_code(&r, code, err, errlen);
+    if (code != ACRL_OK) { acrl_csv_close(csv); acrl_tboard_close(tb); run_free(&r); return code; }
     int64_t steps0 = r.st.steps;
     double first_solved_s = r.st.first_solved_step >= 0 ? prev.first_solved_s : NAN;
-    summary_values v = {false, prev.wall, prev.train_time, prev.wall > 0 ? steps0 / prev.wall : NAN, NAN, NAN, 0, NAN,
-                        NAN, first_solved_s, prev.invocations + 1, 0, 0, NAN};
-    if (write_summary(dir, &r, &v)) {
-        snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
-        acrl_csv_close(csv);
-        acrl_tboard_close(tb);
-        run_free(&r);
-        return ACRL_ERR_RUNTIME;
-    }
+    char path[1200];
+    run_config* rc = fc_run(&r.fc);
+
 
     acrl_progress prog;
     acrl_progress_init(&prog, r.st.total_steps, o->quiet ? ACRL_PROGRESS_QUIET : ACRL_PROGRESS_AUTO, 5.0);
@@ -681,17 +1018,39 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
     double t0 = now_s(), train_time = 0, last_eval = NAN;
     long fault_at = o->fault_nan_at > 0 ? o->fault_nan_at : -1;
+    /* test hooks of distributed runs: ACRL_FAULT_STALL=RANK:STEP makes that rank sleep 600 s
+     * there (the others must time out); ACRL_FAULT_DESYNC=RANK:STEP changes one weight of
+     * that rank there (the parameter check must notice) */
+    long stall_at = -1, desync_at = -1;
+    const char* fs = getenv("ACRL_FAULT_STALL");
+    if (fs && atoi(fs) == rank && strchr(fs, ':')) stall_at = atol(strchr(fs, ':') + 1);
+    const char* fd = getenv("ACRL_FAULT_DESYNC");
+    if (fd && atoi(fd) == rank && strchr(fd, ':')) desync_at = atol(strchr(fd, ':') + 1);
     code = ACRL_OK;
     double m[M_COUNT];
     double ret_mean, ret_std, len_mean;
+    double comm0 = comm_seconds();
+    int rank0_failed = 0; /* distributed: rank 0 could not write its logs; every rank stops at the next iteration */
+    int stop_after = 0;   /* distributed: a stop request every rank learnt of during this iteration */
     while (r.st.steps < r.st.total_steps) {
-        if (o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
+        if (R == 1 && o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
         for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
         double ti = now_s();
         double progress = (double)r.st.steps / (double)r.st.total_steps;
         if (fault_at >= 0 && r.st.steps >= fault_at) { r.algo->params(r.learner)->param[0] = NAN; fault_at = -1; }
-        if (r.algo->iterate(r.learner, r.col, progress, m, err, errlen)) {
+        if (R > 1 && stall_at >= 0 && r.st.steps >= stall_at) { sleep(600); stall_at = -1; }
+        if (R > 1 && desync_at >= 0 && r.st.steps >= desync_at) { r.algo->params(r.learner)->param[0] += 1e-3f; desync_at = -1; }
+        int failed = r.algo->iterate(r.learner, r.col, progress, m, err, errlen) != 0;
+        if (R > 1) { /* one exchange per iteration: failures, rank 0's log failures, stop requests */
+            int fl = (failed ? 1 : 0) | (rank0_failed ? 2 : 0) | (o->stop_flag && *o->stop_flag ? 4 : 0);
+            char e2[ACRL_ERRLEN] = "";
+            if (comm_any(fl, &fl, e2, sizeof e2)) { if (!failed) snprintf(err, errlen, "%s", e2); code = ACRL_ERR_RUNTIME; break; }
+            if ((fl & 1) && !failed) { code = ACRL_ERR_RUNTIME; err[0] = 0; break; } /* the failed rank reports */
+            if ((fl & 2) && !failed) { if (!rank0_failed) { code = ACRL_ERR_RUNTIME; err[0] = 0; } break; }
+            if (fl & 4) stop_after = 1;
+        }
+        if (failed) {
             char msg[ACRL_ERRLEN];
             snprintf(msg, sizeof msg, "%s", err);
             snprintf(err, errlen, "training stopped at step %ld: %s (last good checkpoint: %s/last.ckpt)",
@@ -705,8 +1064,15 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         double eval_mean = NAN, eval_std;
         if (rc->eval_freq > 0 && r.st.steps >= r.st.next_eval) {
             while (r.st.next_eval <= r.st.steps) r.st.next_eval += rc->eval_freq;
-            if (evaluate(r.algo, r.learner, r.col, env_id, rc->n_eval_episodes, eval_seed, false, &eval_mean,
-                         &eval_std, err, errlen) == 0) {
+            int ev = rank == 0 ? evaluate(r.algo, r.learner, r.col, env_id, rc->n_eval_episodes, eval_seed, false,
+                                          &eval_mean, &eval_std, err, errlen) : 0;
+            if (R > 1) { /* rank 0 evaluates; every rank learns the result (best.ckpt is collective) */
+                double pk[2] = {ev, eval_mean};
+                if (comm_bcast(pk, sizeof pk, 0, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+                ev = (int)pk[0];
+                eval_mean = pk[1];
+            }
+            if (ev == 0) {
                 last_eval = eval_mean;
                 if (r.st.first_solved_step < 0 && spec && eval_mean >= spec->solved_threshold) {
                     r.st.first_solved_step = r.st.steps;
@@ -720,14 +1086,16 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         }
         collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
         /* a row every log_freq steps, at the end, and whenever an evaluation ran */
-        if (r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps || !isnan(eval_mean)) {
+        bool log_now = r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps || !isnan(eval_mean);
+        if (log_now)
             while (r.st.next_log <= r.st.steps) r.st.next_log += rc->log_freq;
+        if (log_now && rank == 0) {
             double wall = now_s() - t0;
             double row[NBASE + M_COUNT] = {(double)r.st.steps, prev.wall + wall,
                                            (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
                                            ret_mean, ret_std, len_mean, (double)r.col->ep_count, eval_mean};
             for (int k = 0; k < M_COUNT; k++) row[NBASE + k] = m[k];
-            if (acrl_csv_row(csv, row, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+            if (acrl_csv_row(csv, row, err, errlen)) { code = ACRL_ERR_RUNTIME; rank0_failed = 1; if (R == 1) break; }
             for (int k = 3; k < NBASE + M_COUNT; k++) {
                 if (isnan(row[k]) || k == 6) continue;
                 char tag[64];
@@ -738,12 +1106,14 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             if (acrl_tboard_flush(tb)) {
                 snprintf(err, errlen, "cannot write %s: %s", acrl_tboard_path(tb), strerror(errno));
                 code = ACRL_ERR_RUNTIME;
-                break;
+                rank0_failed = 1;
+                if (R == 1) break;
             }
         }
         if (rc->checkpoint_freq > 0 && r.st.steps >= r.st.next_ckpt) {
             while (r.st.next_ckpt <= r.st.steps) r.st.next_ckpt += rc->checkpoint_freq;
             if (write_ckpt(&r, dir, "last.ckpt", err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+            if (rank == 0) {
             /* summary.json follows last.ckpt, so that even a killed run's summary is current */
             double wall = now_s() - t0;
             v.wall = prev.wall + wall;
@@ -758,12 +1128,30 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             if (write_summary(dir, &r, &v)) {
                 snprintf(err, errlen, "cannot write %s/summary.json", dir);
                 code = ACRL_ERR_RUNTIME;
-                break;
+                rank0_failed = 1;
+                if (R == 1) break;
+            }
             }
         }
         acrl_progress_update(&prog, r.st.steps, ret_mean);
+        if (stop_after) { code = ACRL_INTERRUPTED; break; }
+    }
+    if (R > 1 && code != ACRL_INTERRUPTED) { /* a failure on the last iteration: every rank ends alike */
+        int fl = code != ACRL_OK;
+        char e2[ACRL_ERRLEN] = "";
+        if (comm_any(fl, &fl, e2, sizeof e2) && code == ACRL_OK) { snprintf(err, errlen, "%s", e2); code = ACRL_ERR_RUNTIME; }
+        if (fl && code == ACRL_OK) { code = ACRL_ERR_RUNTIME; err[0] = 0; }
     }
     double wall = now_s() - t0;
+    /* communication figures of every rank (summary.json, --ranks-info) */
+    double mine[2] = {comm_seconds() - comm0, wall}, all_comm[2 * R];
+    if (R > 1 && comm_allgather(mine, sizeof mine, all_comm, err, errlen) && code == ACRL_OK) code = ACRL_ERR_RUNTIME;
+    if (R == 1) { all_comm[0] = mine[0]; all_comm[1] = mine[1]; }
+    v.comm_max = 0;
+    for (int k = 0; k < R; k++) v.comm_max = all_comm[2 * k] > v.comm_max ? all_comm[2 * k] : v.comm_max;
+    v.comm_rank0 = all_comm[0];
+    uint32_t params_crc = 0;
+    if (R > 1 && !r.offdist && code == ACRL_OK && check_params_synced(&r, &params_crc, err, errlen)) code = ACRL_ERR_RUNTIME;
     collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
     acrl_progress_finish(&prog, r.st.steps, ret_mean);
     if (code == ACRL_OK || code == ACRL_INTERRUPTED) {
@@ -774,6 +1162,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(err, errlen, "interrupted at step %lld; continue with --resume %s", (long long)r.st.steps, dir);
     bool finished = code == ACRL_OK && r.st.steps >= r.st.total_steps;
     if (finished && write_ckpt(&r, dir, "final.ckpt", err, errlen)) code = ACRL_ERR_RUNTIME;
+    if (rank != 0) { /* rank 0 writes policy.ckpt, evaluates and writes the summary */
+        run_free(&r);
+        return code;
+    }
     if (finished && code == ACRL_OK) {
         snprintf(path, sizeof path, "%s/policy.ckpt", dir);
         if (policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, path, err, errlen)) code = ACRL_ERR_RUNTIME;
@@ -801,6 +1193,25 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     if (write_summary(dir, &r, &v) && (code == ACRL_OK || code == ACRL_INTERRUPTED)) {
         snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;
+    }
+    if (o->ranks_info && r.offdist) {
+        char msg[ACRL_ERRLEN];
+        int64_t upd = OFFP_UPDATES((offp_core*)r.learner);
+        snprintf(msg, sizeof msg, "ranks %d: 1 learner, %d collectors of %d env copies; env steps/s received by the "
+                 "learner %.0f, updates/s %.0f; communicating %.3f s on the learner, %.3f s at most (of %.1f s)", R, R - 1,
+                 r.lay.envs_per_shard, v.inv_sps, wall > 0 ? upd / wall : 0.0, v.comm_rank0, v.comm_max, wall);
+        if (o->notice) o->notice(o->notice_user, msg);
+    } else if (o->ranks_info) {
+        char msg[ACRL_ERRLEN];
+        snprintf(msg, sizeof msg, "ranks %d, shards %d, env copies %d (%d per rank); steps/s %.0f overall, %.0f per "
+                 "rank; communicating %.3f s on rank 0, %.3f s at most (%.1f%% of %.1f s)", R, r.lay.shards,
+                 r.lay.num_envs, r.lay.local_envs, v.inv_sps, v.inv_sps / R, v.comm_rank0, v.comm_max,
+                 wall > 0 ? 100.0 * v.comm_max / wall : 0.0, wall);
+        if (o->notice) o->notice(o->notice_user, msg);
+        if (R > 1 && code == ACRL_OK) {
+            snprintf(msg, sizeof msg, "parameters identical on all %d ranks (crc32c %08x)", R, params_crc);
+            if (o->notice) o->notice(o->notice_user, msg);
+        }
     }
     if (acrl_csv_close(csv) && code == ACRL_OK) {
         snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));

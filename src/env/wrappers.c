@@ -66,6 +66,12 @@ void acrl_running_stat_update_f(acrl_running_stat* s, const float* x, int n) {
     s->count += n;
 }
 
+void acrl_running_stat_merge(acrl_running_stat* s, const double* mean, const double* var, double n) {
+    if (n <= 0) return;
+    for (int j = 0; j < s->dim; j++) rs_merge(s, j, mean[j], var[j], n);
+    s->count += n;
+}
+
 /* ---- shared wrapper plumbing ---------------------------------------------------- */
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)

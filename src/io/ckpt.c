@@ -268,6 +268,16 @@ acrl_ckpt* acrl_ckpt_load(const char* path, char* err, size_t errlen) {
     size_t size = 0;
     uint8_t* b = read_whole_file(path, &size, err, errlen);
     if (!b) return NULL;
+    return acrl_ckpt_from_bytes(b, size, path, err, errlen);
+}
+
+const void* acrl_ckpt_image(const acrl_ckpt* c, size_t* size) {
+    *size = c->size;
+    return c->image;
+}
+
+acrl_ckpt* acrl_ckpt_from_bytes(void* image, size_t size, const char* path, char* err, size_t errlen) {
+    uint8_t* b = image;
     acrl_ckpt* c = calloc(1, sizeof(*c));
     if (!c) { free(b); io_set_err(err, errlen, "out of memory"); return NULL; }
     c->image = b;

@@ -1,0 +1,30 @@
+#!/bin/sh
+# PPO solves CartPole-v1 (RL Zoo preset, 8 env copies: 4 per rank) under mpirun -n 2
+# (docs/distributed.md); the learning-rate half of test_mpi_slow.sh, apart so that ctest -j
+# runs both at once. Skipped (exit 77) without mpirun or in a build without MPI; sets what
+# test_mpi_slow.sh sets for Open MPI. Usage: sh tests/test_mpi_learn_slow.sh /path/to/acrl
+ACRL=${1:?usage: test_mpi_learn_slow.sh /path/to/acrl}
+command -v mpirun >/dev/null 2>&1 || { echo "test_mpi_learn_slow: SKIPPED: no mpirun (apt-get install openmpi-bin)"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+    OMPI_MCA_btl=self,vader
+pass=0
+fail=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
+M="mpirun -n 2"
+if $M "$ACRL" train ppo CartPole-v1 --steps 64 --quiet --out "$TMP/probe" --eval-episodes 0 2>&1 |
+        grep -q "built without MPI"; then
+    echo "test_mpi_learn_slow: SKIPPED: this acrl was built without MPI (-DACRL_MPI=OFF or no libopenmpi-dev)"
+    exit 77
+fi
+
+# PPO solves CartPole-v1 (RL Zoo preset, 8 copies: 4 per rank) with 2 ranks
+$M "$ACRL" train ppo CartPole-v1 --quiet --out "$TMP/solve" >/dev/null 2>&1 || bad "2-rank CartPole run failed"
+awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= 475) }' "$TMP/solve/summary.json" && ok ||
+    bad "2-rank PPO CartPole-v1: $(grep eval_return_mean "$TMP/solve/summary.json")"
+
+echo "test_mpi_learn_slow: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
