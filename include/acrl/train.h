@@ -49,6 +49,35 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
  * ACRL_ERR_INPUT (unreadable/invalid checkpoint) or ACRL_ERR_RUNTIME (write error). */
 int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen);
 
+/* A trained policy loaded from a checkpoint (full or policy-only), acting on raw env
+ * observations exactly as `acrl eval` does: observation normalization with the saved
+ * statistics, the policy, and Box actions clipped to the bounds. */
+typedef struct acrl_agent acrl_agent;
+/* NULL + message (ACRL_ERR_INPUT's cases: unreadable or invalid checkpoint). */
+acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen);
+void acrl_agent_free(acrl_agent* a);
+/* Widths of an observation and of an action (1 for Discrete: the index as a float). */
+int  acrl_agent_obs_dim(const acrl_agent* a);
+int  acrl_agent_act_dim(const acrl_agent* a);
+/* action (act_dim) for one raw observation obs (obs_dim): the deterministic policy, or a
+ * sample from the checkpoint's generator (repeats exactly from a given checkpoint). */
+void acrl_agent_act(acrl_agent* a, const float* obs, float* action, bool stochastic);
+
+/* Options of the exporters below. */
+typedef struct {
+    const char* name;       /* C: prefix of the header's identifiers; NULL: "acrl_policy" */
+    bool        int8;       /* C: weights quantized to int8 (one scale per output unit) */
+} acrl_export_options;
+/* A self-contained C99 header computing the deterministic policy from raw observations
+ * (docs: README "Deploy a policy"). ACRL_OK, ACRL_ERR_INPUT (bad checkpoint or name) or
+ * ACRL_ERR_RUNTIME (write error), with a message. */
+int acrl_export_c(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
+                  size_t errlen);
+/* The same computation as an ONNX model (IR 8, opset 17): input "obs" (N, obs_dim), output
+ * "action" (N, act_dim). Codes as acrl_export_c. */
+int acrl_export_onnx(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
+                     size_t errlen);
+
 /* Names of the registered algorithms, NULL-terminated; and the config help of one
  * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */
 const char* const* acrl_algo_names(void);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "algo/agent.h"
 #include "algo/algo.h"
 #include "algo/ckpt_policy.h"
 #include "io/le.h"
@@ -614,4 +615,57 @@ int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, s
         code = ACRL_ERR_RUNTIME;
     run_free(&r);
     return code;
+}
+
+/* ---- a loaded policy (acrl act, the exporters) -------------------------------------- */
+
+typedef struct {
+    acrl_agent pub;  /* first: an acrl_agent* is this struct */
+    run        r;
+} agent_run;
+
+acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
+    if (!ck) return NULL;
+    agent_run* a = calloc(1, sizeof *a);
+    if (!a) { acrl_ckpt_free(ck); snprintf(err, errlen, "out of memory"); return NULL; }
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&a->r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code != ACRL_OK) {
+        run_free(&a->r);
+        free(a);
+        return NULL;
+    }
+    acrl_env* e0 = a->r.col->venv->envs[0];
+    a->pub = (acrl_agent){a->r.algo, a->r.learner, a->r.col, &e0->obs_space, &e0->act_space};
+    return &a->pub;
+}
+
+void acrl_agent_free(acrl_agent* a) {
+    if (!a) return;
+    agent_run* ar = (agent_run*)a;
+    run_free(&ar->r);
+    free(ar);
+}
+
+int acrl_agent_obs_dim(const acrl_agent* a) { return a->obs_space->dim; }
+
+int acrl_agent_act_dim(const acrl_agent* a) { return a->act_space->kind == ACRL_SPACE_BOX ? a->act_space->dim : 1; }
+
+void acrl_agent_act(acrl_agent* a, const float* obs, float* action, bool stochastic) {
+    float z[a->obs_space->dim];
+    collector_normalize_obs(a->col, obs, z, 1);
+    a->algo->act(a->learner, z, 1, action, !stochastic);
+    clip_box(a->act_space, action);
+}
+
+int agent_config_value(const acrl_agent* a, const char* key, char* out, size_t outlen) {
+    const full_config* fc = &((const agent_run*)a)->r.fc;
+    for (const acrl_config_entry* e = fc->table; e->key; e++)
+        if (strcmp(e->key, key) == 0) {
+            acrl_config_format_value(e, fc->block, out, outlen);
+            return 0;
+        }
+    return -1;
 }

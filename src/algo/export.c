@@ -1,0 +1,203 @@
+/* Policy descriptions for the exporters: one table entry per algorithm names the layers of
+ * its parameter store that make the deterministic policy and the head that turns their
+ * output into an action. A new algorithm is one entry (e.g. a mixture-of-experts policy
+ * would add a head that takes the mean of the expert with the largest gate weight). */
+#include "algo/export.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo/offpolicy.h"
+
+#define NORM_EPS 1e-8 /* collector.c's epsilon under the observation variance */
+
+void export_desc_free(export_desc* d) {
+    for (int l = 0; l < d->nlayers; l++) { free(d->w[l]); free(d->b[l]); }
+    free(d->mean); free(d->std); free(d->scale); free(d->bias); free(d->low); free(d->high);
+    memset(d, 0, sizeof *d);
+}
+
+/* Appends layer "<prefix>.<i>" of p, keeping only its first `keep` outputs (0: all).
+ * 0 if found, 1 if p has no such layer, -1 + message otherwise. */
+static int add_layer(export_desc* d, const acrl_params* p, const char* prefix, int i, int keep, char* err,
+                     size_t errlen) {
+    char wn[80], bn[80];
+    snprintf(wn, sizeof wn, "%s.%d.w", prefix, i);
+    snprintf(bn, sizeof bn, "%s.%d.b", prefix, i);
+    const acrl_tensor* tw = acrl_params_find(p, wn);
+    const acrl_tensor* tb = acrl_params_find(p, bn);
+    if (!tw || !tb) return 1;
+    int in = tw->rows, out = tw->cols, n = keep > 0 && keep < out ? keep : out;
+    if (d->nlayers == EXPORT_MAX_LAYERS || (d->nlayers > 0 && d->sizes[d->nlayers] != in) || tb->cols != out) {
+        snprintf(err, errlen, "layer %s does not continue the network", wn);
+        return -1;
+    }
+    float* w = malloc(sizeof(float) * (size_t)in * (size_t)n);
+    float* b = malloc(sizeof(float) * (size_t)n);
+    if (!w || !b) { free(w); free(b); snprintf(err, errlen, "out of memory"); return -1; }
+    for (int k = 0; k < in; k++) memcpy(w + (size_t)k * n, p->param + tw->offset + (size_t)k * out, sizeof(float) * n);
+    memcpy(b, p->param + tb->offset, sizeof(float) * n);
+    if (d->nlayers == 0) d->sizes[0] = in;
+    d->w[d->nlayers] = w;
+    d->b[d->nlayers] = b;
+    d->sizes[++d->nlayers] = n;
+    return 0;
+}
+
+/* Every layer "<prefix>.0", "<prefix>.1", ... of p; the last one keeps `keep` outputs. */
+static int add_mlp(export_desc* d, const acrl_params* p, const char* prefix, int keep, char* err, size_t errlen) {
+    int n = 0;
+    char wn[80];
+    for (;; n++) {
+        snprintf(wn, sizeof wn, "%s.%d.w", prefix, n);
+        if (!acrl_params_find(p, wn)) break;
+    }
+    if (n == 0) { snprintf(err, errlen, "the policy has no layers '%s.*'", prefix); return -1; }
+    for (int i = 0; i < n; i++)
+        if (add_layer(d, p, prefix, i, i == n - 1 ? keep : 0, err, errlen)) return -1;
+    return 0;
+}
+
+/* PPO, A2C, A3C: a shared trunk then the policy head, or the separate policy MLP; the mean
+ * of the Gaussian (gSDE too) or the argmax of the logits. */
+static int describe_onpolicy(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    const acrl_params* p = a->algo->params(a->learner);
+    if (acrl_params_find(p, "trunk.0.w") && add_mlp(d, p, "trunk", 0, err, errlen)) return -1;
+    if (add_mlp(d, p, "pi", 0, err, errlen)) return -1;
+    d->head = d->n_actions ? EXPORT_HEAD_ARGMAX : EXPORT_HEAD_MEAN;
+    return 0;
+}
+
+/* The off-policy learners' scaling of [-1, 1] to the Box bounds. */
+static int copy_rescale(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    const offp_core* o = &((const offp_learner*)a->learner)->core;
+    d->scale = malloc(sizeof(float) * (size_t)d->act_dim);
+    d->bias = malloc(sizeof(float) * (size_t)d->act_dim);
+    if (!d->scale || !d->bias) { snprintf(err, errlen, "out of memory"); return -1; }
+    memcpy(d->scale, o->act_scale, sizeof(float) * (size_t)d->act_dim);
+    memcpy(d->bias, o->act_bias, sizeof(float) * (size_t)d->act_dim);
+    return 0;
+}
+
+/* SAC: the actor's last layer holds means and log-stds side by side; the deterministic
+ * action is tanh of the mean (float64), rescaled. Discrete SAC: argmax of the logits. */
+static int describe_sac(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    if (add_mlp(d, a->algo->params(a->learner), "pi", d->n_actions ? 0 : d->act_dim, err, errlen)) return -1;
+    if (d->n_actions) { d->head = EXPORT_HEAD_ARGMAX; return 0; }
+    d->head = EXPORT_HEAD_TANH_F64;
+    return copy_rescale(d, a, err, errlen);
+}
+
+/* TD3, DDPG: tanh (acrl's) of the actor's output, rescaled. */
+static int describe_td3(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    if (add_mlp(d, a->algo->params(a->learner), "pi", 0, err, errlen)) return -1;
+    d->head = EXPORT_HEAD_TANH;
+    return copy_rescale(d, a, err, errlen);
+}
+
+typedef struct {
+    const char* algo;
+    int (*describe)(export_desc* d, const acrl_agent* a, char* err, size_t errlen);
+} export_kind;
+
+static const export_kind kinds[] = {
+    {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy},
+    {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
+};
+
+int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    memset(d, 0, sizeof *d);
+    const export_kind* k = NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].algo, a->algo->name) == 0) k = &kinds[i];
+    if (!k) {
+        snprintf(err, errlen, "exporting %s policies is not supported yet", a->algo->name);
+        return -1;
+    }
+    snprintf(d->algo, sizeof d->algo, "%s", a->algo->name);
+    snprintf(d->env_id, sizeof d->env_id, "%s", a->col->venv->envs[0]->id);
+    const acrl_space* as = a->act_space;
+    d->obs_dim = a->obs_space->dim;
+    d->act_dim = as->kind == ACRL_SPACE_BOX ? as->dim : 1;
+    d->n_actions = as->kind == ACRL_SPACE_BOX ? 0 : as->n;
+    char v[64];
+    if (agent_config_value(a, "activation", v, sizeof v) || acrl_act_parse(&d->act, v, err, errlen)) {
+        snprintf(err, errlen, "the checkpoint's configuration names no valid activation");
+        return -1;
+    }
+    if (k->describe(d, a, err, errlen)) goto fail;
+    int want = d->n_actions ? d->n_actions : d->act_dim;
+    if (d->sizes[0] != d->obs_dim || d->sizes[d->nlayers] != want) {
+        snprintf(err, errlen, "the %s network maps %d inputs to %d outputs, the env needs %d to %d", d->algo,
+                 d->sizes[0], d->sizes[d->nlayers], d->obs_dim, want);
+        goto fail;
+    }
+    const acrl_collector* c = a->col;
+    d->norm = c->norm_obs;
+    d->clip_obs = c->clip_obs;
+    if (d->norm) {
+        d->mean = malloc(sizeof(double) * (size_t)d->obs_dim);
+        d->std = malloc(sizeof(double) * (size_t)d->obs_dim);
+        if (!d->mean || !d->std) { snprintf(err, errlen, "out of memory"); goto fail; }
+        for (int j = 0; j < d->obs_dim; j++) {
+            d->mean[j] = c->obs_stat.mean[j];
+            d->std[j] = sqrt(c->obs_stat.var[j] + NORM_EPS);
+        }
+    }
+    if (!d->n_actions) {
+        d->low = malloc(sizeof(float) * (size_t)d->act_dim);
+        d->high = malloc(sizeof(float) * (size_t)d->act_dim);
+        if (!d->low || !d->high) { snprintf(err, errlen, "out of memory"); goto fail; }
+        memcpy(d->low, as->low, sizeof(float) * (size_t)d->act_dim);
+        memcpy(d->high, as->high, sizeof(float) * (size_t)d->act_dim);
+    }
+    return 0;
+fail:
+    export_desc_free(d);
+    return -1;
+}
+
+/* Loads the checkpoint, describes its policy and writes it with the C or ONNX writer into
+ * a temporary file renamed to out_path once complete. */
+static int export_file(const char* ckpt_path, const char* out_path, const acrl_export_options* o, bool onnx,
+                       char* err, size_t errlen) {
+    acrl_agent* a = acrl_agent_load(ckpt_path, err, errlen);
+    if (!a) return ACRL_ERR_INPUT;
+    export_desc d;
+    int rc = export_describe(&d, a, err, errlen);
+    acrl_agent_free(a);
+    if (rc) return ACRL_ERR_INPUT;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
+    FILE* f = fopen(tmp, "wb");
+    if (!f) {
+        export_desc_free(&d);
+        snprintf(err, errlen, "cannot write %s", tmp);
+        return ACRL_ERR_RUNTIME;
+    }
+    rc = onnx ? export_write_onnx(f, &d, err, errlen)
+              : export_write_c(f, &d, o ? o->name : NULL, o && o->int8, err, errlen);
+    export_desc_free(&d);
+    int code = rc ? (ferror(f) ? ACRL_ERR_RUNTIME : ACRL_ERR_INPUT) : ACRL_OK;
+    if (fclose(f) && code == ACRL_OK) {
+        snprintf(err, errlen, "cannot write %s", tmp);
+        code = ACRL_ERR_RUNTIME;
+    }
+    if (code == ACRL_OK && rename(tmp, out_path)) {
+        snprintf(err, errlen, "cannot rename %s to %s", tmp, out_path);
+        code = ACRL_ERR_RUNTIME;
+    }
+    if (code != ACRL_OK) remove(tmp);
+    return code;
+}
+
+int acrl_export_c(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
+                  size_t errlen) {
+    return export_file(ckpt_path, out_path, o, false, err, errlen);
+}
+
+int acrl_export_onnx(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
+                     size_t errlen) {
+    return export_file(ckpt_path, out_path, o, true, err, errlen);
+}
