@@ -4,6 +4,10 @@ ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
+PREFIX  ?=
+# CMAKE_FLAGS and PREFIX (install prefix) given on the command line apply to an existing build
+# folder too: it is re-configured with them (CMake keeps cached values otherwise).
+RECONFIGURE := $(strip $(CMAKE_FLAGS) $(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(abspath $(PREFIX))))
 
 .PHONY: all deps build demo test test-fast test-asan bench install clean
 
@@ -16,6 +20,9 @@ $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
+ifneq ($(RECONFIGURE),)
+	cmake -S . -B $(BUILD) $(RECONFIGURE)
+endif
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build

@@ -210,11 +210,13 @@ int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
         node(&o, "Cast", &in, 1, "obs_norm", "to", ONNX_FLOAT, NULL, 0);
         snprintf(x, sizeof x, "obs_norm");
     }
-    init_scalar(&o, "c_one", 1.0f);
-    init_scalar(&o, "c_half", 0.5f);
-    init_scalar(&o, "c_rsqrt2", 0.70710678118654752440f);
-    init_scalar(&o, "c_gelu", 0.044715f);
-    init_scalar(&o, "c_s2pi", 0.7978845608028654f);
+    if (d->nlayers > 1 && (d->act == ACRL_ACT_GELU || d->act == ACRL_ACT_GELU_TANH)) {
+        init_scalar(&o, "c_one", 1.0f);
+        init_scalar(&o, "c_half", 0.5f);
+        if (d->act == ACRL_ACT_GELU) init_scalar(&o, "c_rsqrt2", 0.70710678118654752440f);
+        if (d->act == ACRL_ACT_GELU_TANH) init_scalar(&o, "c_gelu", 0.044715f);
+        if (d->act == ACRL_ACT_GELU_TANH) init_scalar(&o, "c_s2pi", 0.7978845608028654f);
+    }
     for (int l = 0; l < d->nlayers; l++) {
         char wn[32], bn[32];
         snprintf(wn, sizeof wn, "w%d", l);
