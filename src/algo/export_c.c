@@ -165,8 +165,9 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
     if (int8)
         fprintf(f,
                 "/* y (out) = b + s * (x (in) Q (in, out)): int8 weights Q, one scale per output */\n"
-                "static inline void %s_linear(float* y, const float* x, const signed char* q, const float* s,\n"
-                "                             const float* b, int in, int out) {\n"
+                "static inline void %s_linear(float* restrict y, const float* restrict x,\n"
+                "                             const signed char* restrict q, const float* restrict s,\n"
+                "                             const float* restrict b, int in, int out) {\n"
                 "    int j, k;\n"
                 "    for (j = 0; j < out; j++) y[j] = 0;\n"
                 "    for (k = 0; k < in; k++)\n"
@@ -177,8 +178,8 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
     else
         fprintf(f,
                 "/* y (out) = b + x (in) W (in, out): from the bias, adding the inputs' terms in order */\n"
-                "static inline void %s_linear(float* y, const float* x, const float* w, const float* b, int in,\n"
-                "                             int out) {\n"
+                "static inline void %s_linear(float* restrict y, const float* restrict x,\n"
+                "                             const float* restrict w, const float* restrict b, int in, int out) {\n"
                 "    int j, k;\n"
                 "    for (j = 0; j < out; j++) y[j] = b[j];\n"
                 "    for (k = 0; k < in; k++)\n"
