@@ -1,6 +1,7 @@
 # Thin front door over CMake. `make demo` and `make test` are the README's set-up commands.
 BUILD   ?= build
 ASAN    ?= build-asan
+VALGRIND_BUILD ?= build-valgrind
 JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
@@ -9,7 +10,7 @@ PREFIX  ?=
 # folder too: it is re-configured with them (CMake keeps cached values otherwise).
 RECONFIGURE := $(strip $(CMAKE_FLAGS) $(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(abspath $(PREFIX))))
 
-.PHONY: all deps build demo test test-fast test-asan bench install clean
+.PHONY: all deps build demo test test-fast test-asan check-valgrind bench install clean
 
 all: build
 
@@ -41,6 +42,15 @@ test-asan: deps $(ASAN)/CMakeCache.txt
 
 test: test-fast test-asan
 
+# Short PPO and SAC runs under valgrind (memcheck, leaks), in a build of its own without
+# -march=native: Debian's valgrind cannot run AVX-512 code.
+$(VALGRIND_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRL_NATIVE=OFF $(CMAKE_FLAGS)
+
+check-valgrind: deps $(VALGRIND_BUILD)/CMakeCache.txt
+	cmake --build $(VALGRIND_BUILD) -j $(JOBS) --target acrl
+	@sh scripts/check-valgrind.sh $(VALGRIND_BUILD)/acrl
+
 bench: build
 	@sh bench/run.sh $(BUILD)
 
@@ -48,4 +58,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(VALGRIND_BUILD)

@@ -6,8 +6,9 @@
  * achieved GFLOP/s, and that as a percentage of the gemm peak measured on a 256x256x256
  * product here. Work the implementation does but does not need (the weight gradients of the
  * critics in the actor step) is not counted. Takes the minimum time of several repeats (shared machines are noisy).
+ * Then PMOE with K = 2, 4, 8 experts against SAC (obs 17, act 6), timed alternately in the same run.
  *
- *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)] */
+ *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)] [pmoe] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,88 @@ static void bench(const char* algo_name, int od, int ad, int threads, int update
     free(cfg);
 }
 
+/* A learner of algo_name (SAC or PMOE with K experts) at the reference settings, its buffer
+ * filled with random transitions; NULL on error. */
+static offp_learner* make_filled(const char* algo_name, int od, int ad, int K, int threads, void** cfg_out) {
+    const acrl_algo* algo = acrl_algo_find(algo_name);
+    void* cfg = calloc(1, algo->cfg_size);
+    char err[ACRL_ERRLEN], kset[32];
+    algo->cfg_defaults(cfg);
+    snprintf(kset, sizeof kset, "n_experts=%d", K);
+    const char* sets[] = {"net_arch=256,256", "batch_size=256", "learning_rate=0.0003", "buffer_size=4096", kset};
+    for (int i = 0; i < (K > 0 ? 5 : 4); i++) acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err);
+    float olo[400], ohi[400], alo[32], ahi[32];
+    for (int i = 0; i < od; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
+    for (int i = 0; i < ad; i++) { alo[i] = -1; ahi[i] = 1; }
+    acrl_space os = {ACRL_SPACE_BOX, od, 0, olo, ohi}, as = {ACRL_SPACE_BOX, ad, 0, alo, ahi};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL};
+    offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
+    if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return NULL; }
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 1);
+    float obs[400], nobs[400], act[32], rew;
+    bool f = false;
+    for (int t = 0; t < 4096; t++) {
+        for (int i = 0; i < od; i++) { obs[i] = (float)acrl_rng_normal(&rng); nobs[i] = (float)acrl_rng_normal(&rng); }
+        for (int i = 0; i < ad; i++) act[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        rew = (float)acrl_rng_normal(&rng);
+        replay_add(&L->core.rb, obs, act, &rew, nobs, &f, &f);
+    }
+    *cfg_out = cfg;
+    return L;
+}
+
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* PMOE with K experts against SAC at equal network sizes (256,256, batch 256), timed in
+ * alternating blocks in the same run (best of repeats each): updates per second and the ratio
+ * of the times per update, by wall clock and by the process's CPU time (which other processes
+ * on a loaded machine disturb less; with 2 threads it includes the worker's spinning). */
+static void bench_pmoe(int od, int ad, int K, int threads, int updates, int repeats) {
+    void *cs, *cp;
+    offp_learner* S = make_filled("sac", od, ad, 0, threads, &cs);
+    offp_learner* P = make_filled("pmoe", od, ad, K, threads, &cp);
+    if (!S || !P) return;
+    const int B = 256;
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 2);
+    float* e1 = malloc(sizeof(float) * B * K * ad);
+    float* e2 = malloc(sizeof(float) * B * ad);
+    float* u = malloc(sizeof(float) * B);
+    for (int i = 0; i < B * K * ad; i++) e1[i] = (float)acrl_rng_normal(&rng);
+    for (int i = 0; i < B * ad; i++) e2[i] = (float)acrl_rng_normal(&rng);
+    for (int i = 0; i < B; i++) u[i] = (float)acrl_rng_uniform(&rng, 0, 1);
+    double sums[M_COUNT + 1], ts = 1e9, tp = 1e9, cs_best = 1e9, cp_best = 1e9;
+    char err[ACRL_ERRLEN];
+    for (int r = 0; r < repeats; r++) {
+        double c0 = cpu_s(), t0 = now_s();
+        for (int k = 0; k < updates; k++) {
+            replay_sample(&S->core.rb, &S->core.batch, B, 1, 0.99f, &S->core.rng);
+            sac_update(S, &S->core.batch, B, e1, e2, sums, err, sizeof err);
+        }
+        double c1 = cpu_s(), t1 = now_s();
+        for (int k = 0; k < updates; k++) {
+            replay_sample(&P->core.rb, &P->core.batch, B, 1, 0.99f, &P->core.rng);
+            pmoe_update(P, &P->core.batch, B, e1, e2, u, sums, err, sizeof err);
+        }
+        double c2 = cpu_s(), t2 = now_s();
+        if (c1 - c0 < cs_best) cs_best = c1 - c0;
+        if (c2 - c1 < cp_best) cp_best = c2 - c1;
+        if ((t1 - t0) / updates < ts) ts = (t1 - t0) / updates;
+        if ((t2 - t1) / updates < tp) tp = (t2 - t1) / updates;
+    }
+    printf("| pmoe K=%-2d | %3d/%-2d | %d | %8.1f | %8.1f | %.3f | %.3f |\n", K, od, ad, threads, 1.0 / tp, 1.0 / ts,
+           tp / ts, cp_best / cs_best);
+    free(e1); free(e2); free(u);
+    acrl_algo_find("sac")->destroy(S);
+    acrl_algo_find("pmoe")->destroy(P);
+    free(cs); free(cp);
+}
+
 int main(int argc, char** argv) {
     int updates = argc > 1 ? atoi(argv[1]) : 100, repeats = argc > 2 ? atoi(argv[2]) : 5;
     int max_threads = argc > 3 ? atoi(argv[3]) : 2;
@@ -131,9 +214,16 @@ int main(int argc, char** argv) {
            "|---|---|---|---|---|---|---|\n");
     const int shapes[3][2] = {{3, 1}, {17, 6}, {376, 17}};
     const char* algos[3] = {"sac", "td3", "ddpg"};
-    for (int a = 0; a < 3; a++)
+    const bool only_pmoe = argc > 4 && strcmp(argv[4], "pmoe") == 0; /* just the PMOE/SAC table */
+    for (int a = 0; a < 3 && !only_pmoe; a++)
         for (int s = 0; s < 3; s++)
             for (int t = 1; t <= max_threads; t++) bench(algos[a], shapes[s][0], shapes[s][1], t, updates, repeats, peak);
+    printf("\nPMOE against SAC in the same run (equal networks; time per update, PMOE / SAC):\n\n"
+           "| algo | obs/act | threads | PMOE updates/s | SAC updates/s | time ratio (wall) | time ratio (CPU) |\n"
+           "|---|---|---|---|---|---|---|\n");
+    const int ks[3] = {2, 4, 8};
+    for (int k = 0; k < 3; k++)
+        for (int t = 1; t <= max_threads; t++) bench_pmoe(17, 6, ks[k], t, updates, repeats);
     double after = gemm_peak();
     printf("\ngemm peak measured again after the runs: %.1f GFLOP/s (percentages above use the first; on a\n"
            "loaded machine take the larger)\n", after);

@@ -22,8 +22,9 @@ static int eval_run(int argc, char** argv) {
     char buf[4096];
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(buf, sizeof buf, "%s/final.ckpt", pos[0]);
-        if (stat(buf, &st) != 0) snprintf(buf, sizeof buf, "%s/last.ckpt", pos[0]);
+        char err[ACRL_ERRLEN];
+        if (acrl_path_join(buf, sizeof buf, pos[0], "final.ckpt", err, sizeof err)) return cli_error("eval", "%s", err);
+        if (stat(buf, &st) != 0) acrl_path_join(buf, sizeof buf, pos[0], "last.ckpt", NULL, 0);
         path = buf;
     }
     double mean, std;

@@ -14,7 +14,9 @@ static int plot_run(int argc, char** argv) {
     if (npos < 1) return cli_error("plot", "expected at least one RUN_DIR");
     const char* out = opts[0].value ? opts[0].value : "learning_curves.png";
     char err[1024];
-    if (acrl_plot_runs(pos, npos, out, err, sizeof err)) return cli_error("plot", "%s", err);
+    int rc = acrl_plot_runs(pos, npos, out, err, sizeof err);
+    if (rc == -1) return cli_error("plot", "%s", err);
+    if (rc != 0) { fprintf(stderr, "acrl: plot: %s\n", err); return 1; } /* I/O: no usage hint */
     printf("wrote %s\n", out);
     return 0;
 }

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "acrl/env.h"
+#include "acrl/io.h"
 #include "cli.h"
 
 #define CMD "rollout"
@@ -67,13 +70,13 @@ static void sample_action(const acrl_space* s, acrl_rng* rng, float* action) {
     }
 }
 
-/* Next action: 1 got one, 0 the file ran out, CLI_EXIT_USAGE + 1 on a bad line. */
+/* Next action: 1 got one, 0 the file ran out, -1 a read error, CLI_EXIT_USAGE + 1 on a bad line. */
 static int next_action(action_source* src, const acrl_space* s, float* action) {
     if (!src->file) {
         sample_action(s, &src->rng, action);
         return 1;
     }
-    if (getline(&src->buf, &src->cap, src->file) < 0) return 0;
+    if (getline(&src->buf, &src->cap, src->file) < 0) return ferror(src->file) ? -1 : 0;
     src->line++;
     return parse_action(s, src->buf, src->line, action) == 0 ? 1 : CLI_EXIT_USAGE + 1;
 }
@@ -131,10 +134,10 @@ static int rollout_run(int argc, char** argv) {
     action_source src = { NULL, { 0 }, 0, NULL, 0 };
     acrl_rng_seed2(&src.rng, (uint64_t)seed, 1);
     if (opts[2].value && strcmp(opts[2].value, "random") != 0) {
-        src.file = fopen(opts[2].value, "r");
+        src.file = acrl_file_open_read(opts[2].value, "actions file", err, sizeof err);
         if (!src.file) {
             acrl_env_close(env);
-            return cli_error(CMD, "--actions: cannot open '%s'", opts[2].value);
+            return cli_error(CMD, "--actions: %s", err);
         }
     }
 
@@ -152,6 +155,11 @@ static int rollout_run(int argc, char** argv) {
     for (long t = 1; max_steps < 0 || t <= max_steps; t++) {
         int got = next_action(&src, as, action);
         if (got == 0) break;
+        if (got < 0) { /* an I/O error: exit 1 without the usage hint */
+            fprintf(stderr, "acrl: %s: cannot read actions file %s: %s\n", CMD, opts[2].value, strerror(errno));
+            rc = 1;
+            goto done;
+        }
         if (got != 1) { rc = CLI_EXIT_USAGE; goto done; }
         double r;
         bool term, trunc;

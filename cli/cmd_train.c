@@ -8,6 +8,11 @@
 
 #define MAX_SETS 64
 
+static void print_notice(void* user, const char* msg) {
+    (void)user;
+    fprintf(stderr, "acrl: train: %s\n", msg);
+}
+
 static int train_run(int argc, char** argv) {
     /* --set may repeat: collect those first, pass the rest to the common parser */
     const char* sets[MAX_SETS];
@@ -62,12 +67,13 @@ static int train_run(int argc, char** argv) {
     o.overrides = sets;
     o.n_overrides = nsets;
     if (o.resume_dir) {
-        if (npos) return cli_error("train", "--resume takes the algorithm and env from the checkpoint; drop '%s'", pos[0]);
+        if (npos == 1) return cli_error("train", "--resume takes ALGO and ENV from the checkpoint: give both or neither");
         if (nsets || o.config_file || o.num_envs) return cli_error("train", "--resume keeps the run's configuration; --set, --config and --envs cannot change it");
     } else if (npos != 2) {
         return cli_error("train", "expected ALGO and ENV, e.g. 'acrl train ppo CartPole-v1'");
     }
-    if (!o.resume_dir) { o.algo = pos[0]; o.env_id = pos[1]; }
+    if (npos == 2) { o.algo = pos[0]; o.env_id = pos[1]; } /* on resume: checked against the checkpoint */
+    o.notice = print_notice;
     char err[1024];
     int rc = acrl_train(&o, err, sizeof err);
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
@@ -77,8 +83,8 @@ static int train_run(int argc, char** argv) {
     }
     /* print the summary so that scripts and people see the result */
     char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", o.run_dir);
-    FILE* f = fopen(path, "r");
+    FILE* f = acrl_path_join(path, sizeof path, o.run_dir, "summary.json", NULL, 0) ? NULL
+              : acrl_file_open_read(path, "summary", NULL, 0);
     if (f) {
         char buf[4096];
         size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -94,7 +100,7 @@ const cli_command cli_cmd_train = {
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
     "                  [--save-buffer] [--stop-at N]\n"
-    "       acrl train --resume DIR [--steps N] [--stop-at N]\n"
+    "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
     "ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
@@ -112,7 +118,11 @@ const cli_command cli_cmd_train = {
     "  --envs N        parallel env copies\n"
     "  --threads T     threads stepping the env copies; for sac, td3 and ddpg also the\n"
     "                  gradient step's threads (2 at most); results do not depend on T\n"
-    "  --resume DIR    continue the run in DIR from DIR/last.ckpt, exactly\n"
+    "  --resume DIR    continue the run in DIR from DIR/last.ckpt (ALGO and ENV, if given,\n"
+    "                  must be the run's); exact for ppo and a2c, for sac, td3 and ddpg\n"
+    "                  with --save-buffer, never for a3c (a warning says so). Edits to\n"
+    "                  DIR/config.ini of n_timesteps, eval_freq, n_eval_episodes,\n"
+    "                  checkpoint_freq and log_freq apply; other edits are refused\n"
     "  --stop-at N     end this invocation after N steps, resumable later with --resume\n"
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"

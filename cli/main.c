@@ -1,5 +1,6 @@
 /* acrl command-line tool: `acrl COMMAND ...` dispatches to the commands listed below,
  * one cli/cmd_*.c file each. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_export,
     &cli_cmd_act,
     &cli_cmd_plot,
+    &cli_cmd_qbias,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -63,7 +65,7 @@ int main(int argc, char** argv) {
         }
     int rc = c->run(argc - 1, argv + 1);
     if (fflush(stdout) != 0 && rc == 0) {
-        fprintf(stderr, "acrl: %s: cannot write output\n", name);
+        fprintf(stderr, "acrl: %s: cannot write output: %s\n", name, strerror(errno));
         rc = 1;
     }
     return rc;

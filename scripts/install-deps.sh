@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages acrl needs, skipping those already present.
-# Run by `make`; safe to run again. Needs root (or sudo) only when something is missing.
+# Run by `make`; safe to run again. Only when something is missing: as root it runs apt-get,
+# otherwise sudo apt-get, and without sudo it prints the exact command to run as root.
 set -eu
 
 PKGS="build-essential cmake pkg-config libxsmm-dev gnuplot-nox libmujoco-dev"
@@ -13,9 +14,18 @@ for p in $PKGS; do
 done
 [ -z "$missing" ] && exit 0
 
-echo "install-deps: installing:$missing"
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# as root: apt directly; otherwise through sudo if there is one; else say what to run
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: not root and no sudo; as root, run:" >&2
+    echo "    apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+    exit 1
+fi
+echo "install-deps: installing:$missing"
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -146,6 +146,21 @@ expect_error "unknown algorithm 'dqn'" train dqn CartPole-v1
 expect_error "unknown key 'learning_rat'; did you mean 'learning_rate'?" train ppo CartPole-v1 --set learning_rat=1
 expect_error "is not an acrl checkpoint" eval "$RUN/config.ini"
 expect_error "ppo has no replay buffer" train ppo CartPole-v1 --save-buffer
+expect_error "n_experts = 65 is out of range [1, 64]" train pmoe Pendulum-v1 --set n_experts=65
+expect_error "n_experts = 0 is out of range [1, 64]" train pmoe Pendulum-v1 --set n_experts=0
+# acrl qbias: a table, q_bias_* fields in summary.json; runs without a Q critic refused
+expect_error "ppo has no Q critic" qbias "$RUN"
+expect_error "--episodes" qbias "$RUN" --episodes 0
+"$ACRL" train pmoe Pendulum-v1 --steps 300 --quiet --out "$TMP/pmoe" --eval-episodes 1 --set net_arch=16,16 \
+    --set batch_size=16 --set learning_starts=100 >/dev/null 2>&1
+expect_eq "train pmoe exit code" "$?" 0
+out=$("$ACRL" qbias "$TMP/pmoe" --episodes 2); rc=$?
+expect_eq "qbias exit code" "$rc" 0
+case "$out" in *"states counted"*"400 of 400 visited"*"bias Q - G: mean"*"2 bootstrapped"*) ok ;;
+    *) bad "qbias output: '$out'" ;; esac
+for key in q_bias_mean q_bias_std q_bias_normalized_mean q_bias_normalized_std q_bias_states; do
+    if grep -q "\"$key\":" "$TMP/pmoe/summary.json"; then ok; else bad "summary.json lacks $key after qbias"; fi
+done
 "$ACRL" help ppo | grep -q "^  clip_range " && ok || bad "acrl help ppo lacks clip_range"
 
 echo "$pass passed, $fail failed"

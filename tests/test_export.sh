@@ -99,11 +99,13 @@ train sac_cart sac CartPole-v1 $OFFP activation=gelu_tanh
 train td3_mcc td3 MountainCarContinuous-v0 $OFFP normalize=1
 # shellcheck disable=SC2086
 train ddpg_pend ddpg Pendulum-v1 $OFFP activation=tanh
+# shellcheck disable=SC2086
+train pmoe_mcc pmoe MountainCarContinuous-v0 $OFFP n_experts=3
 for e in CartPole-v1 Pendulum-v1 MountainCarContinuous-v0 Acrobot-v1; do obs $e "obs_$e.csv"; done
 # run:env:max argmax flips (Discrete actions; 0 for Box)
 RUNS="ppo_cart:CartPole-v1:5 ppo_pend:Pendulum-v1:0 ppo_sde:MountainCarContinuous-v0:0 a2c_shared:Pendulum-v1:0
       a3c_acro:Acrobot-v1:5 sac_pend:Pendulum-v1:0 sac_cart:CartPole-v1:5 td3_mcc:MountainCarContinuous-v0:0
-      ddpg_pend:Pendulum-v1:0"
+      ddpg_pend:Pendulum-v1:0 pmoe_mcc:MountainCarContinuous-v0:0"
 
 tol=1e-5
 [ $exact = 1 ] && tol=0

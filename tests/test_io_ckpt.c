@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -233,19 +235,42 @@ int main(void) {
     uint8_t* after = slurp(path, &n1);
     CHECK(n1 == n0 && memcmp(before, after, n0) == 0);
     free(after);
-    /* (b) the directory is not writable (only meaningful when not root) */
+    /* (b) the directory is not writable. A normal user: chmod. Root (as in CI) ignores
+     * file modes: a read-only bind mount of the directory over itself instead. */
+    int ro = 0;
     if (geteuid() != 0) {
         CHECK(chmod(dir, 0555) == 0);
+        ro = 1;
+    } else if (mount(dir, dir, NULL, MS_BIND, NULL) == 0) {
+        if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0) ro = 2;
+        else { printf("  cannot remount read-only: %s\n", strerror(errno)); umount(dir); CHECK(0); }
+    } else {
+        printf("  SKIP: running as root where mounting is not permitted (%s): the read-only directory "
+               "case cannot be arranged; the not-a-directory case below still runs\n", strerror(errno));
+    }
+    if (ro) {
         w = acrl_ckpt_begin("sac", "Pendulum-v1");
         acrl_ckpt_add(w, "actor", opt, sizeof(opt));
         CHECK(acrl_ckpt_commit(w, path, err, sizeof(err)) == -1);
-        printf("  commit into read-only dir: %s\n", err);
-        chmod(dir, 0755);
+        printf("  commit into read-only dir (%s): %s\n", ro == 1 ? "chmod" : "read-only bind mount", err);
+        CHECK(strstr(err, "cannot create") && strstr(err, ro == 1 ? "Permission denied" : "Read-only file system"));
+        if (ro == 1) chmod(dir, 0755);
+        else CHECK(umount(dir) == 0);
         after = slurp(path, &n1);
         CHECK(n1 == n0 && memcmp(before, after, n0) == 0);
         free(after);
-    } else {
-        printf("  (running as root: read-only directory case skipped)\n");
+    }
+    /* (b') a regular file where the checkpoint's directory should be (works for everyone) */
+    {
+        char plain[280], inside[300];
+        snprintf(plain, sizeof(plain), "%s/plain", dir);
+        snprintf(inside, sizeof(inside), "%s/model.ckpt", plain);
+        spill(plain, (const uint8_t*)"x", 1);
+        w = acrl_ckpt_begin("sac", "Pendulum-v1");
+        acrl_ckpt_add(w, "actor", opt, sizeof(opt));
+        CHECK(acrl_ckpt_commit(w, inside, err, sizeof(err)) == -1);
+        CHECK(strstr(err, "Not a directory") != NULL);
+        unlink(plain);
     }
     /* (c) the rename fails (target is a non-empty directory): the temp file is removed */
     char dpath[280], dfile[300];

@@ -130,6 +130,14 @@ int main(void) {
         unlink(path);
     }
     CHECK(acrl_plot_runs(bad, 0, png, err, sizeof(err)) == -1);
+    if (have_gnuplot()) {
+        /* an output that cannot be written is an I/O error (-2), not bad input */
+        char nowhere[400];
+        snprintf(nowhere, sizeof(nowhere), "%s/no/such/dir/x.png", root);
+        CHECK(acrl_plot_runs(dirs, 3, nowhere, err, sizeof(err)) == -2 && strstr(err, "cannot write") &&
+              strstr(err, "No such file or directory"));
+        printf("  %s\n", err);
+    }
 
     if (getenv("ACRL_KEEP_PLOT")) { printf("  kept %s\n", png); return test_summary("test_io_plot"); }
     char cmd[400];

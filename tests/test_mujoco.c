@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "acrl/mujoco.h"
 #include "test.h"
@@ -594,6 +596,18 @@ static void test_errors(void) {
     mjmsg[strcspn(mjmsg, "\n")] = 0;
     CHECK(mjmsg[0] && strstr(err, mjmsg) != NULL);
     remove(bad);
+
+    /* a FIFO as model file is refused, not opened (the loader would block forever) */
+    const char* fifo = "/tmp/acrl_test_mujoco_fifo.xml";
+    remove(fifo);
+    CHECK(mkfifo(fifo, 0644) == 0);
+    opt.model_path = fifo;
+    alarm(30); /* a blocked open ends the test (SIGALRM) instead of hanging it */
+    env = acrl_mujoco_create_hopper(&opt, err, sizeof err);
+    alarm(0);
+    CHECK(env == NULL && strstr(err, "is a FIFO, not a regular file") != NULL);
+    printf("  FIFO: %s\n", err);
+    remove(fifo);
 
     /* a valid model of the wrong task */
     opt.model_path = "../models/hopper.xml";   /* tests run in tests/ */

@@ -3,7 +3,8 @@
  * (tests/gen_offpolicy_torch.py -> fixtures/offpolicy_*.txt): the same initial weights,
  * batch and noise go in; losses, temperature and every updated parameter (actor, critics,
  * targets) are compared, printing the largest difference. Each runs with one update thread
- * and with two (the update's lanes on a worker thread). */
+ * and with two (the update's lanes on a worker thread). PMOE (tests/gen_pmoe_torch.py) is held
+ * to 1e-6. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ static void load_store(const fixture* fx, acrl_params* p, const char* prefix) {
 }
 
 /* max |a - b| / max(1, |b|) over every tensor of p against records "<prefix>.<tensor name>" */
-static void compare_store(const fixture* fx, const acrl_params* p, const char* prefix, const char* label) {
+static void compare_store_tol(const fixture* fx, const acrl_params* p, const char* prefix, const char* label,
+                              double tol) {
     char name[160];
     double maxd = 0;
     for (int t = 0; t < p->ntensors; t++) {
@@ -73,7 +75,11 @@ static void compare_store(const fixture* fx, const acrl_params* p, const char* p
             if (d > maxd) maxd = d;
         }
     }
-    CHECK_MAXDIFF(label, maxd, 2e-5);
+    CHECK_MAXDIFF(label, maxd, tol);
+}
+
+static void compare_store(const fixture* fx, const acrl_params* p, const char* prefix, const char* label) {
+    compare_store_tol(fx, p, prefix, label, 2e-5);
 }
 
 static void check_scalar(const char* label, double got, const record* want) {
@@ -210,12 +216,61 @@ static void test_td3(const char* name, int threads) {
     fixture_free(&fx);
 }
 
+/* PMOE: the same noise draws go in (every expert's eps, the next action's eps and the uniform
+ * that draws the next expert); the argmax over experts and the drawn experts then agree with the
+ * fixture's (a different choice would move whole heads of the actor). Tolerance 1e-6. */
+static void test_pmoe(int threads) {
+    printf("PMOE (K = 3 experts), %d update thread%s\n", threads, threads > 1 ? "s" : "");
+    fixture fx;
+    if (fixture_load(&fx, "fixtures/offpolicy_pmoe.txt")) { CHECK(0); return; }
+    float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
+    float alo[D] = {-1, -1}, ahi[D] = {1, 1};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    const acrl_algo* algo = acrl_algo_find("pmoe");
+    unsigned char cfg[4096];
+    CHECK(algo && algo->cfg_size <= sizeof cfg);
+    if (!algo) { fixture_free(&fx); return; }
+    const char* sets[] = {"ent_coef_init=0.5", "target_entropy_scale=1", "n_experts=3"};
+    offp_learner* L = make_learner(algo, cfg, &os, &as, sets, 3, threads);
+    if (!L) { fixture_free(&fx); return; }
+    load_store(&fx, &L->actor, "init.actor");
+    load_store(&fx, &L->critic, "init.critic");
+    load_store(&fx, &L->critic_targ, "init.critic");
+    replay_batch b;
+    fill_batch(&fx, &b, B, OD, D);
+    double sums[M_COUNT + 1] = {0};
+    char err[ACRL_ERRLEN];
+    const record *e1 = get(&fx, "noise.eps_pi"), *e2 = get(&fx, "noise.eps_next"), *u = get(&fx, "noise.u");
+    CHECK(e1 && e2 && u && e1->n == B * 3 * D && e2->n == B * D && u->n == B);
+    int rc = e1 && e2 && u ? pmoe_update(L, &b, B, e1->v, e2->v, u->v, sums, err, sizeof err) : -1;
+    CHECK(rc == 0);
+    const double tol = 1e-6;
+    const record* r;
+    r = get(&fx, "out.alpha");
+    CHECK_MAXDIFF("alpha used", fabs(sums[M_ALPHA] - r->v[0]) / fmax(1.0, fabs(r->v[0])), tol);
+    r = get(&fx, "out.critic_loss");
+    CHECK_MAXDIFF("critic loss", fabs(sums[M_Q_LOSS] - r->v[0]) / fmax(1.0, fabs(r->v[0])), tol);
+    r = get(&fx, "out.actor_loss");
+    CHECK_MAXDIFF("actor loss (best experts + gate CE)", fabs(sums[M_POLICY_LOSS] - r->v[0]) / fmax(1.0, fabs(r->v[0])), tol);
+    r = get(&fx, "out.entropy");
+    CHECK_MAXDIFF("entropy (-log pi of the best)", fabs(sums[M_ENTROPY] - r->v[0]) / fmax(1.0, fabs(r->v[0])), tol);
+    compare_store_tol(&fx, &L->alpha, "final.alpha", "log alpha after its Adam step", tol);
+    compare_store_tol(&fx, &L->critic, "final.critic", "critics after their Adam step", tol);
+    compare_store_tol(&fx, &L->actor, "final.actor", "actor (experts and gate) after Adam", tol);
+    compare_store_tol(&fx, &L->critic_targ, "final.critic_targ", "target critics after Polyak", tol);
+    replay_batch_free(&b);
+    algo->destroy(L);
+    fixture_free(&fx);
+}
+
 int main(void) {
     for (int threads = 1; threads <= 2; threads++) { /* threads 2: the update's lanes on two threads */
         test_sac(false, threads);
         test_sac(true, threads);
         test_td3("td3", threads);
         test_td3("ddpg", threads);
+        test_pmoe(threads);
     }
     return test_summary("test_offpolicy_torch");
 }

@@ -161,6 +161,75 @@ static void check_mismatched_checkpoints(void) {
     CHECK(train(NULL, NULL, NULL, 0, 0, dir, NULL, 0, err) == ACRL_OK);
 }
 
+/* A copy of checkpoint src at dst with its config section replaced by config (the rest as is). */
+static int rewrite_config(const char* src, const char* dst, const char* config, char* err) {
+    acrl_ckpt* ck = acrl_ckpt_load(src, err, ACRL_ERRLEN);
+    if (!ck) return -1;
+    acrl_ckpt_writer* w = acrl_ckpt_begin(acrl_ckpt_algo(ck), acrl_ckpt_env_id(ck));
+    int rc = 0;
+    for (int i = 0; i < acrl_ckpt_section_count(ck) && !rc; i++) {
+        const char* name = acrl_ckpt_section_name(ck, i);
+        size_t len;
+        const void* data = acrl_ckpt_section(ck, name, &len);
+        rc = strcmp(name, "config") == 0 ? acrl_ckpt_add(w, name, config, strlen(config)) : acrl_ckpt_add(w, name, data, len);
+    }
+    rc = rc ? (acrl_ckpt_abort(w), -1) : acrl_ckpt_commit(w, dst, err, ACRL_ERRLEN);
+    acrl_ckpt_free(ck);
+    return rc;
+}
+
+/* PMOE: n_experts outside [1, 64] refused; a 2-expert checkpoint refused by a 3-expert learner
+ * (load) and, with its config edited to n_experts = 3, by acrl eval (ACRL_ERR_INPUT = exit 2);
+ * checkpoints of SAC and PMOE refused by each other. */
+static void check_pmoe_input(void) {
+    char err[ACRL_ERRLEN], dir[1200], pm[1300], sac[1300], forged[1300];
+    snprintf(dir, sizeof dir, "%s/bad-pmoe", tmp_root);
+    const char* zero[] = {"n_experts=0"}, *many[] = {"n_experts=65"};
+    CHECK(train("pmoe", "Pendulum-v1", dir, 100, 0, NULL, zero, 1, err) == ACRL_ERR_INPUT);
+    printf("  pmoe n_experts=0: %s\n", err);
+    CHECK(strstr(err, "n_experts") != NULL);
+    CHECK(train("pmoe", "Pendulum-v1", dir, 100, 0, NULL, many, 1, err) == ACRL_ERR_INPUT);
+    printf("  pmoe n_experts=65: %s\n", err);
+    CHECK(strstr(err, "n_experts") != NULL);
+    CHECK(train("pmoe", "CartPole-v1", dir, 100, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
+    printf("  pmoe on CartPole: %s\n", err);
+    const char* two[] = {"net_arch=16,16", "batch_size=16", "learning_starts=50", "eval_freq=0", "n_experts=2"};
+    snprintf(dir, sizeof dir, "%s/mm-pmoe", tmp_root);
+    CHECK(train("pmoe", "Pendulum-v1", dir, 200, 0, NULL, two, 5, err) == ACRL_OK);
+    snprintf(pm, sizeof pm, "%s/final.ckpt", dir);
+    snprintf(sac, sizeof sac, "%s/mm-sac/final.ckpt", tmp_root); /* written by check_mismatched_checkpoints */
+    CHECK(load_into("pmoe", "Pendulum-v1", two, 5, pm, err, sizeof err) == 0);
+    const char* three[] = {"net_arch=16,16", "batch_size=16", "learning_starts=50", "eval_freq=0", "n_experts=3"};
+    CHECK(load_into("pmoe", "Pendulum-v1", three, 5, pm, err, sizeof err) == -1);
+    printf("  2-expert checkpoint, n_experts=3: %s\n", err);
+    CHECK(strstr(err, "2 experts") != NULL && strstr(err, "n_experts = 3") != NULL);
+    CHECK(load_into("pmoe", "Pendulum-v1", two, 5, sac, err, sizeof err) == -1);
+    printf("  SAC checkpoint into PMOE: %s\n", err);
+    CHECK(strstr(err, "pmoe.") != NULL);
+    CHECK(load_into("sac", "Pendulum-v1", two, 4, pm, err, sizeof err) == -1);
+    printf("  PMOE checkpoint into SAC: %s\n", err);
+    CHECK(strstr(err, "sac.") != NULL);
+    /* the checkpoint's own config drives acrl eval: make it claim three experts */
+    size_t len;
+    acrl_ckpt* ck = acrl_ckpt_load(pm, err, sizeof err);
+    const char* text = ck ? acrl_ckpt_section(ck, "config", &len) : NULL;
+    CHECK(text != NULL);
+    if (!text) { acrl_ckpt_free(ck); return; }
+    char* cfg = calloc(len + 64, 1);
+    memcpy(cfg, text, len);
+    acrl_ckpt_free(ck);
+    char* k = strstr(cfg, "n_experts = 2");
+    CHECK(k != NULL);
+    if (k) k[12] = '3';
+    snprintf(forged, sizeof forged, "%s/forged.ckpt", dir);
+    CHECK(rewrite_config(pm, forged, cfg, err) == 0);
+    free(cfg);
+    double mean, std;
+    int rc = acrl_eval_checkpoint(forged, 1, 0, false, &mean, &std, err, sizeof err);
+    printf("  eval of a 2-expert checkpoint whose config says n_experts = 3: code %d, %s\n", rc, err);
+    CHECK(rc == ACRL_ERR_INPUT && strstr(err, "2 experts") != NULL);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
     const char* sac_box[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
@@ -175,8 +244,12 @@ int main(void) {
     const char* ddpg[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1", "eval_freq=0",
                           "noise_type=ornstein-uhlenbeck", "n_envs=3", "gradient_steps=-1"};
     check_determinism_and_resume("ddpg", "Pendulum-v1", ddpg, 8, 600, 300);
+    const char* pmoe[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
+                          "eval_freq=200", "n_eval_episodes=1", "checkpoint_freq=150", "n_experts=3"};
+    check_determinism_and_resume("pmoe", "Pendulum-v1", pmoe, 8, 600, 300);
     check_bad_input();
     check_mismatched_checkpoints();
+    check_pmoe_input();
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);

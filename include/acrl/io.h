@@ -16,6 +16,21 @@
 #define ACRL_ERRLEN 256 /* size of caller-supplied error buffers (also in acrl/env.h) */
 #endif
 
+/* ---- files -------------------------------------------------------------------- */
+
+/* Opens a user-named file for reading, refusing anything but a regular file (a FIFO would
+ * block, a directory reads as empty). what names it in messages ("checkpoint", "config").
+ * NULL on failure with "cannot open WHAT PATH: reason" or "WHAT PATH is a FIFO, not a
+ * regular file". Every reader of user files goes through this. */
+FILE* acrl_file_open_read(const char* path, const char* what, char* err, size_t errlen);
+/* Writes "dir/name" into out (outlen bytes). -1 with "path too long" (errno ENAMETOOLONG)
+ * when it does not fit: no path is ever truncated silently. err may be NULL. */
+int acrl_path_join(char* out, size_t outlen, const char* dir, const char* name, char* err, size_t errlen);
+/* Removes the temp files {last,best,final}.ckpt.tmp.<pid> in dir whose writer process is
+ * gone (killed during a commit); files of live processes and all other files are left.
+ * Returns the number removed, or -1 if dir cannot be read. */
+int acrl_ckpt_remove_stale(const char* dir, char* err, size_t errlen);
+
 /* ---- CRC-32C (Castagnoli), shared by checkpoints and TFRecord framing ------ */
 
 /* Continues a CRC-32C over data (n bytes); start with crc = 0. crc32c("123456789") = 0xE3069283. */
@@ -109,7 +124,9 @@ int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char*
 int acrl_config_load_text(const acrl_config_entry* table, void* cfg, const char* text, size_t len,
                           const char* name, char* err, size_t errlen);
 /* Writes every entry as "key = value" (with its help as a comment), loadable by load_file.
- * Returns -1 on a write error. */
+ * Returns -1 on a write error, or (stopping there) on a string value that would not read
+ * back: one with a '#' or ';' first or after whitespace, a control character or a
+ * leading/trailing space, which acrl_config_set refuses. */
 int acrl_config_write(const acrl_config_entry* table, const void* cfg, FILE* f);
 /* Formats the current value of one entry as load_file would read it back. */
 void acrl_config_format_value(const acrl_config_entry* e, const void* cfg, char* out, size_t outlen);
@@ -149,6 +166,11 @@ int acrl_tboard_close(acrl_tboard* tb);
  * the file_version event. Returns the record's size; writes out only if it fits in cap. */
 size_t acrl_tboard_encode(uint8_t* out, size_t cap, double wall_time, int64_t step,
                           const char* tag, float value);
+/* For a resumed run: rewrites the event files dir/events.out.tfevents.* without the events
+ * whose step is > max_step (logged after the checkpoint the run resumes from) and without a
+ * torn last record, so that TensorBoard shows the resumed run as if never interrupted.
+ * Files needing no change are left alone. Returns 0, or -1 with a message. */
+int acrl_tboard_trim(const char* dir, int64_t max_step, char* err, size_t errlen);
 
 /* ---- summary.json ------------------------------------------------------------ */
 
@@ -169,6 +191,9 @@ int acrl_json_end(acrl_json* j);
 /* Finds top-level string field key in JSON object text and copies it (unescaped) to out.
  * Returns 0, or -1 if missing, not a string, too long or the text is malformed. */
 int acrl_json_get_string(const char* text, const char* key, char* out, size_t outlen);
+/* Finds top-level number field key and stores it in *out. Returns 0, or -1 if missing,
+ * null, not a number or the text is malformed. */
+int acrl_json_get_number(const char* text, const char* key, double* out);
 
 /* ---- progress display --------------------------------------------------------
  * On a terminal: a live bar redrawn in place at most 10 times a second. Otherwise:
@@ -201,7 +226,8 @@ size_t acrl_progress_format(char* out, size_t outlen, int64_t step, int64_t tota
 
 /* Plots return_mean against step for n run directories (each with progress.csv and
  * summary.json), one mean line + min..max band per (algo, env) group, into out_png
- * via gnuplot. */
+ * via gnuplot. Returns 0; -1 for bad input (no or bad run directories); -2 for a system
+ * or I/O failure (gnuplot missing or failing, out_png not writable). */
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen);
 /* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
  * npts evenly spaced steps spanning the range every run covers (their union if they do not

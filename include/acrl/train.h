@@ -26,9 +26,14 @@ typedef struct {
     const char* config_file;     /* NULL: only the preset configs/ALGO/ENV.ini, if any */
     const char* const* overrides;/* "key=value" */
     int         n_overrides;
-    const char* resume_dir;      /* continue the run in this directory */
+    const char* resume_dir;      /* continue the run in this directory; algo and env_id may be
+                                    NULL, else they must match the checkpoint's */
     int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
     bool        quiet;           /* no progress display */
+    /* Called with one-line notices a run's user should see (a resume that is not exact,
+     * settings applied from an edited config.ini); NULL: none are reported. */
+    void      (*notice)(void* user, const char* msg);
+    void*       notice_user;
     char        run_dir[1024];   /* out: the run directory used */
 } acrl_train_options;
 
@@ -77,6 +82,29 @@ int acrl_export_c(const char* ckpt_path, const char* out_path, const acrl_export
  * "action" (N, act_dim). Codes as acrl_export_c. */
 int acrl_export_onnx(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
                      size_t errlen);
+
+/* The Q-value estimation bias of an off-policy run (acrl qbias; src/algo/qbias.h says how
+ * truncated tails are handled). */
+typedef struct {
+    int    episodes;                    /* episodes rolled out */
+    long   visited, states;             /* states visited, states counted */
+    int    terminated, dropped, bootstrapped; /* episodes: ended / truncated with the tail left out
+                                         * (negligible) / truncated with the tail bootstrapped */
+    double max_tail_weight;             /* largest tail weight gamma^(T - t) left out (0: none) */
+    double gamma;                       /* the run's discount */
+    double q_mean, return_mean;         /* mean critic estimate and discounted return, counted states */
+    double bias_mean, bias_std;         /* mean and std of Q(s, a) - return */
+    double norm_mean, norm_std;         /* the same divided by |return_mean| */
+} acrl_qbias_result;
+
+/* Rolls out the checkpoint's policy for episodes episodes (env seeds seed, seed+1, ...; the
+ * mode unless stochastic) and compares the critic's estimates with the discounted returns (in
+ * the learner's reward units: scaled as in training when rewards are normalized). Returns
+ * ACRL_OK, or ACRL_ERR_INPUT with a message (bad checkpoint; an algorithm without a Q critic). */
+int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, acrl_qbias_result* out,
+               char* err, size_t errlen);
+/* Adds (or replaces) the result as "q_bias_*" fields of the summary.json at path. 0 or -1. */
+int acrl_qbias_write_summary(const char* path, const acrl_qbias_result* r, bool stochastic);
 
 /* Names of the registered algorithms, NULL-terminated; and the config help of one
  * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */

@@ -97,4 +97,5 @@ const acrl_algo acrl_algo_a2c = {
     sizeof(a2c_config), a2c_table, a2c_defaults,
     a2c_create, a2c_iterate, onpolicy_act, onpolicy_save, onpolicy_load, onpolicy_params, a2c_destroy,
     onpolicy_act_rng,
+    NULL, /* no Q critic */
 };

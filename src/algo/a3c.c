@@ -290,4 +290,5 @@ const acrl_algo acrl_algo_a3c = {
     sizeof(a3c_config), a3c_table, a3c_defaults,
     a3c_create, a3c_iterate, a3c_act, a3c_save, a3c_load, a3c_params, a3c_destroy,
     a3c_act_rng,
+    NULL, /* no Q critic */
 };

@@ -55,11 +55,19 @@ typedef struct {
     /* The generator act() samples from when not deterministic (saved in policy-only
      * checkpoints so that stochastic evaluations repeat exactly). */
     acrl_rng* (*act_rng)(void* self);
+    /* The critic's estimate q (n) of Q(s, a) at normalized observations obs (n, obs_dim) and
+     * actions act (n, act_dim) as act() returns them (env units; Discrete: the index), in the
+     * units of the rewards the learner sees; each algorithm decides which estimate is its own
+     * (e.g. the minimum of twin critics). NULL: the algorithm has no Q critic (acrl qbias refuses). */
+    void (*qvalue)(void* self, const float* obs, const float* act, int n, float* q);
 } acrl_algo;
 
 /* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */
 extern const acrl_algo* const acrl_algos[];
 const acrl_algo* acrl_algo_find(const char* name);
+/* The whole configuration of a run of algo: the keys every run has, then the algorithm's,
+ * as one table (NULL-terminated) over one block holding the defaults. Free both. */
+int algo_full_config(const acrl_algo* algo, acrl_config_entry** table, void** block, char* err, size_t errlen);
 
 /* Shared helpers for save/load of a parameter store: sections "<prefix>.param",
  * "<prefix>.m", "<prefix>.v", "<prefix>.step". */

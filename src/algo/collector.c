@@ -11,6 +11,11 @@
 
 static float clipf(double x, float c) { return (float)(x < -c ? -c : x > c ? c : x); }
 
+float collector_scale_reward(const acrl_collector* c, double r) {
+    if (!c->norm_reward) return (float)r;
+    return clipf(r * (1.0 / sqrt(c->ret_stat.var[0] + NORM_EPS)), c->clip_reward);
+}
+
 void collector_normalize_obs(const acrl_collector* c, const float* raw, float* out, int n) {
     int d = c->obs_dim;
     if (!c->norm_obs) { memmove(out, raw, sizeof(float) * (size_t)n * (size_t)d); return; }

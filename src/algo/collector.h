@@ -44,6 +44,9 @@ void collector_free(acrl_collector* c);
 void collector_step(acrl_collector* c, const float* actions);
 /* Normalizes raw observations (n, obs_dim) with the current statistics (no update). */
 void collector_normalize_obs(const acrl_collector* c, const float* raw, float* out, int n);
+/* A raw reward r in the learner's units: scaled by the current std of the discounted return
+ * and clipped when rewards are normalized (as collector_step does, without updating), else r. */
+float collector_scale_reward(const acrl_collector* c, double r);
 /* Mean and std of the last (up to 100) finished episodes' raw returns; NAN if none. */
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean);
 

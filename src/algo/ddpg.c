@@ -33,5 +33,5 @@ const acrl_algo acrl_algo_ddpg = {
     "ddpg", "Deep Deterministic Policy Gradient (one critic, Gaussian or OU noise), Box actions",
     sizeof(td3_config), ddpg_table, ddpg_defaults,
     ddpg_create, td3_iterate, td3_act, td3_save, td3_load, td3_params, td3_destroy,
-    td3_act_rng,
+    td3_act_rng, td3_qvalue,
 };

@@ -96,6 +96,19 @@ static int describe_td3(export_desc* d, const acrl_agent* a, char* err, size_t e
     return copy_rescale(d, a, err, errlen);
 }
 
+/* PMOE: the actor's output holds K experts' [mean | log-std] and the K gate logits; the
+ * deterministic action is the squashed mean of the expert with the largest gate weight. */
+static int describe_pmoe(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    char v[32];
+    if (agent_config_value(a, "n_experts", v, sizeof v) || (d->n_experts = atoi(v)) < 1) {
+        snprintf(err, errlen, "the checkpoint's configuration has no valid n_experts");
+        return -1;
+    }
+    if (add_mlp(d, a->algo->params(a->learner), "pi", 0, err, errlen)) return -1;
+    d->head = EXPORT_HEAD_MIXTURE;
+    return copy_rescale(d, a, err, errlen);
+}
+
 typedef struct {
     const char* algo;
     int (*describe)(export_desc* d, const acrl_agent* a, char* err, size_t errlen);
@@ -104,6 +117,7 @@ typedef struct {
 static const export_kind kinds[] = {
     {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy},
     {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
+    {"pmoe", describe_pmoe},
 };
 
 int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
@@ -128,6 +142,7 @@ int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errle
     }
     if (k->describe(d, a, err, errlen)) goto fail;
     int want = d->n_actions ? d->n_actions : d->act_dim;
+    if (d->head == EXPORT_HEAD_MIXTURE) want = d->n_experts * (2 * d->act_dim + 1);
     if (d->sizes[0] != d->obs_dim || d->sizes[d->nlayers] != want) {
         snprintf(err, errlen, "the %s network maps %d inputs to %d outputs, the env needs %d to %d", d->algo,
                  d->sizes[0], d->sizes[d->nlayers], d->obs_dim, want);

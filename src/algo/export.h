@@ -4,7 +4,8 @@
  *   x = clip((obs - mean) / std, -clip_obs, clip_obs)   (float64, then float; if norm)
  *   x = act(x W_l + b_l) for every layer but the last,  y = x W_last + b_last
  *   action = head(y): the mean; argmax (Discrete, the index as a float); tanh (acrl's
- *            rational tanh, or float64 tanh) then bias + scale * t; Box actions clipped
+ *            rational tanh, or float64 tanh) then bias + scale * t; the tanh of the mean of
+ *            a mixture's most likely expert; Box actions clipped
  *
  * Every algorithm's policy is a table entry in export.c mapping its learner to this
  * description (which layers of its parameter store, which head). */
@@ -24,12 +25,16 @@ typedef enum {
     EXPORT_HEAD_ARGMAX,    /* categorical: index of the first largest logit */
     EXPORT_HEAD_TANH,      /* acrl's tanh (src/nn/layers.c, tanh_fast), then rescale (TD3, DDPG) */
     EXPORT_HEAD_TANH_F64,  /* (float)tanh((double)y), then rescale (SAC's squashed mean) */
+    EXPORT_HEAD_MIXTURE,   /* y = [mean_k | log_std_k] for k < K, then K gate logits: the mean of the
+                            * expert of the largest gate weight (softmax in float64, first of
+                            * equals), then as EXPORT_HEAD_TANH_F64 (PMOE) */
 } export_head;
 
 typedef struct {
     char   algo[64], env_id[64];
     int    obs_dim, act_dim;          /* act_dim: Box width, 1 for Discrete */
     int    n_actions;                 /* Discrete: n */
+    int    n_experts;                 /* EXPORT_HEAD_MIXTURE: K */
     int    nlayers;
     int    sizes[EXPORT_MAX_LAYERS + 1];
     float* w[EXPORT_MAX_LAYERS];      /* (sizes[l], sizes[l+1]) */

@@ -83,19 +83,20 @@ static const char* fresh(onnx_builder* o) {
     return s;
 }
 
-/* Initializer tensor name (dims) of float32 or float64 values, little-endian raw data. */
+/* Initializer tensor name (dims) of n values of type (ONNX_FLOAT: float, ONNX_DOUBLE: double,
+ * ONNX_INT64: int64_t), as little-endian raw data. */
 static void initializer(onnx_builder* o, const char* name, const int64_t* dims, int ndims, const void* v,
-                        size_t n, bool f64) {
+                        size_t n, int type) {
     pb t = {0};
     for (int i = 0; i < ndims; i++) pb_int(&t, 1, dims[i]);      /* dims */
-    pb_int(&t, 2, f64 ? ONNX_DOUBLE : ONNX_FLOAT);                /* data_type */
+    pb_int(&t, 2, type);                                          /* data_type */
     pb_str(&t, 8, name);                                          /* name */
-    size_t es = f64 ? 8 : 4;
+    size_t es = type == ONNX_FLOAT ? 4 : 8;
     uint8_t* raw = malloc(n * es + 1);
     if (!raw) { o->graph.oom = true; free(t.p); return; }
     for (size_t i = 0; i < n; i++) {
         uint64_t u = 0;
-        if (f64) memcpy(&u, (const double*)v + i, 8);
+        if (es == 8) memcpy(&u, (const char*)v + i * 8, 8);
         else { uint32_t u32; memcpy(&u32, (const float*)v + i, 4); u = u32; }
         for (size_t k = 0; k < es; k++) raw[i * es + k] = (uint8_t)(u >> (8 * k));
     }
@@ -104,12 +105,18 @@ static void initializer(onnx_builder* o, const char* name, const int64_t* dims, 
     pb_msg(&o->graph, 5, &t);                                     /* GraphProto.initializer */
 }
 
-static void init_vec(onnx_builder* o, const char* name, const float* v, int n) {
+/* int64 vector initializer (n values) */
+static void init_i64s(onnx_builder* o, const char* name, const int64_t* v, int n) {
     int64_t d = n;
-    initializer(o, name, &d, 1, v, (size_t)n, false);
+    initializer(o, name, &d, 1, v, (size_t)n, ONNX_INT64);
 }
 
-static void init_scalar(onnx_builder* o, const char* name, float v) { initializer(o, name, NULL, 0, &v, 1, false); }
+static void init_vec(onnx_builder* o, const char* name, const float* v, int n) {
+    int64_t d = n;
+    initializer(o, name, &d, 1, v, (size_t)n, ONNX_FLOAT);
+}
+
+static void init_scalar(onnx_builder* o, const char* name, float v) { initializer(o, name, NULL, 0, &v, 1, ONNX_FLOAT); }
 
 /* A node op(in...) -> out with up to two integer attributes (NULL names: none). */
 static void node(onnx_builder* o, const char* op, const char** in, int nin, const char* out, const char* a1,
@@ -197,10 +204,10 @@ int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
         /* in float64 as acrl: (obs - mean) / std, clipped, then to float */
         int64_t dim = d->obs_dim;
         double lo = -(double)d->clip_obs, hi = (double)d->clip_obs;
-        initializer(&o, "obs_mean", &dim, 1, d->mean, (size_t)d->obs_dim, true);
-        initializer(&o, "obs_std", &dim, 1, d->std, (size_t)d->obs_dim, true);
-        initializer(&o, "clip_lo", NULL, 0, &lo, 1, true);
-        initializer(&o, "clip_hi", NULL, 0, &hi, 1, true);
+        initializer(&o, "obs_mean", &dim, 1, d->mean, (size_t)d->obs_dim, ONNX_DOUBLE);
+        initializer(&o, "obs_std", &dim, 1, d->std, (size_t)d->obs_dim, ONNX_DOUBLE);
+        initializer(&o, "clip_lo", NULL, 0, &lo, 1, ONNX_DOUBLE);
+        initializer(&o, "clip_hi", NULL, 0, &hi, 1, ONNX_DOUBLE);
         const char* in = "obs";
         node(&o, "Cast", &in, 1, "obs_f64", "to", ONNX_DOUBLE, NULL, 0);
         const char* z = op2(&o, "Div", op2(&o, "Sub", "obs_f64", "obs_mean", NULL), "obs_std", NULL);
@@ -222,7 +229,7 @@ int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
         snprintf(wn, sizeof wn, "w%d", l);
         snprintf(bn, sizeof bn, "b%d", l);
         int64_t dims[2] = {d->sizes[l], d->sizes[l + 1]};
-        initializer(&o, wn, dims, 2, d->w[l], (size_t)dims[0] * (size_t)dims[1], false);
+        initializer(&o, wn, dims, 2, d->w[l], (size_t)dims[0] * (size_t)dims[1], ONNX_FLOAT);
         init_vec(&o, bn, d->b[l], d->sizes[l + 1]);
         const char* in[3] = {x, wn, bn};
         snprintf(name, sizeof name, "z%d", l);
@@ -236,7 +243,44 @@ int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
         node(&o, "ArgMax", &xin, 1, y, "axis", 1, "keepdims", 1); /* first maximal index, as acrl */
         node(&o, "Cast", &y, 1, "action", "to", ONNX_FLOAT, NULL, 0);
     } else {
-        if (d->head == EXPORT_HEAD_TANH || d->head == EXPORT_HEAD_TANH_F64) {
+        if (d->head == EXPORT_HEAD_MIXTURE) {
+            /* the gate's argmax as a one-hot (N, K, 1) times the experts' means (N, K, D), summed
+             * over K: picks the chosen mean exactly */
+            const int64_t K = d->n_experts, D = d->act_dim, E = K * 2 * D;
+            const int64_t gs[1] = {E}, ge[1] = {E + K}, es[1] = {0}, one[1] = {1}, two[1] = {2}, shape[3] = {-1, K, 2 * D},
+                          ds[1] = {D}, depth[1] = {K};
+            const float onehot_v[2] = {0, 1}; /* OneHot's off and on values */
+            init_i64s(&o, "mix_gate_start", gs, 1);
+            init_i64s(&o, "mix_gate_end", ge, 1);
+            init_i64s(&o, "mix_zero", es, 1);
+            init_i64s(&o, "mix_axis1", one, 1);
+            init_i64s(&o, "mix_axis2", two, 1);
+            init_i64s(&o, "mix_shape", shape, 3);
+            init_i64s(&o, "mix_d", ds, 1);
+            init_i64s(&o, "mix_experts_end", &E, 1);
+            initializer(&o, "mix_depth", NULL, 0, depth, 1, ONNX_INT64);
+            init_vec(&o, "mix_onehot_values", onehot_v, 2);
+            const char* gl[4] = {y, "mix_gate_start", "mix_gate_end", "mix_axis1"};
+            node(&o, "Slice", gl, 4, "mix_logits", NULL, 0, NULL, 0);
+            const char* lg = "mix_logits";
+            node(&o, "Softmax", &lg, 1, "mix_gate", "axis", 1, NULL, 0);
+            lg = "mix_gate";
+            node(&o, "ArgMax", &lg, 1, "mix_best", "axis", 1, "keepdims", 0);
+            const char* oh[3] = {"mix_best", "mix_depth", "mix_onehot_values"};
+            node(&o, "OneHot", oh, 3, "mix_onehot", NULL, 0, NULL, 0);
+            const char* uq[2] = {"mix_onehot", "mix_axis2"};
+            node(&o, "Unsqueeze", uq, 2, "mix_w", NULL, 0, NULL, 0);
+            const char* ex[4] = {y, "mix_zero", "mix_experts_end", "mix_axis1"};
+            node(&o, "Slice", ex, 4, "mix_experts", NULL, 0, NULL, 0);
+            const char* rs[2] = {"mix_experts", "mix_shape"};
+            node(&o, "Reshape", rs, 2, "mix_experts3", NULL, 0, NULL, 0);
+            const char* mn[4] = {"mix_experts3", "mix_zero", "mix_d", "mix_axis2"};
+            node(&o, "Slice", mn, 4, "mix_means", NULL, 0, NULL, 0);
+            const char* sum[2] = {op2(&o, "Mul", "mix_means", "mix_w", NULL), "mix_axis1"};
+            node(&o, "ReduceSum", sum, 2, "mix_mean", "keepdims", 0, NULL, 0);
+            y = "mix_mean";
+        }
+        if (d->head == EXPORT_HEAD_TANH || d->head == EXPORT_HEAD_TANH_F64 || d->head == EXPORT_HEAD_MIXTURE) {
             init_vec(&o, "act_scale", d->scale, d->act_dim);
             init_vec(&o, "act_bias", d->bias, d->act_dim);
             y = op2(&o, "Add", op2(&o, "Mul", op1(&o, "Tanh", y, NULL), "act_scale", NULL), "act_bias", NULL);

@@ -372,3 +372,37 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         dz = da;
     }
 }
+
+void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core* o, const float* obs,
+                          const float* act, int n, float* q) {
+    const int od = o->obs_dim, ad = o->act_dim, K = cr->out_dim;
+    for (int lo = 0; lo < n; lo += cr->max_batch) {
+        const int B = n - lo < cr->max_batch ? n - lo : cr->max_batch;
+        float* in = cr->in[OFFP_IN_DATA];
+        for (int b = 0; b < B; b++) {
+            const float* s = obs + (size_t)(lo + b) * od;
+            memcpy(in + (size_t)b * cr->in_dim, s, sizeof(float) * od);
+            for (int j = 0; j < ad && !o->discrete; j++)
+                in[(size_t)b * cr->in_dim + od + j] = (act[(size_t)(lo + b) * ad + j] - o->act_bias[j]) / o->act_scale[j];
+        }
+        offp_critic_forward(cr, p, OFFP_IN_DATA, B);
+        for (int b = 0; b < B; b++) {
+            const int a = o->discrete ? (int)act[lo + b] : 0;
+            float v = cr->out[0][(size_t)b * K + a];
+            for (int i = 1; i < cr->n; i++) v = fminf(v, cr->out[i][(size_t)b * K + a]);
+            q[lo + b] = v;
+        }
+    }
+}
+
+void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n) {
+    acrl_mlp* m = &cr->q[i];
+    for (int l = 0; l < m->nlayers - 1; l++) { /* the hidden layers' linear and activation outputs */
+        const size_t w = (size_t)m->sizes[l + 1];
+        for (int r = 0; r < n; r++) { /* needs rows[r] >= r: then no row is overwritten before it is read */
+            memmove(m->z[l] + (size_t)r * w, m->z[l] + (size_t)rows[r] * w, sizeof(float) * w);
+            memmove(m->h[l] + (size_t)r * w, m->h[l] + (size_t)rows[r] * w, sizeof(float) * w);
+        }
+    }
+    m->batch = n;
+}

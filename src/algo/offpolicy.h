@@ -161,6 +161,16 @@ void offp_critic_backward(offp_critic* cr, acrl_params* p, int i, const float* d
  * the critics), after a forward of critic i with the weights in p. */
 void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const float* dout, float* din);
 
+/* q (n) = min over the critics of Q_i(obs, act) with the weights in p (the critics' store),
+ * obs (n, obs_dim) normalized, act (n, act_dim) in env units (converted to learner units;
+ * Discrete: the index picks the critic's output), in chunks of cr->max_batch rows (uses the
+ * OFFP_IN_DATA slot). The acrl_algo qvalue entry of the twin-critic algorithms. */
+void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core* o, const float* obs,
+                          const float* act, int n, float* q);
+/* Keeps rows[r] (r < n) of the cached activations of critic i's last forward as its rows r, so
+ * that offp_critic_input_grad runs on the n selected rows only (PMOE: the best expert's rows); needs rows[r] >= r. */
+void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
+
 /* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation. */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);
@@ -179,6 +189,11 @@ void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size
  * next_obs. Adds metrics into sums. */
 int  sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next, double* sums,
                 char* err, size_t errlen);
+/* PMOE: one update on batch b with reparameterization noise eps_pi (B, K, D) for every expert's
+ * action at obs, eps_next (B, D) for the next action and u (B) in [0, 1) drawing the next expert
+ * from the gate (inverse CDF). */
+int  pmoe_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next, const float* u,
+                 double* sums, char* err, size_t errlen);
 /* Discrete SAC: one update (no noise: expectations over all actions). */
 int  sacd_update(void* self, const replay_batch* b, int B, double* sums, char* err, size_t errlen);
 /* TD3 / DDPG: one update; target smoothing noise eps (B, D) ~ N(0, 1) is scaled by

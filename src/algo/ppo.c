@@ -263,4 +263,5 @@ const acrl_algo acrl_algo_ppo = {
     sizeof(ppo_config), ppo_table, ppo_defaults,
     ppo_create, ppo_iterate, onpolicy_act, onpolicy_save, onpolicy_load, onpolicy_params, ppo_destroy,
     onpolicy_act_rng,
+    NULL, /* no Q critic */
 };

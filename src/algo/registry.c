@@ -8,9 +8,11 @@
 
 extern const acrl_algo acrl_algo_ppo, acrl_algo_a2c, acrl_algo_a3c;
 extern const acrl_algo acrl_algo_sac, acrl_algo_td3, acrl_algo_ddpg;
+extern const acrl_algo acrl_algo_pmoe;
 
 const acrl_algo* const acrl_algos[] = {&acrl_algo_ppo, &acrl_algo_a2c, &acrl_algo_a3c,
-                                       &acrl_algo_sac, &acrl_algo_td3, &acrl_algo_ddpg, NULL};
+                                       &acrl_algo_sac, &acrl_algo_td3, &acrl_algo_ddpg,
+                                       &acrl_algo_pmoe, NULL};
 
 const char* const acrl_metric_names[M_COUNT] = {
     "policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "learning_rate",

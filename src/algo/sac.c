@@ -4,7 +4,7 @@
  * Discrete action space the same command runs discrete SAC (Christodoulou 2019): soft
  * targets and the policy loss are expectations over all actions, and the temperature is
  * tuned towards a fraction of the maximum entropy log|A|. */
-#include "algo/offpolicy.h"
+#include "algo/sac.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,16 +16,7 @@
 #define LOG_STD_MIN -20.0f
 #define LOG_STD_MAX 2.0f
 
-typedef struct {
-    offp_config off;
-    float ent_coef;               /* > 0: fixed temperature; 0: learned */
-    float ent_coef_init;          /* initial temperature when learned */
-    float target_entropy_scale;   /* Box: target entropy = -scale * |A| */
-    float target_entropy_ratio;   /* Discrete: target entropy = ratio * log|A| */
-    int   target_update_interval; /* gradient steps between Polyak updates */
-} sac_config;
-
-static void sac_defaults(void* cfgp) {
+void sac_config_defaults(void* cfgp) {
     sac_config* c = cfgp;
     memset(c, 0, sizeof *c);
     offp_defaults(&c->off);
@@ -33,14 +24,12 @@ static void sac_defaults(void* cfgp) {
     c->target_entropy_scale = 1.0f;
     c->target_entropy_ratio = 0.98f;
     c->target_update_interval = 1;
+    c->n_experts = 2;
 }
 
-#define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(sac_config, k), lo, hi, NULL, h}
+#define F(k, t, lo, hi, h) SAC_E(sac_config, k, t, lo, hi, h)
 static const acrl_config_entry sac_table[] = {
-    OFFP_ENTRIES(sac_config),
-    F(ent_coef, FLOAT, 0, 1e4, "fixed entropy temperature alpha (0: tuned automatically)"),
-    F(ent_coef_init, FLOAT, 1e-8, 1e4, "initial temperature when tuned"),
-    F(target_entropy_scale, FLOAT, -1e3, 1e3, "Box: target entropy = -target_entropy_scale * |A|"),
+    SAC_BOX_ENTRIES(sac_config),
     F(target_entropy_ratio, FLOAT, -10, 1, "Discrete: target entropy = ratio * log|A|"),
     F(target_update_interval, INT, 1, 1e6, "gradient steps between target-network updates"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
@@ -144,13 +133,16 @@ static void split_head(const float* head, float* mean, float* ls_raw, float* ls,
 
 static float alpha_of(const sac* s) { return expf(s->L.alpha.param[0]); }
 
-/* Temperature loss -(log alpha * (E[log pi] + target)) with the policy held fixed; mean_logp
- * is the batch mean of log pi (Box: of the sampled actions; Discrete: -entropy). */
+void sac_temperature_step(acrl_params* alpha, const sac_config* cfg, float target_entropy, double mean_logp) {
+    if (cfg->ent_coef > 0) return;
+    acrl_params_zero_grad(alpha);
+    alpha->grad[0] = (float)-(mean_logp + target_entropy);
+    offp_adam(alpha, cfg->off.learning_rate);
+}
+
+/* mean_logp: the batch mean of log pi (Box: of the sampled actions; Discrete: -entropy) */
 static void alpha_step(sac* s, double mean_logp) {
-    if (s->cfg.ent_coef > 0) return;
-    acrl_params_zero_grad(&s->L.alpha);
-    s->L.alpha.grad[0] = (float)-(mean_logp + s->target_entropy);
-    offp_adam(&s->L.alpha, s->cfg.off.learning_rate);
+    sac_temperature_step(&s->L.alpha, &s->cfg, s->target_entropy, mean_logp);
 }
 
 static void polyak_targets(sac* s) {
@@ -202,33 +194,37 @@ static void sac_lanes_policy(void* arg, int lane) {
  * critic k at the batch's (s, a), kept for its backward. */
 static void sac_lanes_q(void* arg, int k) {
     sac_job* j = arg;
-    offp_critic* cr = &j->s->cr;
-    const float* qt = acrl_mlp_forward(&cr->q[k], &j->s->L.critic_targ, cr->in[OFFP_IN_NEXT], j->B);
-    memcpy(cr->qt[k], qt, sizeof(float) * (size_t)j->B);
-    cr->out[k] = acrl_mlp_forward(&cr->q[k], &j->s->L.critic, cr->in[OFFP_IN_DATA], j->B);
+    sac_critic_forward_lane(&j->s->cr, &j->s->L.critic, &j->s->L.critic_targ, k, j->B);
+}
+
+void sac_critic_forward_lane(offp_critic* cr, const acrl_params* critic, const acrl_params* critic_targ, int k, int B) {
+    const float* qt = acrl_mlp_forward(&cr->q[k], critic_targ, cr->in[OFFP_IN_NEXT], B);
+    memcpy(cr->qt[k], qt, sizeof(float) * (size_t)B);
+    cr->out[k] = acrl_mlp_forward(&cr->q[k], critic, cr->in[OFFP_IN_DATA], B);
 }
 
 /* Phase 3, lane k: critic k's loss 0.5 mean (Q_k(s, a) - y)^2, its gradient and Adam step on
  * its own part of the store, then the updated critic k at (s, pi(s)) for the actor step. */
 static void sac_lanes_critic_step(void* arg, int k) {
     sac_job* j = arg;
-    sac* s = j->s;
-    offp_critic* cr = &s->cr;
-    const int B = j->B;
+    j->qloss[k] = sac_critic_step_lane(&j->s->cr, &j->s->L.critic, j->s->y, j->s->cfg.off.learning_rate, k, j->B, j->B);
+}
+
+double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y, float lr, int k, int B, int n_pi) {
     double qloss = 0;
     for (int i = 0; i < B; i++) {
-        float d = cr->out[k][i] - s->y[i];
+        float d = cr->out[k][i] - y[i];
         qloss += 0.5 * (double)d * d / B;
         cr->dout[k][i] = d / B;
     }
-    j->qloss[k] = qloss;
-    if (!isfinite(qloss)) return;
+    if (!isfinite(qloss)) return qloss;
     size_t lo, hi;
-    offp_critic_range(cr, &s->L.critic, k, &lo, &hi);
-    memset(s->L.critic.grad + lo, 0, sizeof(float) * (hi - lo));
-    offp_critic_backward(cr, &s->L.critic, k, cr->dout[k], NULL);
-    offp_adam_range(&s->L.critic, s->cfg.off.learning_rate, lo, hi);
-    cr->out[k] = acrl_mlp_forward(&cr->q[k], &s->L.critic, cr->in[OFFP_IN_PI], B);
+    offp_critic_range(cr, critic, k, &lo, &hi);
+    memset(critic->grad + lo, 0, sizeof(float) * (hi - lo));
+    offp_critic_backward(cr, critic, k, cr->dout[k], NULL);
+    offp_adam_range(critic, lr, lo, hi);
+    cr->out[k] = acrl_mlp_forward(&cr->q[k], critic, cr->in[OFFP_IN_PI], n_pi);
+    return qloss;
 }
 
 /* Phase 4, lane k: dQ_k/da at (s, pi(s)) into din[k] (the two are summed after the join),
@@ -236,13 +232,17 @@ static void sac_lanes_critic_step(void* arg, int k) {
 static void sac_lanes_actor_grad(void* arg, int k) {
     sac_job* j = arg;
     sac* s = j->s;
-    offp_critic* cr = &s->cr;
-    memset(cr->din[k], 0, sizeof(float) * (size_t)j->B * cr->in_dim);
-    offp_critic_input_grad(cr, &s->L.critic, k, cr->dout[k], cr->din[k]);
-    if (!j->polyak) return;
+    sac_actor_grad_lane(&s->cr, &s->L.critic, &s->L.critic_targ, s->cfg.off.tau, j->polyak, k, j->B);
+}
+
+void sac_actor_grad_lane(offp_critic* cr, const acrl_params* critic, acrl_params* critic_targ, float tau, bool polyak,
+                         int k, int B) {
+    memset(cr->din[k], 0, sizeof(float) * (size_t)B * cr->in_dim);
+    offp_critic_input_grad(cr, critic, k, cr->dout[k], cr->din[k]);
+    if (!polyak) return;
     size_t lo, hi;
-    offp_critic_range(cr, &s->L.critic, k, &lo, &hi);
-    offp_polyak_range(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, lo, hi);
+    offp_critic_range(cr, critic, k, &lo, &hi);
+    offp_polyak_range(critic_targ, critic, tau, lo, hi);
 }
 
 /* Metric sums of one update (continuous or discrete SAC). */
@@ -452,11 +452,16 @@ static int sac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 
 static acrl_params* sac_params(void* self) { return &((sac*)self)->L.actor; }
 
+static void sac_qvalue(void* self, const float* obs, const float* act, int n, float* q) {
+    sac* s = self;
+    offp_critic_estimate(&s->cr, &s->L.critic, &s->L.core, obs, act, n, q);
+}
+
 static acrl_rng* sac_act_rng(void* self) { return &((sac*)self)->L.core.rng; }
 
 const acrl_algo acrl_algo_sac = {
     "sac", "Soft Actor-Critic (twin Q, learned temperature); discrete SAC on Discrete actions",
-    sizeof(sac_config), sac_table, sac_defaults,
+    sizeof(sac_config), sac_table, sac_config_defaults,
     sac_create, sac_iterate, sac_act, sac_save, sac_load, sac_params, sac_destroy,
-    sac_act_rng,
+    sac_act_rng, sac_qvalue,
 };

@@ -335,9 +335,14 @@ int td3_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
 acrl_params* td3_params(void* self) { return &((td3*)self)->L.actor; }
 acrl_rng* td3_act_rng(void* self) { return &((td3*)self)->L.core.rng; }
 
+void td3_qvalue(void* self, const float* obs, const float* act, int n, float* q) {
+    td3* t = self;
+    offp_critic_estimate(&t->cr, &t->L.critic, &t->L.core, obs, act, n, q);
+}
+
 const acrl_algo acrl_algo_td3 = {
     "td3", "Twin Delayed DDPG (clipped double Q, target smoothing, delayed actor), Box actions",
     sizeof(td3_config), td3_table, td3_defaults,
     td3_create, td3_iterate, td3_act, td3_save, td3_load, td3_params, td3_destroy,
-    td3_act_rng,
+    td3_act_rng, td3_qvalue,
 };

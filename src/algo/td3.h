@@ -24,5 +24,6 @@ int   td3_save(void* self, acrl_ckpt_writer* w);
 int   td3_load(void* self, const acrl_ckpt* c, char* err, size_t errlen);
 acrl_params* td3_params(void* self);
 acrl_rng*    td3_act_rng(void* self);
+void  td3_qvalue(void* self, const float* obs, const float* act, int n, float* q);
 
 #endif

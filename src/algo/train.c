@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 
 #include "algo/agent.h"
 #include "algo/algo.h"
+#include "algo/qbias.h"
+#include "util/datadir.h"
 #include "algo/ckpt_policy.h"
 #include "io/le.h"
 
@@ -99,14 +102,25 @@ static int fc_init(full_config* fc, const acrl_algo* algo, char* err, size_t err
     return 0;
 }
 
-/* Preset: $ACRL_CONFIG_DIR, the source tree's configs/, the installed configs/. */
-static int find_preset(const char* algo, const char* env, char* path, size_t len) {
-    const char* dirs[3] = {getenv("ACRL_CONFIG_DIR"), ACRL_SOURCE_CONFIGDIR, ACRL_DATADIR "/configs"};
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i]) continue;
-        snprintf(path, len, "%s/%s/%s.ini", dirs[i], algo, env);
-        if (access(path, R_OK) == 0) return 1;
+/* Preset: configs/ALGO/ENV.ini in the presets dir (util/datadir.h: $ACRL_CONFIG_DIR, else
+ * the source tree for an uninstalled build, else the installed one).
+ * 1 found, 0 none, -1 a directory name too long for path (message in err). */
+static int find_preset(const char* algo, const char* env, char* path, size_t len, char* err, size_t errlen) {
+    char dir[4096];
+    int fits = datadir_get(DATADIR_CONFIGS, dir, sizeof dir) == 0;
+    int n = snprintf(path, len, "%s/%s/%s.ini", dir, algo, env);
+    if (!fits || n < 0 || (size_t)n >= len) {
+        snprintf(err, errlen, "preset path too long (at most %zu bytes) under %.80s", len - 1, dir);
+        return -1;
     }
+    return access(path, R_OK) == 0;
+}
+
+int algo_full_config(const acrl_algo* algo, acrl_config_entry** table, void** block, char* err, size_t errlen) {
+    full_config fc;
+    if (fc_init(&fc, algo, err, errlen)) return -1;
+    *table = fc.table;
+    *block = fc.block;
     return 0;
 }
 
@@ -115,8 +129,9 @@ static char* config_to_text(const full_config* fc) {
     size_t len = 0;
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    acrl_config_write(fc->table, fc->block, f);
+    int bad = acrl_config_write(fc->table, fc->block, f);
     fclose(f);
+    if (bad) { free(buf); return NULL; }
     return buf;
 }
 
@@ -244,6 +259,7 @@ static double now_s(void) {
 
 static int mkdir_p(const char* path) {
     char tmp[1024];
+    if (strlen(path) >= sizeof tmp) { errno = ENAMETOOLONG; return -1; }
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char* p = tmp + 1; *p; p++)
         if (*p == '/') { *p = 0; if (mkdir(tmp, 0777) && errno != EEXIST) return -1; *p = '/'; }
@@ -261,7 +277,7 @@ typedef struct {
 
 static int write_ckpt(run* r, const char* dir, const char* name, char* err, size_t errlen) {
     char path[1200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (acrl_path_join(path, sizeof path, dir, name, err, errlen)) return -1;
     acrl_ckpt_writer* w = acrl_ckpt_begin(r->algo->name, r->col->venv->envs[0]->id);
     if (!w) { snprintf(err, errlen, "out of memory"); return -1; }
     size_t cn = collector_state_bytes(r->col);
@@ -319,9 +335,9 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     } else {
         char path[1024];
         /* the preset, unless the user brings a config file of their own */
-        if (!o->config_file && find_preset(r->algo->name, env_id, path, sizeof path) &&
-            acrl_config_load_file(r->fc.table, r->fc.block, path, err, errlen))
-            return ACRL_ERR_INPUT;
+        int preset = o->config_file ? 0 : find_preset(r->algo->name, env_id, path, sizeof path, err, errlen);
+        if (preset < 0) return ACRL_ERR_INPUT;
+        if (preset && acrl_config_load_file(r->fc.table, r->fc.block, path, err, errlen)) return ACRL_ERR_INPUT;
         if (o->config_file && acrl_config_load_file(r->fc.table, r->fc.block, o->config_file, err, errlen))
             return ACRL_ERR_INPUT;
         for (int i = 0; i < o->n_overrides; i++)
@@ -376,14 +392,18 @@ static int run_setup(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
  * and again at its end */
 typedef struct {
     bool   finished;
-    double wall, train_time, sps, eval_mean, eval_std;
+    double wall, train_time, sps, eval_mean, eval_std;   /* wall, train_time, sps: all invocations */
     int    eval_episodes;
     double train_return, last_eval, first_solved_s;
+    int    invocations;
+    int64_t inv_steps;                                   /* this invocation's figures */
+    double inv_wall, inv_sps;
 } summary_values;
 
+/* -1 with errno set on failure, and no partial file left */
 static int write_summary(const char* dir, const run* r, const summary_values* v) {
     char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (acrl_path_join(path, sizeof path, dir, "summary.json", NULL, 0)) return -1;
     FILE* f = fopen(path, "w");
     if (!f) return -1;
     const char* env_id = r->col->venv->envs[0]->id;
@@ -407,22 +427,160 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
     if (r->st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r->st.first_solved_step);
     else acrl_json_null(&j, "first_solved_step");
     acrl_json_number(&j, "first_solved_seconds", v->first_solved_s);
-    int bad = acrl_json_end(&j);
-    return fclose(f) || bad ? -1 : 0;
+    acrl_json_int(&j, "invocations", v->invocations);
+    acrl_json_int(&j, "invocation_steps", v->inv_steps);
+    acrl_json_number(&j, "invocation_wall_seconds", v->inv_wall);
+    acrl_json_number(&j, "invocation_sps", v->inv_sps);
+    int bad = acrl_json_end(&j) != 0 || fflush(f) != 0;
+    int e = errno;
+    if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
+    if (!bad) return 0;
+    unlink(path);
+    errno = e;
+    return -1;
 }
 
 static const char* const base_columns[] = {"step", "wall_seconds", "sps", "return_mean", "return_std", "episode_length",
                                            "episodes", "eval_return_mean"};
 #define NBASE 8
 
+static void notify(const acrl_train_options* o, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(const acrl_train_options* o, const char* fmt, ...) {
+    if (!o->notice) return;
+    char msg[ACRL_ERRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    o->notice(o->notice_user, msg);
+}
+
+/* Keys that may change between the invocations of a run (edited config.ini, --steps): they
+ * set how long the run lasts and how often it evaluates, logs and checkpoints, not what it
+ * learns. Any other change would make the checkpoint mean something else. */
+static const char* const resume_mutable[] = {"n_timesteps", "eval_freq", "n_eval_episodes", "checkpoint_freq",
+                                             "log_freq", NULL};
+
+static bool is_resume_mutable(const char* key) {
+    for (int i = 0; resume_mutable[i]; i++) if (strcmp(key, resume_mutable[i]) == 0) return true;
+    return false;
+}
+
+/* the first multiple of freq after steps */
+static int64_t next_multiple(int64_t steps, int freq) { return freq > 0 ? (steps / freq + 1) * freq : steps + 1; }
+
+/* On resume: compares dir/config.ini (possibly edited by hand) with the checkpoint's
+ * configuration. Changes to resume_mutable keys are applied with a notice; any other change
+ * is refused, naming the keys, and nothing is written. */
+static int resume_config_ini(run* r, const acrl_train_options* o, const char* dir, char* err, size_t errlen) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    if (access(path, F_OK) != 0) return ACRL_OK; /* deleted: the checkpoint's configuration is written back */
+    full_config ed;
+    if (fc_init(&ed, r->algo, err, errlen)) return ACRL_ERR_RUNTIME;
+    char msg[ACRL_ERRLEN], a[512], b[512], refused[ACRL_ERRLEN] = "";
+    if (acrl_config_load_file(ed.table, ed.block, path, msg, sizeof msg)) {
+        snprintf(err, errlen, "%s; fix it, or delete it to resume with the checkpoint's configuration", msg);
+        fc_free(&ed);
+        return ACRL_ERR_INPUT;
+    }
+    size_t used = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; r->fc.table[i].key; i++) {
+            const acrl_config_entry* e = &r->fc.table[i];
+            acrl_config_format_value(e, r->fc.block, a, sizeof a);
+            acrl_config_format_value(&ed.table[i], ed.block, b, sizeof b);
+            if (strcmp(a, b) == 0) continue;
+            if (pass == 0 && !is_resume_mutable(e->key) && used < sizeof refused)
+                used += (size_t)snprintf(refused + used, sizeof refused - used, "%s%s (%s in the checkpoint, %s in "
+                                         "config.ini)", used ? ", " : "", e->key, a, b);
+            if (pass == 1) {
+                acrl_config_set(r->fc.table, r->fc.block, e->key, b, msg, sizeof msg); /* parsed once: cannot fail */
+                notify(o, "%s: %s changed from %s to %s; applied", path, e->key, a, b);
+            }
+        }
+        if (pass == 0 && used) {
+            snprintf(err, errlen, "%s was edited in keys that cannot change on resume: %s (only n_timesteps, "
+                     "eval_freq, n_eval_episodes, checkpoint_freq and log_freq can); undo the edit, or start a new run "
+                     "with --config", path, refused);
+            fc_free(&ed);
+            return ACRL_ERR_INPUT;
+        }
+    }
+    fc_free(&ed);
+    return ACRL_OK;
+}
+
+/* On resume, after the checkpoint (whose run config was ck) and config.ini: the run state
+ * follows the lengths and frequencies that changed, and the resume's exactness is reported. */
+static int resume_adjust(run* r, const run_config* ck, const acrl_train_options* o, char* err, size_t errlen) {
+    run_config* rc = fc_run(&r->fc);
+    if (o->steps > 0) {
+        if (o->steps > 2000000000L) { snprintf(err, errlen, "--steps %ld is too large", o->steps); return ACRL_ERR_INPUT; }
+        rc->n_timesteps = (int)o->steps; /* extend (or shorten) the run */
+    }
+    /* (a run extended by --steps before n_timesteps followed it keeps its total) */
+    if (o->steps > 0 || rc->n_timesteps != ck->n_timesteps) r->st.total_steps = rc->n_timesteps;
+    int64_t s = r->st.steps;
+    if (rc->eval_freq != ck->eval_freq) r->st.next_eval = next_multiple(s, rc->eval_freq);
+    if (rc->log_freq != ck->log_freq) r->st.next_log = next_multiple(s, rc->log_freq);
+    if (rc->checkpoint_freq != ck->checkpoint_freq) r->st.next_ckpt = next_multiple(s, rc->checkpoint_freq);
+    free(r->config_text);
+    r->config_text = config_to_text(&r->fc);
+    if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
+    /* which resumes are exact (see the README): on-policy PPO/A2C always; off-policy only with
+     * the replay buffer in the checkpoint; A3C never */
+    char v[16] = "";
+    for (int i = 0; r->fc.table[i].key; i++)
+        if (strcmp(r->fc.table[i].key, "save_buffer") == 0) acrl_config_format_value(&r->fc.table[i], r->fc.block, v, sizeof v);
+    if (strcmp(r->algo->name, "a3c") == 0)
+        notify(o, "warning: this resume is not exact: a3c checkpoints hold the shared weights, not the workers' env "
+               "and random states");
+    else if (strcmp(v, "false") == 0)
+        notify(o, "warning: this resume is not exact: the checkpoint has no replay buffer (train with --save-buffer "
+               "for exact resumes); updates wait until the buffer refills past learning_starts");
+    return ACRL_OK;
+}
+
+/* Figures of earlier invocations of a resumed run, from its summary.json. */
+typedef struct {
+    double wall, train_time, first_solved_s;
+    int    invocations;
+} earlier_runs;
+
+static void read_earlier(const char* dir, earlier_runs* e) {
+    *e = (earlier_runs){0, 0, NAN, 0};
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE* f = fopen(path, "r");
+    if (!f) return;
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    double x;
+    e->invocations = 1;
+    if (acrl_json_get_number(text, "wall_seconds", &x) == 0 && x >= 0) e->wall = x;
+    if (acrl_json_get_number(text, "train_seconds", &x) == 0 && x >= 0) e->train_time = x;
+    if (acrl_json_get_number(text, "first_solved_seconds", &x) == 0) e->first_solved_s = x;
+    if (acrl_json_get_number(text, "invocations", &x) == 0 && x >= 1 && x < 1e9) e->invocations = (int)x;
+}
+
 int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     run r;
     memset(&r, 0, sizeof r);
     acrl_ckpt* ck = NULL;
     const char* dir;
+    /* every file of the run is DIR/NAME in a buffer sized for a run_dir-long DIR */
+    const char* given = o->resume_dir ? o->resume_dir : o->out_dir;
+    if (given && strlen(given) >= sizeof o->run_dir) {
+        snprintf(err, errlen, "run directory path too long (%zu bytes, at most %zu): %.80s...", strlen(given),
+                 sizeof o->run_dir - 1, given);
+        return ACRL_ERR_INPUT;
+    }
     if (o->resume_dir) {
         char path[1200];
-        snprintf(path, sizeof path, "%s/last.ckpt", o->resume_dir);
+        if (acrl_path_join(path, sizeof path, o->resume_dir, "last.ckpt", err, errlen)) return ACRL_ERR_INPUT;
         ck = acrl_ckpt_load(path, err, errlen);
         if (!ck) return ACRL_ERR_INPUT;
         if (policy_ckpt_is(ck)) {
@@ -431,46 +589,79 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             acrl_ckpt_free(ck);
             return ACRL_ERR_INPUT;
         }
+        const char* ca = acrl_ckpt_algo(ck);
+        const char* ce = acrl_ckpt_env_id(ck);
+        if ((o->algo && strcmp(o->algo, ca) != 0) || (o->env_id && strcmp(o->env_id, ce) != 0)) {
+            snprintf(err, errlen, "%s holds a %s run on %s; it cannot be resumed as %s on %s", o->resume_dir, ca, ce,
+                     o->algo ? o->algo : ca, o->env_id ? o->env_id : ce);
+            acrl_ckpt_free(ck);
+            return ACRL_ERR_INPUT;
+        }
         dir = o->resume_dir;
     } else {
-        if (o->out_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir);
-        else snprintf(o->run_dir, sizeof o->run_dir, "runs/%s-%s-%lld-%ld", o->algo, o->env_id,
-                      (long long)(o->seed < 0 ? 0 : o->seed), (long)time(NULL));
+        int n = o->out_dir ? snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir)
+                           : snprintf(o->run_dir, sizeof o->run_dir, "runs/%s-%s-%lld-%ld", o->algo, o->env_id,
+                                      (long long)(o->seed < 0 ? 0 : o->seed), (long)time(NULL));
+        if (n < 0 || (size_t)n >= sizeof o->run_dir) {
+            snprintf(err, errlen, "run directory path too long (at most %zu bytes)", sizeof o->run_dir - 1);
+            return ACRL_ERR_INPUT;
+        }
         dir = o->run_dir;
     }
     int code = run_setup(&r, o, ck, err, errlen);
-    if (ck && code == ACRL_OK && o->steps > 0) r.st.total_steps = o->steps; /* extend a resumed run */
     acrl_ckpt_free(ck);
+    run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
+    if (ck && code == ACRL_OK) code = resume_config_ini(&r, o, dir, err, errlen);
+    if (ck && code == ACRL_OK) code = resume_adjust(&r, &ck_run, o, err, errlen);
     if (code != ACRL_OK) { run_free(&r); return code; }
     if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
+    /* I/O errors from here on are ACRL_ERR_RUNTIME: the path and the system's reason */
     if (mkdir_p(dir)) {
         snprintf(err, errlen, "cannot create run directory %s: %s", dir, strerror(errno));
         run_free(&r);
-        return ACRL_ERR_INPUT;
+        return ACRL_ERR_RUNTIME;
     }
+    acrl_ckpt_remove_stale(dir, NULL, 0); /* temp files of a run killed while writing a checkpoint */
     run_config* rc = fc_run(&r.fc);
     char path[1200];
-    snprintf(path, sizeof path, "%s/config.ini", dir);
+    if (acrl_path_join(path, sizeof path, dir, "config.ini", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
     FILE* cf = fopen(path, "w");
-    if (cf) { fputs(r.config_text, cf); fclose(cf); }
+    if (!cf || fputs(r.config_text, cf) < 0 || fflush(cf) != 0 || fclose(cf) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        if (cf) unlink(path);
+        run_free(&r);
+        return ACRL_ERR_RUNTIME;
+    }
 
-    /* logs: progress.csv (appended on resume), TensorBoard */
+    /* logs: progress.csv (appended on resume), TensorBoard (earlier files trimmed to the
+     * checkpoint's step on resume, like progress.csv) */
     const char* cols[NBASE + M_COUNT];
     for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
     for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
-    snprintf(path, sizeof path, "%s/progress.csv", dir);
+    if (acrl_path_join(path, sizeof path, dir, "progress.csv", err, errlen)) { run_free(&r); return ACRL_ERR_INPUT; }
     acrl_csv* csv = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r.st.steps, err, errlen)
                                   : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
+    if (csv && o->resume_dir && acrl_tboard_trim(dir, r.st.steps, err, errlen)) {
+        acrl_csv_close(csv);
+        run_free(&r);
+        return ACRL_ERR_RUNTIME;
+    }
     acrl_tboard* tb = csv ? acrl_tboard_open(dir, err, errlen) : NULL;
-    if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_INPUT; }
+    if (!csv || !tb) { acrl_csv_close(csv); run_free(&r); return ACRL_ERR_RUNTIME; }
 
-    summary_values v0 = {false, 0, 0, NAN, NAN, NAN, 0, NAN, NAN, NAN};
-    if (write_summary(dir, &r, &v0)) {
-        snprintf(err, errlen, "cannot write %s/summary.json", dir);
+    /* wall time, training time and steps/s in summary.json count every invocation of the run */
+    earlier_runs prev = {0, 0, NAN, 0};
+    if (o->resume_dir) read_earlier(dir, &prev);
+    int64_t steps0 = r.st.steps;
+    double first_solved_s = r.st.first_solved_step >= 0 ? prev.first_solved_s : NAN;
+    summary_values v = {false, prev.wall, prev.train_time, prev.wall > 0 ? steps0 / prev.wall : NAN, NAN, NAN, 0, NAN,
+                        NAN, first_solved_s, prev.invocations + 1, 0, 0, NAN};
+    if (write_summary(dir, &r, &v)) {
+        snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         acrl_csv_close(csv);
         acrl_tboard_close(tb);
         run_free(&r);
-        return ACRL_ERR_INPUT;
+        return ACRL_ERR_RUNTIME;
     }
 
     g_stop = 0;
@@ -485,13 +676,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     const char* env_id = r.col->venv->envs[0]->id;
     const acrl_env_spec* spec = acrl_env_spec_find(env_id);
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
-    double t0 = now_s(), train_time = 0, first_solved_s = NAN, last_eval = NAN;
-    int64_t steps0 = r.st.steps;
+    double t0 = now_s(), train_time = 0, last_eval = NAN;
     /* test hook: poison a weight once this many steps are done, to exercise the NaN stop */
     const char* fault = getenv("ACRL_FAULT_NAN_AT");
     long fault_at = fault ? atol(fault) : -1;
     code = ACRL_OK;
     double m[M_COUNT];
+    double ret_mean, ret_std, len_mean;
     while (r.st.steps < r.st.total_steps) {
         if (g_stop) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
@@ -518,7 +709,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 last_eval = eval_mean;
                 if (r.st.first_solved_step < 0 && spec && eval_mean >= spec->solved_threshold) {
                     r.st.first_solved_step = r.st.steps;
-                    first_solved_s = train_time;
+                    first_solved_s = prev.train_time + train_time;
                 }
                 if (eval_mean > r.st.best_eval) {
                     r.st.best_eval = eval_mean;
@@ -526,13 +717,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 }
             }
         }
-        double ret_mean, ret_std, len_mean;
         collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
         /* a row every log_freq steps, at the end, and whenever an evaluation ran */
         if (r.st.steps >= r.st.next_log || r.st.steps >= r.st.total_steps || !isnan(eval_mean)) {
             while (r.st.next_log <= r.st.steps) r.st.next_log += rc->log_freq;
             double wall = now_s() - t0;
-            double row[NBASE + M_COUNT] = {(double)r.st.steps, wall, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
+            double row[NBASE + M_COUNT] = {(double)r.st.steps, prev.wall + wall,
+                                           (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
                                            ret_mean, ret_std, len_mean, (double)r.col->ep_count, eval_mean};
             for (int k = 0; k < M_COUNT; k++) row[NBASE + k] = m[k];
             if (acrl_csv_row(csv, row, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
@@ -543,16 +734,35 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
                 acrl_tboard_scalar(tb, tag, row[k], r.st.steps);
             }
             acrl_tboard_scalar(tb, "time/sps", row[2], r.st.steps);
-            acrl_tboard_flush(tb);
+            if (acrl_tboard_flush(tb)) {
+                snprintf(err, errlen, "cannot write %s: %s", acrl_tboard_path(tb), strerror(errno));
+                code = ACRL_ERR_RUNTIME;
+                break;
+            }
         }
         if (rc->checkpoint_freq > 0 && r.st.steps >= r.st.next_ckpt) {
             while (r.st.next_ckpt <= r.st.steps) r.st.next_ckpt += rc->checkpoint_freq;
             if (write_ckpt(&r, dir, "last.ckpt", err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
+            /* summary.json follows last.ckpt, so that even a killed run's summary is current */
+            double wall = now_s() - t0;
+            v.wall = prev.wall + wall;
+            v.train_time = prev.train_time + train_time;
+            v.sps = r.st.steps / (v.wall > 0 ? v.wall : 1e-9);
+            v.train_return = ret_mean;
+            v.last_eval = last_eval;
+            v.first_solved_s = first_solved_s;
+            v.inv_steps = r.st.steps - steps0;
+            v.inv_wall = wall;
+            v.inv_sps = v.inv_steps / (wall > 0 ? wall : 1e-9);
+            if (write_summary(dir, &r, &v)) {
+                snprintf(err, errlen, "cannot write %s/summary.json", dir);
+                code = ACRL_ERR_RUNTIME;
+                break;
+            }
         }
         acrl_progress_update(&prog, r.st.steps, ret_mean);
     }
     double wall = now_s() - t0;
-    double ret_mean, ret_std, len_mean;
     collector_recent(r.col, &ret_mean, &ret_std, &len_mean);
     acrl_progress_finish(&prog, r.st.steps, ret_mean);
     if (code == ACRL_OK || code == ACRL_INTERRUPTED) {
@@ -567,21 +777,36 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(path, sizeof path, "%s/policy.ckpt", dir);
         if (policy_ckpt_write(r.algo, r.learner, r.col, r.config_text, path, err, errlen)) code = ACRL_ERR_RUNTIME;
     }
-    if (code == ACRL_OK) {
-        double em = NAN, es = NAN;
-        int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
-        if (neps > 0 && evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
-            code = ACRL_ERR_RUNTIME;
-        summary_values v = {finished, wall, train_time, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9), em, es, neps,
-                            ret_mean, last_eval, first_solved_s};
-        if (write_summary(dir, &r, &v)) {
-            snprintf(err, errlen, "cannot write %s/summary.json", dir);
-            code = ACRL_ERR_RUNTIME;
-        }
+    double em = NAN, es = NAN;
+    int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
+    if (code == ACRL_OK && neps > 0 &&
+        evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
+        code = ACRL_ERR_RUNTIME;
+    /* summary.json on every exit: an interrupted or failed invocation records the steps it
+     * reached with finished false */
+    v.finished = finished && code == ACRL_OK;
+    v.wall = prev.wall + wall;
+    v.train_time = prev.train_time + train_time;
+    v.sps = r.st.steps / (v.wall > 0 ? v.wall : 1e-9);
+    v.eval_mean = em;
+    v.eval_std = es;
+    v.eval_episodes = code == ACRL_OK ? neps : 0;
+    v.train_return = ret_mean;
+    v.last_eval = last_eval;
+    v.first_solved_s = first_solved_s;
+    v.inv_steps = r.st.steps - steps0;
+    v.inv_wall = wall;
+    v.inv_sps = v.inv_steps / (wall > 0 ? wall : 1e-9);
+    if (write_summary(dir, &r, &v) && (code == ACRL_OK || code == ACRL_INTERRUPTED)) {
+        snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
+        code = ACRL_ERR_RUNTIME;
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (acrl_csv_close(csv) && code == ACRL_OK) { snprintf(err, errlen, "cannot write progress.csv"); code = ACRL_ERR_RUNTIME; }
+    if (acrl_csv_close(csv) && code == ACRL_OK) {
+        snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));
+        code = ACRL_ERR_RUNTIME;
+    }
     acrl_tboard_close(tb);
     run_free(&r);
     return code;
@@ -668,4 +893,156 @@ int agent_config_value(const acrl_agent* a, const char* key, char* out, size_t o
             return 0;
         }
     return -1;
+}
+
+/* ---- Q-value estimation bias (acrl qbias) ---------------------------------------------- */
+
+#define QBIAS_TAIL_EPS 0.01 /* a truncated return is counted without its tail when gamma^(T - t) <= this */
+
+/* One episode of the policy: critic estimates q and learner-unit rewards r per step (grown as
+ * needed); *q_boot: the critic at the final state and the policy's action there. */
+static int qbias_episode(run* r, acrl_env* env, uint64_t seed, bool stochastic, float** q, double** rew, int* cap,
+                         int* T, bool* terminated, double* q_boot) {
+    const int od = env->obs_space.dim, ad = env->act_space.dim;
+    float raw[od], obs[od], act[ad > 0 ? ad : 1], qv;
+    acrl_env_reset(env, (int64_t)seed, raw);
+    bool term = false, trunc = false;
+    int t = 0;
+    while (!term && !trunc) {
+        if (t == *cap) {
+            int nc = *cap ? 2 * *cap : 1024;
+            float* nq = realloc(*q, sizeof(float) * (size_t)nc);
+            if (nq) *q = nq;
+            double* nr = realloc(*rew, sizeof(double) * (size_t)nc);
+            if (nr) *rew = nr;
+            if (!nq || !nr) return -1;
+            *cap = nc;
+        }
+        collector_normalize_obs(r->col, raw, obs, 1);
+        r->algo->act(r->learner, obs, 1, act, !stochastic);
+        r->algo->qvalue(r->learner, obs, act, 1, &qv);
+        clip_box(&env->act_space, act);
+        double rw;
+        acrl_env_step(env, act, raw, &rw, &term, &trunc);
+        (*q)[t] = qv;
+        (*rew)[t] = collector_scale_reward(r->col, rw);
+        t++;
+    }
+    *T = t;
+    *terminated = term;
+    *q_boot = 0;
+    if (!term) { /* raw holds the final observation */
+        collector_normalize_obs(r->col, raw, obs, 1);
+        r->algo->act(r->learner, obs, 1, act, !stochastic);
+        r->algo->qvalue(r->learner, obs, act, 1, &qv);
+        *q_boot = qv;
+    }
+    return 0;
+}
+
+int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, acrl_qbias_result* out, char* err,
+               size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    if (policy_ckpt_is(ck)) {
+        snprintf(err, errlen, "%s is a policy-only checkpoint (no critic): give the run's final.ckpt or last.ckpt", path);
+        acrl_ckpt_free(ck);
+        return ACRL_ERR_INPUT;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code == ACRL_OK && !r.algo->qvalue) {
+        snprintf(err, errlen, "%s has no Q critic: the Q-bias applies to the off-policy algorithms", r.algo->name);
+        code = ACRL_ERR_INPUT;
+    }
+    acrl_env* env = NULL;
+    if (code == ACRL_OK) {
+        acrl_env_options eo = acrl_env_options_default();
+        env = acrl_env_make(r.col->venv->envs[0]->id, &eo, err, errlen);
+        if (!env) code = ACRL_ERR_RUNTIME;
+    }
+    float* q = NULL;
+    double* rew = NULL;
+    int cap = 0;
+    qbias_acc acc = {0};
+    const double gamma = code == ACRL_OK ? fc_run(&r.fc)->gamma : 0;
+    for (int ep = 0; ep < episodes && code == ACRL_OK; ep++) {
+        int T;
+        bool term;
+        double q_boot;
+        if (qbias_episode(&r, env, seed + (uint64_t)ep, stochastic, &q, &rew, &cap, &T, &term, &q_boot)) {
+            snprintf(err, errlen, "out of memory");
+            code = ACRL_ERR_RUNTIME;
+            break;
+        }
+        qbias_add_episode(&acc, rew, q, T, term, q_boot, gamma, QBIAS_TAIL_EPS);
+    }
+    if (code == ACRL_OK) {
+        qbias_finish(&acc, out);
+        out->gamma = gamma;
+    }
+    free(q);
+    free(rew);
+    acrl_env_close(env);
+    run_free(&r);
+    return code;
+}
+
+int acrl_qbias_write_summary(const char* path, const acrl_qbias_result* q, bool stochastic) {
+    FILE* f = fopen(path, "r");
+    if (!f) return -1;
+    char* text = NULL;
+    size_t len = 0, cap = 0;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = 2 * (len + n + 1);
+            char* t = realloc(text, cap);
+            if (!t) { free(text); fclose(f); return -1; }
+            text = t;
+        }
+        memcpy(text + len, buf, n);
+        len += n;
+    }
+    fclose(f);
+    if (!text) return -1;
+    text[len] = 0;
+    /* keep every field but earlier q_bias_* ones (acrl's summaries hold one field per line) */
+    char* end = strrchr(text, '}');
+    if (!end) { free(text); return -1; }
+    *end = 0;
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE* w = fopen(tmp, "w");
+    if (!w) { free(text); return -1; }
+    acrl_json j = {w, 0};
+    for (char* line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char* p = line;
+        while (*p == ' ') p++;
+        if (*p == '{' || *p == 0 || strncmp(p, "\"q_bias_", 8) == 0) continue;
+        size_t l = strlen(p);
+        if (p[l - 1] == ',') p[l - 1] = 0;
+        fputs(j.nfields++ ? ",\n  " : "{\n  ", w);
+        fputs(p, w);
+    }
+    free(text);
+    if (!j.nfields) fputc('{', w);
+    acrl_json_string(&j, "q_bias_policy", stochastic ? "stochastic" : "deterministic");
+    acrl_json_int(&j, "q_bias_episodes", q->episodes);
+    acrl_json_int(&j, "q_bias_states", q->states);
+    acrl_json_number(&j, "q_bias_q_mean", q->q_mean);
+    acrl_json_number(&j, "q_bias_return_mean", q->return_mean);
+    acrl_json_number(&j, "q_bias_mean", q->bias_mean);
+    acrl_json_number(&j, "q_bias_std", q->bias_std);
+    acrl_json_number(&j, "q_bias_normalized_mean", q->norm_mean);
+    acrl_json_number(&j, "q_bias_normalized_std", q->norm_std);
+    acrl_json_int(&j, "q_bias_tail_bootstrapped", q->bootstrapped);
+    acrl_json_int(&j, "q_bias_tail_dropped", q->dropped);
+    int bad = acrl_json_end(&j);
+    if (fclose(w) || bad || rename(tmp, path)) { remove(tmp); return -1; }
+    return 0;
 }

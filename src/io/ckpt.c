@@ -143,7 +143,7 @@ static int fsync_parent_dir(const char* path) {
     else if (slash == path) strcpy(dir, "/");
     else {
         size_t n = (size_t)(slash - path);
-        if (n >= sizeof(dir)) return -1;
+        if (n >= sizeof(dir)) { errno = ENAMETOOLONG; return -1; }
         memcpy(dir, path, n);
         dir[n] = 0;
     }
@@ -242,11 +242,11 @@ static const char* name_field(const uint8_t* p) {
 }
 
 static uint8_t* read_whole_file(const char* path, size_t* size, char* err, size_t errlen) {
-    FILE* f = fopen(path, "rb");
-    if (!f) { io_set_err(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno)); return NULL; }
+    FILE* f = acrl_file_open_read(path, "checkpoint", err, errlen);
+    if (!f) return NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        io_set_err(err, errlen, "checkpoint %s is not a regular file", path);
+    if (fstat(fileno(f), &st) != 0) {
+        io_set_err(err, errlen, "cannot read checkpoint %s: %s", path, strerror(errno));
         fclose(f);
         return NULL;
     }

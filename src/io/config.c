@@ -17,6 +17,31 @@ static const void* cfield(const void* cfg, const acrl_config_entry* e) { return 
 
 static int has_range(const acrl_config_entry* e) { return e->min < e->max; }
 
+/* in[0..n) for a message: printable ASCII as is, other bytes as \xNN (a binary file's line
+ * must not reach a terminal raw) */
+static void escape(const char* in, size_t n, char* out, size_t outlen) {
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c >= 0x20 && c < 0x7f) out[o++] = (char)c;
+        else o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+    }
+    out[o] = 0;
+}
+
+/* A string value reads back from a config file only if it has no comment start (a '#' or
+ * ';' first or after whitespace; "a#b" is fine), no control byte and no leading or
+ * trailing space (values are trimmed). */
+static int string_writable(const char* v) {
+    size_t n = strlen(v);
+    if (n && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))) return 0;
+    for (const char* p = v; *p; p++) {
+        if ((*p == '#' || *p == ';') && (p == v || isspace((unsigned char)p[-1]))) return 0;
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) return 0;
+    }
+    return 1;
+}
+
 /* Levenshtein distance, for "did you mean" (keys are short; O(n*m) on the stack) */
 static int edit_distance(const char* a, const char* b) {
     size_t n = strlen(a), m = strlen(b);
@@ -142,6 +167,13 @@ int acrl_config_set(const acrl_config_entry* table, void* cfg, const char* key, 
             io_set_err(err, errlen, "%s: value longer than %d characters", e->key, ACRL_CONFIG_STR_MAX - 1);
             return -1;
         }
+        if (!string_writable(value)) {
+            char shown[4 * ACRL_CONFIG_STR_MAX + 8];
+            escape(value, strlen(value), shown, sizeof(shown));
+            io_set_err(err, errlen, "%s: '%s' would not read back from a config file (a '#' or ';' "
+                       "first or after a space starts a comment; no control characters or outer spaces)", e->key, shown);
+            return -1;
+        }
         strcpy((char*)field(cfg, e), value);
         return 0;
     case ACRL_CFG_ENUM: {
@@ -214,15 +246,24 @@ int acrl_config_parse_override(const acrl_config_entry* table, void* cfg, const 
     return acrl_config_set(table, cfg, key, value, err, errlen);
 }
 
-/* Reads "key = value" lines from f; path names it in messages. */
+/* Reads "key = value" lines from f; path names it in messages, which show the line's
+ * bytes escaped. */
 static int load_stream(const acrl_config_entry* table, void* cfg, FILE* f, const char* path, char* err,
                        size_t errlen) {
-    char line[1024], section[128] = "", msg[ACRL_ERRLEN];
+    char section[128] = "", msg[ACRL_ERRLEN], shown[ACRL_ERRLEN];
+    char* line = NULL;
+    size_t cap = 0;
+    ssize_t len;
     int lineno = 0, rc = 0;
-    while (fgets(line, sizeof(line), f)) {
+    while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
-        if (!strchr(line, '\n') && !feof(f)) {
+        if (len > 1023) {
             io_set_err(err, errlen, "%s:%d: line too long", path, lineno);
+            rc = -1;
+            break;
+        }
+        if (memchr(line, 0, (size_t)len)) {
+            io_set_err(err, errlen, "%s:%d: NUL byte; not a text config file", path, lineno);
             rc = -1;
             break;
         }
@@ -232,10 +273,11 @@ static int load_stream(const acrl_config_entry* table, void* cfg, FILE* f, const
         }
         char* s = trim(line);
         if (!*s) continue;
+        escape(s, strlen(s), shown, sizeof(shown));
         if (*s == '[') {
             char* close = strchr(s, ']');
             if (!close || close[1] || close == s + 1 || (size_t)(close - s) >= sizeof(section)) {
-                io_set_err(err, errlen, "%s:%d: bad section header '%s'", path, lineno, s);
+                io_set_err(err, errlen, "%s:%d: bad section header '%s'", path, lineno, shown);
                 rc = -1;
                 break;
             }
@@ -245,7 +287,7 @@ static int load_stream(const acrl_config_entry* table, void* cfg, FILE* f, const
         }
         char* eq = strchr(s, '=');
         if (!eq) {
-            io_set_err(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno, s);
+            io_set_err(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno, shown);
             rc = -1;
             break;
         }
@@ -254,24 +296,28 @@ static int load_stream(const acrl_config_entry* table, void* cfg, FILE* f, const
         char* value = trim(eq + 1);
         char full[256];
         if (snprintf(full, sizeof(full), "%s%s%s", section, *section ? "." : "", key) >= (int)sizeof(full) || !*key) {
-            io_set_err(err, errlen, "%s:%d: bad key '%s'", path, lineno, key);
+            escape(key, strlen(key), shown, sizeof(shown));
+            io_set_err(err, errlen, "%s:%d: bad key '%s'", path, lineno, shown);
             rc = -1;
             break;
         }
         if (acrl_config_set(table, cfg, full, value, msg, sizeof(msg)) != 0) {
-            io_set_err(err, errlen, "%s:%d: %s", path, lineno, msg);
+            escape(msg, strlen(msg), shown, sizeof(shown));
+            io_set_err(err, errlen, "%s:%d: %s", path, lineno, shown);
             rc = -1;
             break;
         }
     }
-    if (rc == 0 && ferror(f)) { io_set_err(err, errlen, "cannot read %s", path); rc = -1; }
+    int rd_errno = errno;
+    free(line);
+    if (rc == 0 && ferror(f)) { io_set_err(err, errlen, "cannot read %s: %s", path, strerror(rd_errno)); rc = -1; }
     return rc;
 }
 
 int acrl_config_load_file(const acrl_config_entry* table, void* cfg, const char* path,
                           char* err, size_t errlen) {
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "cannot open config %s: %s", path, strerror(errno)); return -1; }
+    FILE* f = acrl_file_open_read(path, "config", err, errlen);
+    if (!f) return -1;
     int rc = load_stream(table, cfg, f, path, err, errlen);
     fclose(f);
     return rc;
@@ -325,6 +371,7 @@ int acrl_config_write(const acrl_config_entry* table, const void* cfg, FILE* f) 
     char v[512];
     for (const acrl_config_entry* e = table; e->key; e++) {
         acrl_config_format_value(e, cfg, v, sizeof(v));
+        if (e->type == ACRL_CFG_STRING && !string_writable(v)) return -1; /* would not read back */
         if (e->help && *e->help) fprintf(f, "# %s\n", e->help);
         fprintf(f, "%s = %s\n", e->key, v);
     }

@@ -39,6 +39,7 @@ acrl_csv* acrl_csv_open(const char* path, const char* const* columns, int ncols,
     if (fflush(c->f) != 0 || ferror(c->f)) {
         io_set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
         fclose(c->f);
+        unlink(path); /* no empty or partial file left behind */
         free(c);
         return NULL;
     }
@@ -49,7 +50,8 @@ acrl_csv* acrl_csv_append(const char* path, const char* const* columns, int ncol
                           char* err, size_t errlen) {
     /* keep the header and the rows up to max_step; a crash after the last checkpoint may
      * have logged rows that the resumed run will log again */
-    FILE* in = fopen(path, "r");
+    FILE* in = acrl_file_open_read(path, "progress file", err, errlen);
+    if (!in && errno != ENOENT) return NULL;
     char* kept = NULL;
     size_t kept_len = 0;
     if (in) {
@@ -69,8 +71,11 @@ acrl_csv* acrl_csv_append(const char* path, const char* const* columns, int ncol
     if (c && kept) {
         /* acrl_csv_open wrote a fresh header; replace the file with the kept rows instead */
         rewind(c->f);
-        if (ftruncate(fileno(c->f), 0) == 0) fwrite(kept, 1, kept_len, c->f);
-        fflush(c->f);
+        if (ftruncate(fileno(c->f), 0) != 0 || fwrite(kept, 1, kept_len, c->f) != kept_len || fflush(c->f) != 0) {
+            io_set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            acrl_csv_close(c);
+            c = NULL;
+        }
     }
     free(kept);
     return c;

@@ -169,29 +169,43 @@ static const char* skip_value(const char* p, int depth) {
     return p > start ? p : NULL;
 }
 
-int acrl_json_get_string(const char* text, const char* key, char* out, size_t outlen) {
+/* the value of top-level field key in object text (after whitespace), or NULL */
+static const char* json_find(const char* text, const char* key) {
     const char* p = skip_ws(text);
-    if (*p++ != '{') return -1;
+    if (*p++ != '{') return NULL;
     p = skip_ws(p);
-    if (*p == '}') return -1;
+    if (*p == '}') return NULL;
     char name[256];
     for (;;) {
-        if (*p != '"') return -1;
+        if (*p != '"') return NULL;
         int toolong = 0;
         p = scan_string(p, name, sizeof(name), &toolong);
-        if (!p) return -1;
+        if (!p) return NULL;
         p = skip_ws(p);
-        if (*p++ != ':') return -1;
+        if (*p++ != ':') return NULL;
         p = skip_ws(p);
-        if (!toolong && strcmp(name, key) == 0) {
-            if (*p != '"') return -1;
-            toolong = 0;
-            return scan_string(p, out, outlen, &toolong) && !toolong ? 0 : -1;
-        }
+        if (!toolong && strcmp(name, key) == 0) return p;
         p = skip_value(p, 0);
-        if (!p) return -1;
+        if (!p) return NULL;
         p = skip_ws(p);
         if (*p == ',') { p = skip_ws(p + 1); continue; }
-        return -1; /* '}' (key not found) or malformed */
+        return NULL; /* '}' (key not found) or malformed */
     }
+}
+
+int acrl_json_get_string(const char* text, const char* key, char* out, size_t outlen) {
+    const char* p = json_find(text, key);
+    if (!p || *p != '"') return -1;
+    int toolong = 0;
+    return scan_string(p, out, outlen, &toolong) && !toolong ? 0 : -1;
+}
+
+int acrl_json_get_number(const char* text, const char* key, double* out) {
+    const char* p = json_find(text, key);
+    if (!p || !(*p == '-' || (*p >= '0' && *p <= '9'))) return -1;
+    char* end;
+    double v = strtod(p, &end);
+    if (end == p || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
 }

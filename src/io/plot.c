@@ -55,9 +55,10 @@ static int field_number(const char* s, const char* e, double* v) {
 
 static int read_progress(const char* dir, plot_run* r, char* err, size_t errlen) {
     char path[4200];
-    snprintf(path, sizeof(path), "%s/progress.csv", dir);
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "run dir %s has no readable progress.csv: %s", dir, strerror(errno)); return -1; }
+    if (acrl_path_join(path, sizeof(path), dir, "progress.csv", err, errlen)) return -1;
+    char why[ACRL_ERRLEN];
+    FILE* f = acrl_file_open_read(path, "progress.csv", why, sizeof(why));
+    if (!f) { io_set_err(err, errlen, "run dir %s has no readable progress.csv (%s)", dir, why); return -1; }
     char* line = NULL;
     size_t cap = 0;
     int rc = -1, col_step = -1, col_ret = -1, lineno = 1, nalloc = 0;
@@ -109,9 +110,10 @@ done:
 
 static int read_summary(const char* dir, char* algo, char* env, size_t len, char* err, size_t errlen) {
     char path[4200];
-    snprintf(path, sizeof(path), "%s/summary.json", dir);
-    FILE* f = fopen(path, "r");
-    if (!f) { io_set_err(err, errlen, "run dir %s has no readable summary.json: %s", dir, strerror(errno)); return -1; }
+    if (acrl_path_join(path, sizeof(path), dir, "summary.json", err, errlen)) return -1;
+    char why[ACRL_ERRLEN];
+    FILE* f = acrl_file_open_read(path, "summary.json", why, sizeof(why));
+    if (!f) { io_set_err(err, errlen, "run dir %s has no readable summary.json (%s)", dir, why); return -1; }
     char text[65536];
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
@@ -271,9 +273,9 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
     if (n <= 0) { io_set_err(err, errlen, "no run directories to plot"); return -1; }
     if (!find_in_path("gnuplot")) {
         io_set_err(err, errlen, "gnuplot not found on PATH (install it, e.g. apt-get install gnuplot-nox)");
-        return -1;
+        return -2;
     }
-    int rc = -1, ngroups = 0;
+    int rc = -2, ngroups = 0, made_out = 0;
     char script[] = "/tmp/acrl_plot_XXXXXX", errfile[] = "/tmp/acrl_plot_err_XXXXXX";
     int script_fd = -1, err_fd = -1, made_script = 0, made_errfile = 0;
     plot_run* runs = calloc((size_t)n, sizeof(*runs));
@@ -282,8 +284,11 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
 
     for (int i = 0; i < n; i++) {
         char algo[128], env[128];
-        if (read_summary(run_dirs[i], algo, env, sizeof(algo), err, errlen) != 0) goto done;
-        if (read_progress(run_dirs[i], &runs[i], err, errlen) != 0) goto done;
+        if (read_summary(run_dirs[i], algo, env, sizeof(algo), err, errlen) != 0 ||
+            read_progress(run_dirs[i], &runs[i], err, errlen) != 0) {
+            rc = -1; /* bad input */
+            goto done;
+        }
         int g = 0;
         while (g < ngroups && (strcmp(groups[g].algo, algo) != 0 || strcmp(groups[g].env, env) != 0)) g++;
         if (g == ngroups) {
@@ -294,6 +299,13 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
         groups[g].nruns++;
         runs[i].group = g;
     }
+
+    /* the output must be writable before gnuplot runs: an unwritable place is an I/O error,
+     * and a file created here is removed again if no plot reaches it */
+    made_out = access(out_png, F_OK) != 0;
+    int out_fd = open(out_png, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (out_fd < 0) { made_out = 0; io_set_err(err, errlen, "cannot write %s: %s", out_png, strerror(errno)); goto done; }
+    close(out_fd);
 
     script_fd = mkstemp(script);
     made_script = script_fd >= 0;
@@ -323,6 +335,7 @@ done:
     if (err_fd >= 0) close(err_fd);
     if (made_script) unlink(script);
     if (made_errfile) unlink(errfile);
+    if (rc != 0 && made_out) unlink(out_png);
     for (int i = 0; runs && i < n; i++) { free(runs[i].step); free(runs[i].ret); }
     free(runs);
     free(groups);

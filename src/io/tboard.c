@@ -5,6 +5,7 @@
  *   Value   { string tag = 1; float simple_value = 2; }
  * A TFRecord is: uint64 length, uint32 masked CRC-32C of those 8 bytes, the data,
  * uint32 masked CRC-32C of the data; all little-endian. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -136,6 +137,7 @@ acrl_tboard* acrl_tboard_open(const char* dir, char* err, size_t errlen) {
     if (write_record(tb, now, 0, NULL, 0) != 0 || fflush(tb->f) != 0) {
         io_set_err(err, errlen, "cannot write %s: %s", tb->path, strerror(errno));
         fclose(tb->f);
+        unlink(tb->path); /* no empty event file left behind */
         free(tb);
         return NULL;
     }
@@ -157,5 +159,124 @@ int acrl_tboard_close(acrl_tboard* tb) {
     if (!tb) return 0;
     int rc = (fclose(tb->f) != 0 || tb->failed) ? -1 : 0;
     free(tb);
+    return rc;
+}
+
+/* ---- trimming on resume --------------------------------------------------------- */
+
+static uint64_t get_le(const uint8_t* p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static int get_varint(const uint8_t** p, const uint8_t* end, uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return 0;
+    }
+    return -1;
+}
+
+/* The step of an encoded Event (0 when absent, as protobuf reads it); -1 if malformed. */
+static int event_step(const uint8_t* p, size_t n, int64_t* step) {
+    const uint8_t* end = p + n;
+    *step = 0;
+    while (p < end) {
+        uint64_t key, v;
+        if (get_varint(&p, end, &key)) return -1;
+        switch (key & 7) {
+        case WIRE_VARINT:
+            if (get_varint(&p, end, &v)) return -1;
+            if (key >> 3 == 2) *step = (int64_t)v;
+            break;
+        case WIRE_FIXED64: if (end - p < 8) return -1; p += 8; break;
+        case WIRE_FIXED32: if (end - p < 4) return -1; p += 4; break;
+        case WIRE_LEN:
+            if (get_varint(&p, end, &v) || v > (uint64_t)(end - p)) return -1;
+            p += v;
+            break;
+        default: return -1;
+        }
+    }
+    return 0;
+}
+
+/* Rewrites one event file keeping the records with step <= max_step, up to the first torn
+ * or corrupt record. */
+static int trim_file(const char* path, int64_t max_step, char* err, size_t errlen) {
+    FILE* f = fopen(path, "rb");
+    if (!f) { io_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno)); return -1; }
+    uint8_t* buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 65536;
+            uint8_t* nb = realloc(buf, cap);
+            if (!nb) { free(buf); fclose(f); io_set_err(err, errlen, "out of memory"); return -1; }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int rd = ferror(f);
+    fclose(f);
+    if (rd) { free(buf); io_set_err(err, errlen, "cannot read %s", path); return -1; }
+    /* compact the kept records to the front of buf */
+    size_t pos = 0, kept = 0;
+    int changed = 0;
+    while (pos < n) {
+        if (n - pos < 16) { changed = 1; break; }
+        uint64_t len = get_le(buf + pos, 8);
+        if ((uint32_t)get_le(buf + pos + 8, 4) != masked_crc(buf + pos, 8) || len > n - pos - 16 ||
+            (uint32_t)get_le(buf + pos + 12 + len, 4) != masked_crc(buf + pos + 12, len)) {
+            changed = 1;
+            break;
+        }
+        int64_t step;
+        size_t rec = 16 + (size_t)len;
+        if (event_step(buf + pos + 12, (size_t)len, &step) == 0 && step > max_step) {
+            changed = 1;
+        } else {
+            memmove(buf + kept, buf + pos, rec);
+            kept += rec;
+        }
+        pos += rec;
+    }
+    int rc = 0;
+    if (changed) {
+        char tmp[4300];
+        FILE* o = snprintf(tmp, sizeof(tmp), "%s.trim.tmp", path) < (int)sizeof(tmp) ? fopen(tmp, "wb") : NULL;
+        if (!o || fwrite(buf, 1, kept, o) != kept || fflush(o) != 0 || fsync(fileno(o)) != 0) rc = -1;
+        if (o && fclose(o) != 0) rc = -1;
+        if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+        if (rc) {
+            io_set_err(err, errlen, "cannot rewrite %s: %s", path, strerror(errno));
+            unlink(tmp);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+int acrl_tboard_trim(const char* dir, int64_t max_step, char* err, size_t errlen) {
+    DIR* d = opendir(dir);
+    if (!d) { io_set_err(err, errlen, "cannot open %s: %s", dir, strerror(errno)); return -1; }
+    static const char prefix[] = "events.out.tfevents.";
+    int rc = 0;
+    struct dirent* e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        size_t nl = strlen(e->d_name);
+        if (strncmp(e->d_name, prefix, sizeof(prefix) - 1) != 0 ||
+            (nl > 4 && strcmp(e->d_name + nl - 4, ".tmp") == 0))
+            continue;
+        char path[4200];
+        if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path)) continue;
+        rc = trim_file(path, max_step, err, errlen);
+    }
+    closedir(d);
     return rc;
 }

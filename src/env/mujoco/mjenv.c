@@ -4,7 +4,10 @@
 #include "env/mujoco/mjenv.h"
 #include "io/le.h"
 
+#include "acrl/io.h"
+
 #include <assert.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -12,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/datadir.h"
 
 /* ---- shared models ----------------------------------------------------------- */
 
@@ -35,7 +40,14 @@ static mjenv_shared* shared_acquire(const char* path, char* err, size_t errlen) 
         s->refs++;
     } else {
         char msg[1000] = "";
-        mjModel* m = mj_loadXML(key, NULL, msg, sizeof msg);
+        /* the loader would block on a FIFO: only a regular file is read */
+        FILE* probe = acrl_file_open_read(key, "MuJoCo model", msg, sizeof msg);
+        mjModel* m = NULL;
+        if (probe) fclose(probe);
+        if (probe || errno == ENOENT) { /* a missing file: MuJoCo's own message */
+            msg[0] = 0;
+            m = mj_loadXML(key, NULL, msg, sizeof msg);
+        }
         s = m ? calloc(1, sizeof *s) : NULL;
         char* p = s ? strdup(key) : NULL;
         if (!m || !s || !p) {
@@ -75,16 +87,19 @@ static void shared_release(mjenv_shared* s) {
     pthread_mutex_unlock(&shared_lock);
 }
 
-/* opt->model_path, else the installed data dir, else the source tree. */
-static void model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
+/* opt->model_path, else file in the models dir (util/datadir.h: $ACRL_MODEL_DIR, else the
+ * source tree for an uninstalled build, else the installed one). -1 if the path does not
+ * fit in out (never truncated). */
+static int model_path(char* out, size_t len, const char* file, const acrl_env_options* opt) {
+    int n;
     if (opt && opt->model_path && opt->model_path[0]) {
-        snprintf(out, len, "%s", opt->model_path);
-        return;
+        n = snprintf(out, len, "%s", opt->model_path);
+        return n >= 0 && (size_t)n < len ? 0 : -1;
     }
-    snprintf(out, len, "%s/models/%s", ACRL_DATADIR, file);
-#ifdef ACRL_SOURCE_MODELDIR
-    if (access(out, R_OK) != 0) snprintf(out, len, "%s/%s", ACRL_SOURCE_MODELDIR, file);
-#endif
+    char dir[PATH_MAX];
+    if (datadir_get(DATADIR_MODELS, dir, sizeof dir)) return -1;
+    n = snprintf(out, len, "%s/%s", dir, file);
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
 /* ---- numerics shared by the tasks ------------------------------------------------ */
@@ -267,7 +282,10 @@ static int box_init(acrl_space* s, int dim) {
 
 acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char* err, size_t errlen) {
     char path[PATH_MAX + 64];
-    model_path(path, sizeof path, task->model_file, opt);
+    if (model_path(path, sizeof path, task->model_file, opt)) {
+        snprintf(err, errlen, "%s: model path too long (at most %zu bytes)", task->id, sizeof path - 1);
+        return NULL;
+    }
     mjenv_shared* shared = shared_acquire(path, err, errlen);
     if (!shared) return NULL;
     const mjModel* m = shared->m;
