@@ -64,6 +64,8 @@ static int act_run(int argc, char** argv) {
         if (!in) return cli_error(CMD, "--obs: cannot open '%s'", opts[O_OBS].value);
     }
     char err[1024];
+    /* Hook: once the shared `--plugin FILE` CLI helper exists (envs registered by user code),
+     * add the option above and load the plugins here, before the checkpoint names its env. */
     acrl_agent* a = acrl_agent_load(path, err, sizeof err);
     if (!a) {
         if (in != stdin) fclose(in);
