@@ -63,5 +63,12 @@ case "$plan" in
     *) bad "make -n install PREFIX=/opt/acrl-test does not re-configure: $plan" ;;
 esac
 
+# ... and so does the README's former spelling, CMAKE_FLAGS=-DCMAKE_INSTALL_PREFIX=DIR
+plan=$(make -C "$HERE/.." -n install BUILD="$BUILD" CMAKE_FLAGS=-DCMAKE_INSTALL_PREFIX=/opt/acrl-test2 2>&1)
+case "$plan" in
+    *"cmake -S . -B $BUILD -DCMAKE_INSTALL_PREFIX=/opt/acrl-test2"*"cmake --install"*) ok ;;
+    *) bad "make -n install CMAKE_FLAGS=-DCMAKE_INSTALL_PREFIX=... does not re-configure: $plan" ;;
+esac
+
 echo "test_install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -122,13 +122,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
             " * action: %s.\n"
             "%s"
             " * Needs only <math.h> (link with -lm); no allocation, no global state (reentrant); about\n"
-            " * %d bytes of stack. Every function is static inline: include it in the files that use it.\n"
-            " *\n"
-            " * Weights are exact hexadecimal float literals and the arithmetic is acrl's, operation for\n"
-            " * operation: compiled without floating-point contraction (gcc's default with -std=c99;\n"
-            " * else -ffp-contract=off) the actions equal acrl's plain-C ones bit for bit (acrl built with\n"
-            " * -DACRL_XSMM=OFF, and -DACRL_NATIVE=OFF on CPUs with AVX-512); acrl's libxsmm and AVX-512\n"
-            " * kernels round differently, by about 1e-6 relative. */\n"
+            " * %d bytes of stack. Every function is static inline: include it in the files that use it.%s */\n"
             "#ifndef %s\n#define %s\n\n#include <math.h>\n\n"
             "#define %s_OBS_DIM %d\n#define %s_ACT_DIM %d\n\n",
             ACRL_VERSION_STRING, int8 ? " --quantize int8" : "", d->algo, d->env_id, P, P, P, arch,
@@ -136,7 +130,15 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
             int8 ? " * Weights quantized to int8 with one float scale per output unit (activations stay\n"
                    " * float): smaller, and no longer exact.\n"
                  : "",
-            (int)(2 * maxw * sizeof(float) + 64), guard, guard, P, d->obs_dim, P, d->act_dim);
+            (int)(2 * maxw * sizeof(float) + 64),
+            int8 ? ""
+                 : "\n *\n"
+                   " * Weights are exact hexadecimal float literals and the arithmetic is acrl's, operation for\n"
+                   " * operation: compiled without floating-point contraction (gcc's default with -std=c99;\n"
+                   " * else -ffp-contract=off) the actions equal acrl's plain-C ones bit for bit (acrl built with\n"
+                   " * -DACRL_XSMM=OFF, and -DACRL_NATIVE=OFF on CPUs with AVX-512); acrl's libxsmm and AVX-512\n"
+                   " * kernels round differently, by about 1e-6 relative.",
+            guard, guard, P, d->obs_dim, P, d->act_dim);
 
     if (d->act == ACRL_ACT_TANH || d->head == EXPORT_HEAD_TANH) {
         fprintf(f,
