@@ -28,6 +28,12 @@ static int add_layer(export_desc* d, const acrl_params* p, const char* prefix, i
     const acrl_tensor* tw = acrl_params_find(p, wn);
     const acrl_tensor* tb = acrl_params_find(p, bn);
     if (!tw || !tb) return 1;
+    snprintf(bn, sizeof bn, "%s.%d.ln_g", prefix, i);
+    if (acrl_params_find(p, bn)) {
+        snprintf(err, errlen, "layer %s.%d has a layer norm, which the exporters do not write yet", prefix, i);
+        return -1;
+    }
+    snprintf(bn, sizeof bn, "%s.%d.b", prefix, i);
     int in = tw->rows, out = tw->cols, n = keep > 0 && keep < out ? keep : out;
     if (d->nlayers == EXPORT_MAX_LAYERS || (d->nlayers > 0 && d->sizes[d->nlayers] != in) || tb->cols != out) {
         snprintf(err, errlen, "layer %s does not continue the network", wn);
