@@ -88,7 +88,7 @@ static void bench_minibatch(int reps) {
     }
     acrl_rng rng;
     acrl_rng_seed(&rng, 1);
-    policy_init(&pol, &p, &pc, &rng);
+    if (policy_init(&pol, &p, &pc, &rng, err, sizeof err)) { fprintf(stderr, "%s\n", err); return; }
     acrl_optim opt = acrl_optim_default(ACRL_OPT_ADAM);
     float obs[MB * OD], act[MB], w[MB], dv[MB], logp[MB], ent[MB], ract[NE], rlogp[NE];
     for (int i = 0; i < MB * OD; i++) obs[i] = (float)acrl_rng_normal(&rng);

@@ -1,4 +1,5 @@
 /* acrl train ALGO ENV ...: trains an agent and writes a run directory. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,19 @@
 #include "cli.h"
 
 #define MAX_SETS 64
+
+/* Ctrl-C and SIGTERM ask the run to stop after the current iteration (it writes last.ckpt
+ * and returns ACRL_INTERRUPTED, the exit code 130). A second one, e.g. while the run is
+ * still being set up, ends the process at once, as the default action would. */
+static volatile sig_atomic_t stop_requested;
+static void on_stop_signal(int sig) {
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered when this handler returns */
+        return;
+    }
+    stop_requested = 1;
+}
 
 static void print_notice(void* user, const char* msg) {
     (void)user;
@@ -75,7 +89,17 @@ static int train_run(int argc, char** argv) {
     if (npos == 2) { o.algo = pos[0]; o.env_id = pos[1]; } /* on resume: checked against the checkpoint */
     o.notice = print_notice;
     char err[1024];
+    stop_requested = 0;
+    o.stop_flag = &stop_requested;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int rc = acrl_train(&o, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);
@@ -128,6 +152,7 @@ const cli_command cli_cmd_train = {
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
     "\n"
-    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130).\n",
+    "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
+    "second Ctrl-C ends the process at once.\n",
     train_run,
 };

@@ -345,7 +345,7 @@ static void test_cartpole_batch(void) {
     for (int t = 0; t < T; t++) {
         for (int i = 0; i < NE; i++) act[i] = (float)acrl_rng_below(&r, 2);
         for (int i = 0; i < NE; i++) acrl_env_step(a[i], act + i, obs_a + 4 * i, rew_a + i, term_a + i, &trunc);
-        acrl_cartpole_step_batch(b, NE, act, obs_b, rew_b, term_b);
+        CHECK(acrl_cartpole_step_batch(b, NE, act, obs_b, rew_b, term_b) == 0);
         mismatches += memcmp(obs_a, obs_b, sizeof obs_a) != 0 || memcmp(rew_a, rew_b, sizeof rew_a) != 0 ||
                       memcmp(term_a, term_b, sizeof term_a) != 0;
         for (int i = 0; i < NE; i++)

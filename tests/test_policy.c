@@ -42,7 +42,7 @@ static void check_case(const char* label, bool discrete, bool shared, bool sde) 
         CHECK(!"policy builds");
         return;
     }
-    policy_init(&pol, &p, &cfg, &rng);
+    CHECK(policy_init(&pol, &p, &cfg, &rng, err, sizeof err) == 0);
     /* larger output weights than the init's 0.01 gain, and varied log-stds, so every term matters */
     for (size_t i = 0; i < p.count; i++) p.param[i] += (float)(0.3 * acrl_rng_normal(&rng));
     float obs[B * OD], act[B * K], w[B], dv[B];

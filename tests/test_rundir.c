@@ -19,6 +19,11 @@
 
 static char tmp_root[] = "/tmp/acrl-test-rundir-XXXXXX";
 
+/* the library's stop request (set by the test's SIGINT handler) and NaN fault option */
+static volatile sig_atomic_t stop_flag;
+static long fault_nan_at;
+static void on_sigint(int sig) { (void)sig; stop_flag = 1; }
+
 static char notices[4096];
 static void collect_notice(void* user, const char* msg) {
     (void)user;
@@ -41,6 +46,8 @@ static int train(const char* algo, const char* env, const char* dir, long steps,
     o.overrides = sets;
     o.n_overrides = nsets;
     o.notice = collect_notice;
+    o.stop_flag = &stop_flag;
+    o.fault_nan_at = fault_nan_at;
     notices[0] = 0;
     return acrl_train(&o, err, ACRL_ERRLEN);
 }
@@ -82,9 +89,9 @@ static void check_summary(void) {
     char err[ACRL_ERRLEN], dir[1200];
     /* a failure (NaN at step 700): the summary records the steps reached, not 0 */
     path_of(dir, "sum-nan", NULL);
-    setenv("ACRL_FAULT_NAN_AT", "700", 1);
+    fault_nan_at = 700;
     int rc = train("ppo", "CartPole-v1", dir, 2048, 0, NULL, ppo_sets, NPPO, err);
-    unsetenv("ACRL_FAULT_NAN_AT");
+    fault_nan_at = 0;
     CHECK(rc == ACRL_ERR_RUNTIME);
     printf("  NaN stop: summary steps %g, finished false: %d\n", summary_number(dir, "steps"),
            summary_has(dir, "\"finished\": false"));
@@ -94,7 +101,14 @@ static void check_summary(void) {
     /* SIGINT while training: exit code 130, summary with the steps reached */
     path_of(dir, "sum-int", NULL);
     pid_t pid = fork();
-    if (pid == 0) _exit(train("ppo", "CartPole-v1", dir, 100000000, 0, NULL, ppo_sets, NPPO, err));
+    if (pid == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sigint;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        _exit(train("ppo", "CartPole-v1", dir, 100000000, 0, NULL, ppo_sets, NPPO, err));
+    }
     char csv[1300];
     snprintf(csv, sizeof csv, "%s/progress.csv", dir);
     for (int i = 0; i < 600; i++) { /* until a few rows are logged (60 s at most) */
@@ -309,9 +323,9 @@ static void check_tensorboard(void) {
     path_of(b, "tb-b", NULL);
     CHECK(train("ppo", "CartPole-v1", a, 1024, 0, NULL, ppo_sets, NPPO, err) == ACRL_OK);
     /* b: stops with a NaN at step 700, after rows logged past its last checkpoint (512) */
-    setenv("ACRL_FAULT_NAN_AT", "600", 1);
+    fault_nan_at = 600;
     CHECK(train("ppo", "CartPole-v1", b, 1024, 0, NULL, ppo_sets, NPPO, err) == ACRL_ERR_RUNTIME);
-    unsetenv("ACRL_FAULT_NAN_AT");
+    fault_nan_at = 0;
     static tb_event ea[4096], eb[4096];
     int nb0 = read_events(b, eb, 4096), maxstep = 0;
     for (int i = 0; i < nb0; i++) maxstep = eb[i].step > maxstep ? (int)eb[i].step : maxstep;

@@ -12,6 +12,7 @@
 #include "test_files.h"
 
 static char tmp_root[] = "/tmp/acrl-test-train-XXXXXX";
+static long fault_nan_at; /* passed to every train() call (0: off) */
 
 /* progress.csv without the wall-clock columns (2: wall_seconds, 3: sps) */
 static char* progress_without_time(const char* dir) {
@@ -48,6 +49,7 @@ static int train(const char* algo, const char* env, const char* dir, long steps,
     o.eval_episodes = 2;
     o.overrides = sets;
     o.n_overrides = nsets;
+    o.fault_nan_at = fault_nan_at;
     return acrl_train(&o, err, ACRL_ERRLEN);
 }
 
@@ -180,9 +182,9 @@ static void check_nan_stop(void) {
     char err[ACRL_ERRLEN], dir[1200], ck[1300];
     path_of(dir, "nan", NULL);
     const char* sets[] = {"n_steps=32", "batch_size=64", "n_epochs=2", "n_envs=2", "checkpoint_freq=256"};
-    setenv("ACRL_FAULT_NAN_AT", "700", 1);
+    fault_nan_at = 700;
     int rc = train("ppo", "CartPole-v1", dir, 2048, 0, NULL, sets, 5, err);
-    unsetenv("ACRL_FAULT_NAN_AT");
+    fault_nan_at = 0;
     printf("  NaN: rc %d: %s\n", rc, err);
     CHECK(rc == ACRL_ERR_RUNTIME);
     CHECK(strstr(err, "step 706") && strstr(err, "non-finite"));

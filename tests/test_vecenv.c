@@ -16,8 +16,8 @@ static acrl_vecenv* toy_vec(int n, uint64_t seed, int threads, int max_steps, bo
     toy_config c = toy_config_default();
     for (int i = 0; i < n; i++) {
         envs[i] = toy_create(&c);
-        if (max_steps > 0) envs[i] = acrl_wrap_time_limit(envs[i], max_steps);
-        if (repeat) envs[i] = acrl_wrap_action_repeat(envs[i], 2);
+        if (max_steps > 0) envs[i] = acrl_wrap_time_limit(envs[i], max_steps, NULL, 0);
+        if (repeat) envs[i] = acrl_wrap_action_repeat(envs[i], 2, NULL, 0);
     }
     acrl_vecenv* v = acrl_vecenv_make_envs(envs, n, seed, threads, err, sizeof err);
     if (!v) fprintf(stderr, "%s\n", err);

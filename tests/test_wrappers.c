@@ -26,7 +26,7 @@ static void test_time_limit(void) {
     float obs[2], a = 0.25f;
     double r;
     bool term, trunc;
-    acrl_env* e = acrl_wrap_time_limit(toy(100.0, -1, 1), 5);
+    acrl_env* e = acrl_wrap_time_limit(toy(100.0, -1, 1), 5, NULL, 0);
     acrl_env_reset(e, 3, obs);
     for (int t = 1; t <= 5; t++) {
         acrl_env_step(e, &a, obs, &r, &term, &trunc);
@@ -42,7 +42,7 @@ static void test_time_limit(void) {
     CHECK(trunc);
     /* terminated and truncated on the same step: x = 0, +0.25 per step, bound 1.25 */
     acrl_env_close(e);
-    e = acrl_wrap_time_limit(toy(1.25, -1, 1), 5);
+    e = acrl_wrap_time_limit(toy(1.25, -1, 1), 5, NULL, 0);
     acrl_env_reset(e, 0, obs);
     set_x(e, 0.0, obs);
     for (int t = 1; t <= 5; t++) {
@@ -58,7 +58,7 @@ static void test_action_repeat(void) {
     float obs[2], a = 0.5f;
     double r;
     bool term, trunc;
-    acrl_env* e = acrl_wrap_action_repeat(toy(100.0, -1, 1), 3);
+    acrl_env* e = acrl_wrap_action_repeat(toy(100.0, -1, 1), 3, NULL, 0);
     acrl_env_reset(e, 1, obs);
     set_x(e, 0.0, obs);
     acrl_env_step(e, &a, obs, &r, &term, &trunc);
@@ -67,7 +67,7 @@ static void test_action_repeat(void) {
     CHECK(((toy_env*)acrl_env_unwrapped(e))->steps == 3);
     acrl_env_close(e);
     /* stops early: bound 0.9 is reached after the second substep */
-    e = acrl_wrap_action_repeat(toy(0.9, -1, 1), 3);
+    e = acrl_wrap_action_repeat(toy(0.9, -1, 1), 3, NULL, 0);
     acrl_env_reset(e, 1, obs);
     set_x(e, 0.0, obs);
     acrl_env_step(e, &a, obs, &r, &term, &trunc);
@@ -90,7 +90,7 @@ static double move_of(acrl_env* e, float a) {
 
 static void test_rescale_clip(void) {
     float obs[2];
-    acrl_env* e = acrl_wrap_rescale_action(toy(100.0, -2.0f, 3.0f));
+    acrl_env* e = acrl_wrap_rescale_action(toy(100.0, -2.0f, 3.0f), NULL, 0);
     acrl_env_reset(e, 0, obs);
     CHECK(e->act_space.low[0] == -1.0f && e->act_space.high[0] == 1.0f);
     CHECK(e->inner->act_space.low[0] == -2.0f);
@@ -103,7 +103,7 @@ static void test_rescale_clip(void) {
     CHECK(move_of(e, -7.0f) == -2.0);
     acrl_env_close(e);
 
-    e = acrl_wrap_clip_action(toy(100.0, -2.0f, 3.0f));
+    e = acrl_wrap_clip_action(toy(100.0, -2.0f, 3.0f), NULL, 0);
     acrl_env_reset(e, 0, obs);
     CHECK(e->act_space.low[0] == -2.0f && e->act_space.high[0] == 3.0f);
     CHECK(move_of(e, 5.0f) == 3.0);
@@ -116,8 +116,8 @@ static void test_rescale_clip(void) {
     toy_config c = toy_config_default();
     c.discrete = 1;
     acrl_env* d = toy_create(&c);
-    CHECK(acrl_wrap_clip_action(d) == d);
-    CHECK(acrl_wrap_rescale_action(d) == d);
+    CHECK(acrl_wrap_clip_action(d, NULL, 0) == d);
+    CHECK(acrl_wrap_rescale_action(d, NULL, 0) == d);
     acrl_env_close(d);
 }
 
@@ -150,7 +150,7 @@ static double obs_check(double hist[][2 * NORM_T + 2], int* n, const float* ro, 
 static void test_normalize_obs(void) {
     const double eps = 1e-8;
     acrl_env* raw = toy(1.0, -1, 1);
-    acrl_env* e = acrl_wrap_normalize_obs(toy(1.0, -1, 1), eps, 0.0);
+    acrl_env* e = acrl_wrap_normalize_obs(toy(1.0, -1, 1), eps, 0.0, NULL, 0);
     acrl_rng ar;
     acrl_rng_seed(&ar, 99);
     static double hist[2][2 * NORM_T + 2];
@@ -187,7 +187,7 @@ static void test_normalize_obs(void) {
     CHECK(s->mean[0] == m0 && s->var[0] == v0 && s->count == c0);
     CHECK(no[0] == (float)((ro[0] - m0) / sqrt(v0 + eps)));
     /* clipping */
-    acrl_env* c = acrl_wrap_normalize_obs(toy(100.0, -1, 1), eps, 0.5);
+    acrl_env* c = acrl_wrap_normalize_obs(toy(100.0, -1, 1), eps, 0.5, NULL, 0);
     acrl_env_reset(c, 0, no);
     a = 1.0f;
     for (int t = 0; t < 5; t++) acrl_env_step(c, &a, no, &nr, &term, &trunc);
@@ -200,7 +200,7 @@ static void test_normalize_obs(void) {
 static void test_normalize_reward(void) {
     const double gamma = 0.9, eps = 1e-8;
     acrl_env* raw = toy(1.0, -1, 1);
-    acrl_env* e = acrl_wrap_normalize_reward(toy(1.0, -1, 1), gamma, eps, 0.0);
+    acrl_env* e = acrl_wrap_normalize_reward(toy(1.0, -1, 1), gamma, eps, 0.0, NULL, 0);
     acrl_rng ar;
     acrl_rng_seed(&ar, 4);
     static double rets[NORM_T];
@@ -228,7 +228,7 @@ static void test_normalize_reward(void) {
     CHECK_MAXDIFF("normalize reward vs closed form (rel)", maxd, 1e-12);
     CHECK(acrl_wrap_reward_stat(e) != NULL && acrl_wrap_obs_stat(e) == NULL);
     /* clip */
-    acrl_env* c = acrl_wrap_normalize_reward(toy(100.0, -1, 1), gamma, eps, 0.25);
+    acrl_env* c = acrl_wrap_normalize_reward(toy(100.0, -1, 1), gamma, eps, 0.25, NULL, 0);
     acrl_env_reset(c, 0, no);
     float a = 1.0f;
     double r;
@@ -270,11 +270,11 @@ static void test_running_stat_batch(void) {
 
 /* The full chain; its outputs after a snapshot load must repeat bit for bit. */
 static acrl_env* chain(void) {
-    acrl_env* e = acrl_wrap_time_limit(toy(1.0, -2.0f, 2.0f), 7);
-    e = acrl_wrap_action_repeat(e, 2);
-    e = acrl_wrap_rescale_action(e);
-    e = acrl_wrap_normalize_obs(e, 1e-8, 5.0);
-    e = acrl_wrap_normalize_reward(e, 0.99, 1e-8, 10.0);
+    acrl_env* e = acrl_wrap_time_limit(toy(1.0, -2.0f, 2.0f), 7, NULL, 0);
+    e = acrl_wrap_action_repeat(e, 2, NULL, 0);
+    e = acrl_wrap_rescale_action(e, NULL, 0);
+    e = acrl_wrap_normalize_obs(e, 1e-8, 5.0, NULL, 0);
+    e = acrl_wrap_normalize_reward(e, 0.99, 1e-8, 10.0, NULL, 0);
     return e;
 }
 

@@ -12,6 +12,8 @@
  *     w = NULL, scale = -ent_coef/B). A NULL weight vector means all ones.
  *   - Sums over actions/dims are done in double; outputs are float32.
  *   - Randomness only through acrl_rng; the same seed gives the same samples.
+ *   - Functions taking action indices return 0, or -1 without writing anything if
+ *     some index lies outside [0, K).
  *
  * Gaussian log-std: distribution functions take a full (B, D) log_std. The raw
  * parameter (state-dependent (B, D) or a shared free (D) vector) is turned into
@@ -41,11 +43,11 @@ void acrl_cat_sample(int* act, const float* logits, acrl_rng* rng, int B, int K)
 /* act (B) = argmax of logits (B,K) (first on ties). */
 void acrl_cat_mode(int* act, const float* logits, int B, int K);
 /* logp (B) = log p(act (B)) under logits (B,K). */
-void acrl_cat_log_prob(float* logp, const float* logits, const int* act, int B, int K);
+int  acrl_cat_log_prob(float* logp, const float* logits, const int* act, int B, int K);
 /* ent (B) = -sum_k p_k log p_k. */
 void acrl_cat_entropy(float* ent, const float* logits, int B, int K);
 /* dlogits (B,K) += scale * w_b * d log p(act_b) / dz = scale * w_b * (onehot(act_b) - p); w (B) or NULL. */
-void acrl_cat_log_prob_backward(float* dlogits, const float* w, const float* logits, const int* act,
+int  acrl_cat_log_prob_backward(float* dlogits, const float* w, const float* logits, const int* act,
                                 float scale, int B, int K);
 /* dlogits (B,K) += scale * w_b * dH_b/dz = -scale * w_b * p * (log p + H); w (B) or NULL. */
 void acrl_cat_entropy_backward(float* dlogits, const float* w, const float* logits, float scale, int B, int K);
@@ -61,7 +63,7 @@ void acrl_cat_log_softmax(float* logp, float* probs, const float* logits, int B,
 /* ent (B) = -sum_k p_k log p_k from logp, probs (B,K) of acrl_cat_log_softmax. */
 void acrl_cat_entropy_lp(float* ent, const float* logp, const float* probs, int B, int K);
 /* As acrl_cat_log_prob_backward, from probs (B,K). */
-void acrl_cat_log_prob_backward_lp(float* dlogits, const float* w, const float* probs, const int* act,
+int  acrl_cat_log_prob_backward_lp(float* dlogits, const float* w, const float* probs, const int* act,
                                    float scale, int B, int K);
 /* As acrl_cat_entropy_backward, from logp, probs (B,K) and ent (B) of acrl_cat_entropy_lp. */
 void acrl_cat_entropy_backward_lp(float* dlogits, const float* w, const float* logp, const float* probs,

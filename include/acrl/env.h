@@ -109,24 +109,27 @@ const acrl_env_spec* acrl_env_spec_at(int i);
 const acrl_env_spec* acrl_env_spec_find(const char* id);
 
 /* ---- wrappers ---------------------------------------------------------------
- * Each takes ownership of inner and returns the wrapped env (NULL on allocation
- * failure, in which case inner is closed). */
+ * Each takes ownership of inner and returns the wrapped env, or NULL with a message in
+ * err (which may be NULL) on a bad argument or allocation failure; inner is then closed.
+ * A NULL inner gives NULL (so that calls can be chained). */
 
-/* Truncates after max_steps steps (Gymnasium TimeLimit). */
-acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps);
-/* Repeats each action k times, summing rewards; stops early at episode end. */
-acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k);
+/* Truncates after max_steps >= 1 steps (Gymnasium TimeLimit). */
+acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps, char* err, size_t errlen);
+/* Repeats each action k >= 1 times, summing rewards; stops early at episode end. */
+acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k, char* err, size_t errlen);
 /* Takes actions in [-1, 1] and maps them affinely to the Box bounds, clipping first
  * (dimensions with infinite bounds pass through). Discrete spaces: returns inner. */
-acrl_env* acrl_wrap_rescale_action(acrl_env* inner);
+acrl_env* acrl_wrap_rescale_action(acrl_env* inner, char* err, size_t errlen);
 /* Clips actions to the Box bounds. Discrete spaces: returns inner. */
-acrl_env* acrl_wrap_clip_action(acrl_env* inner);
+acrl_env* acrl_wrap_clip_action(acrl_env* inner, char* err, size_t errlen);
 /* Running mean/variance observation normalization (Gymnasium NormalizeObservation),
- * optional clip (<= 0: none). */
-acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip);
+ * epsilon >= 0, optional clip (<= 0: none; not NaN). */
+acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip, char* err, size_t errlen);
 /* Scales rewards by the running std of the discounted return (Gymnasium NormalizeReward:
- * ret = ret * gamma * (1 - terminated) + r), optional clip (<= 0: none). */
-acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip);
+ * ret = ret * gamma * (1 - terminated) + r), gamma in [0, 1], epsilon >= 0, optional clip
+ * (<= 0: none; not NaN). */
+acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip,
+                                     char* err, size_t errlen);
 
 /* Freezes (training = false, for evaluation) or resumes the statistics updates of every
  * normalize wrapper in env's chain. Returns how many normalize wrappers were found. */
@@ -141,7 +144,7 @@ typedef struct {
     double  count;
 } acrl_running_stat;
 
-int  acrl_running_stat_init(acrl_running_stat* s, int dim);   /* 0 or -1 (no memory) */
+int  acrl_running_stat_init(acrl_running_stat* s, int dim);   /* 0, or -1: dim < 1 or no memory */
 void acrl_running_stat_free(acrl_running_stat* s);
 /* x: (n, dim) */
 void acrl_running_stat_update(acrl_running_stat* s, const double* x, int n);

@@ -131,8 +131,10 @@ float acrl_huber_loss(float* dpred, const float* pred, const float* target, floa
 /* ---- initializers -------------------------------------------------------------- */
 
 /* w (rows, cols) = gain * orthogonal matrix (torch.nn.init.orthogonal_: QR of a Gaussian
- * matrix, signs fixed by diag(R)); rows or columns orthonormal, whichever are fewer. */
-void acrl_init_orthogonal(float* w, int rows, int cols, float gain, acrl_rng* rng);
+ * matrix, signs fixed by diag(R)); rows or columns orthonormal, whichever are fewer.
+ * Returns 0, or -1 if rows or cols < 1 or the double-precision scratch (about 3 rows * cols
+ * doubles) cannot be allocated; w and rng are then untouched. */
+int  acrl_init_orthogonal(float* w, int rows, int cols, float gain, acrl_rng* rng);
 /* x (n) ~ U(-bound, bound). nn.Linear's default is bound = 1/sqrt(fan_in) for w and b. */
 void acrl_init_uniform(float* x, size_t n, float bound, acrl_rng* rng);
 /* x (n) = value. */
@@ -171,9 +173,14 @@ typedef struct {
  * finalized) and allocates its buffers. sizes (nsizes >= 2). Returns 0 or -1 with err. */
 int  acrl_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, const int* sizes, int nsizes,
                     const char* act, bool layernorm, int max_batch, char* err, size_t errlen);
+/* Bytes that acrl_mlp_build allocates for max_batch rows, plus the four float buffers
+ * (param, grad, two moments) its parameters take in the store; SIZE_MAX if that does not
+ * fit in a size_t. For refusing configurations before anything is allocated. */
+size_t acrl_mlp_bytes(const int* sizes, int nsizes, bool layernorm, int max_batch);
 /* Initializes weights in a finalized store. TORCH: nn.Linear default (gains ignored);
- * ORTHOGONAL: orthogonal weights with hidden_gain / out_gain, zero biases. LN: g = 1, b = 0. */
-void acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float hidden_gain,
+ * ORTHOGONAL: orthogonal weights with hidden_gain / out_gain, zero biases. LN: g = 1, b = 0.
+ * Returns 0, or -1 when out of memory (ORTHOGONAL's scratch; weights then partly set). */
+int  acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float hidden_gain,
                    float out_gain, acrl_rng* rng);
 /* Forward of in (B, sizes[0]) with the weights in p (this MLP's store or one of identical
  * layout); returns the output (B, sizes[last]), valid until the next forward. B <= max_batch. */

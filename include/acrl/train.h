@@ -4,6 +4,7 @@
 #ifndef ACRL_TRAIN_H
 #define ACRL_TRAIN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +13,7 @@
 #define ACRL_OK          0
 #define ACRL_ERR_RUNTIME 1   /* training failed (NaN, I/O error) */
 #define ACRL_ERR_INPUT   2   /* bad input: unknown algo/env, bad config, bad checkpoint */
-#define ACRL_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM after writing last.ckpt */
+#define ACRL_INTERRUPTED 130 /* stopped on request (stop_flag) after writing last.ckpt */
 
 typedef struct {
     const char* algo;            /* "ppo", "a2c", "a3c" */
@@ -30,6 +31,15 @@ typedef struct {
                                     NULL, else they must match the checkpoint's */
     int         eval_episodes;   /* final evaluation episodes; < 0: 20 */
     bool        quiet;           /* no progress display */
+    /* Stop request: NULL, or a flag the caller owns and sets to non-zero, e.g. from its
+     * SIGINT handler (an async-signal-safe store) or from another thread. The run then
+     * ends after the current iteration, writes last.ckpt and returns ACRL_INTERRUPTED.
+     * The library installs no signal handlers itself; `acrl train` sets this flag on
+     * SIGINT and SIGTERM. */
+    volatile sig_atomic_t* stop_flag;
+    /* Testing aid: > 0 overwrites the first weight with NaN once this many env steps are
+     * done, to exercise the stop on non-finite values (0: off). */
+    long        fault_nan_at;
     /* Called with one-line notices a run's user should see (a resume that is not exact,
      * settings applied from an edited config.ini); NULL: none are reported. */
     void      (*notice)(void* user, const char* msg);

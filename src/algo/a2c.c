@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
 static void a2c_defaults(void* cfgp) { a2c_config_default(cfgp); }
 
 static const acrl_config_entry a2c_table[] = {
@@ -38,7 +40,15 @@ static void a2c_destroy(void* self) {
 
 static void* a2c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const a2c_config* cfg = cfgp;
-    int E = ctx->num_envs, N = cfg->n_steps * E, od = ctx->obs_space->dim;
+    int E = ctx->num_envs, N = onpolicy_rollout_rows("a2c", cfg->n_steps, E, err, errlen), od = ctx->obs_space->dim;
+    if (N < 0) return NULL;
+    /* rollout, policy for the whole rollout at once, five per-step vectors */
+    int ad = ctx->act_space->kind == ACRL_SPACE_DISCRETE ? 1 : ctx->act_space->dim;
+    size_t need = acrl_size_add(rollout_bytes(cfg->n_steps, E, od, ad), policy_bytes(od, ctx->act_space, &cfg->pol, N));
+    need = acrl_size_add(need, acrl_size_mul3((size_t)N, 5, sizeof(float)));
+    char what[160];
+    snprintf(what, sizeof what, "a2c's rollout and networks (n_steps %d x n_envs %d = %d rows)", cfg->n_steps, E, N);
+    if (acrl_size_check(need, what, err, errlen)) return NULL;
     a2c* a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     a->L.name = "a2c";
@@ -51,7 +61,7 @@ static void* a2c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
         return NULL;
     }
     acrl_rng_seed2(&a->L.rng, ctx->seed, 1);
-    policy_init(&a->L.pol, &a->L.params, &cfg->pol, &a->L.rng);
+    if (policy_init(&a->L.pol, &a->L.params, &cfg->pol, &a->L.rng, err, errlen)) { a2c_destroy(a); return NULL; }
     a->opt = acrl_optim_default(cfg->optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
     a->opt.eps = cfg->optim_eps;
     a->adv = malloc(sizeof(float) * (size_t)N);

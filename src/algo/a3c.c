@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
 typedef struct {
     int   n_workers;
     int   sync;
@@ -97,7 +99,8 @@ static void a3c_destroy(void* self) {
 
 static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const a3c_config* cfg = cfgp;
-    int E = ctx->num_envs, N = cfg->a2c.n_steps * E, od = ctx->obs_space->dim;
+    int E = ctx->num_envs, N = onpolicy_rollout_rows("a3c", cfg->a2c.n_steps, E, err, errlen), od = ctx->obs_space->dim;
+    if (N < 0) return NULL;
     if (ctx->col_opt && ctx->col_opt->norm_obs) {
         /* each worker's envs would keep their own statistics, and the policy would see
          * observations normalized in several ways */
@@ -105,6 +108,24 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
                  "use a2c or ppo for normalized observations");
         return NULL;
     }
+    /* every worker steps n_envs copies of its own: as many in all as n_envs allows one run */
+    if ((long)cfg->n_workers * E > 65536) {
+        snprintf(err, errlen, "a3c: n_workers * n_envs = %d * %d = %ld env copies; at most 65536 are supported",
+                 cfg->n_workers, E, (long)cfg->n_workers * E);
+        return NULL;
+    }
+    /* the shared policy for n_envs rows; per worker: rollout, policy for the whole rollout,
+     * five per-step vectors (the env copies of workers 1.. are not counted) */
+    int ad = ctx->act_space->kind == ACRL_SPACE_DISCRETE ? 1 : ctx->act_space->dim;
+    size_t per_worker = acrl_size_add(rollout_bytes(cfg->a2c.n_steps, E, od, ad),
+                                      policy_bytes(od, ctx->act_space, &cfg->a2c.pol, N));
+    per_worker = acrl_size_add(per_worker, acrl_size_mul3((size_t)N, 5, sizeof(float)));
+    size_t need = acrl_size_add(policy_bytes(od, ctx->act_space, &cfg->a2c.pol, E),
+                                acrl_size_mul((size_t)cfg->n_workers, per_worker));
+    char what[192];
+    snprintf(what, sizeof what, "a3c's %d workers' rollouts and networks (n_steps %d x n_envs %d = %d rows each)",
+             cfg->n_workers, cfg->a2c.n_steps, E, N);
+    if (acrl_size_check(need, what, err, errlen)) return NULL;
     a3c* a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     pthread_mutex_init(&a->lock, NULL);
@@ -114,7 +135,7 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     if (policy_build(&a->pol, &a->shared, od, ctx->act_space, &cfg->a2c.pol, E, err, errlen) ||
         acrl_params_finalize(&a->shared, err, errlen)) { a3c_destroy(a); return NULL; }
     acrl_rng_seed2(&a->rng, ctx->seed, 1);
-    policy_init(&a->pol, &a->shared, &cfg->a2c.pol, &a->rng);
+    if (policy_init(&a->pol, &a->shared, &cfg->a2c.pol, &a->rng, err, errlen)) { a3c_destroy(a); return NULL; }
     a->opt = acrl_optim_default(cfg->a2c.optimizer ? ACRL_OPT_ADAM : ACRL_OPT_RMSPROP);
     a->opt.eps = cfg->a2c.optim_eps;
     a->w = calloc((size_t)cfg->n_workers, sizeof(a3c_worker));
@@ -125,7 +146,12 @@ static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
         w->id = i;
         acrl_params_init(&w->local);
         if (policy_build(&w->pol, &w->local, od, ctx->act_space, &cfg->a2c.pol, N, err, errlen) ||
-            acrl_params_finalize(&w->local, err, errlen) || rollout_init(&w->ro, cfg->a2c.n_steps, E, od, w->pol.act_dim)) {
+            acrl_params_finalize(&w->local, err, errlen)) {
+            a3c_destroy(a);
+            return NULL;
+        }
+        if (rollout_init(&w->ro, cfg->a2c.n_steps, E, od, w->pol.act_dim)) {
+            snprintf(err, errlen, "out of memory");
             a3c_destroy(a);
             return NULL;
         }

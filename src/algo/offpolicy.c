@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/size.h"
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
@@ -128,9 +130,43 @@ void offp_lanes(offp_core* o, void (*fn)(void* arg, int lane), void* arg) {
     wait_for(w, &w->done, gen, &w->done_cv);
 }
 
+size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_batch) {
+    int sizes[ACRL_INTLIST_MAX + 2], n = 0;
+    sizes[n++] = in_dim;
+    for (int i = 0; i < cfg->net_arch.n && i < ACRL_INTLIST_MAX; i++) sizes[n++] = cfg->net_arch.v[i];
+    sizes[n++] = out_dim;
+    return acrl_mlp_bytes(sizes, n, false, max_batch);
+}
+
+size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg, int max_batch) {
+    size_t nets = acrl_size_mul((size_t)n, offp_mlp_bytes(in_dim, out_dim, cfg, max_batch));
+    /* five (B, in) and four (B, out) scratch arrays */
+    size_t floats = acrl_size_mul((size_t)max_batch, 5 * (size_t)in_dim + 4 * (size_t)out_dim);
+    return acrl_size_add(nets, acrl_size_mul(floats, sizeof(float)));
+}
+
+int offp_check_memory(const char* algo, const offp_config* cfg, const acrl_algo_ctx* ctx, int max_batch,
+                      size_t net_bytes, char* err, size_t errlen) {
+    const acrl_space* as = ctx->act_space;
+    int od = ctx->obs_space->dim, ad = as->dim, E = ctx->num_envs;
+    size_t need = acrl_size_add(replay_bytes(cfg->buffer_size, E, od, ad), replay_batch_bytes(cfg->batch_size, od, ad));
+    /* per env copy: obs, next_obs, two actions; action scale and bias */
+    need = acrl_size_add(need, acrl_size_mul3((size_t)E, 2 * (size_t)od + 2 * (size_t)ad, sizeof(float)));
+    need = acrl_size_add(need, net_bytes);
+    char what[200];
+    if (net_bytes)
+        snprintf(what, sizeof what, "%s's replay buffer (buffer_size %d, obs %d, act %d) and networks (batch %d)",
+                 algo, cfg->buffer_size, od, ad, max_batch);
+    else
+        snprintf(what, sizeof what, "%s's replay buffer (buffer_size %d, obs %d, act %d) and minibatch (batch_size %d)",
+                 algo, cfg->buffer_size, od, ad, cfg->batch_size);
+    return acrl_size_check(need, what, err, errlen);
+}
+
 int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
               char* err, size_t errlen) {
     memset(o, 0, sizeof *o);
+    if (offp_check_memory("the learner", cfg, ctx, max_batch, 0, err, errlen)) return -1;
     const acrl_space* as = ctx->act_space;
     char desc[64];
     acrl_space_describe(as, desc, sizeof desc);
@@ -271,7 +307,19 @@ int offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, s
     if (algo_load_i64s(c, name, o->counters, 2, err, errlen)) return -1;
     if (!o->cfg.save_buffer) return 0;
     snprintf(name, sizeof name, "%s.replay", prefix);
-    return replay_load(&o->rb, c, name, err, errlen);
+    if (replay_load(&o->rb, c, name, err, errlen)) return -1;
+    /* the updates index Q outputs with Discrete actions: only indices in [0, n) may enter */
+    const size_t n = (size_t)replay_size(&o->rb) * (size_t)o->act_dim;
+    for (size_t i = 0; i < n; i++) {
+        float a = o->rb.act[i];
+        bool bad = o->discrete ? !(a >= 0 && a < (float)o->n_actions && a == floorf(a)) : !isfinite(a);
+        if (bad) {
+            snprintf(err, errlen, "checkpoint replay buffer: action %zu is %g, %s", i, (double)a,
+                     o->discrete ? "not an action index of the Discrete space" : "not finite");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- networks ------------------------------------------------------------------------ */

@@ -81,9 +81,18 @@ typedef struct {
     acrl_params actor, actor_targ, critic, critic_targ, alpha;
 } offp_learner;
 
+/* Refuses, before anything is allocated, a configuration whose replay buffer, minibatch
+ * and net_bytes of networks (the algorithm's estimate, e.g. from offp_mlp_bytes) do not fit
+ * in memory: 0, or -1 with a message naming algo and the size needed. */
+int  offp_check_memory(const char* algo, const offp_config* cfg, const acrl_algo_ctx* ctx, int max_batch,
+                       size_t net_bytes, char* err, size_t errlen);
+/* Bytes offp_mlp_build / offp_critic_build allocate, with the parameters' four buffers. */
+size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_batch);
+size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg, int max_batch);
 /* Checks the spaces (Box with finite bounds; Discrete only if allow_discrete) and the
- * config, allocates the buffer and scratch, seeds the learner RNG (stream 2), and starts
- * the second update thread when ctx->threads > 1. */
+ * config (buffers refused as by offp_check_memory without networks), allocates the buffer
+ * and scratch, seeds the learner RNG (stream 2), and starts the second update thread when
+ * ctx->threads > 1. */
 int  offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
                char* err, size_t errlen);
 void offp_free(offp_core* o);

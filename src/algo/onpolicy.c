@@ -6,8 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/size.h"
+
 const char* const onpolicy_schedule_names[] = {"constant", "linear", NULL};
 const char* const a2c_optimizer_names[] = {"rmsprop", "adam", NULL};
+
+int onpolicy_rollout_rows(const char* algo, int n_steps, int n_envs, char* err, size_t errlen) {
+    size_t n = acrl_size_mul((size_t)(n_steps > 0 ? n_steps : 0), (size_t)(n_envs > 0 ? n_envs : 0));
+    if (n > (size_t)ACRL_MAX_ROWS) {
+        snprintf(err, errlen, "%s: n_steps * n_envs = %d * %d = %zu rollout steps; at most %ld are supported",
+                 algo, n_steps, n_envs, n, ACRL_MAX_ROWS);
+        return -1;
+    }
+    return (int)n;
+}
 
 void a2c_config_default(a2c_config* c) {
     memset(c, 0, sizeof *c);

@@ -63,6 +63,10 @@ acrl_rng*    onpolicy_act_rng(void* self);
 int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
                      acrl_rng* rng, float gamma, float gae_lambda, char* err, size_t errlen);
 
+/* The rollout's size n_steps * n_envs in steps, or -1 with a message naming algo if it is
+ * above ACRL_MAX_ROWS (util/size.h). */
+int onpolicy_rollout_rows(const char* algo, int n_steps, int n_envs, char* err, size_t errlen);
+
 /* 1 - Var(returns - values) / Var(returns) over the rollout (NaN if Var(returns) = 0). */
 double onpolicy_explained_variance(const acrl_rollout* r);
 

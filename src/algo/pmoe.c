@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "acrl/dist.h"
+#include "util/size.h"
 
 #define LOG_STD_MIN -20.0f
 #define LOG_STD_MAX 2.0f
@@ -74,10 +75,22 @@ static void* pmoe_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
         snprintf(err, errlen, "n_experts must be in [1, %d], got %d", PMOE_MAX_EXPERTS, cfg->n_experts);
         return NULL;
     }
+    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    {
+        /* the networks below (critics for K * maxb rows) and their scratch, refused before
+         * anything is allocated */
+        size_t K = (size_t)cfg->n_experts, D = (size_t)ctx->act_space->dim, od = (size_t)ctx->obs_space->dim;
+        size_t H = K * 2 * D + K, kb = K * (size_t)maxb, b = (size_t)maxb;
+        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes((int)od, (int)H, &cfg->off, maxb)),
+                                    acrl_size_add(offp_critic_bytes(2, (int)(od + D), 1, &cfg->off, (int)kb),
+                                                  offp_critic_bytes(2, (int)(od + D), 1, &cfg->off, 1)));
+        size_t floats = acrl_size_add(acrl_size_mul(kb, 6 * D + 1), acrl_size_mul(b, 5 * K + 13 * D + H + 9));
+        nets = acrl_size_add(nets, acrl_size_mul(floats, sizeof(float)));
+        if (offp_check_memory("pmoe", &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
+    }
     pmoe* p = calloc(1, sizeof *p);
     if (!p) { snprintf(err, errlen, "out of memory"); return NULL; }
     p->cfg = *cfg;
-    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
     offp_core* o = &p->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(p); return NULL; }
     const int K = p->K = cfg->n_experts, D = p->D = o->act_dim, od = o->obs_dim;

@@ -1,11 +1,15 @@
 /* Actor-critic policy of the on-policy algorithms: networks, action distribution, backward. */
 #include "algo/policy.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "util/size.h"
 
 #define SDE_EPS 1e-6f /* Stable-Baselines3's epsilon under the gSDE variance */
 
@@ -54,7 +58,10 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
             return -1;
     }
     pol->latent = hidden;
-    if (!pol->discrete) pol->log_std_off = acrl_params_add(p, "log_std", pol->sde ? hidden : 1, pol->act_dim);
+    if (!pol->discrete) {
+        pol->log_std_off = acrl_params_add(p, "log_std", pol->sde ? hidden : 1, pol->act_dim);
+        if (pol->log_std_off == SIZE_MAX) { snprintf(err, errlen, "out of memory"); return -1; }
+    }
     size_t B = (size_t)max_batch;
     pol->trunk_h = calloc(B * (size_t)hidden, sizeof(float));
     pol->dtrunk = calloc(B * (size_t)hidden, sizeof(float));
@@ -86,16 +93,50 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     return 0;
 }
 
-void policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, acrl_rng* rng) {
+size_t policy_bytes(int obs_dim, const acrl_space* act_space, const acrl_policy_config* cfg, int max_batch) {
+    int nh = cfg->net_arch.n;
+    if (nh < 1 || nh + 2 > ACRL_MLP_MAX_LAYERS + 1 || max_batch < 1) return 0;
+    bool discrete = act_space->kind == ACRL_SPACE_DISCRETE;
+    size_t ad = discrete ? 1 : (size_t)act_space->dim, nout = discrete ? (size_t)act_space->n : ad;
+    int hidden = cfg->net_arch.v[nh - 1];
+    int sizes[ACRL_MLP_MAX_LAYERS + 1];
+    sizes[0] = obs_dim;
+    for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->net_arch.v[i];
+    size_t bytes;
+    if (cfg->shared_trunk) {
+        int ph[2] = {hidden, (int)nout}, vh[2] = {hidden, 1};
+        bytes = acrl_size_add(acrl_mlp_bytes(sizes, nh + 1, false, max_batch),
+                              acrl_size_add(acrl_mlp_bytes(ph, 2, false, max_batch), acrl_mlp_bytes(vh, 2, false, max_batch)));
+    } else {
+        sizes[nh + 1] = (int)nout;
+        bytes = acrl_mlp_bytes(sizes, nh + 2, false, max_batch);
+        sizes[nh + 1] = 1;
+        bytes = acrl_size_add(bytes, acrl_mlp_bytes(sizes, nh + 2, false, max_batch));
+    }
+    /* scratch: three (B, hidden), four (B, D), (B, K) head gradient, value gradient, int
+     * actions, entropies and for Discrete two (B, K); gSDE adds (B, D) and (B, hidden, D) */
+    size_t B = (size_t)max_batch, H = hidden > 0 ? (size_t)hidden : 0;
+    size_t floats = acrl_size_add(acrl_size_mul3(3, B, H), acrl_size_mul3(4, B, ad));
+    floats = acrl_size_add(floats, acrl_size_mul(B, acrl_size_add(nout, 3)));
+    if (discrete) floats = acrl_size_add(floats, acrl_size_mul3(2, B, nout));
+    if (cfg->use_sde && !discrete) floats = acrl_size_add(floats, acrl_size_mul(acrl_size_mul(B, ad), acrl_size_add(H, 1)));
+    return acrl_size_add(bytes, acrl_size_mul(floats, sizeof(float)));
+}
+
+int policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, acrl_rng* rng,
+                char* err, size_t errlen) {
     acrl_init_kind k = cfg->ortho_init ? ACRL_INIT_ORTHOGONAL : ACRL_INIT_TORCH;
     float g = sqrtf(2.0f);
-    if (pol->shared) acrl_mlp_init(&pol->trunk, p, k, g, g, rng);
     /* Stable-Baselines3 / CleanRL: hidden gain sqrt(2), policy head 0.01, value head 1 */
-    acrl_mlp_init(&pol->pi, p, k, g, 0.01f, rng);
-    acrl_mlp_init(&pol->vf, p, k, g, 1.0f, rng);
+    if ((pol->shared && acrl_mlp_init(&pol->trunk, p, k, g, g, rng)) || acrl_mlp_init(&pol->pi, p, k, g, 0.01f, rng) ||
+        acrl_mlp_init(&pol->vf, p, k, g, 1.0f, rng)) {
+        snprintf(err, errlen, "out of memory initializing the policy's weights");
+        return -1;
+    }
     if (!pol->discrete)
         acrl_init_const(p->param + pol->log_std_off, (size_t)(pol->sde ? pol->latent : 1) * (size_t)pol->act_dim,
                         cfg->log_std_init);
+    return 0;
 }
 
 void policy_free(acrl_policy* pol) {
@@ -223,6 +264,8 @@ void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float*
         cat_prepare(pol);
         for (int b = 0; b < B; b++) {
             pol->iact[b] = (int)actions[b];
+            /* rollout actions are the policy's own samples (acrl_cat_sample), always in [0, K) */
+            assert(pol->iact[b] >= 0 && pol->iact[b] < K);
             logp[b] = pol->cat_logp[(size_t)b * K + pol->iact[b]];
         }
         if (entropy) memcpy(entropy, pol->cat_ent, sizeof(float) * (size_t)B);

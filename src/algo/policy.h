@@ -81,8 +81,12 @@ void policy_config_default(acrl_policy_config* c);
 /* Declares the policy's tensors in p (not finalized) and allocates scratch for max_batch. */
 int  policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
                   const acrl_policy_config* cfg, int max_batch, char* err, size_t errlen);
-/* Initializes the weights in the finalized store p. */
-void policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, acrl_rng* rng);
+/* Bytes policy_build allocates for max_batch rows, with the parameters' four buffers
+ * (SIZE_MAX if that does not fit in a size_t); 0 for a net_arch policy_build refuses. */
+size_t policy_bytes(int obs_dim, const acrl_space* act_space, const acrl_policy_config* cfg, int max_batch);
+/* Initializes the weights in the finalized store p. Returns 0, or -1 with a message. */
+int  policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, acrl_rng* rng,
+                 char* err, size_t errlen);
 void policy_free(acrl_policy* pol);
 
 /* Forward of obs (B, obs_dim): fills pol->head, pol->value and the log-std scratch. */

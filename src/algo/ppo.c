@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
 
 
 typedef struct {
@@ -92,31 +94,39 @@ static void ppo_destroy(void* self) {
 
 static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const ppo_config* cfg = cfgp;
-    int E = ctx->num_envs, N = cfg->n_steps * E;
+    int E = ctx->num_envs, N = onpolicy_rollout_rows("ppo", cfg->n_steps, E, err, errlen);
+    if (N < 0) return NULL;
     if (cfg->normalize_advantage && N < 2) {
         snprintf(err, errlen, "normalize_advantage needs n_steps * n_envs >= 2 (have %d)", N);
         return NULL;
     }
+    /* as in SB3, a batch_size above the rollout size means one minibatch of the rollout */
+    int B = cfg->batch_size < N ? cfg->batch_size : N;
+    int maxb = B > E ? B : E;
+    int od = ctx->obs_space->dim, ad = ctx->act_space->kind == ACRL_SPACE_DISCRETE ? 1 : ctx->act_space->dim;
+    /* rollout, policy for maxb rows, permutation, minibatch copies */
+    size_t need = acrl_size_add(rollout_bytes(cfg->n_steps, E, od, ad),
+                                policy_bytes(od, ctx->act_space, &cfg->pol, maxb));
+    need = acrl_size_add(need, acrl_size_mul((size_t)N, sizeof(int)));
+    need = acrl_size_add(need, acrl_size_mul3((size_t)B, (size_t)od + (size_t)ad + 9, sizeof(float)));
+    char what[160];
+    snprintf(what, sizeof what, "ppo's rollout (n_steps %d x n_envs %d) and networks (batch %d)", cfg->n_steps, E, maxb);
+    if (acrl_size_check(need, what, err, errlen)) return NULL;
     ppo* a = calloc(1, sizeof *a);
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     a->L.name = "ppo";
     a->cfg = *cfg;
     a->gamma = ctx->gamma;
     acrl_params_init(&a->L.params);
-    /* as in SB3, a batch_size above the rollout size means one minibatch of the rollout */
-    int B = cfg->batch_size < N ? cfg->batch_size : N;
-    int maxb = B > E ? B : E;
-    int od = ctx->obs_space->dim;
     if (policy_build(&a->L.pol, &a->L.params, od, ctx->act_space, &cfg->pol, maxb, err, errlen) ||
         acrl_params_finalize(&a->L.params, err, errlen)) {
         ppo_destroy(a);
         return NULL;
     }
     acrl_rng_seed2(&a->L.rng, ctx->seed, 1);
-    policy_init(&a->L.pol, &a->L.params, &cfg->pol, &a->L.rng);
+    if (policy_init(&a->L.pol, &a->L.params, &cfg->pol, &a->L.rng, err, errlen)) { ppo_destroy(a); return NULL; }
     a->opt = acrl_optim_default(ACRL_OPT_ADAM);
     a->opt.eps = cfg->adam_eps;
-    int ad = a->L.pol.act_dim;
     a->perm = malloc(sizeof(int) * (size_t)N);
     a->mb_obs = malloc(sizeof(float) * (size_t)B * (size_t)od);
     a->mb_act = malloc(sizeof(float) * (size_t)B * (size_t)ad);

@@ -8,9 +8,29 @@
 
 #include "algo/algo.h"
 #include "io/le.h"
+#include "util/size.h"
+
+size_t replay_bytes(long capacity, int num_envs, int obs_dim, int act_dim) {
+    if (capacity < 1 || num_envs < 1) return 0;
+    long slots = capacity / num_envs;
+    size_t n = acrl_size_mul((size_t)(slots < 1 ? 1 : slots), (size_t)num_envs);
+    /* obs, next_obs, act, rew; two flag bytes */
+    size_t floats = acrl_size_mul(n, acrl_size_add(2 * (size_t)obs_dim + (size_t)act_dim, 1));
+    return acrl_size_add(acrl_size_mul(floats, sizeof(float)), acrl_size_mul(n, 2));
+}
+
+size_t replay_batch_bytes(int cap, int obs_dim, int act_dim) {
+    size_t floats = acrl_size_mul((size_t)cap, 2 * (size_t)obs_dim + (size_t)act_dim + 3);
+    return acrl_size_add(acrl_size_mul(floats, sizeof(float)), acrl_size_mul((size_t)cap, sizeof(long)));
+}
 
 int replay_init(acrl_replay* r, long capacity, int num_envs, int obs_dim, int act_dim, char* err, size_t errlen) {
     memset(r, 0, sizeof *r);
+    if (capacity > ACRL_MAX_ROWS) {
+        snprintf(err, errlen, "replay buffer: capacity %ld is above the %ld transitions supported", capacity,
+                 ACRL_MAX_ROWS);
+        return -1;
+    }
     if (capacity < 1 || num_envs < 1 || obs_dim < 1 || act_dim < 1) {
         snprintf(err, errlen, "replay buffer: bad shape (capacity %ld, %d envs, obs %d, act %d)", capacity,
                  num_envs, obs_dim, act_dim);

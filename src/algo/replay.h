@@ -16,6 +16,7 @@
 #define ACRL_REPLAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "acrl/io.h"
@@ -45,6 +46,9 @@ typedef struct {
     long*  idx;              /* (B) the sampled flat indices t * E + e */
 } replay_batch;
 
+/* Bytes replay_init / replay_batch_init allocate (saturating at SIZE_MAX, see util/size.h). */
+size_t replay_bytes(long capacity, int num_envs, int obs_dim, int act_dim);
+size_t replay_batch_bytes(int cap, int obs_dim, int act_dim);
 /* Sizes the ring for capacity transitions: slots = max(1, capacity / num_envs). 0, or -1 + err. */
 int  replay_init(acrl_replay* r, long capacity, int num_envs, int obs_dim, int act_dim, char* err, size_t errlen);
 void replay_free(acrl_replay* r);

@@ -5,6 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
+size_t rollout_bytes(int num_steps, int num_envs, int obs_dim, int act_dim) {
+    size_t n = acrl_size_mul((size_t)num_steps, (size_t)num_envs);
+    /* obs, actions and six floats per step, two bools */
+    size_t floats = acrl_size_mul(n, acrl_size_add((size_t)obs_dim + (size_t)act_dim, 6));
+    return acrl_size_add(acrl_size_mul(floats, sizeof(float)), acrl_size_mul(n, 2 * sizeof(bool)));
+}
+
 int rollout_init(acrl_rollout* r, int num_steps, int num_envs, int obs_dim, int act_dim) {
     memset(r, 0, sizeof *r);
     r->num_steps = num_steps;

@@ -7,6 +7,7 @@
 #define ACRL_ROLLOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct {
     int num_steps, num_envs, obs_dim, act_dim;
@@ -22,6 +23,8 @@ typedef struct {
     float* returns;      /* (T, E) advantages + values */
 } acrl_rollout;
 
+/* Bytes rollout_init allocates (saturating at SIZE_MAX, see util/size.h). */
+size_t rollout_bytes(int num_steps, int num_envs, int obs_dim, int act_dim);
 /* Allocates every array; returns 0, or -1 when out of memory (buffer left empty). */
 int  rollout_init(acrl_rollout* r, int num_steps, int num_envs, int obs_dim, int act_dim);
 void rollout_free(acrl_rollout* r);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "acrl/dist.h"
+#include "util/size.h"
 
 #define LOG_STD_MIN -20.0f
 #define LOG_STD_MAX 2.0f
@@ -73,10 +74,21 @@ static void sac_destroy(void* self) {
 
 static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const sac_config* cfg = cfgp;
+    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    {
+        /* the networks below and their scratch, refused before anything is allocated */
+        bool disc = ctx->act_space->kind == ACRL_SPACE_DISCRETE;
+        int od = ctx->obs_space->dim, D = disc ? ctx->act_space->n : ctx->act_space->dim;
+        int head = disc ? D : 2 * D, qin = disc ? od : od + D, qout = disc ? D : 1;
+        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od, head, &cfg->off, maxb)),
+                                    acrl_size_add(offp_critic_bytes(2, qin, qout, &cfg->off, maxb),
+                                                  offp_critic_bytes(2, qin, qout, &cfg->off, 1)));
+        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb, 23 * (size_t)D + 6, sizeof(float)));
+        if (offp_check_memory("sac", &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
+    }
     sac* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
     s->cfg = *cfg;
-    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, true, maxb, err, errlen)) { free(s); return NULL; }
     s->discrete = o->discrete;
@@ -115,6 +127,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     if (!ok) { sac_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_rng init_rng;
     acrl_rng_seed2(&init_rng, ctx->seed, 1);
+    /* nn.Linear's default init allocates nothing and cannot fail */
     acrl_mlp_init(&s->pi, &s->L.actor, ACRL_INIT_TORCH, 1, 1, &init_rng);
     for (int i = 0; i < 2; i++) acrl_mlp_init(&s->cr.q[i], &s->L.critic, ACRL_INIT_TORCH, 1, 1, &init_rng);
     acrl_params_copy(&s->L.critic_targ, &s->L.critic, err, errlen);

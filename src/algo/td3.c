@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
 #define OU_THETA 0.15f
 #define OU_DT    0.01f
 
@@ -68,11 +70,20 @@ void td3_destroy(void* self) {
 
 void* td3_create_from(const void* cfgp, const acrl_algo_ctx* ctx, const char* name, char* err, size_t errlen) {
     const td3_config* cfg = cfgp;
+    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    {
+        /* the networks below and their scratch, refused before anything is allocated */
+        int od = ctx->obs_space->dim, D = ctx->act_space->dim;
+        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od, D, &cfg->off, maxb)),
+                                    acrl_size_add(offp_critic_bytes(cfg->n_critics, od + D, 1, &cfg->off, maxb),
+                                                  offp_critic_bytes(cfg->n_critics, od + D, 1, &cfg->off, 1)));
+        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb, 4 * (size_t)D + 1, sizeof(float)));
+        if (offp_check_memory(name, &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
+    }
     td3* t = calloc(1, sizeof *t);
     if (!t) { snprintf(err, errlen, "out of memory"); return NULL; }
     t->cfg = *cfg;
     t->name = name;
-    int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
     offp_core* o = &t->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(t); return NULL; }
     const int D = t->D = o->act_dim, od = o->obs_dim;
@@ -100,6 +111,7 @@ void* td3_create_from(const void* cfgp, const acrl_algo_ctx* ctx, const char* na
     }
     acrl_rng init_rng;
     acrl_rng_seed2(&init_rng, ctx->seed, 1);
+    /* nn.Linear's default init allocates nothing and cannot fail */
     acrl_mlp_init(&t->pi, &t->L.actor, ACRL_INIT_TORCH, 1, 1, &init_rng);
     for (int i = 0; i < cfg->n_critics; i++) acrl_mlp_init(&t->cr.q[i], &t->L.critic, ACRL_INIT_TORCH, 1, 1, &init_rng);
     acrl_params_copy(&t->L.actor_targ, &t->L.actor, err, errlen);

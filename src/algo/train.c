@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -130,8 +129,7 @@ static char* config_to_text(const full_config* fc) {
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
     int bad = acrl_config_write(fc->table, fc->block, f);
-    fclose(f);
-    if (bad) { free(buf); return NULL; }
+    if (fclose(f) || bad) { free(buf); return NULL; } /* a failed write (out of memory) */
     return buf;
 }
 
@@ -247,9 +245,6 @@ static int run_state_decode(const acrl_ckpt* ck, run_state* s, char* err, size_t
     }
     return 0;
 }
-
-static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
 static double now_s(void) {
     struct timespec ts;
@@ -664,27 +659,18 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         return ACRL_ERR_RUNTIME;
     }
 
-    g_stop = 0;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
     acrl_progress prog;
     acrl_progress_init(&prog, r.st.total_steps, o->quiet ? ACRL_PROGRESS_QUIET : ACRL_PROGRESS_AUTO, 5.0);
     const char* env_id = r.col->venv->envs[0]->id;
     const acrl_env_spec* spec = acrl_env_spec_find(env_id);
     uint64_t eval_seed = r.st.seed + 1000003u; /* apart from the training copies' seeds */
     double t0 = now_s(), train_time = 0, last_eval = NAN;
-    /* test hook: poison a weight once this many steps are done, to exercise the NaN stop */
-    const char* fault = getenv("ACRL_FAULT_NAN_AT");
-    long fault_at = fault ? atol(fault) : -1;
+    long fault_at = o->fault_nan_at > 0 ? o->fault_nan_at : -1;
     code = ACRL_OK;
     double m[M_COUNT];
     double ret_mean, ret_std, len_mean;
     while (r.st.steps < r.st.total_steps) {
-        if (g_stop) { code = ACRL_INTERRUPTED; break; }
+        if (o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
         for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
         double ti = now_s();
@@ -801,8 +787,6 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (acrl_csv_close(csv) && code == ACRL_OK) {
         snprintf(err, errlen, "cannot write %s/progress.csv: %s", dir, strerror(errno));
         code = ACRL_ERR_RUNTIME;

@@ -1,7 +1,6 @@
 /* cartpole.c - CartPole-v1, a line-by-line port of Gymnasium's classic_control/cartpole.py:
  * double-precision state, explicit Euler, float32 observations, reward 1.0 on the
  * terminating step and 0.0 (Gymnasium warns) on steps taken after termination. */
-#include <assert.h>
 #include <float.h>
 #include <math.h>
 
@@ -102,12 +101,13 @@ static const acrl_env_vtable cartpole_vtable = {
 
 bool acrl_is_cartpole(const acrl_env* env) { return env->vt == &cartpole_vtable; }
 
-void acrl_cartpole_step_batch(acrl_env* const* envs, int n, const float* actions,
-                              float* obs, double* rewards, bool* terminated) {
-    for (int i = 0; i < n; i++) {
-        assert(envs[i]->vt == &cartpole_vtable); /* base envs only, not their wrappers */
+int acrl_cartpole_step_batch(acrl_env* const* envs, int n, const float* actions,
+                             float* obs, double* rewards, bool* terminated) {
+    for (int i = 0; i < n; i++)
+        if (!envs[i] || envs[i]->vt != &cartpole_vtable) return -1; /* base envs only, not their wrappers */
+    for (int i = 0; i < n; i++)
         cartpole_advance(envs[i]->data, actions[i], obs + 4 * (size_t)i, rewards + i, terminated + i);
-    }
+    return 0;
 }
 
 acrl_env* acrl_cartpole_create(const acrl_env_options* opt, char* err, size_t errlen) {

@@ -92,8 +92,9 @@ bool acrl_is_cartpole(const acrl_env* env);
 
 /* Steps n CartPole base envs at once, exactly as n calls of their vtable step would:
  * envs (n) base envs, actions (n) discrete actions, obs (n, 4), rewards (n),
- * terminated (n). CartPole never truncates by itself. */
-void acrl_cartpole_step_batch(acrl_env* const* envs, int n, const float* actions,
-                              float* obs, double* rewards, bool* terminated);
+ * terminated (n). CartPole never truncates by itself. Returns 0, or -1 (nothing
+ * stepped) if some envs[i] is not a CartPole base env (acrl_is_cartpole). */
+int acrl_cartpole_step_batch(acrl_env* const* envs, int n, const float* actions,
+                             float* obs, double* rewards, bool* terminated);
 
 #endif

@@ -4,7 +4,6 @@
  * A wrapper is one allocation: a struct whose first member is the acrl_env, so
  * acrl_env_close() frees it with free(); vt->close closes the inner env. A wrapper's
  * snapshot is a 4-byte tag, its own evolving fields, then the inner env's snapshot. */
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,7 @@
 /* ---- running statistics (Chan et al. parallel update, as Gymnasium's RunningMeanStd) -- */
 
 int acrl_running_stat_init(acrl_running_stat* s, int dim) {
-    assert(dim > 0);
+    if (dim < 1) { s->dim = 0; s->mean = s->var = NULL; return -1; }
     s->dim = dim;
     s->mean = (double*)malloc(2 * (size_t)dim * sizeof(double));
     if (!s->mean) { s->var = NULL; return -1; }
@@ -71,11 +70,19 @@ void acrl_running_stat_update_f(acrl_running_stat* s, const float* x, int n) {
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
+/* Closes inner and writes "<what>: <message>"; returns NULL for the constructors. */
+static acrl_env* wrap_fail(acrl_env* inner, const char* what, const char* msg, char* err, size_t errlen) {
+    if (err && errlen) snprintf(err, errlen, "%s: %s", what, msg);
+    acrl_env_close(inner);
+    return NULL;
+}
+
 /* Allocates a wrapper struct of `size` bytes around inner, copying inner's spaces. */
-static acrl_env* wrap_alloc(acrl_env* inner, const acrl_env_vtable* vt, size_t size) {
+static acrl_env* wrap_alloc(acrl_env* inner, const acrl_env_vtable* vt, size_t size, const char* what,
+                            char* err, size_t errlen) {
     if (!inner) return NULL;
     acrl_env* w = (acrl_env*)calloc(1, size);
-    if (!w) { acrl_env_close(inner); return NULL; }
+    if (!w) return wrap_fail(inner, what, "out of memory", err, errlen);
     w->vt = vt;
     w->id = inner->id;
     w->obs_space = inner->obs_space;
@@ -170,9 +177,14 @@ const acrl_env_vtable acrl_time_limit_vtable = {
     time_limit_bytes, time_limit_save, time_limit_load, wrap_close,
 };
 
-acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps) {
-    assert(max_steps > 0);
-    acrl_time_limit* w = (acrl_time_limit*)wrap_alloc(inner, &acrl_time_limit_vtable, sizeof *w);
+acrl_env* acrl_wrap_time_limit(acrl_env* inner, int max_steps, char* err, size_t errlen) {
+    if (inner && max_steps < 1) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "max_steps must be >= 1, got %d", max_steps);
+        return wrap_fail(inner, "time limit", msg, err, errlen);
+    }
+    acrl_time_limit* w = (acrl_time_limit*)wrap_alloc(inner, &acrl_time_limit_vtable, sizeof *w, "time limit",
+                                                      err, errlen);
     if (!w) return NULL;
     w->max_steps = max_steps;
     return &w->env;
@@ -209,9 +221,14 @@ static const acrl_env_vtable action_repeat_vtable = {
     tag_only_bytes, action_repeat_save, action_repeat_load, wrap_close,
 };
 
-acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k) {
-    assert(k >= 1);
-    action_repeat* w = (action_repeat*)wrap_alloc(inner, &action_repeat_vtable, sizeof *w);
+acrl_env* acrl_wrap_action_repeat(acrl_env* inner, int k, char* err, size_t errlen) {
+    if (inner && k < 1) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "the repeat count must be >= 1, got %d", k);
+        return wrap_fail(inner, "action repeat", msg, err, errlen);
+    }
+    action_repeat* w = (action_repeat*)wrap_alloc(inner, &action_repeat_vtable, sizeof *w, "action repeat",
+                                                  err, errlen);
     if (!w) return NULL;
     w->k = k;
     return &w->env;
@@ -263,10 +280,11 @@ static const acrl_env_vtable clip_vtable = {
     wrap_reset, clip_step, wrap_set_state, tag_only_bytes, clip_save, clip_load, wrap_close,
 };
 
-static acrl_env* action_map_wrap(acrl_env* inner, const acrl_env_vtable* vt, bool unit_box) {
+static acrl_env* action_map_wrap(acrl_env* inner, const acrl_env_vtable* vt, bool unit_box, char* err, size_t errlen) {
     if (!inner || inner->act_space.kind != ACRL_SPACE_BOX) return inner;
     int d = inner->act_space.dim;
-    action_map* w = (action_map*)wrap_alloc(inner, vt, sizeof(action_map) + 3 * (size_t)d * sizeof(float));
+    action_map* w = (action_map*)wrap_alloc(inner, vt, sizeof(action_map) + 3 * (size_t)d * sizeof(float),
+                                            unit_box ? "rescale action" : "clip action", err, errlen);
     if (!w) return NULL;
     w->low = w->buf;
     w->high = w->buf + d;
@@ -276,8 +294,12 @@ static acrl_env* action_map_wrap(acrl_env* inner, const acrl_env_vtable* vt, boo
     return &w->env;
 }
 
-acrl_env* acrl_wrap_rescale_action(acrl_env* inner) { return action_map_wrap(inner, &rescale_vtable, true); }
-acrl_env* acrl_wrap_clip_action(acrl_env* inner) { return action_map_wrap(inner, &clip_vtable, false); }
+acrl_env* acrl_wrap_rescale_action(acrl_env* inner, char* err, size_t errlen) {
+    return action_map_wrap(inner, &rescale_vtable, true, err, errlen);
+}
+acrl_env* acrl_wrap_clip_action(acrl_env* inner, char* err, size_t errlen) {
+    return action_map_wrap(inner, &clip_vtable, false, err, errlen);
+}
 
 /* ---- observation normalization (Gymnasium NormalizeObservation) ---------------------- */
 
@@ -359,13 +381,17 @@ static const acrl_env_vtable norm_obs_vtable = {
     norm_obs_bytes, norm_obs_save, norm_obs_load, norm_obs_close,
 };
 
-acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip) {
-    norm_obs* w = (norm_obs*)wrap_alloc(inner, &norm_obs_vtable, sizeof *w);
-    if (!w) return NULL;
-    if (acrl_running_stat_init(&w->rs, inner->obs_space.dim) != 0) {
-        acrl_env_close(&w->env);
-        return NULL;
+acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip, char* err, size_t errlen) {
+    if (inner && (!(epsilon >= 0) || isnan(clip) || inner->obs_space.dim < 1)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "needs epsilon >= 0, a clip that is not NaN and observations (epsilon %g, clip %g, "
+                 "dim %d)", epsilon, clip, inner->obs_space.dim);
+        return wrap_fail(inner, "normalize observations", msg, err, errlen);
     }
+    norm_obs* w = (norm_obs*)wrap_alloc(inner, &norm_obs_vtable, sizeof *w, "normalize observations", err, errlen);
+    if (!w) return NULL;
+    if (acrl_running_stat_init(&w->rs, inner->obs_space.dim) != 0)
+        return wrap_fail(&w->env, "normalize observations", "out of memory", err, errlen);
     w->eps = epsilon;
     w->clip = clip;
     w->training = true;
@@ -424,13 +450,18 @@ static const acrl_env_vtable norm_rew_vtable = {
     norm_rew_bytes, norm_rew_save, norm_rew_load, norm_rew_close,
 };
 
-acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip) {
-    norm_rew* w = (norm_rew*)wrap_alloc(inner, &norm_rew_vtable, sizeof *w);
-    if (!w) return NULL;
-    if (acrl_running_stat_init(&w->rs, 1) != 0) {
-        acrl_env_close(&w->env);
-        return NULL;
+acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip,
+                                     char* err, size_t errlen) {
+    if (inner && (!(gamma >= 0 && gamma <= 1) || !(epsilon >= 0) || isnan(clip))) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "needs gamma in [0, 1], epsilon >= 0 and a clip that is not NaN (gamma %g, "
+                 "epsilon %g, clip %g)", gamma, epsilon, clip);
+        return wrap_fail(inner, "normalize reward", msg, err, errlen);
     }
+    norm_rew* w = (norm_rew*)wrap_alloc(inner, &norm_rew_vtable, sizeof *w, "normalize reward", err, errlen);
+    if (!w) return NULL;
+    if (acrl_running_stat_init(&w->rs, 1) != 0)
+        return wrap_fail(&w->env, "normalize reward", "out of memory", err, errlen);
     w->gamma = gamma;
     w->eps = epsilon;
     w->clip = clip;

@@ -2,7 +2,6 @@
  * entropy and their gradients with respect to the logits. See acrl/dist.h. */
 #include "acrl/dist.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -66,12 +65,20 @@ void acrl_cat_mode(int* act, const float* logits, int B, int K) {
     }
 }
 
-void acrl_cat_log_prob(float* logp, const float* logits, const int* act, int B, int K) {
+/* 0 if every act[b] is an index in [0, K), else -1 */
+static int check_actions(const int* act, int B, int K) {
+    for (int b = 0; b < B; b++)
+        if (act[b] < 0 || act[b] >= K) return -1;
+    return 0;
+}
+
+int acrl_cat_log_prob(float* logp, const float* logits, const int* act, int B, int K) {
+    if (check_actions(act, B, K)) return -1;
     for (int b = 0; b < B; b++) {
         const float* z = logits + (size_t)b * K;
-        assert(act[b] >= 0 && act[b] < K);
         logp[b] = (float)((double)z[act[b]] - row_logsumexp(z, K));
     }
+    return 0;
 }
 
 /* H = -sum p log p = lse - sum p z (masked actions, p = 0, contribute nothing). */
@@ -92,19 +99,20 @@ void acrl_cat_entropy(float* ent, const float* logits, int B, int K) {
 }
 
 /* d log p_a / dz_k = [k == a] - p_k */
-void acrl_cat_log_prob_backward(float* dlogits, const float* w, const float* logits, const int* act,
-                                float scale, int B, int K) {
+int acrl_cat_log_prob_backward(float* dlogits, const float* w, const float* logits, const int* act,
+                               float scale, int B, int K) {
+    if (check_actions(act, B, K)) return -1;
     for (int b = 0; b < B; b++) {
         const float* z = logits + (size_t)b * K;
         float* dz = dlogits + (size_t)b * K;
         double lse = row_logsumexp(z, K);
         double c = (double)scale * (w ? w[b] : 1.0f);
-        assert(act[b] >= 0 && act[b] < K);
         for (int k = 0; k < K; k++) {
             double p = exp((double)z[k] - lse);
             dz[k] += (float)(c * ((k == act[b]) - p));
         }
     }
+    return 0;
 }
 
 /* dH/dz_k = -p_k (log p_k + H) */
@@ -180,15 +188,16 @@ void acrl_cat_entropy_lp(float* ent, const float* logp, const float* probs, int 
     }
 }
 
-void acrl_cat_log_prob_backward_lp(float* dlogits, const float* w, const float* probs, const int* act,
-                                   float scale, int B, int K) {
+int acrl_cat_log_prob_backward_lp(float* dlogits, const float* w, const float* probs, const int* act,
+                                  float scale, int B, int K) {
+    if (check_actions(act, B, K)) return -1;
     for (int b = 0; b < B; b++) {
         const float* p = probs + (size_t)b * K;
         float* dz = dlogits + (size_t)b * K;
         double c = (double)scale * (w ? w[b] : 1.0f);
-        assert(act[b] >= 0 && act[b] < K);
         for (int k = 0; k < K; k++) dz[k] += (float)(c * ((k == act[b]) - (double)p[k]));
     }
+    return 0;
 }
 
 void acrl_cat_entropy_backward_lp(float* dlogits, const float* w, const float* logp, const float* probs,

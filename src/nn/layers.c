@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
 /* ---- linear: W stored (in, out) -------------------------------------------------- */
 
 void acrl_linear_forward(float* y, const float* x, const float* w, const float* b, int B, int in, int out) {
@@ -284,22 +286,24 @@ void acrl_init_const(float* x, size_t n, float value) {
     for (size_t i = 0; i < n; i++) x[i] = value;
 }
 
-void acrl_init_orthogonal(float* w, int rows, int cols, float gain, acrl_rng* rng) {
+int acrl_init_orthogonal(float* w, int rows, int cols, float gain, acrl_rng* rng) {
     /* Householder QR of a Gaussian (r, c) matrix with r >= c (the transpose if rows < cols);
      * Q's first c columns times sign(diag(R)) are orthonormal. */
+    if (rows < 1 || cols < 1) return -1;
     const bool tall = rows >= cols;
     const int r = tall ? rows : cols, c = tall ? cols : rows;
-    double* a = malloc((size_t)r * c * sizeof(double)); /* (r, c) overwritten by R */
-    double* q = malloc((size_t)r * c * sizeof(double)); /* (r, c) */
+    const size_t rc = acrl_size_mul3((size_t)r, (size_t)c, sizeof(double));
+    if (rc == SIZE_MAX) return -1;
+    double* a = malloc(rc);                             /* (r, c) overwritten by R */
+    double* q = malloc(rc);                             /* (r, c) */
+    double* vs = malloc(rc);                            /* stored reflectors (column k: rows k..r-1) */
     double* v = malloc((size_t)r * sizeof(double));
     double* d = malloc((size_t)c * sizeof(double));     /* diag(R) */
-    if (!a || !q || !v || !d) { free(a); free(q); free(v); free(d); return; }
+    if (!a || !q || !vs || !v || !d) { free(a); free(q); free(vs); free(v); free(d); return -1; }
     for (size_t i = 0; i < (size_t)r * c; i++) a[i] = acrl_rng_normal(rng);
     /* q = first c columns of the identity; reflections are applied to it in reverse */
     for (int i = 0; i < r; i++)
         for (int j = 0; j < c; j++) q[(size_t)i * c + j] = i == j;
-    double* vs = malloc((size_t)r * c * sizeof(double)); /* stored reflectors (column k: rows k..r-1) */
-    if (!vs) { free(a); free(q); free(v); free(d); return; }
     for (int k = 0; k < c; k++) {
         double norm = 0;
         for (int i = k; i < r; i++) norm += a[(size_t)i * c + k] * a[(size_t)i * c + k];
@@ -334,4 +338,5 @@ void acrl_init_orthogonal(float* w, int rows, int cols, float gain, acrl_rng* rn
             else w[(size_t)j * cols + i] = (float)val;
         }
     free(a); free(q); free(v); free(d); free(vs);
+    return 0;
 }

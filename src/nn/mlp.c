@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/size.h"
+
 static float* alloc_floats(size_t n) {
     void* x = NULL;
     if (posix_memalign(&x, 64, (n ? n : 1) * sizeof(float))) return NULL;
@@ -69,8 +71,29 @@ int acrl_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, const int* siz
     return 0;
 }
 
-void acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float hidden_gain,
-                   float out_gain, acrl_rng* rng) {
+size_t acrl_mlp_bytes(const int* sizes, int nsizes, bool layernorm, int max_batch) {
+    if (nsizes < 2 || max_batch < 1) return 0;
+    const size_t B = (size_t)max_batch;
+    size_t floats = 0, params = 0, maxw = 0;
+    for (int l = 0; l + 1 < nsizes; l++) {
+        const size_t in = (size_t)(sizes[l] > 0 ? sizes[l] : 0), out = (size_t)(sizes[l + 1] > 0 ? sizes[l + 1] : 0);
+        const bool hidden = l + 2 < nsizes;
+        /* z, and h (+ LN output, mean, rstd) for hidden layers */
+        size_t rows = hidden ? (layernorm ? 3 : 2) : 1;
+        floats = acrl_size_add(floats, acrl_size_mul3(B, out, rows));
+        if (hidden && layernorm) floats = acrl_size_add(floats, 2 * B);
+        /* w, b (+ LN gain and bias), each rounded up to 16 floats */
+        params = acrl_size_add(params, acrl_size_add(acrl_size_mul(in, out), 16 + out + 16));
+        if (hidden && layernorm) params = acrl_size_add(params, 2 * (out + 16));
+    }
+    for (int i = 0; i < nsizes; i++) if (sizes[i] > 0 && (size_t)sizes[i] > maxw) maxw = (size_t)sizes[i];
+    floats = acrl_size_add(floats, acrl_size_mul3(3, B, maxw)); /* backward scratch */
+    floats = acrl_size_add(floats, acrl_size_mul(4, params));   /* param, grad, m, v */
+    return acrl_size_mul(floats, sizeof(float));
+}
+
+int acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float hidden_gain,
+                  float out_gain, acrl_rng* rng) {
     for (int l = 0; l < m->nlayers; l++) {
         const int in = m->sizes[l], out = m->sizes[l + 1];
         float* w = p->param + m->w_off[l];
@@ -80,7 +103,7 @@ void acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float
             acrl_init_uniform(w, (size_t)in * out, bound, rng);
             acrl_init_uniform(b, (size_t)out, bound, rng);
         } else {
-            acrl_init_orthogonal(w, in, out, l < m->nlayers - 1 ? hidden_gain : out_gain, rng);
+            if (acrl_init_orthogonal(w, in, out, l < m->nlayers - 1 ? hidden_gain : out_gain, rng)) return -1;
             acrl_init_const(b, (size_t)out, 0);
         }
         if (m->layernorm && l < m->nlayers - 1) {
@@ -88,6 +111,7 @@ void acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float
             acrl_init_const(p->param + m->beta_off[l], (size_t)out, 0);
         }
     }
+    return 0;
 }
 
 const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in, int B) {

@@ -6,7 +6,6 @@
 
 #include "acrl/io.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -104,10 +103,18 @@ static int model_path(char* out, size_t len, const char* file, const acrl_env_op
 
 /* ---- numerics shared by the tasks ------------------------------------------------ */
 
-/* NumPy sums a contiguous vector of n < 8 elements left to right and longer ones (up
- * to 128) with eight interleaved partial sums combined as a tree, then the tail. */
+/* NumPy's pairwise summation of a contiguous vector: n < 8 elements left to right,
+ * up to 128 with eight interleaved partial sums combined as a tree, then the tail;
+ * longer ones split at n/2 rounded down to a multiple of 8, each half summed so.
+ * (np.sum of more than 8192 elements would also be cut into buffer-sized blocks; the
+ * models' sizes are far below that.) The f32 sum squares each element first, as
+ * np.sum(np.square(a)) does. */
 float mjenv_sumsq_f32(const float* a, int n) {
-    assert(n <= 128);
+    if (n > 128) {
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        return mjenv_sumsq_f32(a, n2) + mjenv_sumsq_f32(a + n2, n - n2);
+    }
     float sq[128];
     for (int i = 0; i < n; i++) sq[i] = a[i] * a[i];
     if (n < 8) {
@@ -126,7 +133,11 @@ float mjenv_sumsq_f32(const float* a, int n) {
 }
 
 double mjenv_sum_f64(const double* x, int n) {
-    assert(n <= 128);
+    if (n > 128) {
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        return mjenv_sum_f64(x, n2) + mjenv_sum_f64(x + n2, n - n2);
+    }
     if (n < 8) {
         double r = 0.0;
         for (int i = 0; i < n; i++) r += x[i];
@@ -160,7 +171,21 @@ static void mjenv_step(acrl_env* env, const float* action, float* obs, double* r
     mjData* d = e->d;
     double before[MJENV_MEMO];
     memcpy(before, e->memo, sizeof before);
-    for (int i = 0; i < m->nu; i++) d->ctrl[i] = action[i];
+    /* MuJoCo clamps controls of limited actuators into their range; if a control is then
+     * NaN or beyond mjMAXVAL it simulates the step with all controls zero, prints a warning
+     * on stdout and appends it to MUJOCO_LOG.TXT in the working directory. The same
+     * dynamics here, without that output (the reward still sees the action, as Gymnasium's
+     * does). */
+    bool bad = false;
+    for (int i = 0; i < m->nu; i++) {
+        double c = action[i];
+        if (m->actuator_ctrllimited[i]) {
+            const double lo = m->actuator_ctrlrange[2 * i], hi = m->actuator_ctrlrange[2 * i + 1];
+            c = c < lo ? lo : c > hi ? hi : c;
+        }
+        bad |= !(fabs(c) <= mjMAXVAL);
+    }
+    for (int i = 0; i < m->nu; i++) d->ctrl[i] = bad ? 0.0 : action[i];
     for (int k = 0; k < e->task->frame_skip; k++) mj_step(m, d);
     if (e->task->rne_post) mj_rnePostConstraint(m, d);
     e->task->remember(e);

@@ -52,9 +52,9 @@ struct mjenv {
 /* Builds the env for a task; NULL + message on failure. */
 acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char* err, size_t errlen);
 
-/* Sum of squares in float32 with NumPy's summation order (np.sum(np.square(a))). */
+/* Sum of squares in float32 with NumPy's summation order (np.sum(np.square(a))), any n. */
 float  mjenv_sumsq_f32(const float* a, int n);
-/* Sum with NumPy's pairwise order for float64 (n <= 128). */
+/* Sum with NumPy's pairwise order for float64, any n. */
 double mjenv_sum_f64(const double* x, int n);
 
 #endif
