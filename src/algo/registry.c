@@ -8,15 +8,15 @@
 
 extern const acrl_algo acrl_algo_ppo, acrl_algo_a2c, acrl_algo_a3c;
 extern const acrl_algo acrl_algo_sac, acrl_algo_td3, acrl_algo_ddpg;
-extern const acrl_algo acrl_algo_pmoe;
+extern const acrl_algo acrl_algo_pmoe, acrl_algo_dsact, acrl_algo_stac;
 
 const acrl_algo* const acrl_algos[] = {&acrl_algo_ppo, &acrl_algo_a2c, &acrl_algo_a3c,
                                        &acrl_algo_sac, &acrl_algo_td3, &acrl_algo_ddpg,
-                                       &acrl_algo_pmoe, NULL};
+                                       &acrl_algo_pmoe, &acrl_algo_dsact, &acrl_algo_stac, NULL};
 
 const char* const acrl_metric_names[M_COUNT] = {
     "policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "learning_rate",
-    "grad_norm", "explained_variance", "q_loss", "alpha",
+    "grad_norm", "explained_variance", "q_loss", "alpha", "q_sigma", "q_clip_bound",
 };
 
 const acrl_algo* acrl_algo_find(const char* name) {
