@@ -101,11 +101,16 @@ train td3_mcc td3 MountainCarContinuous-v0 $OFFP normalize=1
 train ddpg_pend ddpg Pendulum-v1 $OFFP activation=tanh
 # shellcheck disable=SC2086
 train pmoe_mcc pmoe MountainCarContinuous-v0 $OFFP n_experts=3
+# shellcheck disable=SC2086
+train dsact_pend dsact Pendulum-v1 $OFFP
+# STAC (layer norm, dropout off when acting); eval_samples=0: the deterministic tanh(mean)
+# shellcheck disable=SC2086
+train stac_pend stac Pendulum-v1 $OFFP eval_samples=0
 for e in CartPole-v1 Pendulum-v1 MountainCarContinuous-v0 Acrobot-v1; do obs $e "obs_$e.csv"; done
 # run:env:max argmax flips (Discrete actions; 0 for Box)
 RUNS="ppo_cart:CartPole-v1:5 ppo_pend:Pendulum-v1:0 ppo_sde:MountainCarContinuous-v0:0 a2c_shared:Pendulum-v1:0
       a3c_acro:Acrobot-v1:5 sac_pend:Pendulum-v1:0 sac_cart:CartPole-v1:5 td3_mcc:MountainCarContinuous-v0:0
-      ddpg_pend:Pendulum-v1:0 pmoe_mcc:MountainCarContinuous-v0:0"
+      ddpg_pend:Pendulum-v1:0 pmoe_mcc:MountainCarContinuous-v0:0 dsact_pend:Pendulum-v1:0 stac_pend:Pendulum-v1:0"
 
 tol=1e-5
 [ $exact = 1 ] && tol=0
@@ -130,6 +135,13 @@ for run in $RUNS; do
     "$ACRL" export "$r/policy.ckpt" --format c -o "$r.p.h" >/dev/null && cmp -s "$r.h" "$r.p.h" && ok ||
         bad "export c $r: final.ckpt and policy.ckpt give different headers"
 done
+
+# STAC evaluating with the mean of sampled actions: exported as tanh(mean), with a note
+# shellcheck disable=SC2086
+train stac_samples stac Pendulum-v1 $OFFP eval_samples=4
+"$ACRL" export stac_samples --format c -o stac_samples.h >/dev/null &&
+    grep -q "Note: acrl evaluates this STAC policy with the mean of 4 sampled actions" stac_samples.h && ok ||
+    bad "export of a STAC policy with eval_samples=4: no note in the header"
 
 # ---- --name, int8 -----------------------------------------------------------------------
 "$ACRL" export ppo_pend --format c --name pend -o pend.h >/dev/null || bad "export --name"

@@ -1,7 +1,8 @@
 /* Policy descriptions for the exporters: one table entry per algorithm names the layers of
  * its parameter store that make the deterministic policy and the head that turns their
  * output into an action. A new algorithm is one entry (e.g. a mixture-of-experts policy
- * would add a head that takes the mean of the expert with the largest gate weight). */
+ * would add a head that takes the mean of the expert with the largest gate weight). Layers
+ * carry their layer norm when they have one; dropout is off when acting. */
 #include "algo/export.h"
 
 #include <math.h>
@@ -13,7 +14,7 @@
 #define NORM_EPS 1e-8 /* collector.c's epsilon under the observation variance */
 
 void export_desc_free(export_desc* d) {
-    for (int l = 0; l < d->nlayers; l++) { free(d->w[l]); free(d->b[l]); }
+    for (int l = 0; l < d->nlayers; l++) { free(d->w[l]); free(d->b[l]); free(d->ln_g[l]); free(d->ln_b[l]); }
     free(d->mean); free(d->std); free(d->scale); free(d->bias); free(d->low); free(d->high);
     memset(d, 0, sizeof *d);
 }
@@ -28,12 +29,6 @@ static int add_layer(export_desc* d, const acrl_params* p, const char* prefix, i
     const acrl_tensor* tw = acrl_params_find(p, wn);
     const acrl_tensor* tb = acrl_params_find(p, bn);
     if (!tw || !tb) return 1;
-    snprintf(bn, sizeof bn, "%s.%d.ln_g", prefix, i);
-    if (acrl_params_find(p, bn)) {
-        snprintf(err, errlen, "layer %s.%d has a layer norm, which the exporters do not write yet", prefix, i);
-        return -1;
-    }
-    snprintf(bn, sizeof bn, "%s.%d.b", prefix, i);
     int in = tw->rows, out = tw->cols, n = keep > 0 && keep < out ? keep : out;
     if (d->nlayers == EXPORT_MAX_LAYERS || (d->nlayers > 0 && d->sizes[d->nlayers] != in) || tb->cols != out) {
         snprintf(err, errlen, "layer %s does not continue the network", wn);
@@ -48,6 +43,22 @@ static int add_layer(export_desc* d, const acrl_params* p, const char* prefix, i
     d->w[d->nlayers] = w;
     d->b[d->nlayers] = b;
     d->sizes[++d->nlayers] = n;
+    const int l = d->nlayers - 1;
+    /* a layer norm "<prefix>.<i>.ln_g" / ".ln_b" after the linear part (hidden layers) */
+    snprintf(wn, sizeof wn, "%s.%d.ln_g", prefix, i);
+    snprintf(bn, sizeof bn, "%s.%d.ln_b", prefix, i);
+    const acrl_tensor* tg = acrl_params_find(p, wn);
+    const acrl_tensor* tbeta = acrl_params_find(p, bn);
+    if (tg && tbeta && tg->cols == n && tbeta->cols == n) {
+        d->ln_g[l] = malloc(sizeof(float) * (size_t)n);
+        d->ln_b[l] = malloc(sizeof(float) * (size_t)n);
+        if (!d->ln_g[l] || !d->ln_b[l]) { snprintf(err, errlen, "out of memory"); return -1; }
+        memcpy(d->ln_g[l], p->param + tg->offset, sizeof(float) * (size_t)n);
+        memcpy(d->ln_b[l], p->param + tbeta->offset, sizeof(float) * (size_t)n);
+    } else if (tg || tbeta) {
+        snprintf(err, errlen, "layer %s.%d has an incomplete layer norm", prefix, i);
+        return -1;
+    }
     return 0;
 }
 
@@ -102,6 +113,17 @@ static int describe_td3(export_desc* d, const acrl_agent* a, char* err, size_t e
     return copy_rescale(d, a, err, errlen);
 }
 
+/* STAC: SAC's head; with eval_samples > 0 acrl evaluates with the mean of that many sampled
+ * actions, which no deterministic function reproduces: the export is tanh of the mean. */
+static int describe_stac(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    char v[32];
+    if (agent_config_value(a, "eval_samples", v, sizeof v) == 0 && atoi(v) > 0)
+        snprintf(d->note, sizeof d->note,
+                 "acrl evaluates this STAC policy with the mean of %d sampled actions (eval_samples); this\n"
+                 "export computes the deterministic tanh of the mean (as with eval_samples = 0)", atoi(v));
+    return describe_sac(d, a, err, errlen);
+}
+
 /* PMOE: the actor's output holds K experts' [mean | log-std] and the K gate logits; the
  * deterministic action is the squashed mean of the expert with the largest gate weight. */
 static int describe_pmoe(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
@@ -123,7 +145,7 @@ typedef struct {
 static const export_kind kinds[] = {
     {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy},
     {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
-    {"pmoe", describe_pmoe},
+    {"pmoe", describe_pmoe},    {"dsact", describe_sac},    {"stac", describe_stac},
 };
 
 int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {

@@ -2,7 +2,8 @@
  * a raw observation into the env's action, step by step, in the order acrl computes it.
  *
  *   x = clip((obs - mean) / std, -clip_obs, clip_obs)   (float64, then float; if norm)
- *   x = act(x W_l + b_l) for every layer but the last,  y = x W_last + b_last
+ *   x = act(LN_l(x W_l + b_l)) for every layer but the last (LN_l: layer norm, if the
+ *       layer has one),  y = x W_last + b_last
  *   action = head(y): the mean; argmax (Discrete, the index as a float); tanh (acrl's
  *            rational tanh, or float64 tanh) then bias + scale * t; the tanh of the mean of
  *            a mixture's most likely expert; Box actions clipped
@@ -39,6 +40,8 @@ typedef struct {
     int    sizes[EXPORT_MAX_LAYERS + 1];
     float* w[EXPORT_MAX_LAYERS];      /* (sizes[l], sizes[l+1]) */
     float* b[EXPORT_MAX_LAYERS];      /* (sizes[l+1]) */
+    float* ln_g[EXPORT_MAX_LAYERS];   /* (sizes[l+1]) layer norm after linear l (hidden), or NULL */
+    float* ln_b[EXPORT_MAX_LAYERS];   /* (sizes[l+1]) */
     acrl_act act;                     /* after every layer but the last */
     bool    norm;
     double* mean;                     /* (obs_dim) if norm */
@@ -49,6 +52,7 @@ typedef struct {
     float*  bias;                     /* (act_dim) */
     float*  low;                      /* (act_dim) Box bounds the action is clipped to; NULL: Discrete */
     float*  high;                     /* (act_dim) */
+    char    note[256];                /* how the export differs from `acrl act`, if it does ("") */
 } export_desc;
 
 /* Describes the deterministic policy of a loaded agent. 0, or -1 + message (an algorithm

@@ -96,6 +96,14 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
     int maxw = 0;
     for (int l = 1; l <= d->nlayers; l++) maxw = d->sizes[l] > maxw ? d->sizes[l] : maxw;
     if (d->obs_dim > maxw) maxw = d->obs_dim;
+    bool ln = false;
+    for (int l = 0; l < d->nlayers; l++) ln = ln || d->ln_g[l];
+    char note[300] = ""; /* d->note with its line breaks continuing the comment */
+    for (size_t i = 0, k = 0; d->note[i] && k + 4 < sizeof note; i++) {
+        if (d->note[i] == '\n') { memcpy(note + k, "\n * ", 4); k += 4; }
+        else note[k++] = d->note[i];
+        note[k] = '\0';
+    }
     char arch[512] = "";
     size_t al = 0;
     for (int l = 0; l <= d->nlayers && al < sizeof arch; l++)
@@ -118,15 +126,18 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
             " *     float obs[%s_OBS_DIM], action[%s_ACT_DIM];\n"
             " *     %s_act(obs, action);   // raw observation in, the env's action out\n"
             " *\n"
-            " * Network %s; observations %s;\n"
+            " * Network %s%s; observations %s;\n"
             " * action: %s.\n"
+            "%s%s%s"
             "%s"
             " * Needs only <math.h> (link with -lm); no allocation, no global state (reentrant); about\n"
             " * %d bytes of stack. Every function is static inline: include it in the files that use it.%s */\n"
             "#ifndef %s\n#define %s\n\n#include <math.h>\n\n"
             "#define %s_OBS_DIM %d\n#define %s_ACT_DIM %d\n\n",
             ACRL_VERSION_STRING, int8 ? " --quantize int8" : "", d->algo, d->env_id, P, P, P, arch,
+            ln ? " (layer norm before each activation)" : "",
             d->norm ? "normalized with the training statistics" : "used as they are", head,
+            d->note[0] ? " * Note: " : "", note, d->note[0] ? ".\n" : "",
             int8 ? " * Weights quantized to int8 with one float scale per output unit (activations stay\n"
                    " * float): smaller, and no longer exact.\n"
                  : "",
@@ -192,6 +203,24 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
                 "}\n\n",
                 P);
     if (d->nlayers > 1) put_activation(f, P, d->act);
+    if (ln)
+        fprintf(f,
+                "/* v (n) = layer norm of v (eps 1e-5) times g plus b, in place, as acrl computes it */\n"
+                "static inline void %s_layernorm(float* restrict v, const float* restrict g, const float* restrict b,\n"
+                "                                int n) {\n"
+                "    float mu = 0, var = 0, rs;\n"
+                "    int j;\n"
+                "    for (j = 0; j < n; j++) mu += v[j];\n"
+                "    mu /= n;\n"
+                "    for (j = 0; j < n; j++) {\n"
+                "        const float e = v[j] - mu;\n"
+                "        var += e * e;\n"
+                "    }\n"
+                "    var /= n;\n"
+                "    rs = 1 / sqrtf(var + %af);\n"
+                "    for (j = 0; j < n; j++) v[j] = (v[j] - mu) * rs * g[j] + b[j];\n"
+                "}\n\n",
+                P, (double)1e-5f);
 
     fprintf(f, "/* action (%s_ACT_DIM) for one raw observation obs (%s_OBS_DIM) */\n"
                "static inline void %s_act(const float* obs, float* action) {\n", P, P, P);
@@ -225,6 +254,13 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
         fprintf(f, "    static const float b%d[%d] = {", l, out);
         put_floats(f, d->b[l], (size_t)out);
         fputs("\n    };\n", f);
+        if (d->ln_g[l]) {
+            fprintf(f, "    static const float ln_g%d[%d] = {", l, out);
+            put_floats(f, d->ln_g[l], (size_t)out);
+            fprintf(f, "\n    };\n    static const float ln_b%d[%d] = {", l, out);
+            put_floats(f, d->ln_b[l], (size_t)out);
+            fputs("\n    };\n", f);
+        }
     }
     if (d->scale) {
         fputs("    static const float scale[] = {", f);
@@ -255,6 +291,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
         int in = d->sizes[l], out = d->sizes[l + 1];
         if (int8) fprintf(f, "    %s_linear(h[%d], x, q%d, s%d, b%d, %d, %d);\n", P, l % 2, l, l, l, in, out);
         else fprintf(f, "    %s_linear(h[%d], x, w%d, b%d, %d, %d);\n", P, l % 2, l, l, in, out);
+        if (d->ln_g[l]) fprintf(f, "    %s_layernorm(h[%d], ln_g%d, ln_b%d, %d);\n", P, l % 2, l, l, out);
         if (l < d->nlayers - 1) fprintf(f, "    %s_activate(h[%d], %d);\n", P, l % 2, out);
         fprintf(f, "    x = h[%d];\n", l % 2);
     }

@@ -234,6 +234,18 @@ int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
         const char* in[3] = {x, wn, bn};
         snprintf(name, sizeof name, "z%d", l);
         node(&o, "Gemm", in, 3, name, NULL, 0, NULL, 0);
+        if (d->ln_g[l]) {
+            /* LayerNormalization over the last axis, epsilon 1e-5 (the defaults), as acrl */
+            char gn[32], lbn[32], lo_[32];
+            snprintf(gn, sizeof gn, "ln_g%d", l);
+            snprintf(lbn, sizeof lbn, "ln_b%d", l);
+            snprintf(lo_, sizeof lo_, "ln%d", l);
+            init_vec(&o, gn, d->ln_g[l], d->sizes[l + 1]);
+            init_vec(&o, lbn, d->ln_b[l], d->sizes[l + 1]);
+            const char* lin[3] = {name, gn, lbn};
+            node(&o, "LayerNormalization", lin, 3, lo_, NULL, 0, NULL, 0);
+            snprintf(name, sizeof name, "%s", lo_);
+        }
         snprintf(x, sizeof x, "%s", l < d->nlayers - 1 ? activation(&o, d->act, name) : name);
     }
     const char* y = x;
@@ -297,9 +309,9 @@ int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
     pb_int(&model, 1, 8);                                          /* ir_version */
     pb_str(&model, 2, "acrl");                                     /* producer_name */
     pb_str(&model, 3, ACRL_VERSION_STRING);                        /* producer_version */
-    char doc[200];
-    snprintf(doc, sizeof doc, "deterministic %s policy for %s: obs (N, %d) -> action (N, %d)", d->algo, d->env_id,
-             d->obs_dim, d->act_dim);
+    char doc[600];
+    snprintf(doc, sizeof doc, "deterministic %s policy for %s: obs (N, %d) -> action (N, %d)%s%s", d->algo, d->env_id,
+             d->obs_dim, d->act_dim, d->note[0] ? ". Note: " : "", d->note);
     pb_str(&model, 6, doc);                                        /* doc_string */
     pb_msg(&model, 7, &o.graph);                                   /* graph */
     pb_int(&opset, 2, 17);                                         /* version (domain "": ai.onnx) */
