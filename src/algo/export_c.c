@@ -59,6 +59,48 @@ static bool valid_name(const char* s) {
     return true;
 }
 
+/* GELU's helpers as src/nn/layers.c computes them (exp_fast, normal_cdf_fast): e^x by
+ * Cody-Waite reduction and a degree-7 polynomial, Phi by Abramowitz & Stegun 7.1.26.
+ * with_madd: the header has no madd helper yet (it comes with acrl's tanh). */
+static void put_gelu_helpers(FILE* f, const char* P, bool with_madd) {
+    if (with_madd)
+        fprintf(f, "static inline float %s_madd(float a, float b, float c) {\n"
+                   "#ifdef __FP_FAST_FMAF\n    return fmaf(a, b, c);\n#else\n    return a * b + c;\n#endif\n}\n\n", P);
+    fprintf(f,
+            "/* e^x as acrl's GELU computes it: x = k ln2 + r, a degree-7 polynomial in r, 2^k */\n"
+            "static inline float %s_exp(float x) {\n"
+            "    union { int32_t i; float f; } scale;\n"
+            "    x = x > -87.0f ? x : -87.0f;\n"
+            "    x = x < 88.0f ? x : 88.0f;\n"
+            "    const float k = %s_madd(x, %af, 12582912.0f) - 12582912.0f;\n"
+            "    const float r = %s_madd(k, %af, %s_madd(k, %af, x));\n"
+            "    float p = %s_madd(%af, r, %af);\n"
+            "    p = %s_madd(p, r, %af);\n"
+            "    p = %s_madd(p, r, %af);\n"
+            "    p = %s_madd(p, r, %af);\n"
+            "    p = %s_madd(p, r, 0.5f);\n"
+            "    p = %s_madd(p, r, 1.0f);\n"
+            "    p = %s_madd(p, r, 1.0f);\n"
+            "    scale.i = ((int32_t)k + 127) << 23;\n"
+            "    return p * scale.f;\n"
+            "}\n\n"
+            "/* Phi(u), the standard normal CDF, given e = exp(-u^2 / 2) (Abramowitz & Stegun 7.1.26) */\n"
+            "static inline float %s_normal_cdf(float u, float e) {\n"
+            "    const float a = fabsf(u) * %af;\n"
+            "    const float t = 1.0f / %s_madd(%af, a, 1.0f);\n"
+            "    float p = %s_madd(%af, t, %af);\n"
+            "    p = %s_madd(p, t, %af);\n"
+            "    p = %s_madd(p, t, %af);\n"
+            "    p = %s_madd(p, t, %af);\n"
+            "    const float erf_abs = 1.0f - p * t * e;\n"
+            "    return 0.5f + 0.5f * (u < 0 ? -erf_abs : erf_abs);\n"
+            "}\n\n",
+            P, P, (double)1.44269504f, P, (double)2.12194440e-4f, P, (double)-0.693359375f, P,
+            (double)1.98412698e-4f, (double)1.38888889e-3f, P, (double)8.33333333e-3f, P, (double)4.16666667e-2f, P,
+            (double)1.66666667e-1f, P, P, P, P, (double)0.70710678f, P, (double)0.3275911f, P, (double)1.061405429f,
+            (double)-1.453152027f, P, (double)1.421413741f, P, (double)-0.284496736f, P, (double)0.254829592f);
+}
+
 /* The activation applied in place to v (n), as src/nn/layers.c computes it. */
 static void put_activation(FILE* f, const char* P, acrl_act act) {
     fprintf(f, "/* v (n) = %s(v), in place, as acrl computes it */\n"
@@ -71,8 +113,8 @@ static void put_activation(FILE* f, const char* P, acrl_act act) {
     case ACRL_ACT_RELU: fputs("        v[i] = v[i] > 0 ? v[i] : 0;\n", f); break;
     case ACRL_ACT_ELU: fputs("        v[i] = v[i] > 0 ? v[i] : expm1f(v[i]);\n", f); break;
     case ACRL_ACT_GELU:
-        fprintf(f, "        v[i] = 0.5f * v[i] * (1 + erff(v[i] * %af)); /* x Phi(x); 1/sqrt(2) */\n",
-                (double)(float)0.70710678118654752440);
+        fprintf(f, "        const float u = v[i];\n"
+                   "        v[i] = u * %s_normal_cdf(u, %s_exp(-0.5f * u * u));\n", P, P);
         break;
     case ACRL_ACT_GELU_TANH:
         fprintf(f, "        const float u = v[i];\n"
@@ -130,9 +172,9 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
             " * action: %s.\n"
             "%s%s%s"
             "%s"
-            " * Needs only <math.h> (link with -lm); no allocation, no global state (reentrant); about\n"
+            " * Needs only <math.h>%s (link with -lm); no allocation, no global state (reentrant); about\n"
             " * %d bytes of stack. Every function is static inline: include it in the files that use it.%s */\n"
-            "#ifndef %s\n#define %s\n\n#include <math.h>\n\n"
+            "#ifndef %s\n#define %s\n\n#include <math.h>\n%s\n"
             "#define %s_OBS_DIM %d\n#define %s_ACT_DIM %d\n\n",
             ACRL_VERSION_STRING, int8 ? " --quantize int8" : "", d->algo, d->env_id, P, P, P, arch,
             ln ? " (layer norm before each activation)" : "",
@@ -141,7 +183,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
             int8 ? " * Weights quantized to int8 with one float scale per output unit (activations stay\n"
                    " * float): smaller, and no longer exact.\n"
                  : "",
-            (int)(2 * maxw * sizeof(float) + 64),
+            d->act == ACRL_ACT_GELU && d->nlayers > 1 ? " and <stdint.h>" : "", (int)(2 * maxw * sizeof(float) + 64),
             int8 ? ""
                  : "\n *\n"
                    " * Weights are exact hexadecimal float literals and the arithmetic is acrl's, operation for\n"
@@ -149,7 +191,8 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
                    " * else -ffp-contract=off) the actions equal acrl's plain-C ones bit for bit (acrl built with\n"
                    " * -DACRL_XSMM=OFF, and -DACRL_NATIVE=OFF on CPUs with AVX-512); acrl's libxsmm and AVX-512\n"
                    " * kernels round differently, by about 1e-6 relative.",
-            guard, guard, P, d->obs_dim, P, d->act_dim);
+            guard, guard, d->act == ACRL_ACT_GELU && d->nlayers > 1 ? "#include <stdint.h> /* int32_t (a header only) */\n" : "",
+            P, d->obs_dim, P, d->act_dim);
 
     if (d->act == ACRL_ACT_TANH || d->head == EXPORT_HEAD_TANH) {
         fprintf(f,
@@ -202,6 +245,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
                 "        for (j = 0; j < out; j++) y[j] += x[k] * w[k * out + j];\n"
                 "}\n\n",
                 P);
+    if (d->nlayers > 1 && d->act == ACRL_ACT_GELU) put_gelu_helpers(f, P, d->act != ACRL_ACT_TANH && d->head != EXPORT_HEAD_TANH);
     if (d->nlayers > 1) put_activation(f, P, d->act);
     if (ln)
         fprintf(f,
