@@ -10,7 +10,7 @@ PREFIX  ?=
 # folder too: it is re-configured with them (CMake keeps cached values otherwise).
 RECONFIGURE := $(strip $(CMAKE_FLAGS) $(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(abspath $(PREFIX))))
 
-.PHONY: all deps build demo test test-fast test-asan check-valgrind bench install clean
+.PHONY: all deps build demo examples test test-fast test-asan check-valgrind bench install clean
 
 all: build
 
@@ -28,6 +28,11 @@ endif
 
 demo: build
 	@sh scripts/demo.sh $(BUILD)/acrl
+
+# examples/*.c: a program and a plugin each, in $(BUILD)/examples (see README, custom envs)
+examples: build
+	cmake --build $(BUILD) --target examples -j $(JOBS)
+	@ls $(BUILD)/examples
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

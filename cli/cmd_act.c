@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "acrl.h"
 #include "cli.h"
@@ -43,35 +42,26 @@ static int parse_obs(char* line, long lineno, int n, float* obs) {
 }
 
 static int act_run(int argc, char** argv) {
-    enum { O_OBS, O_STOCH, O_N };
-    cli_opt opts[O_N] = {{"--obs", true, NULL}, {"--stochastic", false, NULL}};
+    enum { O_OBS, O_STOCH, O_PLUGIN, O_N };
+    cli_opt opts[O_N] = {{"--obs", true, NULL}, {"--stochastic", false, NULL}, {"--plugin", true, NULL}};
     const char* pos[1];
     int npos = 0;
     if (cli_parse(CMD, argc, argv, opts, O_N, pos, 1, &npos)) return CLI_EXIT_USAGE;
     if (npos != 1) return cli_error(CMD, "expected one CHECKPOINT file");
-    /* a run directory stands for its final checkpoint, or its last one if unfinished */
-    const char* path = pos[0];
-    char buf[4096];
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(buf, sizeof buf, "%s/final.ckpt", pos[0]);
-        if (stat(buf, &st) != 0) snprintf(buf, sizeof buf, "%s/last.ckpt", pos[0]);
-        path = buf;
-    }
+    char path[4096];
+    if (cli_checkpoint_arg(CMD, pos[0], opts[O_PLUGIN].value, path, sizeof path)) return CLI_EXIT_USAGE;
     FILE* in = stdin;
     if (opts[O_OBS].value && strcmp(opts[O_OBS].value, "-") != 0) {
         in = fopen(opts[O_OBS].value, "r");
         if (!in) return cli_error(CMD, "--obs: cannot open '%s'", opts[O_OBS].value);
     }
     char err[1024];
-    /* Hook: once the shared `--plugin FILE` CLI helper exists (envs registered by user code),
-     * add the option above and load the plugins here, before the checkpoint names its env. */
     acrl_agent* a = acrl_agent_load(path, err, sizeof err);
     if (!a) {
         if (in != stdin) fclose(in);
         return cli_error(CMD, "%s", err);
     }
-    int od = acrl_agent_obs_dim(a), ad = acrl_agent_act_dim(a);
+    int od = acrl_agent_obs_space(a)->dim, ad = acrl_agent_act_space(a)->dim;
     float* obs = malloc(sizeof(float) * (size_t)od);
     float* action = malloc(sizeof(float) * (size_t)ad);
     char* line = NULL;
@@ -85,7 +75,7 @@ static int act_run(int argc, char** argv) {
         size_t n = strlen(line);
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
         if ((rc = parse_obs(line, lineno, od, obs))) break;
-        acrl_agent_act(a, obs, action, stochastic);
+        acrl_agent_act(a, obs, 1, action, !stochastic);
         for (int j = 0; j < ad; j++) printf(j ? ",%.9g" : "%.9g", (double)action[j]);
         putchar('\n');
     }
@@ -103,7 +93,7 @@ static int act_run(int argc, char** argv) {
 
 const cli_command cli_cmd_act = {
     "act", "print a policy's actions for observations: acrl act CHECKPOINT|RUN_DIR [--obs FILE]",
-    "usage: acrl act CHECKPOINT|RUN_DIR [--obs FILE] [--stochastic]\n"
+    "usage: acrl act CHECKPOINT|RUN_DIR [--obs FILE] [--stochastic] [--plugin FILE]\n"
     "\n"
     "Reads observations, one per line as comma-separated numbers (from FILE, or standard input\n"
     "when FILE is missing or '-'), and prints the policy's action for each, one CSV line each,\n"
@@ -116,6 +106,9 @@ const cli_command cli_cmd_act = {
     "  --obs FILE     observations to read (default: standard input)\n"
     "  --stochastic   sample actions (from the checkpoint's generator: the same input gives the\n"
     "                 same output) instead of the deterministic policy\n"
+    CLI_PLUGIN_USAGE
+    "                 (a run directory's plugin, named in DIR/plugin, is loaded by itself\n"
+    "                 unless --plugin names another)\n"
     "\n"
     "A line of the wrong width or with a non-numeric field stops with exit code 2 and a message\n"
     "naming the line. 'acrl export --format c|onnx' writes this deterministic policy for other\n"

@@ -2,7 +2,6 @@
  * of the format table per output kind; each turns a checkpoint file into OUT. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "acrl.h"
 #include "cli.h"
@@ -27,8 +26,9 @@ static const export_format formats[] = {
 #define NFORMATS (int)(sizeof formats / sizeof formats[0])
 
 static int export_run(int argc, char** argv) {
-    enum { O_FORMAT, O_OUT, O_NAME, O_QUANT, O_N };
-    cli_opt opts[O_N] = {{"--format", true, NULL}, {"-o", true, NULL}, {"--name", true, NULL}, {"--quantize", true, NULL}};
+    enum { O_FORMAT, O_OUT, O_NAME, O_QUANT, O_PLUGIN, O_N };
+    cli_opt opts[O_N] = {{"--format", true, NULL}, {"-o", true, NULL}, {"--name", true, NULL}, {"--quantize", true, NULL},
+                         {"--plugin", true, NULL}};
     const char* pos[1];
     int npos = 0;
     if (cli_parse("export", argc, argv, opts, O_N, pos, 1, &npos)) return CLI_EXIT_USAGE;
@@ -50,15 +50,8 @@ static int export_run(int argc, char** argv) {
             return cli_error("export", "--quantize: unknown kind '%s' (valid: int8)", opts[O_QUANT].value);
         eo.int8 = true;
     }
-    /* a run directory stands for its final checkpoint, or its last one if unfinished */
-    const char* path = pos[0];
-    char buf[4096];
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(buf, sizeof buf, "%s/final.ckpt", pos[0]);
-        if (stat(buf, &st) != 0) snprintf(buf, sizeof buf, "%s/last.ckpt", pos[0]);
-        path = buf;
-    }
+    char path[4096];
+    if (cli_checkpoint_arg("export", pos[0], opts[O_PLUGIN].value, path, sizeof path)) return CLI_EXIT_USAGE;
     char err[1024];
     int rc = f->write(path, opts[O_OUT].value, &eo, err, sizeof err);
     if (rc == ACRL_ERR_INPUT) return cli_error("export", "%s", err);
@@ -70,6 +63,7 @@ static int export_run(int argc, char** argv) {
 const cli_command cli_cmd_export = {
     "export", "export a trained policy: acrl export CHECKPOINT|RUN_DIR --format ckpt|c|onnx -o OUT",
     "usage: acrl export CHECKPOINT|RUN_DIR [--format FORMAT] -o OUT [--name PREFIX] [--quantize int8]\n"
+    "                   [--plugin FILE]\n"
     "\n"
     "Writes the policy of a checkpoint (a run directory stands for its final.ckpt, or\n"
     "last.ckpt while it is unfinished) to OUT in FORMAT (default ckpt):\n"
@@ -89,6 +83,10 @@ const cli_command cli_cmd_export = {
     "         --quantize int8    int8 weights, one float scale per output unit (smaller,\n"
     "                            not exact; docs/benchmarks.md gives the measured error)\n"
     "  onnx   the same computation as an ONNX model (IR 8, opset 17): input 'obs' (N,\n"
-    "         obs_dim) float, output 'action' (N, act_dim) float.\n",
+    "         obs_dim) float, output 'action' (N, act_dim) float.\n"
+    "\n"
+    CLI_PLUGIN_USAGE
+    "                  (a run directory's plugin, named in DIR/plugin, is loaded by itself\n"
+    "                  unless --plugin names another)\n",
     export_run,
 };

@@ -208,6 +208,25 @@ else
     fi
 fi
 
+# ---- an env of a plugin: act and export load the plugin the run directory recorded --------
+PLUGIN=$BUILD/examples/libtarget_reach.so
+if [ -f "$PLUGIN" ]; then
+    "$ACRL" train ppo TargetReach-v0 --plugin "$PLUGIN" --steps 1024 --set n_steps=256 --out plug --quiet >/dev/null 2>&1 ||
+        bad "train --plugin"
+    "$ACRL" rollout TargetReach-v0 --plugin "$PLUGIN" --seed 1 --actions random |
+        awk -F, 'NR > 1 { print $3 "," $4 }' >plug_obs.csv
+    "$ACRL" act plug --obs plug_obs.csv >plug.act 2>err.txt || bad "act RUN_DIR of a plugin env: $(cat err.txt)"
+    "$ACRL" act plug/final.ckpt --plugin "$PLUGIN" --obs plug_obs.csv >plug2.act 2>err.txt && cmp -s plug.act plug2.act &&
+        ok || bad "act --plugin: $(cat err.txt)"
+    "$ACRL" export plug --format c -o plug.h >/dev/null 2>err.txt || bad "export c RUN_DIR of a plugin env: $(cat err.txt)"
+    # shellcheck disable=SC2086
+    gcc $CFLAGS -DPOLICY_HEADER='"plug.h"' -DPREFIX=acrl_policy -I. "$HERE/export/driver.c" -o plug.bin -lm &&
+        ./plug.bin <plug_obs.csv >plug.out && cmp -s plug.act plug.out && [ -s plug.act ] && ok ||
+        bad "C header of a plugin env's policy differs from acrl act"
+else
+    echo "SKIP plugin env: $PLUGIN is not built"
+fi
+
 # ---- bad input ----------------------------------------------------------------------------
 expect2() { # WHAT PATTERN CMD...
     w=$1 pat=$2

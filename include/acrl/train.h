@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acrl/env.h"
+
 /* Return codes of acrl_train / acrl_eval_checkpoint. */
 #define ACRL_OK          0
 #define ACRL_ERR_RUNTIME 1   /* training failed (NaN, I/O error) */
@@ -63,20 +65,23 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
  * Evaluating it gives exactly what evaluating ckpt_path gives. Returns ACRL_OK,
  * ACRL_ERR_INPUT (unreadable/invalid checkpoint) or ACRL_ERR_RUNTIME (write error). */
 int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen);
-
-/* A trained policy loaded from a checkpoint (full or policy-only), acting on raw env
- * observations exactly as `acrl eval` does: observation normalization with the saved
- * statistics, the policy, and Box actions clipped to the bounds. */
+/* A trained policy loaded from a checkpoint, acting exactly as `acrl eval` does: observations
+ * are normalized with the checkpoint's statistics, and Box actions are clipped to the
+ * action space's bounds. The checkpoint's env id must be registered (built in, or by the
+ * program or plugin that trained it). */
 typedef struct acrl_agent acrl_agent;
-/* NULL + message (ACRL_ERR_INPUT's cases: unreadable or invalid checkpoint). */
+/* NULL + message (ACRL_ERR_INPUT kind of failure: unreadable or invalid checkpoint). */
 acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen);
-void acrl_agent_free(acrl_agent* a);
-/* Widths of an observation and of an action (1 for Discrete: the index as a float). */
-int  acrl_agent_obs_dim(const acrl_agent* a);
-int  acrl_agent_act_dim(const acrl_agent* a);
-/* action (act_dim) for one raw observation obs (obs_dim): the deterministic policy, or a
- * sample from the checkpoint's generator (repeats exactly from a given checkpoint). */
-void acrl_agent_act(acrl_agent* a, const float* obs, float* action, bool stochastic);
+void acrl_agent_free(acrl_agent* a);   /* NULL is fine */
+const char* acrl_agent_algo(const acrl_agent* a);
+const char* acrl_agent_env_id(const acrl_agent* a);
+/* The env's spaces (observations a Box of obs_space->dim floats). */
+const acrl_space* acrl_agent_obs_space(const acrl_agent* a);
+const acrl_space* acrl_agent_act_space(const acrl_agent* a);
+/* actions (n, act_space->dim) for raw observations obs (n, obs_space->dim), n >= 0: the
+ * policy's mode if deterministic, else a sample (from the learner's RNG). A Discrete action
+ * is one float holding the index. */
+void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic);
 
 /* Options of the exporters below. */
 typedef struct {

@@ -79,7 +79,7 @@ static int add_mlp(export_desc* d, const acrl_params* p, const char* prefix, int
 /* PPO, A2C, A3C: a shared trunk then the policy head, or the separate policy MLP; the mean
  * of the Gaussian (gSDE too) or the argmax of the logits. */
 static int describe_onpolicy(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
-    const acrl_params* p = a->algo->params(a->learner);
+    const acrl_params* p = agent_algo(a)->params(agent_learner(a));
     if (acrl_params_find(p, "trunk.0.w") && add_mlp(d, p, "trunk", 0, err, errlen)) return -1;
     if (add_mlp(d, p, "pi", 0, err, errlen)) return -1;
     d->head = d->n_actions ? EXPORT_HEAD_ARGMAX : EXPORT_HEAD_MEAN;
@@ -88,7 +88,7 @@ static int describe_onpolicy(export_desc* d, const acrl_agent* a, char* err, siz
 
 /* The off-policy learners' scaling of [-1, 1] to the Box bounds. */
 static int copy_rescale(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
-    const offp_core* o = &((const offp_learner*)a->learner)->core;
+    const offp_core* o = &((const offp_learner*)agent_learner(a))->core;
     d->scale = malloc(sizeof(float) * (size_t)d->act_dim);
     d->bias = malloc(sizeof(float) * (size_t)d->act_dim);
     if (!d->scale || !d->bias) { snprintf(err, errlen, "out of memory"); return -1; }
@@ -100,7 +100,7 @@ static int copy_rescale(export_desc* d, const acrl_agent* a, char* err, size_t e
 /* SAC: the actor's last layer holds means and log-stds side by side; the deterministic
  * action is tanh of the mean (float64), rescaled. Discrete SAC: argmax of the logits. */
 static int describe_sac(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
-    if (add_mlp(d, a->algo->params(a->learner), "pi", d->n_actions ? 0 : d->act_dim, err, errlen)) return -1;
+    if (add_mlp(d, agent_algo(a)->params(agent_learner(a)), "pi", d->n_actions ? 0 : d->act_dim, err, errlen)) return -1;
     if (d->n_actions) { d->head = EXPORT_HEAD_ARGMAX; return 0; }
     d->head = EXPORT_HEAD_TANH_F64;
     return copy_rescale(d, a, err, errlen);
@@ -108,7 +108,7 @@ static int describe_sac(export_desc* d, const acrl_agent* a, char* err, size_t e
 
 /* TD3, DDPG: tanh (acrl's) of the actor's output, rescaled. */
 static int describe_td3(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
-    if (add_mlp(d, a->algo->params(a->learner), "pi", 0, err, errlen)) return -1;
+    if (add_mlp(d, agent_algo(a)->params(agent_learner(a)), "pi", 0, err, errlen)) return -1;
     d->head = EXPORT_HEAD_TANH;
     return copy_rescale(d, a, err, errlen);
 }
@@ -132,7 +132,7 @@ static int describe_pmoe(export_desc* d, const acrl_agent* a, char* err, size_t 
         snprintf(err, errlen, "the checkpoint's configuration has no valid n_experts");
         return -1;
     }
-    if (add_mlp(d, a->algo->params(a->learner), "pi", 0, err, errlen)) return -1;
+    if (add_mlp(d, agent_algo(a)->params(agent_learner(a)), "pi", 0, err, errlen)) return -1;
     d->head = EXPORT_HEAD_MIXTURE;
     return copy_rescale(d, a, err, errlen);
 }
@@ -152,15 +152,15 @@ int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errle
     memset(d, 0, sizeof *d);
     const export_kind* k = NULL;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(kinds[i].algo, a->algo->name) == 0) k = &kinds[i];
+        if (strcmp(kinds[i].algo, acrl_agent_algo(a)) == 0) k = &kinds[i];
     if (!k) {
-        snprintf(err, errlen, "exporting %s policies is not supported yet", a->algo->name);
+        snprintf(err, errlen, "exporting %s policies is not supported yet", acrl_agent_algo(a));
         return -1;
     }
-    snprintf(d->algo, sizeof d->algo, "%s", a->algo->name);
-    snprintf(d->env_id, sizeof d->env_id, "%s", a->col->venv->envs[0]->id);
-    const acrl_space* as = a->act_space;
-    d->obs_dim = a->obs_space->dim;
+    snprintf(d->algo, sizeof d->algo, "%s", acrl_agent_algo(a));
+    snprintf(d->env_id, sizeof d->env_id, "%s", acrl_agent_env_id(a));
+    const acrl_space* as = acrl_agent_act_space(a);
+    d->obs_dim = acrl_agent_obs_space(a)->dim;
     d->act_dim = as->kind == ACRL_SPACE_BOX ? as->dim : 1;
     d->n_actions = as->kind == ACRL_SPACE_BOX ? 0 : as->n;
     char v[64];
@@ -176,7 +176,7 @@ int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errle
                  d->sizes[0], d->sizes[d->nlayers], d->obs_dim, want);
         goto fail;
     }
-    const acrl_collector* c = a->col;
+    const acrl_collector* c = agent_collector(a);
     d->norm = c->norm_obs;
     d->clip_obs = c->clip_obs;
     if (d->norm) {

@@ -826,51 +826,59 @@ int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, s
     return code;
 }
 
-/* ---- a loaded policy (acrl act, the exporters) -------------------------------------- */
+/* ---- loaded policies (acrl_agent) ----------------------------------------------------- */
 
-typedef struct {
-    acrl_agent pub;  /* first: an acrl_agent* is this struct */
-    run        r;
-} agent_run;
+struct acrl_agent {
+    run    r;
+    int    chunk;     /* rows per algo->act call: the learner's batch (its env count) */
+    float* scratch;   /* (chunk, obs_dim) normalized observations */
+};
+
+void acrl_agent_free(acrl_agent* a) {
+    if (!a) return;
+    run_free(&a->r);
+    free(a->scratch);
+    free(a);
+}
 
 acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen) {
     acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
     if (!ck) return NULL;
-    agent_run* a = calloc(1, sizeof *a);
+    acrl_agent* a = calloc(1, sizeof *a);
     if (!a) { acrl_ckpt_free(ck); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_train_options o = acrl_train_options_default();
     int code = run_setup(&a->r, &o, ck, err, errlen);
     acrl_ckpt_free(ck);
-    if (code != ACRL_OK) {
-        run_free(&a->r);
-        free(a);
-        return NULL;
+    if (code != ACRL_OK) { acrl_agent_free(a); return NULL; }
+    a->chunk = a->r.col->num_envs;
+    a->scratch = malloc(sizeof(float) * (size_t)a->chunk * (size_t)a->r.col->obs_dim);
+    if (!a->scratch) { acrl_agent_free(a); snprintf(err, errlen, "out of memory"); return NULL; }
+    return a;
+}
+
+const char* acrl_agent_algo(const acrl_agent* a) { return a->r.algo->name; }
+const char* acrl_agent_env_id(const acrl_agent* a) { return a->r.col->venv->envs[0]->id; }
+const acrl_space* acrl_agent_obs_space(const acrl_agent* a) { return &a->r.col->venv->envs[0]->obs_space; }
+const acrl_space* acrl_agent_act_space(const acrl_agent* a) { return &a->r.col->venv->envs[0]->act_space; }
+
+void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic) {
+    const acrl_space* as = acrl_agent_act_space(a);
+    int od = a->r.col->obs_dim, ad = as->dim;
+    for (int i = 0; i < n; i += a->chunk) {
+        int k = n - i < a->chunk ? n - i : a->chunk;
+        collector_normalize_obs(a->r.col, obs + (size_t)i * od, a->scratch, k);
+        a->r.algo->act(a->r.learner, a->scratch, k, actions + (size_t)i * ad, deterministic);
+        for (int j = 0; j < k; j++) clip_box(as, actions + (size_t)(i + j) * ad);
     }
-    acrl_env* e0 = a->r.col->venv->envs[0];
-    a->pub = (acrl_agent){a->r.algo, a->r.learner, a->r.col, &e0->obs_space, &e0->act_space};
-    return &a->pub;
 }
 
-void acrl_agent_free(acrl_agent* a) {
-    if (!a) return;
-    agent_run* ar = (agent_run*)a;
-    run_free(&ar->r);
-    free(ar);
-}
-
-int acrl_agent_obs_dim(const acrl_agent* a) { return a->obs_space->dim; }
-
-int acrl_agent_act_dim(const acrl_agent* a) { return a->act_space->kind == ACRL_SPACE_BOX ? a->act_space->dim : 1; }
-
-void acrl_agent_act(acrl_agent* a, const float* obs, float* action, bool stochastic) {
-    float z[a->obs_space->dim];
-    collector_normalize_obs(a->col, obs, z, 1);
-    a->algo->act(a->learner, z, 1, action, !stochastic);
-    clip_box(a->act_space, action);
-}
+/* what the exporters (algo/export.c) read of a loaded policy (algo/agent.h) */
+const acrl_algo* agent_algo(const acrl_agent* a) { return a->r.algo; }
+void* agent_learner(const acrl_agent* a) { return a->r.learner; }
+const acrl_collector* agent_collector(const acrl_agent* a) { return a->r.col; }
 
 int agent_config_value(const acrl_agent* a, const char* key, char* out, size_t outlen) {
-    const full_config* fc = &((const agent_run*)a)->r.fc;
+    const full_config* fc = &a->r.fc;
     for (const acrl_config_entry* e = fc->table; e->key; e++)
         if (strcmp(e->key, key) == 0) {
             acrl_config_format_value(e, fc->block, out, outlen);
