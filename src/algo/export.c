@@ -79,6 +79,12 @@ static int add_mlp(export_desc* d, const acrl_params* p, const char* prefix, int
 /* PPO, A2C, A3C: a shared trunk then the policy head, or the separate policy MLP; the mean
  * of the Gaussian (gSDE too) or the argmax of the logits. */
 static int describe_onpolicy(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    char model[32];
+    if (agent_config_value(a, "model", model, sizeof model) == 0 && strcmp(model, "mlp") != 0) {
+        snprintf(err, errlen, "exporting %s policies with model = %s (tree ensembles) is not supported yet",
+                 d->algo, model);
+        return -1;
+    }
     const acrl_params* p = agent_algo(a)->params(agent_learner(a));
     if (acrl_params_find(p, "trunk.0.w") && add_mlp(d, p, "trunk", 0, err, errlen)) return -1;
     if (add_mlp(d, p, "pi", 0, err, errlen)) return -1;
