@@ -16,6 +16,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_act,
     &cli_cmd_plot,
     &cli_cmd_qbias,
+    &cli_cmd_lm,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
