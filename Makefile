@@ -8,6 +8,10 @@ VALGRIND_BUILD ?= build-valgrind
 JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
+PREFIX  ?=
+# CMAKE_FLAGS and PREFIX (install prefix) given on the command line apply to an existing build
+# folder too: it is re-configured with them (CMake keeps cached values otherwise).
+RECONFIGURE := $(strip $(CMAKE_FLAGS) $(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(abspath $(PREFIX))))
 
 .PHONY: all deps build demo examples test test-fast test-asan test-fuzz fuzz check-valgrind bench install clean
 
@@ -25,6 +29,9 @@ $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
+ifneq ($(RECONFIGURE),)
+	cmake -S . -B $(BUILD) $(RECONFIGURE)
+endif
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build

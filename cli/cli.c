@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "acrl.h"
 #include "cli.h"
 
 int cli_error(const char* cmd, const char* fmt, ...) {
@@ -117,4 +119,22 @@ int cli_opt_int(const char* cmd, const char* opt, const char* s, long long lo, l
     char msg[256];
     if (cli_to_int(s, lo, hi, out, msg, sizeof msg) != 0) return cli_error(cmd, "%s: %s", opt, msg);
     return 0;
+}
+
+int cli_checkpoint_arg(const char* cmd, const char* arg, const char* plugin, char* buf, size_t len) {
+    struct stat st;
+    char dir[4096]; /* the run directory, whose plugin file names the env's plugin */
+    snprintf(dir, sizeof dir, "%s", arg);
+    snprintf(buf, len, "%s", arg);
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char err[ACRL_ERRLEN];
+        if (acrl_path_join(buf, len, arg, "final.ckpt", err, sizeof err)) return cli_error(cmd, "%s", err);
+        if (stat(buf, &st) != 0) acrl_path_join(buf, len, arg, "last.ckpt", NULL, 0);
+    } else {
+        char* slash = strrchr(dir, '/');
+        if (slash) *slash = '\0';
+        else snprintf(dir, sizeof dir, ".");
+    }
+    if (plugin) return cli_plugin_load(cmd, plugin) ? CLI_EXIT_USAGE : 0;
+    return cli_plugin_load_recorded(cmd, dir) ? CLI_EXIT_USAGE : 0;
 }

@@ -23,6 +23,7 @@ extern const cli_command cli_cmd_train;
 extern const cli_command cli_cmd_eval;
 extern const cli_command cli_cmd_plot;
 extern const cli_command cli_cmd_export;
+extern const cli_command cli_cmd_act;
 extern const cli_command cli_cmd_qbias;
 extern const cli_command cli_cmd_lm;
 extern const cli_command cli_cmd_backtest;
@@ -61,6 +62,11 @@ int cli_plugin_load(const char* cmd, const char* path);
 int cli_plugin_load_recorded(const char* cmd, const char* dir);
 /* Records path (made absolute) as the plugin of run directory dir (nothing if dir does not exist). */
 int cli_plugin_record(const char* cmd, const char* dir, const char* path);
+/* A CHECKPOINT|RUN_DIR argument: writes the checkpoint file to read into buf (a run directory
+ * stands for its final.ckpt, or last.ckpt while unfinished), after loading the env plugin:
+ * plugin if given (NULL: none), else the one the run directory recorded. 0, or CLI_EXIT_USAGE
+ * after a message. */
+int cli_checkpoint_arg(const char* cmd, const char* arg, const char* plugin, char* buf, size_t len);
 #define CLI_PLUGIN_USAGE \
     "  --plugin FILE   load a shared object whose acrl_plugin_init registers envs of its own\n"
 

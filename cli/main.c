@@ -14,6 +14,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_train,
     &cli_cmd_eval,
     &cli_cmd_export,
+    &cli_cmd_act,
     &cli_cmd_plot,
     &cli_cmd_qbias,
     &cli_cmd_lm,

@@ -91,6 +91,21 @@ const acrl_space* acrl_agent_act_space(const acrl_agent* a);
  * is one float holding the index. */
 void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic);
 
+/* Options of the exporters below. */
+typedef struct {
+    const char* name;       /* C: prefix of the header's identifiers; NULL: "acrl_policy" */
+    bool        int8;       /* C: weights quantized to int8 (one scale per output unit) */
+} acrl_export_options;
+/* A self-contained C99 header computing the deterministic policy from raw observations
+ * (docs: README "Deploy a policy"). ACRL_OK, ACRL_ERR_INPUT (bad checkpoint or name) or
+ * ACRL_ERR_RUNTIME (write error), with a message. */
+int acrl_export_c(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
+                  size_t errlen);
+/* The same computation as an ONNX model (IR 8, opset 17): input "obs" (N, obs_dim), output
+ * "action" (N, act_dim). Codes as acrl_export_c. */
+int acrl_export_onnx(const char* ckpt_path, const char* out_path, const acrl_export_options* o, char* err,
+                     size_t errlen);
+
 /* The Q-value estimation bias of an off-policy run (acrl qbias; src/algo/qbias.h says how
  * truncated tails are handled). */
 typedef struct {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "algo/agent.h"
 #include "algo/algo.h"
 #include "algo/qbias.h"
 #include "util/datadir.h"
@@ -1342,6 +1343,21 @@ void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool
         a->r.algo->act(a->r.learner, a->scratch, k, actions + (size_t)i * ad, deterministic);
         for (int j = 0; j < k; j++) clip_box(as, actions + (size_t)(i + j) * ad);
     }
+}
+
+/* what the exporters (algo/export.c) read of a loaded policy (algo/agent.h) */
+const acrl_algo* agent_algo(const acrl_agent* a) { return a->r.algo; }
+void* agent_learner(const acrl_agent* a) { return a->r.learner; }
+const acrl_collector* agent_collector(const acrl_agent* a) { return a->r.col; }
+
+int agent_config_value(const acrl_agent* a, const char* key, char* out, size_t outlen) {
+    const full_config* fc = &a->r.fc;
+    for (const acrl_config_entry* e = fc->table; e->key; e++)
+        if (strcmp(e->key, key) == 0) {
+            acrl_config_format_value(e, fc->block, out, outlen);
+            return 0;
+        }
+    return -1;
 }
 
 /* ---- Q-value estimation bias (acrl qbias) ---------------------------------------------- */
