@@ -62,7 +62,7 @@ test: test-fast test-asan test-fuzz
 
 # each harness for FUZZ_SECONDS (default 60); FUZZERS=fuzz_x limits the set
 fuzz:
-	@ACRL_FUZZ=1 sh scripts/install-deps.sh
+	@sh scripts/install-deps.sh
 	@sh tests/fuzz/run.sh long $(FUZZ) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
 # Short PPO and SAC runs under valgrind (memcheck, leaks), in a build of its own without
