@@ -30,7 +30,7 @@ if [ -z "$cc" ]; then
         echo "test-fuzz: SKIPPED: clang with libFuzzer is not installed (make fuzz installs it; or apt-get install clang-14 libclang-rt-14-dev)"
         exit 0
     fi
-    echo "fuzz: clang with libFuzzer not found (ACRL_FUZZ=1 scripts/install-deps.sh installs clang-14 and libclang-rt-14-dev)" >&2
+    echo "fuzz: clang with libFuzzer not found (scripts/install-deps.sh installs clang-14 and libclang-rt-14-dev unless ACRL_NO_FUZZ=1)" >&2
     exit 1
 fi
 
