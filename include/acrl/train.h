@@ -57,6 +57,13 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen);
 int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic,
                          double* mean, double* std, char* err, size_t errlen);
 
+/* The same, for envs with cost signals too: *num_costs = K (0: none) and cost_mean
+ * (ACRL_MAX_COSTS values; NAN past K) the mean episode sum of each cost. num_costs and
+ * cost_mean may be NULL. */
+int acrl_eval_checkpoint_costs(const char* path, int episodes, uint64_t seed, bool stochastic,
+                               double* mean, double* std, int* num_costs, double* cost_mean,
+                               char* err, size_t errlen);
+
 /* Writes a policy-only checkpoint (what acrl_eval_checkpoint needs: algorithm, env,
  * config, policy weights, observation statistics; no optimizer state, critic or replay
  * buffer) made from the checkpoint at ckpt_path (full or policy-only) to out_path.

@@ -28,6 +28,10 @@ typedef struct {
     int     ep_lengths[100];
     int     ep_count;              /* episodes finished in total */
     long    steps;                 /* env steps taken in total (all copies) */
+    /* cost signals (CMDPs): K = num_costs (0: none; costs NULL), raw, never normalized */
+    int     num_costs;
+    float*  costs;                 /* (E, K) costs of the last step */
+    double  ep_costs[100 * ACRL_MAX_COSTS]; /* (100, K) ring: cost sums of finished episodes */
 } acrl_collector;
 
 typedef struct {
@@ -49,6 +53,9 @@ void collector_normalize_obs(const acrl_collector* c, const float* raw, float* o
 float collector_scale_reward(const acrl_collector* c, double r);
 /* Mean and std of the last (up to 100) finished episodes' raw returns; NAN if none. */
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean);
+
+/* Mean of the last (up to 100) finished episodes' sums of cost k; NAN if none or no cost k. */
+double collector_recent_cost(const acrl_collector* c, int k);
 
 /* Snapshot of everything that evolves (envs, statistics, buffers, counters). */
 size_t collector_state_bytes(const acrl_collector* c);

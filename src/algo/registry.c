@@ -19,6 +19,14 @@ const char* const acrl_metric_names[M_COUNT] = {
     "grad_norm", "explained_variance", "q_loss", "alpha",
 };
 
+static const acrl_algo_extra algo_extras[] = {{NULL, 0, NULL, NULL}};
+
+const acrl_algo_extra* acrl_algo_extra_find(const acrl_algo* algo) {
+    for (int i = 0; algo_extras[i].algo; i++)
+        if (algo_extras[i].algo == algo) return &algo_extras[i];
+    return NULL;
+}
+
 const acrl_algo* acrl_algo_find(const char* name) {
     for (int i = 0; acrl_algos[i]; i++)
         if (strcmp(acrl_algos[i]->name, name) == 0) return acrl_algos[i];
