@@ -39,6 +39,9 @@ acrl_env* acrl_mujoco_create_safety_humanoid(const acrl_env_options* opt, char* 
  * and reward thresholds (NAN where Gymnasium registers none). */
 extern const acrl_env_spec acrl_mujoco_specs[];
 extern const int acrl_mujoco_spec_count;
+/* The Safety-Gymnasium velocity tasks (registered after the v4 tasks). */
+extern const acrl_env_spec acrl_mujoco_safety_specs[];
+extern const int acrl_mujoco_safety_spec_count;
 
 /* The env's MuJoCo model and data (const mjModel*, mjData*), for tests and tools;
  * NULL if env is not a MuJoCo base env. Returned as void* so that this header does

@@ -21,16 +21,20 @@ static const acrl_env_spec registry[] = {
 /* The MuJoCo tasks (src/env/mujoco) follow the classic-control table when built in. */
 #ifdef ACRL_HAVE_MUJOCO
 #define MUJOCO_COUNT acrl_mujoco_spec_count
+#define SAFETY_COUNT acrl_mujoco_safety_spec_count
 #else
 #define MUJOCO_COUNT 0
+#define SAFETY_COUNT 0
 #endif
 
-int acrl_env_count(void) { return REGISTRY_COUNT + MUJOCO_COUNT; }
+int acrl_env_count(void) { return REGISTRY_COUNT + MUJOCO_COUNT + SAFETY_COUNT; }
 
 const acrl_env_spec* acrl_env_spec_at(int i) {
     if (i >= 0 && i < REGISTRY_COUNT) return &registry[i];
 #ifdef ACRL_HAVE_MUJOCO
     if (i >= REGISTRY_COUNT && i < REGISTRY_COUNT + MUJOCO_COUNT) return &acrl_mujoco_specs[i - REGISTRY_COUNT];
+    if (i >= REGISTRY_COUNT + MUJOCO_COUNT && i < REGISTRY_COUNT + MUJOCO_COUNT + SAFETY_COUNT)
+        return &acrl_mujoco_safety_specs[i - REGISTRY_COUNT - MUJOCO_COUNT];
 #endif
     return NULL;
 }

@@ -366,7 +366,11 @@ const acrl_env_spec acrl_mujoco_specs[] = {
     {"Walker2d-v4", 1000, NAN, acrl_mujoco_create_walker2d},
     {"Ant-v4", 1000, 6000.0, acrl_mujoco_create_ant},
     {"Humanoid-v4", 1000, NAN, acrl_mujoco_create_humanoid},
-    /* Safety-Gymnasium velocity tasks (cost limit 25 per 1000-step episode in OmniSafe) */
+};
+const int acrl_mujoco_spec_count = (int)(sizeof acrl_mujoco_specs / sizeof acrl_mujoco_specs[0]);
+
+/* Safety-Gymnasium velocity tasks (cost limit 25 per 1000-step episode in OmniSafe) */
+const acrl_env_spec acrl_mujoco_safety_specs[] = {
     {"SafetyHopperVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_hopper},
     {"SafetyWalker2dVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_walker2d},
     {"SafetyHalfCheetahVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_half_cheetah},
@@ -374,4 +378,5 @@ const acrl_env_spec acrl_mujoco_specs[] = {
     {"SafetyHumanoidVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_humanoid},
     {"SafetySwimmerVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_swimmer},
 };
-const int acrl_mujoco_spec_count = (int)(sizeof acrl_mujoco_specs / sizeof acrl_mujoco_specs[0]);
+const int acrl_mujoco_safety_spec_count =
+    (int)(sizeof acrl_mujoco_safety_specs / sizeof acrl_mujoco_safety_specs[0]);
