@@ -12,6 +12,7 @@
 #include "acrl/mujoco.h"
 #include "algo/collector.h"
 #include "algo/lagrange.h"
+#include "algo/tscac.h"
 #include "env/mujoco/mjenv.h"
 #include "test.h"
 #include "test_files.h"
@@ -237,6 +238,27 @@ static void check_lagrange(void) {
     printf("  Lagrange multiplier: hand-computed Adam steps, clamp at zero\n");
 }
 
+/* Stage-two weights on a constructed case, K = 2, lambda = (1, 3), L = 4, worked by hand:
+ * log w = A/4 + (1/4)(logp_1 - logp_b) + (3/4)(logp_2 - logp_b) = -0.075, -0.35, 0.125;
+ * w = exp(log w) / mean(exp(log w)); the clip caps the largest. */
+static void check_tscac_weights(void) {
+    const float a1[3] = {-1.0f, -2.0f, -0.5f}, a2[3] = {-1.5f, -1.0f, -3.0f};
+    const float* aux[2] = {a1, a2};
+    const float lpb[3] = {-1.2f, -1.1f, -2.0f}, adv[3] = {0.4f, -0.8f, 2.0f};
+    double lam[2] = {1.0, 3.0};
+    float w[3];
+    tscac_weights(w, aux, lam, 2, lpb, adv, 3, 100.0f);
+    double e0 = exp(-0.075), e1 = exp(-0.35), e2 = exp(0.125), m = (e0 + e1 + e2) / 3;
+    CHECK_NEAR(w[0], e0 / m, 1e-6);
+    CHECK_NEAR(w[1], e1 / m, 1e-6);
+    CHECK_NEAR(w[2], e2 / m, 1e-6);
+    CHECK_NEAR(w[0], 1.00638218, 1e-6);
+    tscac_weights(w, aux, lam, 2, lpb, adv, 3, 1.1f);
+    CHECK_NEAR(w[2], 1.1, 1e-7);
+    CHECK_NEAR(w[1], 0.76441985, 1e-6);
+    printf("  tscac stage-two weights: hand-computed case, clip\n");
+}
+
 /* ---- training ------------------------------------------------------------------------ */
 
 static int train(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
@@ -321,6 +343,50 @@ static void check_ppo_lag_train(void) {
     CHECK(strstr(err, "Hopper-v4") && strstr(err, "cost"));
 }
 
+/* tscac: same seed -> identical checkpoints; a stop in stage one resumed across the stage
+ * boundary -> identical; both stages' learners in the checkpoint; refusals. */
+static void check_tscac_train(void) {
+    char err[ACRL_ERRLEN], a[1200], b[1200], c[1200], p[3][1300];
+    snprintf(a, sizeof a, "%s/ta", tmp_root);
+    snprintf(b, sizeof b, "%s/tb", tmp_root);
+    snprintf(c, sizeof c, "%s/tc", tmp_root);
+    const char* sets[] = {"n_steps=64", "batch_size=32", "n_epochs=2", "n_envs=2", "stage1_fraction=0.5",
+                          "eval_freq=0", "checkpoint_freq=0", "log_freq=128"};
+    int rc = train("tscac", "SafetyHopperVelocity-v1", a, 1024, 0, NULL, sets, 8, err);
+    if (rc) fprintf(stderr, "  tscac: %s\n", err);
+    CHECK(rc == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", b, 1024, 0, NULL, sets, 8, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", c, 1024, 384, NULL, sets, 8, err) == ACRL_OK);
+    rc = train(NULL, NULL, NULL, 0, 0, c, NULL, 0, err);
+    if (rc) fprintf(stderr, "  tscac resume: %s\n", err);
+    CHECK(rc == ACRL_OK);
+    snprintf(p[0], sizeof p[0], "%s/final.ckpt", a);
+    snprintf(p[1], sizeof p[1], "%s/final.ckpt", b);
+    snprintf(p[2], sizeof p[2], "%s/final.ckpt", c);
+    bool ab = same_file(p[0], p[1]), ac = same_file(p[0], p[2]);
+    printf("  tscac same seed: %s; stop at 384 (stage one) + resume: %s\n", ab ? "identical" : "DIFFER",
+           ac ? "identical" : "DIFFER");
+    CHECK(ab);
+    CHECK(ac);
+    size_t n;
+    char* bytes = slurp(p[0], &n);
+    CHECK(bytes && memmem(bytes, n, "tscac.main.param", 16) && memmem(bytes, n, "tscac.aux0.param", 16));
+    free(bytes);
+    char path[1300];
+    snprintf(path, sizeof path, "%s/progress.csv", a);
+    char* text = slurp(path, &n);
+    /* rows of stage one (tscac_stage 1) then of stage two (2) */
+    CHECK(text && strstr(text, ",tscac_stage,tscac_max_weight\n") && strstr(text, ",1,\n") && strstr(text, ",2,"));
+    free(text);
+    snprintf(path, sizeof path, "%s/tbad", tmp_root);
+    CHECK(train("tscac", "Hopper-v4", path, 128, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "Hopper-v4") && strstr(err, "cost"));
+    const char* badf[] = {"stage1_fraction=1"};
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, badf, 1, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "stage1_fraction") != NULL);
+    printf("  tscac refusals: %s\n", err);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
     check_speed_rule();
@@ -332,7 +398,9 @@ int main(void) {
     check_task("SafetyHumanoidVelocity-v1", "Humanoid-v4", 1.4149, 2, true);
     check_vecenv_sums();
     check_lagrange();
+    check_tscac_weights();
     check_ppo_lag_train();
+    check_tscac_train();
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
