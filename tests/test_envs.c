@@ -104,7 +104,7 @@ static void test_fixture(const char* id) {
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
 #ifdef ACRL_HAVE_MUJOCO
-    const int total = NIDS + acrl_mujoco_spec_count; /* the MuJoCo tasks follow */
+    const int total = NIDS + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count; /* the MuJoCo tasks follow */
 #else
     const int total = NIDS;
 #endif
