@@ -6,7 +6,7 @@ JOBS    ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-fast test-asan check-valgrind bench install clean
+.PHONY: all deps build demo examples test test-fast test-asan check-valgrind bench install clean
 
 all: build
 
@@ -21,6 +21,11 @@ build: deps $(BUILD)/CMakeCache.txt
 
 demo: build
 	@sh scripts/demo.sh $(BUILD)/acrl
+
+# examples/*.c: a program and a plugin each, in $(BUILD)/examples (see README, custom envs)
+examples: build
+	cmake --build $(BUILD) --target examples -j $(JOBS)
+	@ls $(BUILD)/examples
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -1,10 +1,11 @@
 /* Env stepping speed: steps per second of every registered env, single (acrl_env_make +
  * acrl_env_step) and vectorized (64 copies, 1 and 2 threads), auto-reset included, with
  * random valid actions drawn before the timed loops. Prints a Markdown table.
- * Usage: bench_env [SECONDS per measurement, default 0.5] */
+ * Usage: bench_env [SECONDS per measurement, default 0.5] [ENV_ID: only this env] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "acrl/env.h"
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
     printf("|---|---:|---:|---:|\n");
     for (int i = 0; i < acrl_env_count(); i++) {
         const char* id = acrl_env_spec_at(i)->id;
+        if (argc > 2 && strcmp(id, argv[2]) != 0) continue;   /* bench_env SECONDS ENV_ID: one env */
         char a[32], b[32], c[32];
         fmt(bench_single(id, secs), a, sizeof a);
         fmt(bench_vec(id, 1, secs), b, sizeof b);

@@ -8,7 +8,10 @@
  * critics in the actor step) is not counted. Takes the minimum time of several repeats (shared machines are noisy).
  * Then PMOE with K = 2, 4, 8 experts against SAC (obs 17, act 6), timed alternately in the same run.
  *
- *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)] [pmoe] */
+ * Then DSAC-T and STAC against SAC measured in the same run (obs 17, act 6).
+ *
+ *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)]
+ *                     [pmoe | dist]   ("pmoe", "dist": only the PMOE or the DSAC-T / STAC table) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,10 +206,92 @@ static void bench_pmoe(int od, int ad, int K, int threads, int updates, int repe
     free(cs); free(cp);
 }
 
+/* Seconds per update of algo (sac, dsact or stac; obs 17, act 6, batch 256) with the given
+ * hidden layers and activation (STAC keeps its layer norm and dropout 0.01), best of repeats:
+ * wall time, and the process's CPU time into *cpu (on a loaded machine the CPU time of one
+ * thread measures the work; with two threads it also counts the worker's spinning). */
+static double time_update(const char* algo_name, const char* arch, const char* act, int threads, int updates,
+                          int repeats, double* cpu) {
+    enum { OD = 17, AD = 6, B = 256 };
+    const acrl_algo* algo = acrl_algo_find(algo_name);
+    void* cfg = calloc(1, algo->cfg_size);
+    char err[ACRL_ERRLEN], s_arch[64], s_act[64];
+    algo->cfg_defaults(cfg);
+    snprintf(s_arch, sizeof s_arch, "net_arch=%s", arch);
+    snprintf(s_act, sizeof s_act, "activation=%s", act);
+    const char* sets[] = {s_arch, s_act, "batch_size=256", "buffer_size=4096"};
+    for (int i = 0; i < 4; i++)
+        if (acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err)) fprintf(stderr, "%s\n", err);
+    float olo[OD], ohi[OD], alo[AD], ahi[AD];
+    for (int i = 0; i < OD; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
+    for (int i = 0; i < AD; i++) { alo[i] = -1; ahi[i] = 1; }
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi}, as = {ACRL_SPACE_BOX, AD, 0, alo, ahi};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL};
+    offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
+    if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return NAN; }
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 1);
+    float obs[OD], nobs[OD], a[AD], rew, e1[B * AD], e2[B * AD], ez[B];
+    bool f = false;
+    for (int t = 0; t < 4096; t++) {
+        for (int i = 0; i < OD; i++) { obs[i] = (float)acrl_rng_normal(&rng); nobs[i] = (float)acrl_rng_normal(&rng); }
+        for (int i = 0; i < AD; i++) a[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        rew = (float)acrl_rng_normal(&rng);
+        replay_add(&L->core.rb, obs, a, &rew, nobs, &f, &f);
+    }
+    for (int i = 0; i < B * AD; i++) { e1[i] = (float)acrl_rng_normal(&rng); e2[i] = (float)acrl_rng_normal(&rng); }
+    for (int i = 0; i < B; i++) ez[i] = (float)acrl_rng_normal(&rng);
+    replay_batch* b = &L->core.batch;
+    double sums[M_COUNT + 1], best = 1e9, best_cpu = 1e9;
+    for (int r = 0; r < repeats; r++) {
+        double t0 = now_s(), c0 = cpu_s();
+        for (int k = 0; k < updates; k++) {
+            replay_sample(&L->core.rb, b, B, 1, 0.99f, &L->core.rng);
+            if (algo_name[0] == 'd') dsact_update(L, b, B, e1, e2, ez, sums, err, sizeof err);
+            else if (algo_name[1] == 't') stac_update(L, b, B, e1, e2, &L->core.rng, sums, err, sizeof err);
+            else sac_update(L, b, B, e1, e2, sums, err, sizeof err);
+        }
+        double t = (now_s() - t0) / updates, c = (cpu_s() - c0) / updates;
+        if (t < best) best = t;
+        if (c < best_cpu) best_cpu = c;
+    }
+    *cpu = best_cpu;
+    algo->destroy(L);
+    free(cfg);
+    return best;
+}
+
+/* DSAC-T and STAC against SAC measured in the same run (obs 17, act 6, batch 256). */
+static void bench_vs_sac(int max_threads, int updates, int repeats) {
+    printf("\nDSAC-T and STAC against SAC (obs 17, act 6, batch 256; best of %d x %d updates; DSAC-T averages\n"
+           "its critic-only and actor iterations)\n\n", repeats, updates);
+    printf("| algo | hidden layers | threads | updates/s (wall) | time / SAC's (wall) | CPU ms/update | CPU time / SAC's |\n"
+           "|---|---|---|---:|---:|---:|---:|\n");
+    const struct { const char *algo, *arch, *act, *label; } rows[] = {
+        {"dsact", "256,256", "relu", "256,256 ReLU (SAC's sizes)"},
+        {"dsact", "256,256,256", "relu", "256,256,256 ReLU"},
+        {"dsact", "256,256,256", "gelu", "256,256,256 GELU (official)"},
+        {"stac", "256,256", "relu", "256,256 ReLU + LayerNorm + Dropout 0.01 (paper)"},
+    };
+    for (int t = 1; t <= max_threads; t++) {
+        double sac_cpu, sac = time_update("sac", "256,256", "relu", t, updates, repeats, &sac_cpu);
+        printf("| sac | 256,256 ReLU | %d | %.1f | 1.00 | %.2f | 1.00 |\n", t, 1 / sac, 1e3 * sac_cpu);
+        for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+            double c, x = time_update(rows[r].algo, rows[r].arch, rows[r].act, t, updates, repeats, &c);
+            printf("| %s | %s | %d | %.1f | %.2f | %.2f | %.2f |\n", rows[r].algo, rows[r].label, t, 1 / x, x / sac,
+                   1e3 * c, c / sac_cpu);
+        }
+    }
+}
+
 int main(int argc, char** argv) {
     int updates = argc > 1 ? atoi(argv[1]) : 100, repeats = argc > 2 ? atoi(argv[2]) : 5;
     int max_threads = argc > 3 ? atoi(argv[3]) : 2;
     _mm_setcsr(_mm_getcsr() | 0x8040u); /* FTZ/DAZ, as the trainer runs gradient steps */
+    if (argc > 4 && strcmp(argv[4], "dist") == 0) { /* only the DSAC-T / STAC comparison */
+        bench_vs_sac(max_threads, updates, repeats);
+        return 0;
+    }
     double peak = gemm_peak();
     printf("off-policy updates, 256,256 ReLU, batch 256 (best of %d x %d updates)\n", repeats, updates);
     printf("gemm peak (256x256x256, %s): %.1f GFLOP/s\n\n", acrl_gemm_backend(), peak);
@@ -227,5 +312,6 @@ int main(int argc, char** argv) {
     double after = gemm_peak();
     printf("\ngemm peak measured again after the runs: %.1f GFLOP/s (percentages above use the first; on a\n"
            "loaded machine take the larger)\n", after);
+    if (!only_pmoe) bench_vs_sac(max_threads, updates, repeats);
     return 0;
 }

@@ -13,3 +13,8 @@ for b in "$BUILD"/bench_*; do
     echo
 done
 [ "$found" = 1 ] || { echo "run.sh: no bench_* programs in $BUILD" >&2; exit 1; }
+# The Python binding (docs/benchmarks.md, "Python binding"), with Debian's interpreter
+echo "### bench_python.py"
+echo
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PYTHONPATH="$ROOT/python" ACRL_LIBRARY="$BUILD/libacrl.so" /usr/bin/python3 "$ROOT/bench/bench_python.py" "$BUILD"

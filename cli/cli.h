@@ -51,4 +51,15 @@ int cli_to_doubles(const char* s, double* out, int cap, int* n, char* msg, size_
 /* Option conversions that print "acrl: CMD: OPT: reason" and return CLI_EXIT_USAGE on error. */
 int cli_opt_int(const char* cmd, const char* opt, const char* s, long long lo, long long hi, long long* out);
 
+/* Plugins (cli/plugin.c), for every command that takes an env id. Each returns 0, or prints
+ * the error and returns CLI_EXIT_USAGE (record: 1 on a write error). */
+/* Loads the shared object at path and calls its acrl_plugin_init (once per file). */
+int cli_plugin_load(const char* cmd, const char* path);
+/* Loads the plugin recorded in run directory dir (DIR/plugin), if there is one. */
+int cli_plugin_load_recorded(const char* cmd, const char* dir);
+/* Records path (made absolute) as the plugin of run directory dir (nothing if dir does not exist). */
+int cli_plugin_record(const char* cmd, const char* dir, const char* path);
+#define CLI_PLUGIN_USAGE \
+    "  --plugin FILE   load a shared object whose acrl_plugin_init registers envs of its own\n"
+
 #endif

@@ -29,8 +29,10 @@ static void describe_action(const acrl_space* s, char* buf, size_t len) {
 static int envs_run(int argc, char** argv) {
     const char* pos[1];
     int npos;
-    int rc = cli_parse("envs", argc, argv, NULL, 0, pos, 0, &npos);
+    cli_opt opts[1] = {{"--plugin", true, NULL}};
+    int rc = cli_parse("envs", argc, argv, opts, 1, pos, 0, &npos);
     if (rc) return rc;
+    if (opts[0].value && cli_plugin_load("envs", opts[0].value)) return CLI_EXIT_USAGE;
     printf("%-28s %-12s %-26s %9s %8s\n", "ID", "OBSERVATION", "ACTION", "MAX STEPS", "SOLVED");
     for (int i = 0; i < acrl_env_count(); i++) {
         const acrl_env_spec* spec = acrl_env_spec_at(i);
@@ -53,9 +55,10 @@ static int envs_run(int argc, char** argv) {
 const cli_command cli_cmd_envs = {
     "envs",
     "list the registered environments",
-    "usage: acrl envs\n\n"
+    "usage: acrl envs [--plugin FILE]\n\n"
     "Lists the registered environments: id, observation space, action space (with its\n"
     "bounds for Box), the time limit of gym.make (max episode steps) and the return at\n"
-    "which the env counts as solved.\n",
+    "which the env counts as solved.\n\n"
+    CLI_PLUGIN_USAGE,
     envs_run,
 };

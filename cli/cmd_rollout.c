@@ -98,11 +98,12 @@ static void print_row(long step, const acrl_space* as, const float* action, cons
 static int rollout_run(int argc, char** argv) {
     cli_opt opts[] = {
         { "--seed", true, NULL }, { "--state", true, NULL },
-        { "--actions", true, NULL }, { "--steps", true, NULL },
+        { "--actions", true, NULL }, { "--steps", true, NULL }, { "--plugin", true, NULL },
     };
     const char* pos[1];
-    int npos, rc = cli_parse(CMD, argc, argv, opts, 4, pos, 1, &npos);
+    int npos, rc = cli_parse(CMD, argc, argv, opts, 5, pos, 1, &npos);
     if (rc) return rc;
+    if (opts[4].value && cli_plugin_load(CMD, opts[4].value)) return CLI_EXIT_USAGE;
     if (npos != 1) return cli_error(CMD, "missing ENV (see 'acrl envs' for the ids)");
     long long seed = 0, max_steps = -1;
     if (opts[0].value && (rc = cli_opt_int(CMD, "--seed", opts[0].value, 0, INT64_MAX, &seed))) return rc;
@@ -177,7 +178,8 @@ done:
 const cli_command cli_cmd_rollout = {
     "rollout",
     "run one episode and print every transition as CSV",
-    "usage: acrl rollout ENV [--seed S] [--state V1,V2,...] [--actions FILE|random] [--steps N]\n\n"
+    "usage: acrl rollout ENV [--seed S] [--state V1,V2,...] [--actions FILE|random] [--steps N]\n"
+    "                    [--plugin FILE]\n\n"
     "Resets ENV (as made by gym.make, with its time limit) with seed S (default 0), runs\n"
     "one episode and prints CSV on stdout:\n\n"
     "  step,a0..a{k-1},o0..o{n-1},reward,terminated,truncated\n\n"
@@ -192,7 +194,8 @@ const cli_command cli_cmd_rollout = {
     "                  clip them); the rollout stops when the file runs out\n"
     "  --actions random  sample uniformly from the action space, from an RNG seeded with S\n"
     "                  on its own stream (the default)\n"
-    "  --steps N       stop after N steps even if the episode goes on\n\n"
+    "  --steps N       stop after N steps even if the episode goes on\n"
+    CLI_PLUGIN_USAGE "\n"
     "Errors (unknown options or env, malformed numbers, bad action lines) exit with code 2.\n",
     rollout_run,
 };

@@ -51,11 +51,11 @@ static int train_run(int argc, char** argv) {
         }
     }
     rest[nrest] = NULL;
-    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_N };
+    enum { O_STEPS, O_SEED, O_ENVS, O_THREADS, O_OUT, O_CONFIG, O_RESUME, O_EVAL, O_QUIET, O_STOP, O_PLUGIN, O_N };
     cli_opt opts[O_N] = {
         {"--steps", true, NULL}, {"--seed", true, NULL}, {"--envs", true, NULL}, {"--threads", true, NULL},
         {"--out", true, NULL}, {"--config", true, NULL}, {"--resume", true, NULL}, {"--eval-episodes", true, NULL},
-        {"--quiet", false, NULL}, {"--stop-at", true, NULL},
+        {"--quiet", false, NULL}, {"--stop-at", true, NULL}, {"--plugin", true, NULL},
     };
     const char* pos[2];
     int npos = 0;
@@ -88,6 +88,10 @@ static int train_run(int argc, char** argv) {
     }
     if (npos == 2) { o.algo = pos[0]; o.env_id = pos[1]; } /* on resume: checked against the checkpoint */
     o.notice = print_notice;
+    const char* plugin = opts[O_PLUGIN].value;
+    if (plugin && cli_plugin_load("train", plugin)) return CLI_EXIT_USAGE;
+    /* an explicit --plugin replaces the one the run directory recorded */
+    if (o.resume_dir && !plugin && cli_plugin_load_recorded("train", o.resume_dir)) return CLI_EXIT_USAGE;
     char err[1024];
     stop_requested = 0;
     o.stop_flag = &stop_requested;
@@ -100,6 +104,9 @@ static int train_run(int argc, char** argv) {
     int rc = acrl_train(&o, err, sizeof err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    /* the run directory remembers the plugin (the one given last), for --resume and acrl eval */
+    if (plugin && o.run_dir[0] && cli_plugin_record("train", o.run_dir, plugin) && rc == ACRL_OK)
+        return 1;   /* the message is out; an I/O error */
     if (rc == ACRL_ERR_INPUT) return cli_error("train", "%s", err);
     if (rc != ACRL_OK) {
         fprintf(stderr, "acrl: train: %s\n", err);
@@ -123,11 +130,11 @@ const cli_command cli_cmd_train = {
     "train", "train an agent: acrl train ALGO ENV [options]",
     "usage: acrl train ALGO ENV [--steps N] [--seed S] [--envs N] [--threads T] [--out DIR]\n"
     "                  [--config FILE] [--set key=value]... [--eval-episodes N] [--quiet]\n"
-    "                  [--save-buffer] [--stop-at N]\n"
+    "                  [--save-buffer] [--stop-at N] [--plugin FILE]\n"
     "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
-    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg; sac on a Discrete env is discrete SAC) on\n"
-    "ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
+    "Trains ALGO (ppo, a2c, a3c, sac, td3, ddpg, dsact, stac; sac on a Discrete env is\n"
+    "discrete SAC) on ENV. The configuration is, in order: the algorithm's defaults, the preset\n"
     "configs/ALGO/ENV.ini if there is one (or instead --config FILE), then each\n"
     "--set key=value; --steps and --envs override n_timesteps and n_envs. 'acrl help ALGO'\n"
     "lists the keys.\n"
@@ -140,7 +147,7 @@ const cli_command cli_cmd_train = {
     "  --steps N       total env steps (all copies together)\n"
     "  --seed S        run seed (default 0); same seed, config and threads: same result\n"
     "  --envs N        parallel env copies\n"
-    "  --threads T     threads stepping the env copies; for sac, td3 and ddpg also the\n"
+    "  --threads T     threads stepping the env copies; for sac, td3, ddpg and dsact also the\n"
     "                  gradient step's threads (2 at most); results do not depend on T\n"
     "  --resume DIR    continue the run in DIR from DIR/last.ckpt (ALGO and ENV, if given,\n"
     "                  must be the run's); exact for ppo and a2c, for sac, td3 and ddpg\n"
@@ -151,6 +158,8 @@ const cli_command cli_cmd_train = {
     "  --save-buffer   off-policy algorithms: store the replay buffer in checkpoints, so\n"
     "                  that a resumed run continues exactly (same as --set save_buffer=1)\n"
     "  --quiet         no progress display\n"
+    CLI_PLUGIN_USAGE
+    "                  (its path is kept in DIR/plugin, which --resume and acrl eval DIR load)\n"
     "\n"
     "Ctrl-C stops after the current iteration and writes last.ckpt (exit code 130); a\n"
     "second Ctrl-C ends the process at once.\n",

@@ -5,8 +5,10 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libxsmm-dev gnuplot-nox libmujoco-dev"
-# Fixture generation (tests/gen_*.py) needs these; the tests themselves do not.
-[ "${ACRL_DEV:-0}" = 1 ] && PKGS="$PKGS python3-numpy python3-torch"
+# The Python package (python/) and its tests: Debian's numpy and pytest for /usr/bin/python3.
+PKGS="$PKGS python3-numpy python3-pytest"
+# Fixture generation (tests/gen_*.py) also needs torch; the C tests do not.
+[ "${ACRL_DEV:-0}" = 1 ] && PKGS="$PKGS python3-torch"
 
 missing=""
 for p in $PKGS; do

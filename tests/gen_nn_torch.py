@@ -11,11 +11,25 @@ B = 8
 SIZES = [5, 16, 16, 3]
 
 
-def make(act, layernorm):
+class FixedDropout(torch.nn.Module):
+    """Inverted dropout with a given mask (B, width) of values in {0, 1 / (1 - p)}: what
+    torch.nn.Dropout computes in training mode once its mask is drawn."""
+
+    def __init__(self, mask):
+        super().__init__()
+        self.mask = mask
+
+    def forward(self, x):
+        return x * self.mask
+
+
+def make(act, layernorm, masks=None):
     layers = []
     for i in range(len(SIZES) - 1):
         layers.append(torch.nn.Linear(SIZES[i], SIZES[i + 1]))
         if i < len(SIZES) - 2:
+            if masks is not None:
+                layers.append(FixedDropout(masks[i]))
             if layernorm:
                 layers.append(torch.nn.LayerNorm(SIZES[i + 1]))
             layers.append({"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "gelu": torch.nn.GELU,
@@ -33,6 +47,8 @@ def named_params(net):
         out.append((f"mlp.{l}.w", lin.weight, True))
         out.append((f"mlp.{l}.b", lin.bias, False))
         i += 1
+        if i < len(mods) and isinstance(mods[i], FixedDropout):
+            i += 1
         if i < len(mods) and isinstance(mods[i], torch.nn.LayerNorm):
             out.append((f"mlp.{l}.ln_g", mods[i].weight, False))
             out.append((f"mlp.{l}.ln_b", mods[i].bias, False))
@@ -81,9 +97,12 @@ def make_like(net0):
     return copy.deepcopy(net0)
 
 
-def case(fname, act, layernorm, seed):
+def case(fname, act, layernorm, seed, dropout=0.0):
     torch.manual_seed(seed)
-    net = make(act, layernorm)
+    masks = None
+    if dropout > 0:  # Linear -> Dropout (these masks) -> LayerNorm -> act, as acrl_mlp_forward_train
+        masks = [(torch.rand(B, w) >= dropout).float() / (1 - dropout) for w in SIZES[1:-1]]
+    net = make(act, layernorm, masks)
     if layernorm:  # non-trivial LN affine parameters
         for m in net:
             if isinstance(m, torch.nn.LayerNorm):
@@ -94,6 +113,8 @@ def case(fname, act, layernorm, seed):
     t = torch.randn(B, SIZES[-1])
     with open(fname, "w") as f:
         write_params(f, "init.", net)
+        for l, mk in enumerate(masks or []):
+            write(f, f"mask.{l}", mk)
         write(f, "x", x)
         write(f, "target", t)
         xg = x.clone().requires_grad_(True)
@@ -127,3 +148,4 @@ if __name__ == "__main__":
     case("tests/fixtures/nn_torch_relu.txt", "relu", False, 2)
     case("tests/fixtures/nn_torch_ln_gelu.txt", "gelu", True, 3)
     case("tests/fixtures/nn_torch_elu.txt", "elu", False, 4)
+    case("tests/fixtures/nn_torch_ln_gelu_dropout.txt", "gelu", True, 5, dropout=0.25)

@@ -42,6 +42,10 @@ static const run_case cases[] = {
                                 "eval_freq=0"}, 5, 0},
     {"ddpg", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
                                  "noise_type=ornstein-uhlenbeck", "eval_freq=0"}, 6, 0},
+    {"dsact", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
+                                  "save_buffer=1", "eval_freq=0"}, 6, 0},
+    {"stac", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
+                                 "eval_freq=0"}, 5, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -226,7 +230,11 @@ static void check_case(const run_case* rc_) {
     }
 
     /* ---- foreign: another algorithm's or env's checkpoint under this header ---- */
-    const char* other_algo = strcmp(rc_->algo, "ppo") == 0 ? "a2c" : strcmp(rc_->algo, "sac") == 0 ? "td3" : "ppo";
+    const char* other_algo = strcmp(rc_->algo, "ppo") == 0    ? "a2c"
+                             : strcmp(rc_->algo, "sac") == 0   ? "td3"
+                             : strcmp(rc_->algo, "dsact") == 0 ? "stac" /* a DSAC-T checkpoint given to STAC */
+                             : strcmp(rc_->algo, "stac") == 0  ? "dsact"
+                                                               : "ppo";
     const char* other_env = strcmp(rc_->env, "CartPole-v1") == 0 ? "Acrobot-v1" : "MountainCarContinuous-v0";
     for (int k = 0; k < 2; k++) {
         CHECK(rewrite(fc, bad, NULL, 0, k == 0 ? other_algo : NULL, k == 1 ? other_env : NULL) == 0);

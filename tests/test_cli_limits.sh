@@ -47,6 +47,10 @@ refused "td3's replay buffer"*"need "*" TiB (" \
     td3 Pendulum-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 refused "pmoe's replay buffer"*"and networks (batch 1000000) need "*" TiB (" \
     pmoe Pendulum-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
+refused "dsact's replay buffer"*"and networks (batch 1000000) need "*" TiB (" \
+    dsact Pendulum-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
+refused "stac's replay buffer"*"and networks (batch 1000000) need "*" TiB (" \
+    stac Pendulum-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 refused "sac's replay buffer (buffer_size 100000, obs 4, act 1) and networks (batch 1000000) need " \
     sac CartPole-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 

@@ -1,8 +1,8 @@
 /* test_learn_offpolicy_slow: the off-policy algorithms learn with their presets (one seed
  * each, deterministic final evaluation over 20 episodes): SAC and TD3 on Pendulum-v1 with
  * the RLtools settings (mean return >= -200, wall time printed), discrete SAC on
- * CartPole-v1 (>= 475), PMOE on Pendulum-v1 with its preset (>= -250). Skipped under
- * sanitizers (the _slow suffix). */
+ * CartPole-v1 (>= 475), PMOE, DSAC-T and STAC on Pendulum-v1 with their presets (>= -250).
+ * Skipped under sanitizers (the _slow suffix). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +55,8 @@ int main(void) {
     learn("td3", "Pendulum-v1", "Pendulum-v1-rltools.ini", -200);
     learn("sac", "CartPole-v1", NULL, 475);
     learn("pmoe", "Pendulum-v1", NULL, -250); /* configs/pmoe/Pendulum-v1.ini: 10,000 steps, 2 experts */
+    learn("dsact", "Pendulum-v1", "Pendulum-v1.ini", -250);
+    learn("stac", "Pendulum-v1", "Pendulum-v1.ini", -250);
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);

@@ -306,7 +306,7 @@ static void check_ppo_lag_train(void) {
     snprintf(path, sizeof path, "%s/progress.csv", a);
     size_t n;
     char* text = slurp(path, &n);
-    CHECK(text && strstr(text, ",alpha,cost_mean,lagrange_multiplier,rollout_episode_cost,cost_value_loss\n"));
+    CHECK(text && strstr(text, ",q_clip_bound,cost_mean,lagrange_multiplier,rollout_episode_cost,cost_value_loss\n"));
     free(text);
     snprintf(path, sizeof path, "%s/summary.json", a);
     text = slurp(path, &n);
@@ -326,7 +326,7 @@ static void check_ppo_lag_train(void) {
     CHECK(train("ppo", "Hopper-v4", path, 128, 0, NULL, psets, 4, err) == ACRL_OK);
     snprintf(path, sizeof path, "%s/ppo4/progress.csv", tmp_root);
     text = slurp(path, &n);
-    CHECK(text && !strstr(text, "cost") && strstr(text, ",q_loss,alpha\n"));
+    CHECK(text && !strstr(text, "cost") && strstr(text, ",q_loss,alpha,q_sigma,q_clip_bound\n"));
     free(text);
     snprintf(path, sizeof path, "%s/ppo4/summary.json", tmp_root);
     text = slurp(path, &n);

@@ -141,6 +141,8 @@ static double mlp_f(const double* th, const void* c) {
         const int in = m->sizes[l], out = m->sizes[l + 1];
         linear_d(z, a[cur], p + m->w_off[l], p + m->b_off[l], k->B, in, out);
         if (l == m->nlayers - 1) return weighted_sum(z, k->wt, k->B * out);
+        if (m->dropped) /* the masks of the last training forward, held fixed */
+            for (int i = 0; i < k->B * out; i++) z[i] *= m->mask[l][i];
         if (m->layernorm) {
             double t[512];
             layernorm_d(t, z, p + m->g_off[l], p + m->beta_off[l], k->B, out);
@@ -238,6 +240,27 @@ static void check_dropout(acrl_rng* r) {
     ok = true;
     for (int i = 0; i < N; i++) ok = ok && y[i] == x[i] && mask[i] == 1;
     CHECK(ok);
+    /* the drop rate, and independence of neighbours (the gaps are geometric), on 2e6 units */
+    enum { M = 2000000 };
+    float* xs = malloc(sizeof(float) * M);
+    float* ms = malloc(sizeof(float) * M);
+    const float ps[3] = {0.01f, 0.3f, 0.9f};
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < M; i++) xs[i] = 1;
+        acrl_dropout_forward(xs, ms, xs, ps[k], true, r, M);
+        long z = 0, zz = 0;
+        for (int i = 0; i < M; i++) {
+            z += ms[i] == 0;
+            zz += i > 0 && ms[i] == 0 && ms[i - 1] == 0;
+        }
+        double rate = (double)z / M, pair = (double)zz / (M - 1), sd = sqrt(ps[k] * (1 - ps[k]) / M);
+        printf("  dropout p %.2f: rate %.5f (sd %.5f), both neighbours dropped %.5f (p^2 %.5f)\n", ps[k], rate, sd,
+               pair, (double)ps[k] * ps[k]);
+        CHECK(fabs(rate - ps[k]) < 5 * sd);
+        CHECK(fabs(pair - (double)ps[k] * ps[k]) < 5 * sqrt((double)ps[k] * ps[k] / M) + 1e-9);
+    }
+    free(xs);
+    free(ms);
 }
 
 static void check_losses(acrl_rng* r) {
@@ -259,7 +282,7 @@ static void check_losses(acrl_rng* r) {
     CHECK(inside > 0 && inside < N); /* both Huber branches exercised */
 }
 
-static void check_mlp(acrl_rng* r, const char* act, bool layernorm) {
+static void check_mlp(acrl_rng* r, const char* act, bool layernorm, float dropout) {
     enum { B = 5 };
     const int sizes[] = {6, 10, 9, 4};
     acrl_params p;
@@ -269,6 +292,7 @@ static void check_mlp(acrl_rng* r, const char* act, bool layernorm) {
     CHECK(acrl_mlp_build(&m, &p, "q", sizes, 4, act, layernorm, B, err, sizeof err) == 0);
     CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
     acrl_mlp_init(&m, &p, ACRL_INIT_TORCH, 1, 1, r);
+    CHECK(acrl_mlp_set_dropout(&m, dropout, err, sizeof err) == 0);
     if (layernorm)
         for (int l = 0; l < 2; l++) {
             fill(p.param + m.g_off[l], sizes[l + 1], 0.5, 1.5, r);
@@ -282,13 +306,34 @@ static void check_mlp(acrl_rng* r, const char* act, bool layernorm) {
     fill(wt, B * 4, -1, 1, r);
     memcpy(th + nx, p.param, p.count * sizeof(float));
     acrl_params_zero_grad(&p);
-    acrl_mlp_forward(&m, &p, th, B);
+    acrl_mlp_forward_train(&m, &p, th, B, r); /* = acrl_mlp_forward without dropout */
     acrl_mlp_backward(&m, &p, g, wt);
     memcpy(g + nx, p.grad, p.count * sizeof(float));
     mlp_ctx c = {&m, B, wt};
-    char label[64];
-    snprintf(label, sizeof label, "mlp %s%s: dinput + all params", layernorm ? "layernorm+" : "", act);
+    char label[80];
+    snprintf(label, sizeof label, "mlp %s%s%s: dinput + all params", dropout > 0 ? "dropout+" : "",
+             layernorm ? "layernorm+" : "", act);
     fd_check(label, mlp_f, &c, th, n, g, 1e-3);
+    if (dropout > 0) { /* some units dropped, the others scaled by 1 / (1 - p) */
+        int zeros = 0, kept = 0;
+        for (int l = 0; l < 2; l++)
+            for (int i = 0; i < B * sizes[l + 1]; i++) {
+                zeros += m.mask[l][i] == 0;
+                kept += m.mask[l][i] == 1 / (1 - dropout);
+            }
+        CHECK(zeros > 0 && kept > 0 && zeros + kept == B * (sizes[1] + sizes[2]));
+    }
+    /* the input-only backward gives the same input gradient and leaves the parameters' alone */
+    float* din = calloc((size_t)nx, sizeof(float));
+    float* gsave = malloc(p.count * sizeof(float));
+    memcpy(gsave, p.grad, p.count * sizeof(float));
+    acrl_mlp_backward_input(&m, &p, din, wt);
+    double mi = 0;
+    for (int i = 0; i < nx; i++) mi = fmax(mi, fabs(din[i] - g[i]));
+    CHECK_MAXDIFF("mlp backward_input = backward's dinput", mi, 0);
+    CHECK(memcmp(gsave, p.grad, p.count * sizeof(float)) == 0);
+    free(din);
+    free(gsave);
     /* backward accumulates: a second backward doubles the gradient */
     acrl_mlp_backward(&m, &p, NULL, wt);
     double md = 0;
@@ -409,18 +454,74 @@ static void check_optim(void) {
     CHECK(!acrl_all_finite(x, 5));
 }
 
+/* GELU's vectorized fast path against double-precision erf and against the libm reference
+ * (acrl_gelu_ref_*) on a dense grid over [-12, 12] plus far values; NaN stays NaN. */
+static void check_gelu_fast(void) {
+    enum { N = 24001 + 6 };
+    float* x = malloc(sizeof(float) * N);
+    float* y = malloc(sizeof(float) * N);
+    float* yr = malloc(sizeof(float) * N);
+    float* g = calloc(N, sizeof(float));
+    float* gr = calloc(N, sizeof(float));
+    float* one = malloc(sizeof(float) * N);
+    for (int i = 0; i < 24001; i++) x[i] = -12.0f + 1e-3f * (float)i;
+    const float far[6] = {-100.0f, -40.0f, -0.0f, 1e-30f, 40.0f, 100.0f};
+    for (int i = 0; i < 6; i++) x[24001 + i] = far[i];
+    for (int i = 0; i < N; i++) one[i] = 1;
+    acrl_act_forward(ACRL_ACT_GELU, y, x, N);
+    acrl_act_backward(ACRL_ACT_GELU, g, one, x, y, N);
+    acrl_gelu_ref_forward(yr, x, N);
+    acrl_gelu_ref_backward(gr, one, x, N);
+    double ef = 0, eb = 0, rf = 0, rb = 0;
+    for (int i = 0; i < N; i++) {
+        double u = x[i], cdf = 0.5 * (1 + erf(u / sqrt(2.0))), pdf = exp(-0.5 * u * u) / sqrt(2 * M_PI);
+        ef = fmax(ef, fabs(y[i] - u * cdf) / fmax(1, fabs(u * cdf)));
+        eb = fmax(eb, fabs(g[i] - (cdf + u * pdf)));
+        rf = fmax(rf, fabs(y[i] - yr[i]) / fmax(1, fabs(yr[i])));
+        rb = fmax(rb, fabs(g[i] - gr[i]));
+    }
+    CHECK_MAXDIFF("gelu fast forward vs double, [-12, 12] + far", ef, 3e-7);
+    CHECK_MAXDIFF("gelu fast derivative vs double", eb, 3e-7);
+    CHECK_MAXDIFF("gelu fast forward vs libm reference", rf, 4e-7);
+    CHECK_MAXDIFF("gelu fast derivative vs libm reference", rb, 4e-7);
+    float nan_in[3] = {NAN, 1, -1}, nan_out[3];
+    acrl_act_forward(ACRL_ACT_GELU, nan_out, nan_in, 3);
+    CHECK(isnan(nan_out[0]) && fabsf(nan_out[1] - 0.8413447f) < 1e-6f);
+    free(x); free(y); free(yr); free(g); free(gr); free(one);
+}
+
+static void check_mlp_dropout_bad(void) {
+    const int sizes[] = {3, 4, 2};
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_mlp m;
+    char err[256];
+    CHECK(acrl_mlp_build(&m, &p, "q", sizes, 3, "relu", false, 2, err, sizeof err) == 0);
+    CHECK(acrl_mlp_set_dropout(&m, 1.0f, err, sizeof err) == -1);
+    printf("  dropout 1: %s\n", err);
+    CHECK(strstr(err, "dropout") != NULL);
+    CHECK(acrl_mlp_set_dropout(&m, -0.1f, err, sizeof err) == -1);
+    acrl_mlp_free(&m);
+    acrl_params_free(&p);
+}
+
 int main(void) {
     acrl_rng r;
     acrl_rng_seed(&r, 11);
     check_linear(&r);
     check_acts(&r);
+    check_gelu_fast();
     check_layernorm(&r);
     check_dropout(&r);
     check_losses(&r);
-    check_mlp(&r, "tanh", false);
-    check_mlp(&r, "relu", false);
-    check_mlp(&r, "elu", false);
-    check_mlp(&r, "gelu", true);
+    check_mlp(&r, "tanh", false, 0);
+    check_mlp(&r, "relu", false, 0);
+    check_mlp(&r, "elu", false, 0);
+    check_mlp(&r, "gelu", true, 0);
+    check_mlp(&r, "gelu", true, 0.3f);  /* Linear -> Dropout -> LayerNorm -> GELU */
+    check_mlp(&r, "relu", true, 0.3f);  /* STAC's critic */
+    check_mlp(&r, "tanh", false, 0.3f);
+    check_mlp_dropout_bad();
     check_orthogonal(&r);
     check_optim();
     return test_summary("test_nn_grad");

@@ -87,14 +87,15 @@ static float loss_and_grad(acrl_mlp* m, acrl_params* p, const float* x, const fl
     float dy[64];
     memset(dy, 0, sizeof dy);
     acrl_params_zero_grad(p);
-    const float* y = acrl_mlp_forward(m, p, x, B);
+    const float* y = acrl_mlp_forward_train(m, p, x, B, NULL); /* the fixture's dropout masks, if any */
     float loss = acrl_mse_loss(dy, y, t, (size_t)B * out);
     acrl_mlp_backward(m, p, dx, dy);
     return loss;
 }
 
-static void run_case(const char* path, const char* act, bool layernorm) {
-    printf("%s (%s%s)\n", path, layernorm ? "layernorm + " : "", act);
+static void run_case(const char* path, const char* act, bool layernorm, float dropout) {
+    printf("%s (%s%s%s)\n", path, dropout > 0 ? "dropout with PyTorch's masks + " : "", layernorm ? "layernorm + " : "",
+           act);
     fixture fx;
     if (fixture_load(&fx, path)) { CHECK(0); return; }
     const int sizes[] = {5, 16, 16, 3}, B = 8;
@@ -104,6 +105,14 @@ static void run_case(const char* path, const char* act, bool layernorm) {
     acrl_mlp m;
     CHECK(acrl_mlp_build(&m, &p, "mlp", sizes, 4, act, layernorm, B, err, sizeof err) == 0);
     CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
+    CHECK(acrl_mlp_set_dropout(&m, dropout, err, sizeof err) == 0);
+    for (int l = 0; l < 2 && dropout > 0; l++) {
+        char name[16];
+        snprintf(name, sizeof name, "mask.%d", l);
+        const record* r = get(&fx, name);
+        CHECK(r && r->n == B * sizes[l + 1]);
+        if (r && r->n == B * sizes[l + 1]) memcpy(m.mask[l], r->v, sizeof(float) * (size_t)r->n);
+    }
     const float* x = get(&fx, "x")->v;
     const float* t = get(&fx, "target")->v;
     float dx[8 * 5];
@@ -146,9 +155,10 @@ static void run_case(const char* path, const char* act, bool layernorm) {
 }
 
 int main(void) {
-    run_case("fixtures/nn_torch_tanh.txt", "tanh", false);
-    run_case("fixtures/nn_torch_relu.txt", "relu", false);
-    run_case("fixtures/nn_torch_elu.txt", "elu", false);
-    run_case("fixtures/nn_torch_ln_gelu.txt", "gelu", true);
+    run_case("fixtures/nn_torch_tanh.txt", "tanh", false, 0);
+    run_case("fixtures/nn_torch_relu.txt", "relu", false, 0);
+    run_case("fixtures/nn_torch_elu.txt", "elu", false, 0);
+    run_case("fixtures/nn_torch_ln_gelu.txt", "gelu", true, 0);
+    run_case("fixtures/nn_torch_ln_gelu_dropout.txt", "gelu", true, 0.25f);
     return test_summary("test_nn_torch");
 }

@@ -3,8 +3,8 @@
  * (tests/gen_offpolicy_torch.py -> fixtures/offpolicy_*.txt): the same initial weights,
  * batch and noise go in; losses, temperature and every updated parameter (actor, critics,
  * targets) are compared, printing the largest difference. Each runs with one update thread
- * and with two (the update's lanes on a worker thread). PMOE (tests/gen_pmoe_torch.py) is held
- * to 1e-6. */
+ * and with two (the update's lanes on a worker thread). PMOE (tests/gen_pmoe_torch.py), DSAC-T
+ * (tests/gen_dsact_torch.py) and STAC (tests/gen_stac_torch.py) are held to 1e-6. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +264,125 @@ static void test_pmoe(int threads) {
     fixture_free(&fx);
 }
 
+/* DSAC-T: three updates (0 and 2 with the actor, temperature and targets; 1 critics only),
+ * every number within 1e-6 relative of PyTorch's. */
+static void test_dsact(int threads) {
+    printf("DSAC-T (updates 1 and 3: critics, actor, temperature, targets; update 2: critics), %d update thread%s\n",
+           threads, threads > 1 ? "s" : "");
+    const double tol = 1e-6;
+    fixture fx;
+    if (fixture_load(&fx, "fixtures/offpolicy_dsact.txt")) { CHECK(0); return; }
+    float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
+    float alo[D] = {-1, -1}, ahi[D] = {1, 1};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    const acrl_algo* algo = acrl_algo_find("dsact");
+    unsigned char cfg[4096];
+    CHECK(algo && algo->cfg_size <= sizeof cfg);
+    const char* sets[] = {"policy_lr=0.002", "alpha_lr=0.001", "tau_b=0.1", "std_eps=0.1", "delay=2",
+                          "log_alpha_init=1", "log_std_max=0.5", "activation=gelu"};
+    offp_learner* L = make_learner(algo, cfg, &os, &as, sets, 8, threads);
+    if (!L) { fixture_free(&fx); return; }
+    load_store(&fx, &L->actor, "init.actor");
+    load_store(&fx, &L->actor_targ, "init.actor");
+    load_store(&fx, &L->critic, "init.critic");
+    load_store(&fx, &L->critic_targ, "init.critic");
+    replay_batch b;
+    fill_batch(&fx, &b, B, OD, D);
+    char err[ACRL_ERRLEN];
+    const record *q = get(&fx, "out.qloss"), *al = get(&fx, "out.alpha"), *sg = get(&fx, "out.sigma"),
+                 *bd = get(&fx, "out.bound"), *pl = get(&fx, "out.aloss"), *en = get(&fx, "out.entropy");
+    if (!q || !al || !sg || !bd || !pl || !en) { CHECK(0); fixture_free(&fx); return; }
+    for (int k = 0, actor_k = 0; k < 3; k++) {
+        double sums[M_COUNT + 1] = {0};
+        char nm[3][32];
+        snprintf(nm[0], sizeof nm[0], "noise.eps_pi%d", k);
+        snprintf(nm[1], sizeof nm[1], "noise.eps_next%d", k);
+        snprintf(nm[2], sizeof nm[2], "noise.eps_z%d", k);
+        const record *e1 = get(&fx, nm[0]), *e2 = get(&fx, nm[1]), *ez = get(&fx, nm[2]);
+        CHECK(e1 && e2 && ez && dsact_update(L, &b, B, e1->v, e2->v, ez->v, sums, err, sizeof err) == 0);
+        const char* what[4] = {"critic loss", "alpha used", "mean sigma", "clip bound"};
+        const record* want[4] = {q, al, sg, bd};
+        double got[4] = {sums[M_Q_LOSS], sums[M_ALPHA], sums[M_Q_SIGMA], sums[M_Q_CLIP]};
+        for (int m = 0; m < 4; m++) {
+            char label[64];
+            snprintf(label, sizeof label, "%s, update %d", what[m], k + 1);
+            CHECK_MAXDIFF(label, fabs(got[m] - want[m]->v[k]) / fmax(1.0, fabs(want[m]->v[k])), tol);
+        }
+        CHECK(sums[OFFP_ACTOR_STEPS] == (k % 2 == 0 ? 1 : 0));
+        if (k % 2 == 0) {
+            char label[64];
+            snprintf(label, sizeof label, "actor loss, update %d", k + 1);
+            CHECK_MAXDIFF(label, fabs(sums[M_POLICY_LOSS] - pl->v[actor_k]) / fmax(1.0, fabs(pl->v[actor_k])), tol);
+            snprintf(label, sizeof label, "entropy, update %d", k + 1);
+            CHECK_MAXDIFF(label, fabs(sums[M_ENTROPY] - en->v[actor_k]) / fmax(1.0, fabs(en->v[actor_k])), tol);
+            actor_k++;
+        }
+    }
+    compare_store_tol(&fx, &L->alpha, "final.alpha", "log alpha after two Adam steps", tol);
+    compare_store_tol(&fx, &L->critic, "final.critic", "critics after three Adam steps", tol);
+    compare_store_tol(&fx, &L->actor, "final.actor", "actor after two Adam steps", tol);
+    compare_store_tol(&fx, &L->critic_targ, "final.critic_targ", "target critics after two Polyak steps", tol);
+    compare_store_tol(&fx, &L->actor_targ, "final.actor_targ", "target actor after two Polyak steps", tol);
+    replay_batch_free(&b);
+    algo->destroy(L);
+    fixture_free(&fx);
+}
+
+/* STAC: two updates (critic, Polyak, actor through the updated critic, temperature) with layer
+ * norm and dropout 0 (the dropout masks are tested with the MLP), within 1e-6 of PyTorch's. */
+static void test_stac(int threads) {
+    printf("STAC (two updates, layer norm, AdamW), %d update thread%s\n", threads, threads > 1 ? "s" : "");
+    const double tol = 1e-6;
+    fixture fx;
+    if (fixture_load(&fx, "fixtures/offpolicy_stac.txt")) { CHECK(0); return; }
+    float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
+    float alo[D] = {-1, -1}, ahi[D] = {1, 1};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi};
+    const acrl_algo* algo = acrl_algo_find("stac");
+    unsigned char cfg[4096];
+    CHECK(algo && algo->cfg_size <= sizeof cfg);
+    const char* sets[] = {"policy_lr=0.002", "weight_decay=0.01", "beta=0.5", "dropout=0", "layer_norm=1",
+                          "ent_coef_init=0.3", "sigma_raw_min=-5", "activation=relu"};
+    offp_learner* L = make_learner(algo, cfg, &os, &as, sets, 8, threads);
+    if (!L) { fixture_free(&fx); return; }
+    load_store(&fx, &L->actor, "init.actor");
+    load_store(&fx, &L->critic, "init.critic");
+    load_store(&fx, &L->critic_targ, "init.critic");
+    replay_batch b;
+    fill_batch(&fx, &b, B, OD, D);
+    char err[ACRL_ERRLEN];
+    const record *q = get(&fx, "out.qloss"), *pl = get(&fx, "out.aloss"), *al = get(&fx, "out.alpha"),
+                 *en = get(&fx, "out.entropy"), *sg = get(&fx, "out.sigma");
+    if (!q || !pl || !al || !en || !sg) { CHECK(0); fixture_free(&fx); return; }
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 5);
+    for (int k = 0; k < 2; k++) {
+        double sums[M_COUNT + 1] = {0};
+        char nm[2][32];
+        snprintf(nm[0], sizeof nm[0], "noise.eps_pi%d", k);
+        snprintf(nm[1], sizeof nm[1], "noise.eps_next%d", k);
+        const record *e1 = get(&fx, nm[0]), *e2 = get(&fx, nm[1]);
+        CHECK(e1 && e2 && stac_update(L, &b, B, e1->v, e2->v, &rng, sums, err, sizeof err) == 0);
+        const char* what[5] = {"critic NLL", "actor loss", "alpha used", "entropy", "mean sigma"};
+        const record* want[5] = {q, pl, al, en, sg};
+        double got[5] = {sums[M_Q_LOSS], sums[M_POLICY_LOSS], sums[M_ALPHA], sums[M_ENTROPY], sums[M_Q_SIGMA]};
+        for (int m = 0; m < 5; m++) {
+            char label[64];
+            snprintf(label, sizeof label, "%s, update %d", what[m], k + 1);
+            CHECK_MAXDIFF(label, fabs(got[m] - want[m]->v[k]) / fmax(1.0, fabs(want[m]->v[k])), tol);
+        }
+    }
+    compare_store_tol(&fx, &L->alpha, "final.alpha", "alpha after two multiplicative steps", tol);
+    compare_store_tol(&fx, &L->critic, "final.critic", "critic after two AdamW steps", tol);
+    compare_store_tol(&fx, &L->actor, "final.actor", "actor after two AdamW steps", tol);
+    compare_store_tol(&fx, &L->critic_targ, "final.critic_targ", "target critic after two Polyak steps", tol);
+    replay_batch_free(&b);
+    algo->destroy(L);
+    fixture_free(&fx);
+}
+
 int main(void) {
     for (int threads = 1; threads <= 2; threads++) { /* threads 2: the update's lanes on two threads */
         test_sac(false, threads);
@@ -271,6 +390,8 @@ int main(void) {
         test_td3("td3", threads);
         test_td3("ddpg", threads);
         test_pmoe(threads);
+        test_dsact(threads);
+        test_stac(threads);
     }
     return test_summary("test_offpolicy_torch");
 }

@@ -1,4 +1,4 @@
-/* test_offpolicy_train: SAC (Box and Discrete), TD3 and DDPG through the trainer: same seed ->
+/* test_offpolicy_train: SAC (Box and Discrete), TD3, DDPG, PMOE, DSAC-T and STAC through the trainer: same seed ->
  * byte-identical final checkpoints, also with two update threads (--threads 2); stop halfway + resume with save_buffer=1 -> byte-identical
  * final checkpoint; the replay buffer is in the checkpoint only when asked; bad configs
  * and spaces are refused with clear messages; a checkpoint of another algorithm or env is
@@ -230,6 +230,82 @@ static void check_pmoe_input(void) {
     CHECK(rc == ACRL_ERR_INPUT && strstr(err, "2 experts") != NULL);
 }
 
+/* DSAC-T: its keys are validated by name; checkpoints of SAC and DSAC-T are not interchangeable. */
+static void check_dsact_input(void) {
+    char err[ACRL_ERRLEN], dir[1200], path[1300];
+    snprintf(dir, sizeof dir, "%s/bad-dsact", tmp_root);
+    const char* bad[][2] = {{"delay=0", "delay"}, {"tau_b=1.5", "tau_b"}, {"std_eps=0", "std_eps"},
+                            {"td_bound=-1", "td_bound"}, {"log_std_max=-30", "log_std_max"}};
+    for (int i = 0; i < 5; i++) {
+        const char* set[] = {bad[i][0]};
+        CHECK(train("dsact", "Pendulum-v1", dir, 100, 0, NULL, set, 1, err) == ACRL_ERR_INPUT);
+        printf("  dsact %s: %s\n", bad[i][0], err);
+        CHECK(strstr(err, bad[i][1]) != NULL);
+    }
+    CHECK(train("dsact", "CartPole-v1", dir, 100, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
+    printf("  dsact on CartPole: %s\n", err);
+    CHECK(strstr(err, "Box") != NULL);
+    const char* small[] = {"net_arch=16,16", "batch_size=16", "learning_starts=50", "eval_freq=0"};
+    snprintf(dir, sizeof dir, "%s/mm-dsact", tmp_root);
+    CHECK(train("dsact", "Pendulum-v1", dir, 200, 0, NULL, small, 4, err) == ACRL_OK);
+    snprintf(path, sizeof path, "%s/final.ckpt", dir);
+    CHECK(load_into("dsact", "Pendulum-v1", small, 3, path, err, sizeof err) == 0); /* the right one loads */
+    CHECK(load_into("sac", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  DSAC-T checkpoint into SAC: %s\n", err);
+    CHECK(strstr(err, "sac.") != NULL);
+    snprintf(path, sizeof path, "%s/mm-sac/final.ckpt", tmp_root);
+    CHECK(load_into("dsact", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  SAC checkpoint into DSAC-T: %s\n", err);
+    CHECK(strstr(err, "dsact.") != NULL);
+}
+
+/* STAC: its keys are validated by name; a DSAC-T checkpoint is refused. */
+static void check_stac_input(void) {
+    char err[ACRL_ERRLEN], dir[1200], path[1300];
+    snprintf(dir, sizeof dir, "%s/bad-stac", tmp_root);
+    const char* bad[][2] = {{"beta=11", "beta"}, {"beta=-0.5", "beta"}, {"dropout=1", "dropout"},
+                            {"dropout=-0.1", "dropout"}, {"weight_decay=2", "weight_decay"},
+                            {"eval_samples=-1", "eval_samples"}, {"layer_norm=2", "layer_norm"}};
+    for (int i = 0; i < 7; i++) {
+        const char* set[] = {bad[i][0]};
+        CHECK(train("stac", "Pendulum-v1", dir, 100, 0, NULL, set, 1, err) == ACRL_ERR_INPUT);
+        printf("  stac %s: %s\n", bad[i][0], err);
+        CHECK(strstr(err, bad[i][1]) != NULL);
+    }
+    /* the keys of the other algorithms' networks do not exist there */
+    const char* ln[] = {"layer_norm=1"};
+    CHECK(train("dsact", "Pendulum-v1", dir, 100, 0, NULL, ln, 1, err) == ACRL_ERR_INPUT);
+    printf("  dsact layer_norm=1: %s\n", err);
+    CHECK(strstr(err, "layer_norm") != NULL);
+    const char* small[] = {"net_arch=16,16", "batch_size=16", "learning_starts=50", "eval_freq=0"};
+    snprintf(path, sizeof path, "%s/mm-dsact/final.ckpt", tmp_root);
+    CHECK(load_into("stac", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  DSAC-T checkpoint into STAC: %s\n", err);
+    CHECK(strstr(err, "stac.") != NULL);
+    snprintf(dir, sizeof dir, "%s/mm-stac", tmp_root);
+    CHECK(train("stac", "Pendulum-v1", dir, 200, 0, NULL, small, 4, err) == ACRL_OK);
+    snprintf(path, sizeof path, "%s/final.ckpt", dir);
+    CHECK(load_into("stac", "Pendulum-v1", small, 3, path, err, sizeof err) == 0);
+    CHECK(load_into("dsact", "Pendulum-v1", small, 3, path, err, sizeof err) == -1);
+    printf("  STAC checkpoint into DSAC-T: %s\n", err);
+}
+
+/* Regression: more hidden layers than an MLP holds crashed SAC, PMOE and DSAC-T (a target
+ * critic struct freed uninitialized after the actor's build failed); now refused up front. */
+static void check_net_arch_limit(void) {
+    char err[ACRL_ERRLEN], dir[1200];
+    snprintf(dir, sizeof dir, "%s/deep", tmp_root);
+    const char* deep[] = {"net_arch=8,8,8,8,8,8,8,8"};
+    const char* algos[] = {"sac", "td3", "ddpg", "pmoe", "dsact", "stac"};
+    for (int i = 0; i < 6; i++) {
+        CHECK(train(algos[i], "Pendulum-v1", dir, 50, 0, NULL, deep, 1, err) == ACRL_ERR_INPUT);
+        CHECK(strstr(err, "net_arch") != NULL);
+    }
+    printf("  net_arch with 8 hidden layers: %s\n", err);
+    const char* seven[] = {"net_arch=8,8,8,8,8,8,8", "learning_starts=20", "batch_size=8", "eval_freq=0"};
+    CHECK(train("dsact", "Pendulum-v1", dir, 40, 0, NULL, seven, 4, err) == ACRL_OK); /* the most it holds */
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
     const char* sac_box[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
@@ -247,9 +323,23 @@ int main(void) {
     const char* pmoe[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
                           "eval_freq=200", "n_eval_episodes=1", "checkpoint_freq=150", "n_experts=3"};
     check_determinism_and_resume("pmoe", "Pendulum-v1", pmoe, 8, 600, 300);
+    const char* dsact[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1", "eval_freq=0",
+                           "buffer_size=250", "n_envs=2", "log_freq=50"};
+    check_determinism_and_resume("dsact", "Pendulum-v1", dsact, 8, 600, 300);
+    /* STAC: dropout masks from the learner's RNG; evaluation (mean of sampled actions) from its own */
+    const char* stac[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
+                          "eval_freq=200", "n_eval_episodes=1", "dropout=0.1", "buffer_size=250"};
+    check_determinism_and_resume("stac", "Pendulum-v1", stac, 8, 600, 300);
+    /* dropout in the targets too: the update's lanes run on one thread then (both draw masks) */
+    const char* stac_td[] = {"net_arch=32,32", "batch_size=32", "learning_starts=100", "save_buffer=1",
+                             "eval_freq=0", "dropout=0.2", "target_dropout=1", "eval_samples=0"};
+    check_determinism_and_resume("stac", "MountainCarContinuous-v0", stac_td, 8, 600, 300);
     check_bad_input();
     check_mismatched_checkpoints();
     check_pmoe_input();
+    check_dsact_input(); /* after check_mismatched_checkpoints: uses its SAC checkpoint */
+    check_stac_input();  /* after check_dsact_input: uses its DSAC-T checkpoint */
+    check_net_arch_limit();
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);

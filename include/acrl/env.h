@@ -19,6 +19,7 @@
 
 #define ACRL_ERRLEN 256 /* size of caller-supplied error buffers */
 #define ACRL_MAX_COSTS 8 /* cost signals an env may declare */
+#define ACRL_ENV_ID_MAX 63 /* longest env id (checkpoints store ids of up to 63 bytes) */
 
 /* ---- spaces ---------------------------------------------------------------- */
 
@@ -112,11 +113,50 @@ typedef struct {
     acrl_env* (*create)(const acrl_env_options* opt, char* err, size_t errlen);
 } acrl_env_spec;
 
+/* Registers an env of your own, so that acrl_env_make, vectorized envs and acrl_train (every
+ * algorithm) find it by id. The spec is copied (its id string too). The id takes letters,
+ * digits, '.', '_' and '-', starts with a letter, has at most ACRL_ENV_ID_MAX characters and
+ * is not registered yet; create is required; max_episode_steps >= 0 (0: no time limit);
+ * solved_threshold may be NAN (none). What create returns is checked when it is made: a
+ * vtable with reset, step, state_bytes, state_save and state_load (snapshots are what
+ * checkpoints and exact resume need; close and set_state may be NULL), a Box observation
+ * space and a Box or Discrete action space. Thread-safe. Returns 0, or -1 with a message
+ * (malformed or duplicate id, missing create, bad time limit). Registrations last until
+ * the process ends. */
+int acrl_env_register(const acrl_env_spec* spec, char* err, size_t errlen);
+
+/* A plugin (a shared object loaded by `acrl ... --plugin FILE.so`) exports this entry
+ * point, which registers its envs with acrl_env_register; it returns 0, or -1 with a message. */
+typedef int (*acrl_plugin_init_fn)(char* err, size_t errlen);
+#define ACRL_PLUGIN_INIT "acrl_plugin_init"
+
 /* Number of registered envs and the i-th spec (registration order). */
 int acrl_env_count(void);
 const acrl_env_spec* acrl_env_spec_at(int i);
 /* NULL if id is unknown. */
 const acrl_env_spec* acrl_env_spec_find(const char* id);
+
+/* ---- envs made of callbacks (language bindings) ------------------------------
+ * An env whose dynamics are two callbacks over a user pointer: the Python package's
+ * register_env is built on it. reset receives a seed drawn from the env's own RNG (which
+ * acrl_env_reset(env, seed, ...) reseeds), so seeded resets replay exactly; its snapshot
+ * holds that RNG only (the callbacks' state is not in checkpoints). */
+typedef struct {
+    void* user;
+    /* Starts an episode: writes obs (obs_dim floats). */
+    void (*reset)(void* user, uint64_t seed, float* obs);
+    /* One transition, as acrl_env_vtable.step. */
+    void (*step)(void* user, const float* action, float* obs, double* reward, bool* terminated,
+                 bool* truncated);
+    /* Called by acrl_env_close; may be NULL. */
+    void (*close)(void* user);
+} acrl_env_callbacks;
+
+/* A base env (no time limit) with id (copied), the callbacks and copies of the spaces (a Box
+ * observation space; a Box or Discrete action space). NULL + message on bad arguments or
+ * no memory; cb->close is not called then. */
+acrl_env* acrl_env_from_callbacks(const char* id, const acrl_env_callbacks* cb, const acrl_space* obs_space,
+                                  const acrl_space* act_space, char* err, size_t errlen);
 
 /* ---- wrappers ---------------------------------------------------------------
  * Each takes ownership of inner and returns the wrapped env, or NULL with a message in
@@ -199,6 +239,15 @@ acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int t
  * the array itself stays the caller's. */
 acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t seed, int threads,
                                    char* err, size_t errlen);
+/* Autoreset modes (Gymnasium 1.x names). SAME_STEP (the default, SB3's): a copy whose episode
+ * ends is reset within that step, as described above. NEXT_STEP (Gymnasium's default): obs
+ * keeps the episode's last observation; the copy's next step ignores its action, resets it
+ * and reports reward 0, not terminated, not truncated, and the new episode's first
+ * observation. Set before the first reset. */
+typedef enum { ACRL_AUTORESET_SAME_STEP = 0, ACRL_AUTORESET_NEXT_STEP = 1 } acrl_autoreset_mode;
+void acrl_vecenv_set_autoreset(acrl_vecenv* v, acrl_autoreset_mode mode);
+/* Makes the next acrl_vecenv_reset seed copy i with seed + i again (Gymnasium's reset(seed=)). */
+void acrl_vecenv_reseed(acrl_vecenv* v, uint64_t seed);
 /* Resets every copy (copy i with seed + i the first time, unseeded afterwards). */
 void acrl_vecenv_reset(acrl_vecenv* v);
 /* actions: (num_envs, act_dim) */

@@ -104,6 +104,10 @@ void acrl_linear_forward(float* y, const float* x, const float* w, const float* 
 /* dx (B, in; NULL: skip) += dy w^T; dw (in, out) += x^T dy; db (out; NULL: skip) += sum_rows dy. */
 void acrl_linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                           const float* w, int B, int in, int out);
+/* GELU's readable reference with libm's erff (acrl_act_forward / _backward use a vectorized
+ * fast path within 3e-7 of it): y (n) = x Phi(x); dx (n) += (Phi(x) + x phi(x)) dy. */
+void acrl_gelu_ref_forward(float* y, const float* x, size_t n);
+void acrl_gelu_ref_backward(float* dx, const float* dy, const float* x, size_t n);
 /* y (n) = act(x (n)); y may equal x. ELU has alpha = 1. */
 void acrl_act_forward(acrl_act act, float* y, const float* x, size_t n);
 /* dx (n) += act'(x) dy, given the forward's input x (n) and output y (n). */
@@ -111,10 +115,12 @@ void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x,
 /* Per row: y (B, C) = (x - mean) / sqrt(var + 1e-5) * g (C) + b (C); saves mean (B) and rstd (B). */
 void acrl_layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* g,
                             const float* b, int B, int C);
-/* dx (B, C) += ..., dg (C) += ..., db (C) += ..., from dy (B, C) and the forward's x, mean, rstd, g. */
+/* dx (B, C) += ..., dg (C; NULL: skip) += ..., db (C; NULL: skip) += ..., from dy (B, C) and the
+ * forward's x, mean, rstd, g. */
 void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, const float* x,
                              const float* mean, const float* rstd, const float* g, int B, int C);
-/* Inverted dropout: training draws mask (n) in {0, 1/(1-p)} from rng and sets y = x * mask;
+/* Inverted dropout: training draws mask (n) in {0, 1/(1-p)} from rng (each unit dropped
+ * independently with probability p; drawn as the geometric gaps between dropped units) and sets y = x * mask;
  * not training sets mask = 1 and y = x. y may equal x. 0 <= p < 1. */
 void acrl_dropout_forward(float* y, float* mask, const float* x, float p, bool training, acrl_rng* rng, size_t n);
 /* dx (n) += dy (n) * mask (n). */
@@ -146,9 +152,10 @@ void acrl_init_const(float* x, size_t n, float value);
 
 typedef enum { ACRL_INIT_TORCH, ACRL_INIT_ORTHOGONAL } acrl_init_kind;
 
-/* Linear layers with a hidden activation (and optional layer norm after each hidden
- * linear: Linear -> LayerNorm -> act), no output activation. Holds its activation
- * buffers (sized for max_batch); the weights live in a store. */
+/* Linear layers with a hidden activation (and optional inverted dropout and layer norm after
+ * each hidden linear: Linear -> [Dropout] -> [LayerNorm] -> act, the order of DroQ's and STAC's
+ * critics), no output activation. Holds its activation buffers (sized for max_batch); the
+ * weights live in a store. Dropout acts only in acrl_mlp_forward_train. */
 typedef struct {
     int      nlayers;                          /* linear layers */
     int      sizes[ACRL_MLP_MAX_LAYERS + 1];   /* widths: input, hidden..., output */
@@ -164,6 +171,10 @@ typedef struct {
     float*   h[ACRL_MLP_MAX_LAYERS];           /* (max_batch, sizes[l+1]) activation outputs (hidden) */
     float*   ln_mean[ACRL_MLP_MAX_LAYERS];      /* (max_batch) */
     float*   ln_rstd[ACRL_MLP_MAX_LAYERS];      /* (max_batch) */
+    float    dropout;                          /* inverted-dropout probability (0: none) */
+    float*   mask[ACRL_MLP_MAX_LAYERS];        /* (max_batch, sizes[l+1]) dropout masks, if dropout */
+    float*   dr[ACRL_MLP_MAX_LAYERS];          /* (max_batch, sizes[l+1]) dropout outputs, if dropout */
+    bool     dropped;                          /* the last forward applied the masks */
     float*   d[3];                             /* (max_batch, max width) backward scratch */
     const float* input;                        /* (batch, sizes[0]) the last forward's input */
     int      batch;                            /* the last forward's batch size */
@@ -188,6 +199,15 @@ const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in
 /* Backward of the last forward: p->grad += dL/dparams; din (B, sizes[0]; NULL: skip) += dL/din.
  * dout (B, sizes[last]). */
 void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout);
+/* The same for din only (no parameter gradients: e.g. the actor's step through a critic). */
+void acrl_mlp_backward_input(acrl_mlp* m, const acrl_params* p, float* din, const float* dout);
+/* Enables inverted dropout with probability p (0 <= p < 1) after every hidden linear layer;
+ * allocates the masks. -1 with err if p is out of range or memory runs out. */
+int  acrl_mlp_set_dropout(acrl_mlp* m, float p, char* err, size_t errlen);
+/* Training forward: as acrl_mlp_forward, with dropout masks (B, sizes[l+1]) drawn from rng
+ * (NULL: the masks already in m->mask[l], e.g. set by a test); the next backward applies them.
+ * Without dropout it equals acrl_mlp_forward. */
+const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const float* in, int B, acrl_rng* rng);
 /* Frees the MLP's buffers (not its parameters, which belong to the store). */
 void acrl_mlp_free(acrl_mlp* m);
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acrl/env.h"
+
 /* Return codes of acrl_train / acrl_eval_checkpoint. */
 #define ACRL_OK          0
 #define ACRL_ERR_RUNTIME 1   /* training failed (NaN, I/O error) */
@@ -70,6 +72,23 @@ int acrl_eval_checkpoint_costs(const char* path, int episodes, uint64_t seed, bo
  * Evaluating it gives exactly what evaluating ckpt_path gives. Returns ACRL_OK,
  * ACRL_ERR_INPUT (unreadable/invalid checkpoint) or ACRL_ERR_RUNTIME (write error). */
 int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen);
+/* A trained policy loaded from a checkpoint, acting exactly as `acrl eval` does: observations
+ * are normalized with the checkpoint's statistics, and Box actions are clipped to the
+ * action space's bounds. The checkpoint's env id must be registered (built in, or by the
+ * program or plugin that trained it). */
+typedef struct acrl_agent acrl_agent;
+/* NULL + message (ACRL_ERR_INPUT kind of failure: unreadable or invalid checkpoint). */
+acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen);
+void acrl_agent_free(acrl_agent* a);   /* NULL is fine */
+const char* acrl_agent_algo(const acrl_agent* a);
+const char* acrl_agent_env_id(const acrl_agent* a);
+/* The env's spaces (observations a Box of obs_space->dim floats). */
+const acrl_space* acrl_agent_obs_space(const acrl_agent* a);
+const acrl_space* acrl_agent_act_space(const acrl_agent* a);
+/* actions (n, act_space->dim) for raw observations obs (n, obs_space->dim), n >= 0: the
+ * policy's mode if deterministic, else a sample (from the learner's RNG). A Discrete action
+ * is one float holding the index. */
+void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic);
 
 /* The Q-value estimation bias of an off-policy run (acrl qbias; src/algo/qbias.h says how
  * truncated tails are handled). */

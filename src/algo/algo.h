@@ -14,7 +14,7 @@
 /* Scalars an iteration reports; NAN = not applicable (empty in progress.csv). */
 enum {
     M_POLICY_LOSS, M_VALUE_LOSS, M_ENTROPY, M_APPROX_KL, M_CLIP_FRAC, M_LR, M_GRAD_NORM,
-    M_EXPLAINED_VAR, M_Q_LOSS, M_ALPHA, M_COUNT
+    M_EXPLAINED_VAR, M_Q_LOSS, M_ALPHA, M_Q_SIGMA, M_Q_CLIP, M_COUNT
 };
 extern const char* const acrl_metric_names[M_COUNT];
 

@@ -15,6 +15,8 @@
 #include <xmmintrin.h>
 #endif
 
+#include "acrl/dist.h"
+
 void offp_defaults(offp_config* c) {
     memset(c, 0, sizeof *c);
     c->buffer_size = 1000000;
@@ -135,7 +137,10 @@ size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_b
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n && i < ACRL_INTLIST_MAX; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    return acrl_mlp_bytes(sizes, n, false, max_batch);
+    size_t bytes = acrl_mlp_bytes(sizes, n, cfg->layer_norm != 0, max_batch);
+    for (int l = 1; l + 1 < n && cfg->dropout > 0; l++) /* dropout's masks and outputs, hidden layers */
+        bytes = acrl_size_add(bytes, acrl_size_mul3(2 * (size_t)max_batch, (size_t)sizes[l], sizeof(float)));
+    return bytes;
 }
 
 size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg, int max_batch) {
@@ -191,6 +196,11 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         return -1;
     }
     if (cfg->net_arch.n < 1) { snprintf(err, errlen, "net_arch needs at least one hidden layer"); return -1; }
+    if (cfg->net_arch.n > ACRL_MLP_MAX_LAYERS - 1) { /* checked here: the networks are built after this */
+        snprintf(err, errlen, "net_arch has %d hidden layers, at most %d are supported", cfg->net_arch.n,
+                 ACRL_MLP_MAX_LAYERS - 1);
+        return -1;
+    }
     acrl_act act;
     if (acrl_act_parse(&act, cfg->activation, err, errlen)) return -1;
     o->cfg = *cfg;
@@ -284,6 +294,10 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     if (rc) return -1;
     for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
     m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
+    /* the entropy estimate comes from the actor's steps too (all steps for SAC; every
+     * delay-th for DSAC-T) */
+    if (h->metrics >> M_ENTROPY & 1u)
+        m[M_ENTROPY] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_ENTROPY] / sums[OFFP_ACTOR_STEPS] : NAN;
     if (steps) m[M_LR] = o->cfg.learning_rate;
     return 0;
 }
@@ -330,7 +344,8 @@ int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, in
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, false, max_batch, err, errlen);
+    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, cfg->layer_norm != 0, max_batch, err, errlen) ||
+           acrl_mlp_set_dropout(m, cfg->dropout, err, errlen);
 }
 
 void offp_adam(acrl_params* p, float lr) {
@@ -453,4 +468,30 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n) {
         }
     }
     m->batch = n;
+}
+
+/* ---- the tanh-squashed Gaussian actor ------------------------------------------------- */
+
+void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float* ls, float ls_min, float ls_max,
+                           int B, int D) {
+    for (int b = 0; b < B; b++) {
+        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
+        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
+    }
+    acrl_gauss_log_std(ls, ls_raw, false, ls_min, ls_max, B, D);
+}
+
+void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls_raw, const float* g_act,
+                              const float* g_logp, const float* mean, const float* ls, const float* ls_raw,
+                              const float* eps, float ls_min, float ls_max, float scale, int B, int D) {
+    const size_t n = (size_t)B * D;
+    memset(dmean, 0, sizeof(float) * n);
+    memset(dls, 0, sizeof(float) * n);
+    memset(dls_raw, 0, sizeof(float) * n);
+    acrl_squash_backward(dmean, dls, g_act, g_logp, mean, ls, eps, NULL, scale, B, D);
+    acrl_gauss_log_std_backward(dls_raw, dls, ls_raw, false, ls_min, ls_max, B, D);
+    for (int i = 0; i < B; i++) {
+        memcpy(dhead + (size_t)i * 2 * D, dmean + (size_t)i * D, sizeof(float) * D);
+        memcpy(dhead + (size_t)i * 2 * D + D, dls_raw + (size_t)i * D, sizeof(float) * D);
+    }
 }

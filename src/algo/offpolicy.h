@@ -1,4 +1,4 @@
-/* offpolicy.h - what the off-policy actor-critic algorithms (DDPG, TD3, SAC, discrete SAC)
+/* offpolicy.h - what the off-policy actor-critic algorithms (DDPG, TD3, SAC, discrete SAC, DSAC-T, STAC)
  * share: the common config keys, the collect-then-train loop over a replay buffer, action
  * scaling to Box bounds, Q networks over (obs, act), and checkpoint sections. Each
  * algorithm's update is a pure function of a sampled batch and its noise, declared here
@@ -28,6 +28,8 @@ typedef struct {
     acrl_intlist net_arch;    /* hidden widths of actor and critics */
     char  activation[ACRL_CONFIG_STR_MAX];
     int   save_buffer;        /* put the replay buffer into checkpoints (exact resume) */
+    int   layer_norm;         /* hidden layers Linear -> [Dropout] -> LayerNorm -> act (STAC's key) */
+    float dropout;            /* inverted dropout after each hidden linear (STAC's key; 0: none) */
 } offp_config;
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
@@ -180,7 +182,7 @@ void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core
  * that offp_critic_input_grad runs on the n selected rows only (PMOE: the best expert's rows); needs rows[r] >= r. */
 void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
 
-/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation. */
+/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout. */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);
 /* One Adam step of p at learning rate lr (after grads are in). */
@@ -190,6 +192,19 @@ void offp_adam(acrl_params* p, float lr);
 void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi);
 /* dst = (1 - tau) dst + tau src on floats [lo, hi) (acrl_params_polyak on a range). */
 void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi);
+
+/* ---- the tanh-squashed Gaussian actor (SAC, DSAC-T, STAC) ----------------------------- */
+
+/* The actor's last layer holds the mean and log-std heads side by side: head (B, 2D) ->
+ * mean (B, D), raw log-std ls_raw (B, D) and ls (B, D) = ls_raw clamped to [ls_min, ls_max]. */
+void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float* ls, float ls_min, float ls_max,
+                           int B, int D);
+/* Gradient of sum_b [g_act_b . a_b + g_logp_b logp_b] * scale wrt the head, for a = tanh(mean +
+ * exp(ls) eps): dhead (B, 2D) is overwritten; dmean, dls, dls_raw (B, D) are scratch. g_act (B, D),
+ * g_logp (B); mean, ls, ls_raw, eps (B, D) from the forward. */
+void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls_raw, const float* g_act,
+                              const float* g_logp, const float* mean, const float* ls, const float* ls_raw,
+                              const float* eps, float ls_min, float ls_max, float scale, int B, int D);
 
 /* ---- the algorithms' updates (tests drive these with injected noise) ------------------- */
 
@@ -210,6 +225,16 @@ int  sacd_update(void* self, const replay_batch* b, int B, double* sums, char* e
 int  td3_update(void* self, const replay_batch* b, int B, const float* eps, bool actor_step, double* sums,
                 char* err, size_t errlen);
 
+/* DSAC-T: one update (critics every call; actor, temperature and targets when the update
+ * counter is a multiple of delay) with noise eps_pi (B, D) for the actions at obs, eps_next
+ * (B, D) for the target policy's at next_obs, and eps_z (B) ~ N(0, 1) for the sampled return. */
+int  dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next,
+                  const float* eps_z, double* sums, char* err, size_t errlen);
+/* STAC: one update (critic, Polyak target, actor, temperature) with noise eps_pi (B, D) at obs
+ * and eps_next (B, D) at next_obs; dropout masks are drawn from drop_rng (the learner's RNG in
+ * training; a test passes its own). */
+int  stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, const float* eps_next,
+                 acrl_rng* drop_rng, double* sums, char* err, size_t errlen);
 
 /* TD3's vtable entries, which DDPG shares. */
 void* td3_create_from(const void* cfg, const acrl_algo_ctx* ctx, const char* name, char* err, size_t errlen);

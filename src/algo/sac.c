@@ -137,11 +137,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
 
 /* head (B, 2D) -> mean (B, D), clamped log-std ls (B, D) (raw values in ls_raw) */
 static void split_head(const float* head, float* mean, float* ls_raw, float* ls, int B, int D) {
-    for (int b = 0; b < B; b++) {
-        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
-        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
-    }
-    acrl_gauss_log_std(ls, ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
+    offp_gauss_head_split(head, mean, ls_raw, ls, LOG_STD_MIN, LOG_STD_MAX, B, D);
 }
 
 static float alpha_of(const sac* s) { return expf(s->L.alpha.param[0]); }
@@ -313,15 +309,8 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
         }
         s->g_logp[i] = alpha;
     }
-    memset(s->dmean, 0, sizeof(float) * (size_t)B * D);
-    memset(s->dls, 0, sizeof(float) * (size_t)B * D);
-    memset(s->dls_raw, 0, sizeof(float) * (size_t)B * D);
-    acrl_squash_backward(s->dmean, s->dls, s->g_act, s->g_logp, s->mean, s->ls, eps_pi, NULL, 1.0f / B, B, D);
-    acrl_gauss_log_std_backward(s->dls_raw, s->dls, s->ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
-    for (int i = 0; i < B; i++) {
-        memcpy(s->dhead + (size_t)i * 2 * D, s->dmean + (size_t)i * D, sizeof(float) * D);
-        memcpy(s->dhead + (size_t)i * 2 * D + D, s->dls_raw + (size_t)i * D, sizeof(float) * D);
-    }
+    offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
+                             eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
     offp_adam(&s->L.actor, s->cfg.off.learning_rate);

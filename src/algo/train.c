@@ -871,6 +871,52 @@ int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, s
     return code;
 }
 
+/* ---- loaded policies (acrl_agent) ----------------------------------------------------- */
+
+struct acrl_agent {
+    run    r;
+    int    chunk;     /* rows per algo->act call: the learner's batch (its env count) */
+    float* scratch;   /* (chunk, obs_dim) normalized observations */
+};
+
+void acrl_agent_free(acrl_agent* a) {
+    if (!a) return;
+    run_free(&a->r);
+    free(a->scratch);
+    free(a);
+}
+
+acrl_agent* acrl_agent_load(const char* ckpt_path, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
+    if (!ck) return NULL;
+    acrl_agent* a = calloc(1, sizeof *a);
+    if (!a) { acrl_ckpt_free(ck); snprintf(err, errlen, "out of memory"); return NULL; }
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&a->r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    if (code != ACRL_OK) { acrl_agent_free(a); return NULL; }
+    a->chunk = a->r.col->num_envs;
+    a->scratch = malloc(sizeof(float) * (size_t)a->chunk * (size_t)a->r.col->obs_dim);
+    if (!a->scratch) { acrl_agent_free(a); snprintf(err, errlen, "out of memory"); return NULL; }
+    return a;
+}
+
+const char* acrl_agent_algo(const acrl_agent* a) { return a->r.algo->name; }
+const char* acrl_agent_env_id(const acrl_agent* a) { return a->r.col->venv->envs[0]->id; }
+const acrl_space* acrl_agent_obs_space(const acrl_agent* a) { return &a->r.col->venv->envs[0]->obs_space; }
+const acrl_space* acrl_agent_act_space(const acrl_agent* a) { return &a->r.col->venv->envs[0]->act_space; }
+
+void acrl_agent_act(acrl_agent* a, const float* obs, int n, float* actions, bool deterministic) {
+    const acrl_space* as = acrl_agent_act_space(a);
+    int od = a->r.col->obs_dim, ad = as->dim;
+    for (int i = 0; i < n; i += a->chunk) {
+        int k = n - i < a->chunk ? n - i : a->chunk;
+        collector_normalize_obs(a->r.col, obs + (size_t)i * od, a->scratch, k);
+        a->r.algo->act(a->r.learner, a->scratch, k, actions + (size_t)i * ad, deterministic);
+        for (int j = 0; j < k; j++) clip_box(as, actions + (size_t)(i + j) * ad);
+    }
+}
+
 /* ---- Q-value estimation bias (acrl qbias) ---------------------------------------------- */
 
 #define QBIAS_TAIL_EPS 0.01 /* a truncated return is counted without its tail when gamma^(T - t) <= this */

@@ -87,6 +87,10 @@ acrl_env* acrl_mountaincar_create(const acrl_env_options* opt, char* err, size_t
 acrl_env* acrl_mountaincar_continuous_create(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_pendulum_create(const acrl_env_options* opt, char* err, size_t errlen);
 
+/* Checks an env that spec->create returned (a vtable with reset, step and the three
+ * snapshot functions; valid spaces); on failure closes it and writes the message. */
+int env_check_created(const acrl_env_spec* spec, acrl_env* env, char* err, size_t errlen);
+
 /* true if env is a CartPole-v1 base env (so acrl_cartpole_step_batch may be used). */
 bool acrl_is_cartpole(const acrl_env* env);
 

@@ -47,6 +47,7 @@ acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, 
     acrl_env_options o = opt ? *opt : acrl_env_options_default();
     acrl_env* env = spec->create(&o, err, errlen);
     if (!env) return NULL;
+    if (env_check_created(spec, env, err, errlen)) return NULL; /* registered at run time: checked */
     int max_steps = o.max_episode_steps < 0 ? spec->max_episode_steps : o.max_episode_steps;
     if (max_steps > 0) env = acrl_wrap_time_limit(env, max_steps, err, errlen); /* closes the base env on failure */
     return env;

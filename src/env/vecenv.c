@@ -39,6 +39,8 @@ struct vec_pool {
     int nthreads;               /* workers including the calling thread (worker 0) */
     vec_worker* workers;        /* (nthreads) */
     bool seeded;                /* the first reset (seed + i) has happened */
+    bool next_step;             /* ACRL_AUTORESET_NEXT_STEP */
+    bool* pending;              /* (num_envs) next_step: episode ended, reset on the next step */
     uint64_t seed;
     /* the current job */
     int job;
@@ -79,6 +81,7 @@ static void slice_reset(vec_pool* p, int lo, int hi) {
             size_t j = (size_t)i * (size_t)v->num_costs + (size_t)k;
             v->costs[j] = v->episode_cost[j] = v->done_cost[j] = 0.0;
         }
+        p->pending[i] = false;
     }
 }
 
@@ -91,6 +94,17 @@ static void slice_step(vec_pool* p, int lo, int hi) {
         float* obs = v->obs + (size_t)i * od;
         double r;
         bool term, trunc;
+        if (p->pending[i]) {   /* next-step autoreset: this step only resets */
+            v->envs[i]->vt->reset(v->envs[i], obs);
+            p->pending[i] = false;
+            v->rewards[i] = 0.0;
+            v->terminated[i] = v->truncated[i] = false;
+            v->done_return[i] = 0.0;
+            v->done_length[i] = 0;
+            for (int k = 0; k < v->num_costs; k++)
+                v->costs[(size_t)i * v->num_costs + k] = v->done_cost[(size_t)i * v->num_costs + k] = 0.0;
+            continue;
+        }
         e->vt->step(e, act + (size_t)i * ad, obs, &r, &term, &trunc);
         acrl_time_limit* tl = p->limit[i];
         if (tl && ++tl->elapsed >= tl->max_steps) trunc = true;
@@ -115,7 +129,8 @@ static void slice_step(vec_pool* p, int lo, int hi) {
             memcpy(v->final_obs + (size_t)i * od, obs, (size_t)od * sizeof(float));
             v->done_return[i] = ret;
             v->done_length[i] = len;
-            v->envs[i]->vt->reset(v->envs[i], obs);   /* unseeded; zeroes the time limit */
+            if (p->next_step) p->pending[i] = true;
+            else v->envs[i]->vt->reset(v->envs[i], obs);   /* unseeded; zeroes the time limit */
             ret = 0.0;
             len = 0;
         } else {
@@ -201,6 +216,7 @@ void acrl_vecenv_close(acrl_vecenv* v) {
         free(p->workers);
         free(p->stepper);
         free(p->limit);
+        free(p->pending);
         free(p);
     }
     if (v->envs)
@@ -305,11 +321,12 @@ acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t
     p->seed = seed;
     p->stepper = (acrl_env**)calloc(n, sizeof(acrl_env*));
     p->limit = (acrl_time_limit**)calloc(n, sizeof(acrl_time_limit*));
+    p->pending = (bool*)zalloc_line(n * sizeof(bool));
     if (threads < 1) threads = 1;
     if (threads > num_envs) threads = num_envs;
     p->nthreads = threads;
     p->workers = (vec_worker*)calloc((size_t)threads, sizeof(vec_worker));
-    if (!p->stepper || !p->limit || !p->workers) goto oom;
+    if (!p->stepper || !p->limit || !p->pending || !p->workers) goto oom;
     for (int i = 0; i < num_envs; i++) {
         acrl_env* e = v->envs[i];
         bool tl_over_base = e->vt == &acrl_time_limit_vtable && e->inner && !e->inner->inner;
@@ -346,4 +363,14 @@ void acrl_vecenv_step(acrl_vecenv* v, const float* actions) {
     vec_pool* p = (vec_pool*)v->impl;
     p->actions = actions;
     pool_run(p, JOB_STEP);
+}
+
+void acrl_vecenv_set_autoreset(acrl_vecenv* v, acrl_autoreset_mode mode) {
+    ((vec_pool*)v->impl)->next_step = mode == ACRL_AUTORESET_NEXT_STEP;
+}
+
+void acrl_vecenv_reseed(acrl_vecenv* v, uint64_t seed) {
+    vec_pool* p = (vec_pool*)v->impl;
+    p->seed = seed;
+    p->seeded = false;
 }

@@ -138,15 +138,109 @@ static void tanh_forward(float* y, const float* x, size_t n) {
 #define SQRT_2_OVER_PI 0.7978845608028654f
 #define GELU_C 0.044715f
 
+/* ---- GELU, exact (erf) form: a vectorizable fast path beside libm's erff -------------------
+ *
+ * libm's erff and expf are scalar calls (about 10 ns an element here), which made GELU
+ * networks several times slower than ReLU ones. The fast path: e^x by Cody-Waite reduction
+ * x = k ln2 + r, |r| <= ln2/2, a degree-7 Taylor polynomial (relative error < 1e-7 before
+ * rounding) and 2^k put into the exponent bits; erf by Abramowitz & Stegun 7.1.26 (absolute
+ * error < 1.5e-7; PyTorch's vectorized CPU erf uses the same formula). Branch-free, in blocks
+ * of 16 through local arrays so that gcc vectorizes them and every element takes the same path.
+ * tests/test_nn_grad.c compares both directions against double-precision erf on a dense grid. */
+#ifdef __FP_FAST_FMAF
+#define GMADD(a, b, c) fmaf(a, b, c)
+#else
+#define GMADD(a, b, c) ((a) * (b) + (c))
+#endif
+static inline float exp_fast(float x) {
+    x = x > -87.0f ? x : -87.0f; /* NaN becomes -87: the int conversion below stays defined */
+    x = x < 88.0f ? x : 88.0f;
+    /* k = round(x / ln2) by the 1.5 * 2^23 shift (floorf does not vectorize under gcc's default
+     * trapping-math) */
+    const float k = GMADD(x, 1.44269504f, 12582912.0f) - 12582912.0f;
+    const float r = GMADD(k, 2.12194440e-4f, GMADD(k, -0.693359375f, x)); /* x - k ln2, in two parts */
+    float p = GMADD(1.98412698e-4f, r, 1.38888889e-3f);
+    p = GMADD(p, r, 8.33333333e-3f);
+    p = GMADD(p, r, 4.16666667e-2f);
+    p = GMADD(p, r, 1.66666667e-1f);
+    p = GMADD(p, r, 0.5f);
+    p = GMADD(p, r, 1.0f);
+    p = GMADD(p, r, 1.0f);
+    const int32_t bits = ((int32_t)k + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* Phi(u) (the standard normal CDF) given e = exp(-u^2 / 2): 0.5 (1 + erf(u / sqrt 2)) */
+static inline float normal_cdf_fast(float u, float e) {
+    const float a = fabsf(u) * 0.70710678f;
+    const float t = 1.0f / GMADD(0.3275911f, a, 1.0f);
+    float p = GMADD(1.061405429f, t, -1.453152027f);
+    p = GMADD(p, t, 1.421413741f);
+    p = GMADD(p, t, -0.284496736f);
+    p = GMADD(p, t, 0.254829592f);
+    const float erf_abs = 1.0f - p * t * e;
+    return 0.5f + 0.5f * (u < 0 ? -erf_abs : erf_abs);
+}
+
+static void gelu16(float* y, const float* x) {
+    for (int l = 0; l < 16; l++) {
+        const float u = x[l];
+        y[l] = u * normal_cdf_fast(u, exp_fast(-0.5f * u * u));
+    }
+}
+
+/* dx (16) = dy * (Phi(x) + x phi(x)) */
+static void gelu_grad16(float* dx, const float* dy, const float* x) {
+    for (int l = 0; l < 16; l++) {
+        const float u = x[l], e = exp_fast(-0.5f * u * u);
+        dx[l] = dy[l] * GMADD(u, 0.39894228f * e, normal_cdf_fast(u, e));
+    }
+}
+
+/* y (n) = GELU(x (n)) (y may equal x); dx (n) += GELU'(x) dy when dy is given. Blocks of 16,
+ * the tail padded to a block as tanh_forward does. */
+static void gelu_apply(float* out, const float* x, const float* dy, size_t n) {
+    float t[16], g[16], d[16];
+    for (size_t i = 0; i < n; i += 16) {
+        const size_t m = n - i < 16 ? n - i : 16;
+        memset(t, 0, sizeof t);
+        memcpy(t, x + i, m * sizeof(float));
+        if (dy) {
+            memset(g, 0, sizeof g);
+            memcpy(g, dy + i, m * sizeof(float));
+            gelu_grad16(d, g, t);
+            for (size_t l = 0; l < m; l++) out[i + l] += d[l];
+        } else {
+            gelu16(d, t);
+            memcpy(out + i, d, m * sizeof(float));
+        }
+    }
+}
+
+/* The readable references (libm's erff and expf), kept for tests and comparison. */
+void acrl_gelu_ref_forward(float* y, const float* x, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1 + erff(x[i] * (float)M_SQRT1_2));
+}
+
+void acrl_gelu_ref_backward(float* dx, const float* dy, const float* x, size_t n) {
+    /* d/dx x Phi(x) = Phi(x) + x phi(x) */
+    for (size_t i = 0; i < n; i++) {
+        float u = x[i];
+        float cdf = 0.5f * (1 + erff(u * (float)M_SQRT1_2));
+        float pdf = 0.3989422804014327f * expf(-0.5f * u * u);
+        dx[i] += dy[i] * (cdf + u * pdf);
+    }
+}
+
 void acrl_act_forward(acrl_act act, float* y, const float* x, size_t n) {
     switch (act) {
     case ACRL_ACT_NONE: if (y != x) memmove(y, x, n * sizeof(float)); break;
     case ACRL_ACT_TANH: tanh_forward(y, x, n); break;
     case ACRL_ACT_RELU: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0; break;
     case ACRL_ACT_ELU: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : expm1f(x[i]); break;
-    case ACRL_ACT_GELU:
-        for (size_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1 + erff(x[i] * (float)M_SQRT1_2));
-        break;
+    case ACRL_ACT_GELU: gelu_apply(y, x, NULL, n); break;
     case ACRL_ACT_GELU_TANH:
         for (size_t i = 0; i < n; i++) {
             float u = x[i];
@@ -162,15 +256,7 @@ void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x,
     case ACRL_ACT_TANH: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * (1 - y[i] * y[i]); break;
     case ACRL_ACT_RELU: for (size_t i = 0; i < n; i++) dx[i] += x[i] > 0 ? dy[i] : 0; break;
     case ACRL_ACT_ELU: for (size_t i = 0; i < n; i++) dx[i] += x[i] > 0 ? dy[i] : dy[i] * (y[i] + 1); break;
-    case ACRL_ACT_GELU:
-        /* d/dx x Phi(x) = Phi(x) + x phi(x) */
-        for (size_t i = 0; i < n; i++) {
-            float u = x[i];
-            float cdf = 0.5f * (1 + erff(u * (float)M_SQRT1_2));
-            float pdf = 0.3989422804014327f * expf(-0.5f * u * u);
-            dx[i] += dy[i] * (cdf + u * pdf);
-        }
-        break;
+    case ACRL_ACT_GELU: gelu_apply(dx, x, dy, n); break;
     case ACRL_ACT_GELU_TANH:
         for (size_t i = 0; i < n; i++) {
             float u = x[i];
@@ -217,8 +303,8 @@ void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, c
             float xh = (xi[j] - mu) * rs, dxh = dyi[j] * g[j];
             s1 += dxh;
             s2 += dxh * xh;
-            dg[j] += dyi[j] * xh;
-            db[j] += dyi[j];
+            if (dg) dg[j] += dyi[j] * xh;
+            if (db) db[j] += dyi[j];
         }
         s1 /= C;
         s2 /= C;
@@ -231,14 +317,31 @@ void acrl_layernorm_backward(float* dx, float* dg, float* db, const float* dy, c
 
 /* ---- dropout ---------------------------------------------------------------------- */
 
+/* Units kept before the next dropped one: a geometric variable, floor(log(1 - u) / log(1 - p))
+ * for u uniform in [0, 1), at most n. */
+static size_t dropout_gap(acrl_rng* rng, double log_keep, size_t n) {
+    const double g = floor(log1p(-acrl_rng_double(rng)) / log_keep);
+    return g < (double)n ? (size_t)g : n;
+}
+
 void acrl_dropout_forward(float* y, float* mask, const float* x, float p, bool training, acrl_rng* rng, size_t n) {
     if (!training || p <= 0) {
         for (size_t i = 0; i < n; i++) { mask[i] = 1; y[i] = x[i]; }
         return;
     }
+    /* The dropped units are a Bernoulli(p) process over the n units, drawn by its geometric gaps:
+     * one uniform number per dropped unit instead of one per unit (100x fewer at p = 0.01). */
     const float keep = 1 / (1 - p);
+    const double log_keep = log1p(-(double)p);
+    size_t next = dropout_gap(rng, log_keep, n);
     for (size_t i = 0; i < n; i++) {
-        mask[i] = acrl_rng_double(rng) < p ? 0 : keep;
+        if (i == next) {
+            mask[i] = 0;
+            const size_t gap = dropout_gap(rng, log_keep, n);
+            next = gap < n - i ? i + 1 + gap : n;
+        } else {
+            mask[i] = keep;
+        }
         y[i] = x[i] * mask[i];
     }
 }

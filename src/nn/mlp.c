@@ -1,5 +1,5 @@
-/* Multi-layer perceptron over a parameter store: Linear [-> LayerNorm] -> act per hidden
- * layer, a plain Linear output; activations kept for backward, no allocation after build. */
+/* Multi-layer perceptron over a parameter store: Linear [-> Dropout] [-> LayerNorm] -> act per
+ * hidden layer, a plain Linear output; activations kept for backward, no allocation after build. */
 #include "acrl/nn.h"
 
 #include <math.h>
@@ -114,24 +114,54 @@ int acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float 
     return 0;
 }
 
-const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in, int B) {
+int acrl_mlp_set_dropout(acrl_mlp* m, float p, char* err, size_t errlen) {
+    if (!(p >= 0 && p < 1)) { snprintf(err, errlen, "dropout must be in [0, 1), got %g", p); return -1; }
+    m->dropout = p;
+    for (int l = 0; l < m->nlayers - 1 && p > 0; l++) {
+        const size_t n = (size_t)m->max_batch * m->sizes[l + 1];
+        if (!m->mask[l] && !(m->mask[l] = alloc_floats(n))) goto oom;
+        if (!m->dr[l] && !(m->dr[l] = alloc_floats(n))) goto oom;
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "mlp: out of memory for dropout masks");
+    return -1;
+}
+
+/* drop: apply dropout (masks from rng, or the given ones when rng is NULL) */
+static const float* forward(acrl_mlp* m, const acrl_params* p, const float* in, int B, bool drop, acrl_rng* rng) {
     m->input = in;
     m->batch = B;
+    m->dropped = drop;
     const float* x = in;
     for (int l = 0; l < m->nlayers; l++) {
         const int din = m->sizes[l], dout = m->sizes[l + 1];
         acrl_linear_forward(m->z[l], x, p->param + m->w_off[l], p->param + m->b_off[l], B, din, dout);
         if (l == m->nlayers - 1) break;
         const float* a = m->z[l];
+        const size_t n = (size_t)B * dout;
+        if (drop) {
+            if (rng) acrl_dropout_forward(m->dr[l], m->mask[l], a, m->dropout, true, rng, n);
+            else for (size_t i = 0; i < n; i++) m->dr[l][i] = a[i] * m->mask[l][i];
+            a = m->dr[l];
+        }
         if (m->layernorm) {
             acrl_layernorm_forward(m->ln[l], m->ln_mean[l], m->ln_rstd[l], a, p->param + m->g_off[l],
                                    p->param + m->beta_off[l], B, dout);
             a = m->ln[l];
         }
-        acrl_act_forward(m->act, m->h[l], a, (size_t)B * dout);
+        acrl_act_forward(m->act, m->h[l], a, n);
         x = m->h[l];
     }
     return m->z[m->nlayers - 1];
+}
+
+const float* acrl_mlp_forward(acrl_mlp* m, const acrl_params* p, const float* in, int B) {
+    return forward(m, p, in, B, false, NULL);
+}
+
+const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const float* in, int B, acrl_rng* rng) {
+    return forward(m, p, in, B, m->dropout > 0, rng);
 }
 
 /* da (n) = act'(a) dh given the activation's input a and output h (n): tanh written directly
@@ -146,14 +176,15 @@ static void act_grad(acrl_act act, float* restrict da, const float* restrict dh,
     acrl_act_backward(act, da, dh, a, h, n);
 }
 
-void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout) {
+/* Backward of the last forward; grad (NULL: input gradient only) += parameter gradients. */
+static void backward(acrl_mlp* m, const acrl_params* p, float* grad, float* din, const float* dout) {
     const int B = m->batch;
     const float* dz = dout; /* dL/d(linear output of layer l), (B, sizes[l+1]) */
     for (int l = m->nlayers - 1; l >= 0; l--) {
         const int in = m->sizes[l], out = m->sizes[l + 1];
         const float* x = l ? m->h[l - 1] : m->input;
         const float* w = p->param + m->w_off[l];
-        acrl_linear_backward(NULL, p->grad + m->w_off[l], p->grad + m->b_off[l], dz, x, w, B, in, out);
+        if (grad) acrl_linear_backward(NULL, grad + m->w_off[l], grad + m->b_off[l], dz, x, w, B, in, out);
         if (l == 0) {
             if (din) acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in);
             break;
@@ -163,22 +194,37 @@ void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dou
         float* da = m->d[2] == dz || m->d[2] == dh ? (m->d[1] == dz || m->d[1] == dh ? m->d[0] : m->d[1]) : m->d[2];
         const size_t n = (size_t)B * in;
         acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
-        const float* a = m->layernorm ? m->ln[l - 1] : m->z[l - 1];
+        const float* pre = m->dropped ? m->dr[l - 1] : m->z[l - 1]; /* what enters LN / act */
+        const float* a = m->layernorm ? m->ln[l - 1] : pre;
         act_grad(m->act, da, dh, a, m->h[l - 1], n);
+        float* dpre = da;
         if (m->layernorm) {
             memset(dh, 0, n * sizeof(float));
-            acrl_layernorm_backward(dh, p->grad + m->g_off[l - 1], p->grad + m->beta_off[l - 1], da, m->z[l - 1],
-                                    m->ln_mean[l - 1], m->ln_rstd[l - 1], p->param + m->g_off[l - 1], B, in);
-            dz = dh;
-        } else {
-            dz = da;
+            acrl_layernorm_backward(dh, grad ? grad + m->g_off[l - 1] : NULL, grad ? grad + m->beta_off[l - 1] : NULL,
+                                    da, pre, m->ln_mean[l - 1], m->ln_rstd[l - 1], p->param + m->g_off[l - 1], B,
+                                    in);
+            dpre = dh;
         }
+        if (m->dropped) {
+            const float* mask = m->mask[l - 1];
+            for (size_t i = 0; i < n; i++) dpre[i] *= mask[i];
+        }
+        dz = dpre;
     }
+}
+
+void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout) {
+    backward(m, p, p->grad, din, dout);
+}
+
+void acrl_mlp_backward_input(acrl_mlp* m, const acrl_params* p, float* din, const float* dout) {
+    backward(m, p, NULL, din, dout);
 }
 
 void acrl_mlp_free(acrl_mlp* m) {
     for (int l = 0; l < ACRL_MLP_MAX_LAYERS; l++) {
         free(m->z[l]); free(m->h[l]); free(m->ln[l]); free(m->ln_mean[l]); free(m->ln_rstd[l]);
+        free(m->mask[l]); free(m->dr[l]);
     }
     for (int i = 0; i < 3; i++) free(m->d[i]);
     memset(m, 0, sizeof *m);
