@@ -9,6 +9,8 @@ PKGS="build-essential cmake pkg-config libxsmm-dev gnuplot-nox libmujoco-dev"
 PKGS="$PKGS python3-numpy python3-pytest"
 # Fixture generation (tests/gen_*.py) also needs torch; the C tests do not.
 [ "${ACRL_DEV:-0}" = 1 ] && PKGS="$PKGS python3-torch"
+# `make fuzz` (libFuzzer harnesses of tests/fuzz) needs clang and its runtime libraries.
+[ "${ACRL_FUZZ:-0}" = 1 ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

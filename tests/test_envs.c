@@ -104,9 +104,10 @@ static void test_fixture(const char* id) {
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
 #ifdef ACRL_HAVE_MUJOCO
-    const int total = NIDS + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count; /* the MuJoCo tasks follow */
+    /* DoorKeyGrid-v0, then the MuJoCo tasks and the safety velocity tasks */
+    const int total = NIDS + 1 + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count;
 #else
-    const int total = NIDS;
+    const int total = NIDS + 1;
 #endif
     CHECK(acrl_env_count() == total);
     static const int steps[NIDS] = { 500, 500, 200, 999, 200 };
@@ -118,6 +119,8 @@ static void test_registry(void) {
         CHECK(s->max_episode_steps == steps[i]);
         CHECK(s->solved_threshold == thresholds[i]);
     }
+    const acrl_env_spec* dk = acrl_env_spec_find("DoorKeyGrid-v0"); /* test_doorkey checks its dynamics */
+    CHECK(dk != NULL && dk == acrl_env_spec_at(NIDS) && dk->max_episode_steps == 64 && dk->solved_threshold == 0.7);
     CHECK(acrl_env_spec_find("CartPole-v0") == NULL);
     CHECK(acrl_env_spec_at(total) == NULL && acrl_env_spec_at(-1) == NULL);
 

@@ -91,6 +91,7 @@ static int a2c_iterate(void* self, acrl_collector* c, double progress, double* m
         return -1;
     }
     acrl_optim_step(&a->opt, &a->L.params, lr);
+    if (policy_boost(&a->L.pol, err, errlen)) return -1;
     a->L.updates++;
     if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
         snprintf(err, errlen, "non-finite parameter after A2C update %ld", a->L.updates);

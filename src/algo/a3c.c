@@ -99,6 +99,12 @@ static void a3c_destroy(void* self) {
 
 static void* a3c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const a3c_config* cfg = cfgp;
+    if (cfg->a2c.pol.model != 0) {
+        /* workers apply gradients to shared weights; a tree ensemble grows by whole trees */
+        snprintf(err, errlen, "a3c does not support model = gbrl (asynchronous workers share weights, not trees); "
+                 "use ppo or a2c");
+        return NULL;
+    }
     int E = ctx->num_envs, N = onpolicy_rollout_rows("a3c", cfg->a2c.n_steps, E, err, errlen), od = ctx->obs_space->dim;
     if (N < 0) return NULL;
     if (ctx->col_opt && ctx->col_opt->norm_obs) {

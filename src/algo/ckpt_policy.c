@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algo/onpolicy.h"
 #include "io/le.h"
 
 #define SEC_PARAMS   "policy.params"
@@ -38,6 +39,8 @@ int policy_ckpt_write(const acrl_algo* algo, void* learner, const acrl_collector
     rc = rc || acrl_ckpt_add(w, SEC_PARAMS, p->param, sizeof(float) * p->count);
     rc = rc || acrl_ckpt_add(w, SEC_OBS_NORM, norm, obs_norm_bytes(col));
     rc = rc || acrl_ckpt_add_copy(w, SEC_RNG, rng, sizeof rng);
+    /* PPO / A2C with model = gbrl: the tree ensembles are the policy */
+    if (algo->act == onpolicy_act) rc = rc || policy_save_trees(&((onpolicy_learner*)learner)->pol, w, "policy");
     if (rc) {
         acrl_ckpt_abort(w);
         free(norm);
@@ -52,6 +55,8 @@ int policy_ckpt_write(const acrl_algo* algo, void* learner, const acrl_collector
 int policy_ckpt_load(const acrl_algo* algo, void* learner, acrl_collector* col, const acrl_ckpt* c,
                      char* err, size_t errlen) {
     acrl_params* p = algo->params(learner);
+    if (algo->act == onpolicy_act && policy_load_trees(&((onpolicy_learner*)learner)->pol, c, "policy", err, errlen))
+        return -1;
     const void* params = acrl_ckpt_get(c, SEC_PARAMS, sizeof(float) * p->count, err, errlen);
     const uint8_t* norm = params ? acrl_ckpt_get(c, SEC_OBS_NORM, obs_norm_bytes(col), err, errlen) : NULL;
     const uint8_t* rng = norm ? acrl_ckpt_get(c, SEC_RNG, LE_RNG_BYTES, err, errlen) : NULL;

@@ -71,6 +71,7 @@ int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* 
             return -1;
         }
     }
+    if (policy_observe_rollout(pol, r->obs, r->num_steps * E, err, errlen)) return -1;
     policy_forward(pol, p, c->obs, E);
     float last[E > 0 ? E : 1];
     memcpy(last, pol->value, sizeof(float) * (size_t)E);
@@ -119,11 +120,14 @@ void onpolicy_act(void* self, const float* obs, int n, float* actions, bool dete
 
 int onpolicy_save(void* self, acrl_ckpt_writer* w) {
     onpolicy_learner* L = self;
-    return algo_save_learner(w, L->name, &L->params, &L->rng, &L->updates);
+    return algo_save_learner(w, L->name, &L->params, &L->rng, &L->updates) ||
+           policy_save_trees(&L->pol, w, L->name) ? -1 : 0;
 }
 
 int onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     onpolicy_learner* L = self;
+    /* the tree sections first: a model mismatch gets its own message */
+    if (policy_load_trees(&L->pol, c, L->name, err, errlen)) return -1;
     return algo_load_learner(c, L->name, &L->params, &L->rng, &L->updates, err, errlen);
 }
 

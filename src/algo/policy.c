@@ -9,9 +9,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "io/le.h"
 #include "util/size.h"
 
 #define SDE_EPS 1e-6f /* Stable-Baselines3's epsilon under the gSDE variance */
+
+const char* const policy_model_names[] = {"mlp", "gbrl", NULL};
+const char* const tree_growth_names[] = {"greedy", "oblivious", NULL};
+const char* const tree_split_names[] = {"cosine", "l2", NULL};
 
 void policy_config_default(acrl_policy_config* c) {
     memset(c, 0, sizeof *c);
@@ -19,6 +24,51 @@ void policy_config_default(acrl_policy_config* c) {
     strcpy(c->activation, "tanh");
     c->ortho_init = 1;
     c->sde_sample_freq = -1;
+    /* GBRL's defaults (gbrl_sb3 config/defaults.yaml): depth 4, oblivious, cosine,
+     * shared structure, policy lr 0.17, value lr 0.01; 256 bins instead of 250 */
+    c->tree_depth = 4;
+    c->tree_bins = 256;
+    c->tree_growth = 1;
+    c->tree_shared = 1;
+    c->tree_min_leaf = 1;
+    c->tree_policy_lr = 0.17f;
+    c->tree_value_lr = 0.01f;
+}
+
+/* model = gbrl: ensembles, the log-std parameter (Box) and output scratch. */
+static int policy_build_gbrl(acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, char* err,
+                             size_t errlen) {
+    if (pol->sde) {
+        snprintf(err, errlen, "use_sde needs model = mlp (gSDE's features are an MLP's last hidden layer)");
+        return -1;
+    }
+    pol->gbrl = true;
+    pol->bin_refresh = cfg->tree_bin_refresh;
+    gbt_params hp = {cfg->tree_depth, cfg->tree_bins, cfg->tree_growth, cfg->tree_split, cfg->tree_min_leaf,
+                     {cfg->tree_policy_lr, cfg->tree_value_lr}, {cfg->tree_policy_clip, cfg->tree_value_clip}};
+    int K = pol->n_out, B = pol->max_batch;
+    pol->n_ens = cfg->tree_shared ? 1 : 2;
+    if (pol->n_ens == 1) {
+        if (gbt_init(&pol->ens[0], &hp, pol->obs_dim, K + 1, K, B, err, errlen)) return -1;
+    } else if (gbt_init(&pol->ens[0], &hp, pol->obs_dim, K, K, B, err, errlen) ||
+               gbt_init(&pol->ens[1], &hp, pol->obs_dim, 1, 0, B, err, errlen)) {
+        return -1;
+    }
+    if (!pol->discrete) {
+        pol->log_std_off = acrl_params_add(p, "log_std", 1, pol->act_dim);
+        if (pol->log_std_off == SIZE_MAX) { snprintf(err, errlen, "out of memory"); return -1; }
+    }
+    size_t b = (size_t)B;
+    pol->tout = calloc(b * (size_t)(K + 1), sizeof(float));
+    pol->head_buf = calloc(b * (size_t)K, sizeof(float));
+    pol->value_buf = calloc(b, sizeof(float));
+    pol->tgrad[0] = calloc(b * (size_t)(K + 1), sizeof(float));
+    pol->tgrad[1] = calloc(b, sizeof(float));
+    if (!pol->tout || !pol->head_buf || !pol->value_buf || !pol->tgrad[0] || !pol->tgrad[1]) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
@@ -34,6 +84,7 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     pol->max_batch = max_batch;
     if (acrl_act_parse(&pol->act, cfg->activation, err, errlen)) return -1;
     int nh = cfg->net_arch.n;
+    if (cfg->model == 1 && policy_build_gbrl(pol, p, cfg, err, errlen)) return -1;
     if (nh < 1 || nh + 2 > ACRL_MLP_MAX_LAYERS + 1) {
         snprintf(err, errlen, "net_arch needs 1 to %d hidden layers", ACRL_MLP_MAX_LAYERS - 1);
         return -1;
@@ -42,7 +93,9 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     sizes[0] = obs_dim;
     for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->net_arch.v[i];
     int hidden = cfg->net_arch.v[nh - 1];
-    if (pol->shared) {
+    if (pol->gbrl) {
+        /* no networks */
+    } else if (pol->shared) {
         if (acrl_mlp_build(&pol->trunk, p, "trunk", sizes, nh + 1, cfg->activation, false, max_batch, err, errlen))
             return -1;
         int ph[2] = {hidden, pol->n_out}, vh[2] = {hidden, 1};
@@ -58,7 +111,7 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
             return -1;
     }
     pol->latent = hidden;
-    if (!pol->discrete) {
+    if (!pol->discrete && !pol->gbrl) {
         pol->log_std_off = acrl_params_add(p, "log_std", pol->sde ? hidden : 1, pol->act_dim);
         if (pol->log_std_off == SIZE_MAX) { snprintf(err, errlen, "out of memory"); return -1; }
     }
@@ -125,6 +178,10 @@ size_t policy_bytes(int obs_dim, const acrl_space* act_space, const acrl_policy_
 
 int policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config* cfg, acrl_rng* rng,
                 char* err, size_t errlen) {
+    if (pol->gbrl) { /* the ensembles start empty (F = 0); only the log-std is a parameter */
+        if (!pol->discrete) acrl_init_const(p->param + pol->log_std_off, (size_t)pol->act_dim, cfg->log_std_init);
+        return 0;
+    }
     acrl_init_kind k = cfg->ortho_init ? ACRL_INIT_ORTHOGONAL : ACRL_INIT_TORCH;
     float g = sqrtf(2.0f);
     /* Stable-Baselines3 / CleanRL: hidden gain sqrt(2), policy head 0.01, value head 1 */
@@ -140,6 +197,12 @@ int policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_config
 }
 
 void policy_free(acrl_policy* pol) {
+    for (int e = 0; e < pol->n_ens; e++) gbt_free(&pol->ens[e]);
+    free(pol->tout);
+    free(pol->head_buf);
+    free(pol->value_buf);
+    free(pol->tgrad[0]);
+    free(pol->tgrad[1]);
     if (pol->shared) acrl_mlp_free(&pol->trunk);
     acrl_mlp_free(&pol->pi);
     acrl_mlp_free(&pol->vf);
@@ -163,6 +226,25 @@ void policy_free(acrl_policy* pol) {
 void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B) {
     pol->batch = B;
     pol->cat_ready = false;
+    if (pol->gbrl) {
+        int K = pol->n_out;
+        pol->fit_obs = obs;
+        if (pol->n_ens == 1) {
+            gbt_predict(&pol->ens[0], pol->tout, obs, B);
+            for (int b = 0; b < B; b++) {
+                memcpy(pol->head_buf + (size_t)b * K, pol->tout + (size_t)b * (K + 1), sizeof(float) * (size_t)K);
+                pol->value_buf[b] = pol->tout[(size_t)b * (K + 1) + K];
+            }
+        } else {
+            gbt_predict(&pol->ens[0], pol->head_buf, obs, B);
+            gbt_predict(&pol->ens[1], pol->value_buf, obs, B);
+        }
+        pol->head = pol->head_buf;
+        pol->value = pol->value_buf;
+        if (!pol->discrete)
+            acrl_gauss_log_std(pol->log_std, p->param + pol->log_std_off, true, -INFINITY, INFINITY, B, pol->act_dim);
+        return;
+    }
     const float* x = obs;
     if (pol->shared) {
         const float* z = acrl_mlp_forward(&pol->trunk, p, obs, B);
@@ -309,6 +391,19 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
                                         -INFINITY, INFINITY, B, D);
         }
     }
+    if (pol->gbrl) {
+        /* the trees' targets: per-sample gradients of the loss written as a sum, B dL/dF */
+        float* g = pol->tgrad[0];
+        int W = pol->n_ens == 1 ? K + 1 : K;
+        for (int b = 0; b < B; b++) {
+            for (int k = 0; k < K; k++) g[(size_t)b * W + k] = (float)B * pol->dhead[(size_t)b * K + k];
+            float gv = dvalue ? (float)B * dvalue[b] : 0.0f;
+            if (pol->n_ens == 1) g[(size_t)b * W + K] = gv;
+            else pol->tgrad[1][b] = gv;
+        }
+        pol->fit_batch = B;
+        return;
+    }
     float* dx = NULL;
     if (pol->shared) {
         dx = pol->dtrunk;
@@ -324,4 +419,74 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
         acrl_act_backward(pol->act, dpre, pol->dtrunk, z, pol->trunk_h, (size_t)B * (size_t)h);
         acrl_mlp_backward(&pol->trunk, p, NULL, dpre);
     }
+}
+
+int policy_boost(acrl_policy* pol, char* err, size_t errlen) {
+    if (!pol->gbrl || pol->fit_batch == 0) return 0;
+    int B = pol->fit_batch;
+    pol->fit_batch = 0;
+    for (int e = 0; e < pol->n_ens; e++)
+        if (gbt_fit(&pol->ens[e], pol->fit_obs, pol->tgrad[e], B, err, errlen)) return -1;
+    return 0;
+}
+
+int policy_observe_rollout(acrl_policy* pol, const float* obs, int n, char* err, size_t errlen) {
+    if (!pol->gbrl) return 0;
+    bool refresh = !pol->ens[0].has_bins || (pol->bin_refresh > 0 && pol->rollouts % pol->bin_refresh == 0);
+    pol->rollouts++;
+    for (int e = 0; refresh && e < pol->n_ens; e++)
+        if (gbt_set_bins(&pol->ens[e], obs, n, err, errlen)) return -1;
+    return 0;
+}
+
+static const char* tree_section(const acrl_policy* pol, const char* prefix, int e, char* buf, size_t len) {
+    snprintf(buf, len, "%s.%s", prefix, pol->n_ens == 1 ? "tree" : e == 0 ? "tree_pi" : "tree_vf");
+    return buf;
+}
+
+int policy_save_trees(const acrl_policy* pol, acrl_ckpt_writer* w, const char* prefix) {
+    if (!pol->gbrl) return 0;
+    char name[ACRL_CKPT_NAME_MAX + 1];
+    for (int e = 0; e < pol->n_ens; e++) {
+        size_t n = gbt_bytes(&pol->ens[e]);
+        uint8_t* buf = malloc(n);
+        if (!buf) return -1;
+        gbt_write(&pol->ens[e], buf);
+        int rc = acrl_ckpt_add_copy(w, tree_section(pol, prefix, e, name, sizeof name), buf, n);
+        free(buf);
+        if (rc) return -1;
+    }
+    uint8_t r[8];
+    le_put_i64(r, pol->rollouts);
+    snprintf(name, sizeof name, "%s.tree_rollouts", prefix);
+    return acrl_ckpt_add_copy(w, name, r, sizeof r);
+}
+
+int policy_load_trees(acrl_policy* pol, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
+    char name[ACRL_CKPT_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s.tree_rollouts", prefix);
+    bool has = acrl_ckpt_section(c, name, NULL) != NULL;
+    if (has != pol->gbrl) {
+        snprintf(err, errlen, has ? "the checkpoint holds a tree ensemble (model = gbrl) but the config says model = mlp"
+                                  : "the checkpoint holds no tree ensemble but the config says model = gbrl");
+        return -1;
+    }
+    if (!pol->gbrl) return 0;
+    const uint8_t* r = acrl_ckpt_get(c, name, 8, err, errlen);
+    if (!r) return -1;
+    int64_t n = le_get_i64(&r);
+    if (n < 0) { snprintf(err, errlen, "checkpoint section '%s' holds a negative count", name); return -1; }
+    for (int e = 0; e < pol->n_ens; e++) {
+        size_t len;
+        const uint8_t* buf = acrl_ckpt_get_var(c, tree_section(pol, prefix, e, name, sizeof name), &len, err, errlen);
+        if (!buf) return -1;
+        if (gbt_read(&pol->ens[e], buf, len, err, errlen)) {
+            char msg[ACRL_ERRLEN];
+            snprintf(msg, sizeof msg, "checkpoint section '%s': %s", name, err);
+            snprintf(err, errlen, "%s", msg);
+            return -1;
+        }
+    }
+    pol->rollouts = (long)n;
+    return 0;
 }

@@ -10,7 +10,13 @@
  * redrawn every sde_sample_freq steps, so that the action's std is
  * sqrt(sum_k phi_k^2 exp(2 L_kj) + 1e-6) per dimension j.
  * A policy holds only activations and scratch; the weights are read from whatever
- * store is passed in (A3C workers keep their own copy of the shared weights). */
+ * store is passed in (A3C workers keep their own copy of the shared weights).
+ *
+ * With `model = gbrl` the logits / means and the value are instead the outputs of a
+ * gradient-boosted tree ensemble (nn/gbt.h, docs/gbrl.md), one shared tree structure for
+ * both heads (or one ensemble per head); the store then holds only the Gaussian log-std.
+ * policy_backward leaves the per-sample gradients with respect to the outputs, and
+ * policy_boost fits one tree to them; the algorithms call it after their optimizer step. */
 #ifndef ACRL_POLICY_H
 #define ACRL_POLICY_H
 
@@ -18,6 +24,7 @@
 #include "acrl/nn.h"
 #include "acrl/io.h"
 #include "acrl/dist.h"
+#include "nn/gbt.h"
 
 typedef struct {
     int  obs_dim, act_dim;     /* act_dim: Box dims, 1 for Discrete */
@@ -51,6 +58,18 @@ typedef struct {
     const float* head;         /* (B, n_out) last forward's logits / means */
     const float* value;        /* (B) last forward's values */
     int    batch;
+    /* model = gbrl */
+    bool   gbrl;
+    int    n_ens;              /* 1: shared structure (outputs n_out + 1); 2: policy, value ensembles */
+    gbt    ens[2];
+    int    bin_refresh;        /* rollouts between bin-edge refreshes (0: edges of the first rollout) */
+    long   rollouts;           /* rollouts seen (bin refresh schedule; checkpointed) */
+    const float* fit_obs;      /* (fit_batch, obs_dim) observations of the last backward */
+    int    fit_batch;          /* samples waiting for policy_boost (0: none) */
+    float* tout;               /* (max_batch, n_out + 1) shared ensemble's outputs */
+    float* head_buf;           /* (max_batch, n_out) */
+    float* value_buf;          /* (max_batch) */
+    float* tgrad[2];           /* per-sample gradients wrt each ensemble's outputs, loss as a sum */
 } acrl_policy;
 
 /* Network keys every on-policy algorithm's configuration embeds (storage for io.h tables). */
@@ -62,7 +81,17 @@ typedef struct {
     float log_std_init;
     int   use_sde;                            /* gSDE instead of a state-independent std */
     int   sde_sample_freq;                    /* steps between exploration-matrix draws (-1: per rollout) */
+    int   model;                              /* 0 mlp, 1 gbrl (tree ensemble) */
+    int   tree_depth, tree_bins, tree_growth;  /* growth: 0 greedy, 1 oblivious */
+    int   tree_split;                         /* 0 cosine, 1 l2 */
+    int   tree_shared;                        /* one tree structure for policy and value */
+    int   tree_min_leaf, tree_bin_refresh;
+    float tree_policy_lr, tree_value_lr, tree_policy_clip, tree_value_clip;
 } acrl_policy_config;
+
+extern const char* const policy_model_names[];  /* "mlp", "gbrl" */
+extern const char* const tree_growth_names[];   /* "greedy", "oblivious" */
+extern const char* const tree_split_names[];    /* "cosine", "l2" */
 
 /* Stable-Baselines3's defaults: 64,64 tanh, separate networks, orthogonal init, log-std 0. */
 void policy_config_default(acrl_policy_config* c);
@@ -76,7 +105,19 @@ void policy_config_default(acrl_policy_config* c);
     {"ortho_init", ACRL_CFG_BOOL, POLICY_FIELD(base, ortho_init), 0, 0, NULL, "orthogonal init (else PyTorch default)"}, \
     {"log_std_init", ACRL_CFG_FLOAT, POLICY_FIELD(base, log_std_init), -20, 5, NULL, "initial log-std of Gaussian policies"}, \
     {"use_sde", ACRL_CFG_BOOL, POLICY_FIELD(base, use_sde), 0, 0, NULL, "Box: generalized state-dependent exploration (gSDE)"}, \
-    {"sde_sample_freq", ACRL_CFG_INT, POLICY_FIELD(base, sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}
+    {"sde_sample_freq", ACRL_CFG_INT, POLICY_FIELD(base, sde_sample_freq), -1, 1e9, NULL, "gSDE: steps between noise draws (-1: once per rollout)"}, \
+    {"model", ACRL_CFG_ENUM, POLICY_FIELD(base, model), 0, 0, policy_model_names, "mlp, or gbrl: gradient-boosted trees as actor and critic"}, \
+    {"tree_depth", ACRL_CFG_INT, POLICY_FIELD(base, tree_depth), 1, 16, NULL, "gbrl: maximum tree depth"}, \
+    {"tree_bins", ACRL_CFG_INT, POLICY_FIELD(base, tree_bins), 2, 256, NULL, "gbrl: quantile bins per feature"}, \
+    {"tree_growth", ACRL_CFG_ENUM, POLICY_FIELD(base, tree_growth), 0, 0, tree_growth_names, "gbrl: greedy or oblivious trees"}, \
+    {"tree_split", ACRL_CFG_ENUM, POLICY_FIELD(base, tree_split), 0, 0, tree_split_names, "gbrl: split score, cosine or l2"}, \
+    {"tree_shared", ACRL_CFG_BOOL, POLICY_FIELD(base, tree_shared), 0, 0, NULL, "gbrl: one tree structure for policy and value"}, \
+    {"tree_min_leaf", ACRL_CFG_INT, POLICY_FIELD(base, tree_min_leaf), 1, 1e9, NULL, "gbrl: samples each side of a split needs"}, \
+    {"tree_bin_refresh", ACRL_CFG_INT, POLICY_FIELD(base, tree_bin_refresh), 0, 1e9, NULL, "gbrl: rollouts between bin-edge refreshes (0: first rollout only)"}, \
+    {"tree_policy_lr", ACRL_CFG_FLOAT, POLICY_FIELD(base, tree_policy_lr), 0, 1e3, NULL, "gbrl: policy leaf learning rate"}, \
+    {"tree_value_lr", ACRL_CFG_FLOAT, POLICY_FIELD(base, tree_value_lr), 0, 1e3, NULL, "gbrl: value leaf learning rate"}, \
+    {"tree_policy_clip", ACRL_CFG_FLOAT, POLICY_FIELD(base, tree_policy_clip), 0, 1e9, NULL, "gbrl: per-sample policy gradient-norm clip (0 = none)"}, \
+    {"tree_value_clip", ACRL_CFG_FLOAT, POLICY_FIELD(base, tree_value_clip), 0, 1e9, NULL, "gbrl: per-sample value gradient-norm clip (0 = none)"}
 
 /* Declares the policy's tensors in p (not finalized) and allocates scratch for max_batch. */
 int  policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space* act_space,
@@ -108,5 +149,18 @@ void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float*
  * for the given actions. w_logp (B), dvalue (B; NULL: no value term). */
 void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, const float* w_logp,
                      float w_ent, const float* dvalue);
+
+/* gbrl: after policy_backward, one boosting step (a new tree) on its gradients, which
+ * policy_backward scaled by the batch size (g_i = B dL/dF(s_i)). No-op for an MLP.
+ * The observations given to the last forward must still be valid. 0 or -1 + message. */
+int  policy_boost(acrl_policy* pol, char* err, size_t errlen);
+/* gbrl: sees a rollout's observations (n, obs_dim): sets the bin edges from the first one
+ * and refreshes them every bin_refresh rollouts. No-op for an MLP. 0 or -1 + message. */
+int  policy_observe_rollout(acrl_policy* pol, const float* obs, int n, char* err, size_t errlen);
+/* gbrl: checkpoint sections "<prefix>.tree" (or ".tree_pi", ".tree_vf") and
+ * "<prefix>.tree_rollouts". Load refuses a tree checkpoint for an MLP config and the
+ * reverse, with a message. */
+int  policy_save_trees(const acrl_policy* pol, acrl_ckpt_writer* w, const char* prefix);
+int  policy_load_trees(acrl_policy* pol, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);
 
 #endif

@@ -160,6 +160,7 @@ static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char
         return -1;
     }
     acrl_optim_step(&a->opt, &a->L.params, lr);
+    if (policy_boost(&a->L.pol, err, errlen)) return -1;
     a->L.updates++;
     sums[M_POLICY_LOSS] += pg / B;
     sums[M_VALUE_LOSS] += vl / B;

@@ -86,6 +86,7 @@ acrl_env* acrl_acrobot_create(const acrl_env_options* opt, char* err, size_t err
 acrl_env* acrl_mountaincar_create(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_mountaincar_continuous_create(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_pendulum_create(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_doorkey_create(const acrl_env_options* opt, char* err, size_t errlen);
 
 /* Checks an env that spec->create returned (a vtable with reset, step and the three
  * snapshot functions; valid spaces); on failure closes it and writes the message. */

@@ -19,6 +19,8 @@ static const acrl_env_spec registry[] = {
     { "MountainCar-v0",             200,  -110.0,    acrl_mountaincar_create },
     { "MountainCarContinuous-v0",   999,    90.0,    acrl_mountaincar_continuous_create },
     { "Pendulum-v1",                200,  -200.0,    acrl_pendulum_create }, /* Gymnasium sets none */
+    /* categorical observations (GBRL, docs/gbrl.md); threshold: within ~21 steps of the goal */
+    { "DoorKeyGrid-v0",              64,     0.7,    acrl_doorkey_create },
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 

@@ -42,8 +42,9 @@ static int string_writable(const char* v) {
     return 1;
 }
 
-/* Levenshtein distance, for "did you mean" (keys are short; O(n*m) on the stack) */
-static int edit_distance(const char* a, const char* b) {
+/* Levenshtein distance, for "did you mean" (keys are short; O(n*m) on the stack). Not inlined,
+ * so that the fuzz build can leave its comparisons untraced (tests/fuzz/coverage-ignore.txt). */
+__attribute__((noinline)) static int edit_distance(const char* a, const char* b) {
     size_t n = strlen(a), m = strlen(b);
     if (n > 63 || m > 63) return INT_MAX;
     int prev[64], cur[64];
