@@ -163,5 +163,10 @@ for key in q_bias_mean q_bias_std q_bias_normalized_mean q_bias_normalized_std q
 done
 "$ACRL" help ppo | grep -q "^  clip_range " && ok || bad "acrl help ppo lacks clip_range"
 
+# found by fuzz_ckpt_load: a collector section whose observation variance is negative was
+# accepted by eval and exported into a policy.ckpt that eval then refused
+expect_error "holds an invalid observation statistic" eval fixtures/ckpt/bad_collector_negative_variance.ckpt --episodes 1
+expect_error "holds an invalid observation statistic" export fixtures/ckpt/bad_collector_negative_variance.ckpt -o "$TMP/p.ckpt"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

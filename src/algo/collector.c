@@ -221,6 +221,18 @@ int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* e
         snprintf(err, errlen, "checkpoint section 'collector' holds negative counters");
         return -1;
     }
+    /* the same statistics rule as the policy-only reader: finite means, variances and
+     * counts >= 0 (else a loadable run would export a policy.ckpt that eval refuses) */
+    for (int k = 0; k < 2; k++) {
+        int bad = !isfinite(st[k]->count) || st[k]->count < 0;
+        for (int j = 0; j < st[k]->dim; j++)
+            bad |= !isfinite(st[k]->mean[j]) || !isfinite(st[k]->var[j]) || st[k]->var[j] < 0;
+        if (bad) {
+            snprintf(err, errlen, "checkpoint section 'collector' holds an invalid %s statistic",
+                     k == 0 ? "observation" : "return");
+            return -1;
+        }
+    }
     collector_normalize_obs(c, v->obs, c->obs, c->num_envs);
     return 0;
 }
