@@ -24,6 +24,7 @@ extern const cli_command cli_cmd_eval;
 extern const cli_command cli_cmd_plot;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_qbias;
+extern const cli_command cli_cmd_lm;
 
 /* Prints "acrl: CMD: MESSAGE (see 'acrl help CMD')" on stderr; returns CLI_EXIT_USAGE. */
 int cli_error(const char* cmd, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -15,6 +15,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_export,
     &cli_cmd_plot,
     &cli_cmd_qbias,
+    &cli_cmd_lm,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
