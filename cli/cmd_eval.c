@@ -37,13 +37,19 @@ static int eval_run(int argc, char** argv) {
     }
     if (opts[O_PLUGIN].value && cli_plugin_load("eval", opts[O_PLUGIN].value)) return CLI_EXIT_USAGE;
     if (!opts[O_PLUGIN].value && cli_plugin_load_recorded("eval", dir)) return CLI_EXIT_USAGE;
-    double mean, std;
+    double mean, std, cost[ACRL_MAX_COSTS];
+    int ncost = 0;
     char err[1024];
-    int rc = acrl_eval_checkpoint(path, (int)episodes, (uint64_t)seed, opts[O_STOCH].value != NULL, &mean, &std,
-                                  err, sizeof err);
+    int rc = acrl_eval_checkpoint_costs(path, (int)episodes, (uint64_t)seed, opts[O_STOCH].value != NULL, &mean, &std,
+                                        &ncost, cost, err, sizeof err);
     if (rc == ACRL_ERR_INPUT) return cli_error("eval", "%s", err);
     if (rc != ACRL_OK) { fprintf(stderr, "acrl: eval: %s\n", err); return rc; }
-    printf("episodes %lld  return mean %.3f  std %.3f\n", episodes, mean, std);
+    printf("episodes %lld  return mean %.3f  std %.3f", episodes, mean, std);
+    for (int k = 0; k < ncost; k++) {
+        if (k) printf("  cost%d mean %.3f", k, cost[k]);
+        else printf("  cost mean %.3f", cost[k]);
+    }
+    printf("\n");
     return 0;
 }
 
@@ -53,7 +59,7 @@ const cli_command cli_cmd_eval = {
     "\n"
     "A run directory stands for its final.ckpt (or last.ckpt while it is unfinished).\n"
     "Runs N episodes (default 20) of the checkpoint's env with the saved policy and prints\n"
-    "the mean and std of the returns. Episode i is reset with seed S + i (default S 1000000).\n"
+    "the mean and std of the returns (and, for envs with costs, the mean episode cost). Episode i is reset with seed S + i (default S 1000000).\n"
     "Actions are the policy's mode unless --stochastic is given. Observation normalization\n"
     "uses the statistics saved in the checkpoint.\n"
     "\n"

@@ -104,7 +104,8 @@ static void test_fixture(const char* id) {
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
 #ifdef ACRL_HAVE_MUJOCO
-    const int total = NIDS + 3 + acrl_mujoco_spec_count; /* DoorKeyGrid-v0, Portfolio-v0, PortfolioESG-v0, then MuJoCo */
+    /* DoorKeyGrid-v0, Portfolio-v0, PortfolioESG-v0, then the MuJoCo tasks and the safety velocity tasks */
+    const int total = NIDS + 3 + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count;
 #else
     const int total = NIDS + 3; /* DoorKeyGrid-v0, Portfolio-v0, PortfolioESG-v0 */
 #endif

@@ -18,6 +18,7 @@
 #include "acrl/rng.h"
 
 #define ACRL_ERRLEN 256 /* size of caller-supplied error buffers */
+#define ACRL_MAX_COSTS 8 /* cost signals an env may declare */
 #define ACRL_ENV_ID_MAX 63 /* longest env id (checkpoints store ids of up to 63 bytes) */
 
 /* ---- spaces ---------------------------------------------------------------- */
@@ -71,6 +72,11 @@ struct acrl_env {
     acrl_env*   inner;          /* wrapped env, NULL for a base env */
     acrl_rng    rng;            /* base envs: the env's own generator */
     void*       data;           /* env-specific state */
+    /* Constrained tasks (CMDPs): a base env declares num_costs = K cost signals (0: none,
+     * the default of a zeroed struct) and each step writes them into costs[0..K). Wrappers
+     * declare none; acrl_env_costs finds the base env's. Costs are outputs, not state. */
+    int         num_costs;
+    double      costs[ACRL_MAX_COSTS];
 };
 
 typedef struct {
@@ -93,6 +99,10 @@ void acrl_env_step(acrl_env* env, const float* action, float* obs, double* rewar
 int  acrl_env_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen);
 /* The innermost (base) env. */
 acrl_env* acrl_env_unwrapped(acrl_env* env);
+/* The cost signals of env's base env: their number K (0: an unconstrained env) and the K
+ * costs its last step wrote (zeros before the first step). */
+int acrl_env_num_costs(const acrl_env* env);
+const double* acrl_env_costs(const acrl_env* env);
 /* Frees the env and every wrapper under it; NULL is fine. */
 void acrl_env_close(acrl_env* env);
 
@@ -219,6 +229,11 @@ struct acrl_vecenv {
     int*     episode_length;  /* (num_envs) */
     double*  done_return;     /* (num_envs) return of the episode that ended this step */
     int*     done_length;     /* (num_envs) */
+    /* cost signals (K = num_costs, 0 for unconstrained envs: then all NULL) */
+    int      num_costs;
+    double*  costs;           /* (num_envs, K) costs of the last step */
+    double*  episode_cost;    /* (num_envs, K) running cost sums of the current episode */
+    double*  done_cost;       /* (num_envs, K) cost sums of the episode that ended this step */
     void*    impl;            /* thread pool */
 };
 

@@ -27,11 +27,21 @@ acrl_env* acrl_mujoco_create_hopper(const acrl_env_options* opt, char* err, size
 acrl_env* acrl_mujoco_create_walker2d(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_mujoco_create_ant(const acrl_env_options* opt, char* err, size_t errlen);
 acrl_env* acrl_mujoco_create_humanoid(const acrl_env_options* opt, char* err, size_t errlen);
+/* Safety-Gymnasium velocity tasks (v1): the v4 task plus one cost, 1[speed > threshold]. */
+acrl_env* acrl_mujoco_create_safety_hopper(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_mujoco_create_safety_walker2d(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_mujoco_create_safety_half_cheetah(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_mujoco_create_safety_swimmer(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_mujoco_create_safety_ant(const acrl_env_options* opt, char* err, size_t errlen);
+acrl_env* acrl_mujoco_create_safety_humanoid(const acrl_env_options* opt, char* err, size_t errlen);
 
 /* Registry entries in Gymnasium's registration order: ids, TimeLimit (1000; Reacher 50)
  * and reward thresholds (NAN where Gymnasium registers none). */
 extern const acrl_env_spec acrl_mujoco_specs[];
 extern const int acrl_mujoco_spec_count;
+/* The Safety-Gymnasium velocity tasks (registered after the v4 tasks). */
+extern const acrl_env_spec acrl_mujoco_safety_specs[];
+extern const int acrl_mujoco_safety_spec_count;
 
 /* The env's MuJoCo model and data (const mjModel*, mjData*), for tests and tools;
  * NULL if env is not a MuJoCo base env. Returned as void* so that this header does

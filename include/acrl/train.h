@@ -66,6 +66,12 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
  * read acrl_portfolio_history). Returns ACRL_OK or an error code with a message. */
 int acrl_checkpoint_episode(const char* path, const char* env_args_extra, int64_t seed,
                             void (*on_end)(void* user, acrl_env* env), void* user, char* err, size_t errlen);
+/* The same, for envs with cost signals too: *num_costs = K (0: none) and cost_mean
+ * (ACRL_MAX_COSTS values; NAN past K) the mean episode sum of each cost. num_costs and
+ * cost_mean may be NULL. */
+int acrl_eval_checkpoint_costs(const char* path, int episodes, uint64_t seed, bool stochastic,
+                               double* mean, double* std, int* num_costs, double* cost_mean,
+                               char* err, size_t errlen);
 
 /* Writes a policy-only checkpoint (what acrl_eval_checkpoint needs: algorithm, env,
  * config, policy weights, observation statistics; no optimizer state, critic or replay

@@ -65,6 +65,19 @@ typedef struct {
     void (*qvalue)(void* self, const float* obs, const float* act, int n, float* q);
 } acrl_algo;
 
+/* Further scalars an algorithm logs after the metrics (progress.csv columns, TensorBoard
+ * train/NAME): names (count <= ACRL_ALGO_MAX_EXTRA), and values writing the current ones
+ * (NAN: none yet). Algorithms without an entry log none (no extra columns). */
+#define ACRL_ALGO_MAX_EXTRA 8
+typedef struct {
+    const acrl_algo* algo;
+    int count;
+    const char* const* names;
+    void (*values)(void* self, double* out);
+} acrl_algo_extra;
+/* The entry of algo, or NULL. */
+const acrl_algo_extra* acrl_algo_extra_find(const acrl_algo* algo);
+
 /* Registered algorithms (NULL-terminated) and lookup by name (NULL if unknown). */
 extern const acrl_algo* const acrl_algos[];
 const acrl_algo* acrl_algo_find(const char* name);

@@ -49,6 +49,7 @@ acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed
     c->clip_obs = opt->clip_obs;
     c->clip_reward = opt->clip_reward;
     c->gamma = opt->gamma;
+    c->num_costs = v->num_costs;
     size_t od = (size_t)num_envs * (size_t)c->obs_dim;
     c->disc_return = calloc((size_t)num_envs, sizeof(double));
     c->obs = calloc(od, sizeof(float));
@@ -56,7 +57,8 @@ acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed
     c->rewards = calloc((size_t)num_envs, sizeof(float));
     c->scratch = calloc(od, sizeof(double));
     c->act_env = calloc((size_t)num_envs * (size_t)(c->act_dim > 0 ? c->act_dim : 1), sizeof(float));
-    if (!c->disc_return || !c->obs || !c->final_obs || !c->rewards || !c->scratch || !c->act_env ||
+    if (c->num_costs) c->costs = calloc((size_t)num_envs * (size_t)c->num_costs, sizeof(float));
+    if ((c->num_costs && !c->costs) || !c->disc_return || !c->obs || !c->final_obs || !c->rewards || !c->scratch || !c->act_env ||
         acrl_running_stat_init(&c->obs_stat, c->obs_dim) || acrl_running_stat_init(&c->ret_stat, 1)) {
         collector_free(c);
         snprintf(err, errlen, "out of memory");
@@ -82,6 +84,7 @@ void collector_free(acrl_collector* c) {
     free(c->shard_rng);
     free(c->xsend);
     free(c->xrecv);
+    free(c->costs);
     free(c);
 }
 
@@ -109,6 +112,8 @@ void collector_step(acrl_collector* c, const float* actions) {
         for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];
         acrl_running_stat_update(&c->ret_stat, c->scratch, E);
     }
+    const int K = c->num_costs;
+    for (int j = 0; j < E * K; j++) c->costs[j] = (float)v->costs[j];
     double rscale = c->norm_reward ? 1.0 / sqrt(c->ret_stat.var[0] + NORM_EPS) : 1.0;
     for (int e = 0; e < E; e++) {
         c->rewards[e] = c->norm_reward ? clipf(v->rewards[e] * rscale, c->clip_reward) : (float)v->rewards[e];
@@ -118,6 +123,7 @@ void collector_step(acrl_collector* c, const float* actions) {
             int slot = c->ep_count % 100;
             c->ep_returns[slot] = v->done_return[e];
             c->ep_lengths[slot] = v->done_length[e];
+            for (int k = 0; k < K; k++) c->ep_costs[slot * K + k] = v->done_cost[(size_t)e * K + k];
             c->ep_count++;
         }
     }
@@ -142,11 +148,20 @@ void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std
     *len_mean = l / n;
 }
 
+double collector_recent_cost(const acrl_collector* c, int k) {
+    int n = c->ep_count < 100 ? c->ep_count : 100;
+    if (n == 0 || k < 0 || k >= c->num_costs) return NAN;
+    double s = 0;
+    for (int i = 0; i < n; i++) s += c->ep_costs[i * c->num_costs + k];
+    return s / n;
+}
+
 /* ---- snapshot: [envs][obs stat][ret stat][disc_return][raw obs][ep log][counters] ----
  * Explicit little-endian fields (docs/checkpoint-format.md): each env's own snapshot, then
  * per statistic float64 mean (dim), var (dim), count; float64 disc_return (E); float32 raw
  * obs (E, obs_dim); float64 running episode returns (E); int32 running lengths (E);
- * float64 ep_returns (100); int32 ep_lengths (100); int32 ep_count; int64 steps. */
+ * float64 ep_returns (100); int32 ep_lengths (100); int32 ep_count; int64 steps; then, only
+ * for envs with K > 0 costs, float64 running episode cost sums (E, K) and ep_costs (100, K). */
 
 static size_t stat_bytes(const acrl_running_stat* s) { return 8 * (2 * (size_t)s->dim + 1); }
 
@@ -156,6 +171,7 @@ size_t collector_state_bytes(const acrl_collector* c) {
     n += stat_bytes(&c->obs_stat) + stat_bytes(&c->ret_stat);
     n += 8 * E + 4 * E * (size_t)c->obs_dim + 8 * E + 4 * E;
     n += 8 * 100 + 4 * 100 + 4 + 8;
+    n += 8 * (E + 100) * (size_t)c->num_costs;
     return n;
 }
 
@@ -180,7 +196,11 @@ void collector_state_save(const acrl_collector* c, void* buf) {
     p = le_put_f64s(p, c->ep_returns, 100);
     p = le_put_i32s(p, c->ep_lengths, 100);
     p = le_put_i32(p, c->ep_count);
-    le_put_i64(p, c->steps);
+    p = le_put_i64(p, c->steps);
+    if (c->num_costs) {
+        p = le_put_f64s(p, v->episode_cost, E * (size_t)c->num_costs);
+        le_put_f64s(p, c->ep_costs, 100 * (size_t)c->num_costs);
+    }
 }
 
 int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen) {
@@ -213,6 +233,10 @@ int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* e
     le_get_i32s(&p, c->ep_lengths, 100);
     c->ep_count = le_get_i32(&p);
     c->steps = (long)le_get_i64(&p);
+    if (c->num_costs) {
+        le_get_f64s(&p, v->episode_cost, E * (size_t)c->num_costs);
+        le_get_f64s(&p, c->ep_costs, 100 * (size_t)c->num_costs);
+    }
     if (c->ep_count < 0 || c->steps < 0) {
         snprintf(err, errlen, "checkpoint section 'collector' holds negative counters");
         return -1;

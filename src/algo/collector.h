@@ -39,6 +39,10 @@ typedef struct {
     double *xsend, *xrecv;         /* exchange buffers */
     bool    failed;                /* a collective failed: message in error */
     char    error[256];
+    /* cost signals (CMDPs): K = num_costs (0: none; costs NULL), raw, never normalized */
+    int     num_costs;
+    float*  costs;                 /* (E, K) costs of the last step */
+    double  ep_costs[100 * ACRL_MAX_COSTS]; /* (100, K) ring: cost sums of finished episodes */
 } acrl_collector;
 
 typedef struct {
@@ -77,6 +81,9 @@ float collector_scale_reward(const acrl_collector* c, double r);
 void collector_log_episode(acrl_collector* c, double ret, int len);
 /* Mean and std of the last (up to 100) finished episodes' raw returns; NAN if none. */
 void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std, double* len_mean);
+
+/* Mean of the last (up to 100) finished episodes' sums of cost k; NAN if none or no cost k. */
+double collector_recent_cost(const acrl_collector* c, int k);
 
 /* Snapshot of everything that evolves (envs, statistics, buffers, counters). */
 size_t collector_state_bytes(const acrl_collector* c);

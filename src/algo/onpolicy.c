@@ -37,6 +37,12 @@ void a2c_config_default(a2c_config* c) {
 
 int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
                      acrl_rng* rng, float gamma, float gae_lambda, char* err, size_t errlen) {
+    return onpolicy_collect_hook(pol, p, r, c, rng, gamma, gae_lambda, NULL, NULL, err, errlen);
+}
+
+int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
+                          acrl_rng* rng, float gamma, float gae_lambda, onpolicy_step_hook hook, void* hook_ctx,
+                          char* err, size_t errlen) {
     int E = c->num_envs, od = c->obs_dim, ad = pol->act_dim;
     acrl_vecenv* v = c->venv;
     for (int t = 0; t < r->num_steps; t++) {
@@ -73,6 +79,7 @@ int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, ac
             policy_forward(pol, p, c->final_obs + (size_t)e * (size_t)od, 1);
             r->final_values[i0 + e] = pol->value[0];
         }
+        if (hook) hook(hook_ctx, t, c);
         if (!acrl_all_finite(r->values + i0, (size_t)E) || !acrl_all_finite(r->logprobs + i0, (size_t)E)) {
             snprintf(err, errlen, "non-finite value or log-prob at env step %ld", c->steps);
             return -1;

@@ -64,6 +64,12 @@ acrl_rng*    onpolicy_act_rng(void* self);
 int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
                      acrl_rng* rng, float gamma, float gae_lambda, char* err, size_t errlen);
 
+/* The same, calling hook (if not NULL) after the step at rollout time t has been stored. */
+typedef void (*onpolicy_step_hook)(void* ctx, int t, const acrl_collector* c);
+int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
+                          acrl_rng* rng, float gamma, float gae_lambda, onpolicy_step_hook hook, void* hook_ctx,
+                          char* err, size_t errlen);
+
 /* The rollout's size n_steps * n_envs in steps, or -1 with a message naming algo if it is
  * above ACRL_MAX_ROWS (util/size.h). */
 int onpolicy_rollout_rows(const char* algo, int n_steps, int n_envs, char* err, size_t errlen);

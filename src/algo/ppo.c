@@ -15,22 +15,8 @@
 
 
 
-typedef struct {
-    int   n_steps, batch_size, n_epochs;
-    float learning_rate;
-    int   lr_schedule;            /* 0 constant, 1 linear to 0 */
-    float gae_lambda;
-    float clip_range;
-    int   clip_range_schedule;
-    float clip_range_vf;          /* <= 0: value loss not clipped */
-    int   normalize_advantage;
-    float ent_coef, vf_coef, max_grad_norm;
-    float target_kl;              /* <= 0: no early stop */
-    float adam_eps;
-    acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
-} ppo_config;
 
-static void ppo_defaults(void* cfgp) {
+void ppo_defaults(void* cfgp) {
     /* Stable-Baselines3's PPO defaults */
     ppo_config* c = cfgp;
     memset(c, 0, sizeof *c);
@@ -47,27 +33,10 @@ static void ppo_defaults(void* cfgp) {
     policy_config_default(&c->pol);
 }
 
-#define F(k, t, lo, hi, ch, h) {#k, ACRL_CFG_##t, offsetof(ppo_config, k), lo, hi, ch, h}
 static const acrl_config_entry ppo_table[] = {
-    F(n_steps, INT, 1, 1e7, NULL, "steps per env per rollout"),
-    F(batch_size, INT, 1, 1e8, NULL, "minibatch size"),
-    F(n_epochs, INT, 1, 1000, NULL, "passes over each rollout"),
-    F(learning_rate, FLOAT, 0, 1, NULL, "Adam learning rate"),
-    F(lr_schedule, ENUM, 0, 0, onpolicy_schedule_names, "learning-rate schedule"),
-    F(gae_lambda, FLOAT, 0, 1, NULL, "GAE lambda"),
-    F(clip_range, FLOAT, 0, 10, NULL, "surrogate clip range epsilon"),
-    F(clip_range_schedule, ENUM, 0, 0, onpolicy_schedule_names, "clip-range schedule"),
-    F(clip_range_vf, FLOAT, 0, 1e9, NULL, "value clip range (0 = no value clipping)"),
-    F(normalize_advantage, BOOL, 0, 0, NULL, "normalize advantages per minibatch"),
-    F(ent_coef, FLOAT, 0, 10, NULL, "entropy bonus coefficient"),
-    F(vf_coef, FLOAT, 0, 100, NULL, "value loss coefficient"),
-    F(max_grad_norm, FLOAT, 0, 1e9, NULL, "global gradient-norm clip (0 = none)"),
-    F(target_kl, FLOAT, 0, 100, NULL, "stop the epoch loop when approx KL > 1.5 target (0 = off)"),
-    F(adam_eps, FLOAT, 0, 1, NULL, "Adam epsilon"),
-    POLICY_CONFIG_ENTRIES(offsetof(ppo_config, pol)),
+    PPO_CONFIG_ENTRIES(0),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
-#undef F
 
 typedef struct {
     onpolicy_learner L;          /* must come first: params, policy, rng, updates */
@@ -82,7 +51,7 @@ typedef struct {
     float*       mb_norm;        /* dp: the minibatch's normalized advantages (batch_size) */
 } ppo;
 
-static void ppo_destroy(void* self) {
+void ppo_destroy(void* self) {
     ppo* a = self;
     if (!a) return;
     policy_free(&a->L.pol);
@@ -96,7 +65,7 @@ static void ppo_destroy(void* self) {
     free(a);
 }
 
-static void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
+void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const ppo_config* cfg = cfgp;
     int E = ctx->num_envs, N = onpolicy_rollout_rows("ppo", cfg->n_steps, E, err, errlen);
     if (N < 0) return NULL;
@@ -249,12 +218,13 @@ int ppo_update_minibatch(void* self, const float* obs, const float* act, const f
 
 static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m, char* err, size_t errlen);
 
-static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
+acrl_rollout* ppo_rollout(void* self) { return &((ppo*)self)->ro; }
+
+int ppo_train_rollout(void* self, double progress, double* m, ppo_minibatch_hook hook, void* hook_ctx, char* err,
+                      size_t errlen) {
     ppo* a = self;
-    if (a->dp) return ppo_iterate_dp(a, c, progress, m, err, errlen);
     const ppo_config* cfg = &a->cfg;
     acrl_rollout* r = &a->ro;
-    if (onpolicy_collect(&a->L.pol, &a->L.params, r, c, &a->L.rng, a->gamma, cfg->gae_lambda, err, errlen)) return -1;
     float lr = acrl_lr_schedule(cfg->lr_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->learning_rate, (float)progress);
     float clip = acrl_lr_schedule(cfg->clip_range_schedule ? ACRL_LR_LINEAR : ACRL_LR_CONSTANT, cfg->clip_range, (float)progress);
     int N = r->num_steps * r->num_envs, od = r->obs_dim, ad = r->act_dim;
@@ -283,6 +253,7 @@ static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m
             int rc = ppo_minibatch(a, nb, lr, clip, sums, err, errlen);
             if (rc < 0) return -1;
             if (rc > 0) { stop = 1; break; }
+            if (hook && hook(hook_ctx, a->perm + start, nb, lr, err, errlen)) return -1;
             nmb++;
         }
     }
@@ -403,6 +374,14 @@ static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m,
     m[M_EXPLAINED_VAR] = onpolicy_dp_explained_variance(d);
     m[M_Q_LOSS] = m[M_ALPHA] = NAN;
     return 0;
+}
+
+static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
+    ppo* a = self;
+    if (a->dp) return ppo_iterate_dp(a, c, progress, m, err, errlen);
+    if (onpolicy_collect(&a->L.pol, &a->L.params, &a->ro, c, &a->L.rng, a->gamma, a->cfg.gae_lambda, err, errlen))
+        return -1;
+    return ppo_train_rollout(a, progress, m, NULL, NULL, err, errlen);
 }
 
 const acrl_algo acrl_algo_ppo = {

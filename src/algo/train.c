@@ -194,13 +194,16 @@ static void clip_box(const acrl_space* s, float* a) {
 }
 
 /* Runs episodes with seeds seed, seed+1, ... and writes the mean/std of the returns. */
-static int evaluate(const acrl_algo* algo, void* learner, const acrl_collector* c, const char* env_id,
-                    int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
-                    char* err, size_t errlen) {
+static int evaluate_costs(const acrl_algo* algo, void* learner, const acrl_collector* c, const char* env_id,
+                          int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
+                          double* cost_mean, char* err, size_t errlen) {
     acrl_env_options eo = acrl_env_options_default();
     if (c->env_args[0]) eo.env_args = c->env_args;
     acrl_env* env = acrl_env_make(env_id, &eo, err, errlen);
     if (!env) return -1;
+    const int K = acrl_env_num_costs(env);
+    const double* costs = acrl_env_costs(env);
+    double csum[ACRL_MAX_COSTS] = {0};
     int od = env->obs_space.dim, ad = env->act_space.dim;
     float raw[od], obs[od], act[ad > 0 ? ad : 1];
     double s = 0, s2 = 0;
@@ -215,15 +218,24 @@ static int evaluate(const acrl_algo* algo, void* learner, const acrl_collector* 
             double r;
             acrl_env_step(env, act, raw, &r, &term, &trunc);
             ret += r;
+            for (int k = 0; k < K; k++) csum[k] += costs[k];
         }
         s += ret;
         s2 += ret * ret;
     }
     acrl_env_close(env);
+    if (cost_mean)
+        for (int k = 0; k < ACRL_MAX_COSTS; k++) cost_mean[k] = k < K ? csum[k] / episodes : NAN;
     *mean = s / episodes;
     double var = s2 / episodes - *mean * *mean;
     *std = var > 0 ? sqrt(var) : 0.0;
     return 0;
+}
+
+static int evaluate(const acrl_algo* algo, void* learner, const acrl_collector* c, const char* env_id,
+                    int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
+                    char* err, size_t errlen) {
+    return evaluate_costs(algo, learner, c, env_id, episodes, seed, stochastic, mean, std, NULL, err, errlen);
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -663,6 +675,7 @@ typedef struct {
     int64_t inv_steps;                                   /* this invocation's figures */
     double inv_wall, inv_sps;
     double comm_rank0, comm_max;                         /* seconds communicating (distributed runs) */
+    double eval_cost[ACRL_MAX_COSTS], train_cost[ACRL_MAX_COSTS]; /* envs with costs only */
 } summary_values;
 
 /* -1 with errno set on failure, and no partial file left */
@@ -713,6 +726,13 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
         acrl_json_number(&j, "invocation_sps_per_rank", v->inv_sps / R);
         acrl_json_number(&j, "comm_seconds_rank0", v->comm_rank0);
         acrl_json_number(&j, "comm_seconds_max", v->comm_max);
+    }
+    for (int k = 0; k < r->col->num_costs; k++) {
+        char key[2][32];
+        snprintf(key[0], sizeof key[0], k ? "eval_cost_mean_%d" : "eval_cost_mean", k);
+        snprintf(key[1], sizeof key[1], k ? "train_cost_mean_%d" : "train_cost_mean", k);
+        acrl_json_number(&j, key[0], v->eval_cost[k]);
+        acrl_json_number(&j, key[1], v->train_cost[k]);
     }
     int bad = acrl_json_end(&j) != 0 || fflush(f) != 0;
     int e = errno;
@@ -898,7 +918,7 @@ static int open_run(acrl_train_options* o, acrl_ckpt** ckp, const char** dirp, b
     return ACRL_OK;
 }
 
-static int open_logs(run* r, acrl_train_options* o, const char* dir, const char** cols, acrl_csv** csvp,
+static int open_logs(run* r, acrl_train_options* o, const char* dir, const char** cols, int ncols, acrl_csv** csvp,
                      acrl_tboard** tbp, earlier_runs* prevp, summary_values* vp, char* err, size_t errlen) {
     /* I/O errors from here on are ACRL_ERR_RUNTIME: the path and the system's reason */
     if (mkdir_p(dir)) {
@@ -918,8 +938,8 @@ static int open_logs(run* r, acrl_train_options* o, const char* dir, const char*
     /* logs: progress.csv (appended on resume), TensorBoard (earlier files trimmed to the
      * checkpoint's step on resume, like progress.csv) */
     if (acrl_path_join(path, sizeof path, dir, "progress.csv", err, errlen)) { return ACRL_ERR_INPUT; }
-    *csvp = o->resume_dir ? acrl_csv_append(path, cols, NBASE + M_COUNT, (double)r->st.steps, err, errlen)
-                                  : acrl_csv_open(path, cols, NBASE + M_COUNT, err, errlen);
+    *csvp = o->resume_dir ? acrl_csv_append(path, cols, ncols, (double)r->st.steps, err, errlen)
+                                  : acrl_csv_open(path, cols, ncols, err, errlen);
     acrl_csv* csv = *csvp;
     if (csv && o->resume_dir && acrl_tboard_trim(dir, r->st.steps, err, errlen)) {
         acrl_csv_close(csv);
@@ -935,7 +955,8 @@ static int open_logs(run* r, acrl_train_options* o, const char* dir, const char*
     int64_t steps0 = r->st.steps;
     double first_solved_s = r->st.first_solved_step >= 0 ? prev.first_solved_s : NAN;
     *vp = (summary_values){false, prev.wall, prev.train_time, prev.wall > 0 ? steps0 / prev.wall : NAN, NAN, NAN, 0, NAN,
-                        NAN, first_solved_s, prev.invocations + 1, 0, 0, NAN, 0, 0};
+                        NAN, first_solved_s, prev.invocations + 1, 0, 0, NAN, 0, 0, {0}, {0}};
+    for (int k = 0; k < ACRL_MAX_COSTS; k++) vp->eval_cost[k] = vp->train_cost[k] = NAN;
     if (write_summary(dir, r, vp)) {
         snprintf(err, errlen, "cannot write %s/summary.json: %s", dir, strerror(errno));
         acrl_csv_close(csv);
@@ -995,15 +1016,27 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     if (code != ACRL_OK) { run_free(&r); return code; }
     if (o->resume_dir) snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
     /* rank 0 alone writes the run directory */
-    const char* cols[NBASE + M_COUNT];
+    /* columns: base, metrics, then (envs with costs) cost_mean[_k] and the algorithm's extras */
+    const char* cols[NBASE + M_COUNT + ACRL_MAX_COSTS + ACRL_ALGO_MAX_EXTRA];
+    char cost_cols[ACRL_MAX_COSTS][24];
     for (int i = 0; i < NBASE; i++) cols[i] = base_columns[i];
     for (int i = 0; i < M_COUNT; i++) cols[NBASE + i] = acrl_metric_names[i];
+    const int ncost = r.col->num_costs;
+    const acrl_algo_extra* extra = acrl_algo_extra_find(r.algo);
+    int nextra = 0;
+    for (int k = 0; k < ncost; k++) {
+        snprintf(cost_cols[k], sizeof cost_cols[k], k ? "cost_mean_%d" : "cost_mean", k);
+        cols[NBASE + M_COUNT + k] = cost_cols[k];
+    }
+    for (; extra && nextra < extra->count && nextra < ACRL_ALGO_MAX_EXTRA; nextra++)
+        cols[NBASE + M_COUNT + ncost + nextra] = extra->names[nextra];
+    const int ncols = NBASE + M_COUNT + ncost + nextra;
     acrl_csv* csv = NULL;
     acrl_tboard* tb = NULL;
     earlier_runs prev = {0, 0, NAN, 0};
     summary_values v;
     memset(&v, 0, sizeof v);
-    code = rank == 0 ? open_logs(&r, o, dir, cols, &csv, &tb, &prev, &v, err, errlen) : ACRL_OK;
+    code = rank == 0 ? open_logs(&r, o, dir, cols, ncols, &csv, &tb, &prev, &v, err, errlen) : ACRL_OK;
     code = sync_code(&r, code, err, errlen);
     if (code != ACRL_OK) { acrl_csv_close(csv); acrl_tboard_close(tb); run_free(&r); return code; }
     int64_t steps0 = r.st.steps;
@@ -1092,15 +1125,18 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             while (r.st.next_log <= r.st.steps) r.st.next_log += rc->log_freq;
         if (log_now && rank == 0) {
             double wall = now_s() - t0;
-            double row[NBASE + M_COUNT] = {(double)r.st.steps, prev.wall + wall,
-                                           (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
-                                           ret_mean, ret_std, len_mean, (double)r.col->ep_count, eval_mean};
+            double row[NBASE + M_COUNT + ACRL_MAX_COSTS + ACRL_ALGO_MAX_EXTRA] = {
+                (double)r.st.steps, prev.wall + wall, (r.st.steps - steps0) / (wall > 0 ? wall : 1e-9),
+                ret_mean, ret_std, len_mean, (double)r.col->ep_count, eval_mean};
             for (int k = 0; k < M_COUNT; k++) row[NBASE + k] = m[k];
+            for (int k = 0; k < ncost; k++) row[NBASE + M_COUNT + k] = collector_recent_cost(r.col, k);
+            if (nextra) extra->values(r.learner, row + NBASE + M_COUNT + ncost);
             if (acrl_csv_row(csv, row, err, errlen)) { code = ACRL_ERR_RUNTIME; rank0_failed = 1; if (R == 1) break; }
-            for (int k = 3; k < NBASE + M_COUNT; k++) {
+            for (int k = 3; k < ncols; k++) {
                 if (isnan(row[k]) || k == 6) continue;
                 char tag[64];
-                snprintf(tag, sizeof tag, k < NBASE ? "rollout/%s" : "train/%s", cols[k]);
+                bool rollout = k < NBASE || (k >= NBASE + M_COUNT && k < NBASE + M_COUNT + ncost);
+                snprintf(tag, sizeof tag, rollout ? "rollout/%s" : "train/%s", cols[k]);
                 acrl_tboard_scalar(tb, tag, row[k], r.st.steps);
             }
             acrl_tboard_scalar(tb, "time/sps", row[2], r.st.steps);
@@ -1121,6 +1157,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             v.train_time = prev.train_time + train_time;
             v.sps = r.st.steps / (v.wall > 0 ? v.wall : 1e-9);
             v.train_return = ret_mean;
+            for (int k = 0; k < ncost; k++) v.train_cost[k] = collector_recent_cost(r.col, k);
             v.last_eval = last_eval;
             v.first_solved_s = first_solved_s;
             v.inv_steps = r.st.steps - steps0;
@@ -1174,8 +1211,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     double em = NAN, es = NAN;
     int neps = o->eval_episodes >= 0 ? o->eval_episodes : 20;
     if (code == ACRL_OK && neps > 0 &&
-        evaluate(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, err, errlen))
+        evaluate_costs(r.algo, r.learner, r.col, env_id, neps, eval_seed + 7919u, false, &em, &es, v.eval_cost, err,
+                       errlen))
         code = ACRL_ERR_RUNTIME;
+    for (int k = 0; k < ncost; k++) v.train_cost[k] = collector_recent_cost(r.col, k);
     /* summary.json on every exit: an interrupted or failed invocation records the steps it
      * reached with finished false */
     v.finished = finished && code == ACRL_OK;
@@ -1225,6 +1264,11 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
 
 int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
                          char* err, size_t errlen) {
+    return acrl_eval_checkpoint_costs(path, episodes, seed, stochastic, mean, std, NULL, NULL, err, errlen);
+}
+
+int acrl_eval_checkpoint_costs(const char* path, int episodes, uint64_t seed, bool stochastic, double* mean,
+                               double* std, int* num_costs, double* cost_mean, char* err, size_t errlen) {
     acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
     if (!ck) return ACRL_ERR_INPUT;
     run r;
@@ -1233,8 +1277,10 @@ int acrl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool sto
     int code = run_setup(&r, &o, ck, err, errlen);
     acrl_ckpt_free(ck);
     if (code == ACRL_OK &&
-        evaluate(r.algo, r.learner, r.col, r.col->venv->envs[0]->id, episodes, seed, stochastic, mean, std, err, errlen))
+        evaluate_costs(r.algo, r.learner, r.col, r.col->venv->envs[0]->id, episodes, seed, stochastic, mean, std,
+                       cost_mean, err, errlen))
         code = ACRL_ERR_RUNTIME;
+    if (num_costs) *num_costs = code == ACRL_OK ? r.col->num_costs : 0;
     run_free(&r);
     return code;
 }

@@ -58,6 +58,16 @@ acrl_env* acrl_env_unwrapped(acrl_env* env) {
     return env;
 }
 
+int acrl_env_num_costs(const acrl_env* env) {
+    while (env->inner) env = env->inner;
+    return env->num_costs;
+}
+
+const double* acrl_env_costs(const acrl_env* env) {
+    while (env->inner) env = env->inner;
+    return env->costs;
+}
+
 void acrl_env_reset(acrl_env* env, int64_t seed, float* obs) {
     if (seed >= 0) acrl_rng_seed(&acrl_env_unwrapped(env)->rng, (uint64_t)seed);
     env->vt->reset(env, obs);

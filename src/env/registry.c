@@ -31,10 +31,12 @@ static const acrl_env_spec registry[] = {
 /* The MuJoCo tasks (src/env/mujoco) follow the classic-control table when built in. */
 #ifdef ACRL_HAVE_MUJOCO
 #define MUJOCO_COUNT acrl_mujoco_spec_count
+#define SAFETY_COUNT acrl_mujoco_safety_spec_count
 #else
 #define MUJOCO_COUNT 0
+#define SAFETY_COUNT 0
 #endif
-#define BUILTIN_COUNT (REGISTRY_COUNT + MUJOCO_COUNT)
+#define BUILTIN_COUNT (REGISTRY_COUNT + MUJOCO_COUNT + SAFETY_COUNT)
 
 /* Envs registered at run time: a fixed table, so that a spec pointer once handed out
  * stays valid while other threads register more (entries are never moved or removed). */
@@ -49,7 +51,9 @@ int acrl_env_count(void) { return BUILTIN_COUNT + __atomic_load_n(&user_count, _
 const acrl_env_spec* acrl_env_spec_at(int i) {
     if (i >= 0 && i < REGISTRY_COUNT) return &registry[i];
 #ifdef ACRL_HAVE_MUJOCO
-    if (i >= REGISTRY_COUNT && i < BUILTIN_COUNT) return &acrl_mujoco_specs[i - REGISTRY_COUNT];
+    if (i >= REGISTRY_COUNT && i < REGISTRY_COUNT + MUJOCO_COUNT) return &acrl_mujoco_specs[i - REGISTRY_COUNT];
+    if (i >= REGISTRY_COUNT + MUJOCO_COUNT && i < BUILTIN_COUNT)
+        return &acrl_mujoco_safety_specs[i - REGISTRY_COUNT - MUJOCO_COUNT];
 #endif
     if (i >= BUILTIN_COUNT && i < acrl_env_count()) return &user_specs[i - BUILTIN_COUNT];
     return NULL;

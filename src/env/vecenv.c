@@ -77,6 +77,10 @@ static void slice_reset(vec_pool* p, int lo, int hi) {
         v->episode_length[i] = 0;
         v->done_return[i] = 0.0;
         v->done_length[i] = 0;
+        for (int k = 0; k < v->num_costs; k++) {
+            size_t j = (size_t)i * (size_t)v->num_costs + (size_t)k;
+            v->costs[j] = v->episode_cost[j] = v->done_cost[j] = 0.0;
+        }
         p->pending[i] = false;
     }
 }
@@ -97,6 +101,8 @@ static void slice_step(vec_pool* p, int lo, int hi) {
             v->terminated[i] = v->truncated[i] = false;
             v->done_return[i] = 0.0;
             v->done_length[i] = 0;
+            for (int k = 0; k < v->num_costs; k++)
+                v->costs[(size_t)i * v->num_costs + k] = v->done_cost[(size_t)i * v->num_costs + k] = 0.0;
             continue;
         }
         e->vt->step(e, act + (size_t)i * ad, obs, &r, &term, &trunc);
@@ -107,6 +113,18 @@ static void slice_step(vec_pool* p, int lo, int hi) {
         v->truncated[i] = trunc;
         double ret = v->episode_return[i] + r;
         int len = v->episode_length[i] + 1;
+        const int K = v->num_costs;
+        if (K) {
+            const double* c = acrl_env_costs(e);
+            double* ec = v->episode_cost + (size_t)i * K;
+            double* dc = v->done_cost + (size_t)i * K;
+            for (int k = 0; k < K; k++) {
+                v->costs[(size_t)i * K + k] = c[k];
+                ec[k] += c[k];
+                dc[k] = (term | trunc) ? ec[k] : 0.0;
+                if (term | trunc) ec[k] = 0.0;
+            }
+        }
         if (term | trunc) {
             memcpy(v->final_obs + (size_t)i * od, obs, (size_t)od * sizeof(float));
             v->done_return[i] = ret;
@@ -213,6 +231,9 @@ void acrl_vecenv_close(acrl_vecenv* v) {
     free(v->episode_length);
     free(v->done_return);
     free(v->done_length);
+    free(v->costs);
+    free(v->episode_cost);
+    free(v->done_cost);
     free(v);
 }
 
@@ -264,8 +285,15 @@ acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t
             acrl_vecenv_close(v);
             return NULL;
         }
+    for (int i = 1; i < num_envs; i++)
+        if (acrl_env_num_costs(own[i]) != acrl_env_num_costs(own[0])) {
+            if (err && errlen) snprintf(err, errlen, "vecenv: env %d has another number of costs than env 0", i);
+            acrl_vecenv_close(v);
+            return NULL;
+        }
     v->obs_dim = own[0]->obs_space.dim;
     v->act_dim = own[0]->act_space.dim;
+    v->num_costs = acrl_env_num_costs(own[0]);
     size_t n = (size_t)num_envs, od = (size_t)v->obs_dim;
     v->obs = (float*)zalloc_line(n * od * sizeof(float));
     v->final_obs = (float*)zalloc_line(n * od * sizeof(float));
@@ -276,6 +304,13 @@ acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t
     v->episode_length = (int*)zalloc_line(n * sizeof(int));
     v->done_return = (double*)zalloc_line(n * sizeof(double));
     v->done_length = (int*)zalloc_line(n * sizeof(int));
+    if (v->num_costs > 0) {
+        size_t nk = n * (size_t)v->num_costs;
+        v->costs = (double*)zalloc_line(nk * sizeof(double));
+        v->episode_cost = (double*)zalloc_line(nk * sizeof(double));
+        v->done_cost = (double*)zalloc_line(nk * sizeof(double));
+        if (!v->costs || !v->episode_cost || !v->done_cost) goto oom;
+    }
     vec_pool* p = (vec_pool*)calloc(1, sizeof *p);
     v->impl = p;
     if (!v->obs || !v->final_obs || !v->rewards || !v->terminated || !v->truncated ||

@@ -153,6 +153,15 @@ double mjenv_sum_f64(const double* x, int n) {
     return res;
 }
 
+double mjenv_speed_cost(const mjenv_task* task, const double* after, const double* before, double dt) {
+    double vx = (after[0] - before[0]) / dt, speed = vx;
+    if (task->speed_dims == 2) {
+        double vy = (after[1] - before[1]) / dt;
+        speed = sqrt(vx * vx + vy * vy);
+    }
+    return speed > task->cost_threshold ? 1.0 : 0.0;
+}
+
 /* ---- vtable ---------------------------------------------------------------------- */
 
 static void mjenv_reset(acrl_env* env, float* obs) {
@@ -192,6 +201,7 @@ static void mjenv_step(acrl_env* env, const float* action, float* obs, double* r
     e->task->reward(e, action, before, reward, terminated);
     e->task->observe(e, obs);
     *truncated = false;
+    if (e->task->speed_dims) env->costs[0] = mjenv_speed_cost(e->task, e->memo, before, e->dt);
 }
 
 static int mjenv_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen) {
@@ -355,6 +365,7 @@ acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char
         env->act_space.low[i] = lim ? (float)m->actuator_ctrlrange[2 * i] : -INFINITY;
         env->act_space.high[i] = lim ? (float)m->actuator_ctrlrange[2 * i + 1] : INFINITY;
     }
+    env->num_costs = task->speed_dims ? 1 : 0;
     acrl_rng_seed(&env->rng, 0);
     if (task->bind && task->bind(e, err, errlen)) {
         mjenv_close(env);

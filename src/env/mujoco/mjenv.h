@@ -37,6 +37,11 @@ typedef struct {
     void (*reward)(const mjenv* e, const float* a, const double* before, double* reward, bool* terminated);
     /* obs (obs_dim) from the current data. */
     void (*observe)(const mjenv* e, float* obs);
+    /* Safety-Gymnasium velocity tasks: one cost, 1 when the speed measured from memo over
+     * the step exceeds cost_threshold; speed_dims 1: (memo[0] - before[0]) / dt, 2: the
+     * norm of that over memo[0..1]. 0: no cost. */
+    int    speed_dims;
+    double cost_threshold;
 } mjenv_task;
 
 struct mjenv {
@@ -51,6 +56,9 @@ struct mjenv {
 
 /* Builds the env for a task; NULL + message on failure. */
 acrl_env* mjenv_create(const mjenv_task* task, const acrl_env_options* opt, char* err, size_t errlen);
+
+/* The velocity task's cost (0 or 1) for memo values after and before a step of length dt. */
+double mjenv_speed_cost(const mjenv_task* task, const double* after, const double* before, double dt);
 
 /* Sum of squares in float32 with NumPy's summation order (np.sum(np.square(a))), any n. */
 float  mjenv_sumsq_f32(const float* a, int n);

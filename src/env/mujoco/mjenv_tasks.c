@@ -287,31 +287,54 @@ static void humanoid_reward(const mjenv* e, const float* a, const double* before
 
 static const mjenv_task task_ipend = {
     "InvertedPendulum-v4", "inverted_pendulum.xml", 2, 2, 2, 1, 4, false,
-    NULL, ipend_reset, remember_nothing, ipend_reward, ipend_observe};
+    NULL, ipend_reset, remember_nothing, ipend_reward, ipend_observe, 0, 0.0};
 static const mjenv_task task_idp = {
     "InvertedDoublePendulum-v4", "inverted_double_pendulum.xml", 5, 3, 3, 1, 11, false,
-    NULL, idp_reset, remember_nothing, idp_reward, idp_observe};
+    NULL, idp_reset, remember_nothing, idp_reward, idp_observe, 0, 0.0};
 static const mjenv_task task_reacher = {
     "Reacher-v4", "reacher.xml", 2, 4, 4, 2, 11, false,
-    reacher_bind, reacher_reset, reacher_remember, reacher_reward, reacher_observe};
+    reacher_bind, reacher_reset, reacher_remember, reacher_reward, reacher_observe, 0, 0.0};
 static const mjenv_task task_swimmer = {
     "Swimmer-v4", "swimmer.xml", 4, 5, 5, 2, 8, false,
-    NULL, swimmer_reset, remember_root_xy, swimmer_reward, swimmer_observe};
+    NULL, swimmer_reset, remember_root_xy, swimmer_reward, swimmer_observe, 0, 0.0};
 static const mjenv_task task_cheetah = {
     "HalfCheetah-v4", "half_cheetah.xml", 5, 9, 9, 6, 17, false,
-    NULL, cheetah_reset, remember_root_xy, cheetah_reward, cheetah_observe};
+    NULL, cheetah_reset, remember_root_xy, cheetah_reward, cheetah_observe, 0, 0.0};
 static const mjenv_task task_hopper = {
     "Hopper-v4", "hopper.xml", 4, 6, 6, 3, 11, false,
-    NULL, hopper_reset, remember_root_xy, hopper_reward, planar_observe};
+    NULL, hopper_reset, remember_root_xy, hopper_reward, planar_observe, 0, 0.0};
 static const mjenv_task task_walker = {
     "Walker2d-v4", "walker2d.xml", 4, 9, 9, 6, 17, false,
-    NULL, hopper_reset, remember_root_xy, walker_reward, planar_observe};
+    NULL, hopper_reset, remember_root_xy, walker_reward, planar_observe, 0, 0.0};
 static const mjenv_task task_ant = {
     "Ant-v4", "ant.xml", 5, 15, 14, 8, 27, false,
-    ant_bind, ant_reset, ant_remember, ant_reward, ant_observe};
+    ant_bind, ant_reset, ant_remember, ant_reward, ant_observe, 0, 0.0};
 static const mjenv_task task_humanoid = {
     "Humanoid-v4", "humanoid.xml", 5, 24, 23, 17, 376, true,
-    NULL, humanoid_reset, humanoid_remember, humanoid_reward, humanoid_observe};
+    NULL, humanoid_reset, humanoid_remember, humanoid_reward, humanoid_observe, 0, 0.0};
+
+/* Safety-Gymnasium's velocity tasks (safety_gymnasium/tasks/safe_velocity, v1): the v4
+ * task unchanged plus cost 1[speed > threshold] per step. The speed is the x velocity of
+ * qpos[0] (Hopper, Walker2d, HalfCheetah, Swimmer), the norm of the torso's xy velocity
+ * (Ant) or of the mass centre's xy velocity (Humanoid): what the v4 reward differentiates. */
+static const mjenv_task task_safe_hopper = {
+    "SafetyHopperVelocity-v1", "hopper.xml", 4, 6, 6, 3, 11, false,
+    NULL, hopper_reset, remember_root_xy, hopper_reward, planar_observe, 1, 0.7402};
+static const mjenv_task task_safe_walker = {
+    "SafetyWalker2dVelocity-v1", "walker2d.xml", 4, 9, 9, 6, 17, false,
+    NULL, hopper_reset, remember_root_xy, walker_reward, planar_observe, 1, 2.3415};
+static const mjenv_task task_safe_cheetah = {
+    "SafetyHalfCheetahVelocity-v1", "half_cheetah.xml", 5, 9, 9, 6, 17, false,
+    NULL, cheetah_reset, remember_root_xy, cheetah_reward, cheetah_observe, 1, 3.2096};
+static const mjenv_task task_safe_swimmer = {
+    "SafetySwimmerVelocity-v1", "swimmer.xml", 4, 5, 5, 2, 8, false,
+    NULL, swimmer_reset, remember_root_xy, swimmer_reward, swimmer_observe, 1, 0.2282};
+static const mjenv_task task_safe_ant = {
+    "SafetyAntVelocity-v1", "ant.xml", 5, 15, 14, 8, 27, false,
+    ant_bind, ant_reset, ant_remember, ant_reward, ant_observe, 2, 2.6222};
+static const mjenv_task task_safe_humanoid = {
+    "SafetyHumanoidVelocity-v1", "humanoid.xml", 5, 24, 23, 17, 376, true,
+    NULL, humanoid_reset, humanoid_remember, humanoid_reward, humanoid_observe, 2, 1.4149};
 
 #define MJENV_CREATE(name, task) \
     acrl_env* acrl_mujoco_create_##name(const acrl_env_options* opt, char* err, size_t errlen) { \
@@ -326,6 +349,12 @@ MJENV_CREATE(hopper, task_hopper)
 MJENV_CREATE(walker2d, task_walker)
 MJENV_CREATE(ant, task_ant)
 MJENV_CREATE(humanoid, task_humanoid)
+MJENV_CREATE(safety_hopper, task_safe_hopper)
+MJENV_CREATE(safety_walker2d, task_safe_walker)
+MJENV_CREATE(safety_half_cheetah, task_safe_cheetah)
+MJENV_CREATE(safety_swimmer, task_safe_swimmer)
+MJENV_CREATE(safety_ant, task_safe_ant)
+MJENV_CREATE(safety_humanoid, task_safe_humanoid)
 
 const acrl_env_spec acrl_mujoco_specs[] = {
     {"Reacher-v4", 50, -3.75, acrl_mujoco_create_reacher},
@@ -339,3 +368,15 @@ const acrl_env_spec acrl_mujoco_specs[] = {
     {"Humanoid-v4", 1000, NAN, acrl_mujoco_create_humanoid},
 };
 const int acrl_mujoco_spec_count = (int)(sizeof acrl_mujoco_specs / sizeof acrl_mujoco_specs[0]);
+
+/* Safety-Gymnasium velocity tasks (cost limit 25 per 1000-step episode in OmniSafe) */
+const acrl_env_spec acrl_mujoco_safety_specs[] = {
+    {"SafetyHopperVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_hopper},
+    {"SafetyWalker2dVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_walker2d},
+    {"SafetyHalfCheetahVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_half_cheetah},
+    {"SafetyAntVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_ant},
+    {"SafetyHumanoidVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_humanoid},
+    {"SafetySwimmerVelocity-v1", 1000, NAN, acrl_mujoco_create_safety_swimmer},
+};
+const int acrl_mujoco_safety_spec_count =
+    (int)(sizeof acrl_mujoco_safety_specs / sizeof acrl_mujoco_safety_specs[0]);

@@ -1,0 +1,408 @@
+/* test_mujoco_safety.c - constrained RL: the Safety-Gymnasium velocity tasks' costs against
+ * hand-computed speeds and thresholds, the v4 task unchanged beside them, cost sums through
+ * the vectorized env and the collector, envs without costs untouched, the Lagrange
+ * multiplier's Adam update on a constructed case, and PPO-Lagrangian's determinism, exact
+ * resume, logs and refusals. */
+#include <mujoco/mujoco.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acrl.h"
+#include "acrl/mujoco.h"
+#include "algo/collector.h"
+#include "algo/lagrange.h"
+#include "algo/tscac.h"
+#include "env/mujoco/mjenv.h"
+#include "test.h"
+#include "test_files.h"
+
+static char tmp_root[] = "/tmp/acrl-test-safety-XXXXXX";
+
+static acrl_env* make(const char* id) {
+    char err[ACRL_ERRLEN] = "";
+    acrl_env_options o = acrl_env_options_default();
+    acrl_env* e = acrl_env_make(id, &o, err, sizeof err);
+    if (!e) fprintf(stderr, "make %s: %s\n", id, err);
+    return e;
+}
+
+/* The cost rule on constructed displacements: 1 only when the speed is strictly above. */
+static void check_speed_rule(void) {
+    mjenv_task hop = {0}, ant = {0};
+    hop.speed_dims = 1;
+    hop.cost_threshold = 0.7402;
+    ant.speed_dims = 2;
+    ant.cost_threshold = 2.6222;
+    double before[3] = {1.0, 5.0, 0}, a[3];
+    /* Hopper dt = 0.002 * 4 = 0.008: dx 0.0059 -> 0.7375 m/s, 0.006 -> 0.75 m/s */
+    a[0] = 1.0059; a[1] = 99.0;   /* the second coordinate is not Hopper's speed */
+    CHECK(mjenv_speed_cost(&hop, a, before, 0.008) == 0.0);
+    a[0] = 1.006;
+    CHECK(mjenv_speed_cost(&hop, a, before, 0.008) == 1.0);
+    a[0] = 0.9;                   /* backwards: negative x velocity, no cost */
+    CHECK(mjenv_speed_cost(&hop, a, before, 0.008) == 0.0);
+    /* Ant dt = 0.01 * 5 = 0.05: (0.1, 0.08) -> |v| = sqrt(4 + 2.56) = 2.561; (0.1, 0.09) -> 2.691 */
+    a[0] = 1.1; a[1] = 5.08;
+    CHECK(mjenv_speed_cost(&ant, a, before, 0.05) == 0.0);
+    a[1] = 5.09;
+    CHECK(mjenv_speed_cost(&ant, a, before, 0.05) == 1.0);
+    a[0] = 1.0; a[1] = 4.86;      /* |(0, -2.8)| = 2.8 sideways counts too */
+    CHECK(mjenv_speed_cost(&ant, a, before, 0.05) == 1.0);
+    printf("  speed rule: strict threshold, x only (1 dim), xy norm (2 dims)\n");
+}
+
+/* Runs the safety task and its v4 base side by side with the same seed and actions: the
+ * rewards, observations and ends agree exactly, and each step's cost is 1[v > threshold]
+ * with v computed here from MuJoCo's data. */
+static void check_task(const char* safe_id, const char* base_id, double threshold, int dims, bool com) {
+    acrl_env* s = make(safe_id);
+    acrl_env* b = make(base_id);
+    CHECK(s && b);
+    if (!s || !b) { acrl_env_close(s); acrl_env_close(b); return; }
+    CHECK(acrl_env_num_costs(s) == 1);
+    CHECK(acrl_env_num_costs(b) == 0);
+    int od = s->obs_space.dim, ad = s->act_space.dim;
+    float os[400], ob[400], act[32];
+    acrl_env_reset(s, 3, os);
+    acrl_env_reset(b, 3, ob);
+    const mjModel* m = acrl_mujoco_model(acrl_env_unwrapped(s));
+    mjData* d = acrl_mujoco_data(acrl_env_unwrapped(s));
+    double dt = m->opt.timestep * acrl_mujoco_frame_skip(acrl_env_unwrapped(s));
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 11);
+    int steps = 0, costly = 0, mismatches = 0, wrong_cost = 0;
+    for (int t = 0; t < 120; t++) {
+        /* large actions so that fast steps happen */
+        for (int j = 0; j < ad; j++) act[j] = (float)acrl_rng_uniform(&rng, -1.0, 1.0) * s->act_space.high[j];
+        if (t % 4 == 1) {
+            /* kick: restart from the current state with the root moving at 0.5x, 1.5x or 3x
+             * the threshold (x, or along (0.6, 0.8) for the xy tasks), same in both envs */
+            double st[64], f = t % 12 == 1 ? 0.5 : t % 12 == 5 ? 1.5 : 3.0;
+            int nq = m->nq, nv = m->nv;
+            memcpy(st, d->qpos, sizeof(double) * (size_t)nq);
+            memcpy(st + nq, d->qvel, sizeof(double) * (size_t)nv);
+            st[nq] = dims == 2 ? 0.6 * f * threshold : f * threshold;
+            if (dims == 2) st[nq + 1] = 0.8 * f * threshold;
+            char err[ACRL_ERRLEN];
+            CHECK(acrl_env_set_state(s, st, nq + nv, os, err, sizeof err) == 0);
+            CHECK(acrl_env_set_state(b, st, nq + nv, ob, err, sizeof err) == 0);
+        }
+        double p0[2];
+        if (com) {   /* Humanoid: mass centre; Ant: torso body position; others: qpos[0] */
+            double sx = 0, sy = 0, mass = 0;
+            for (int k = 0; k < m->nbody; k++) {
+                sx += m->body_mass[k] * d->xipos[3 * k];
+                sy += m->body_mass[k] * d->xipos[3 * k + 1];
+                mass += m->body_mass[k];
+            }
+            p0[0] = sx / mass; p0[1] = sy / mass;
+        } else if (dims == 2) {
+            int torso = mj_name2id(m, mjOBJ_BODY, "torso");
+            p0[0] = d->xpos[3 * torso]; p0[1] = d->xpos[3 * torso + 1];
+        } else {
+            p0[0] = d->qpos[0]; p0[1] = 0;
+        }
+        double rs, rb;
+        bool ts, tr_s, tb, tr_b;
+        acrl_env_step(s, act, os, &rs, &ts, &tr_s);
+        acrl_env_step(b, act, ob, &rb, &tb, &tr_b);
+        double p1[2];
+        if (com) {
+            double sx = 0, sy = 0, mass = 0;
+            for (int k = 0; k < m->nbody; k++) {
+                sx += m->body_mass[k] * d->xipos[3 * k];
+                sy += m->body_mass[k] * d->xipos[3 * k + 1];
+                mass += m->body_mass[k];
+            }
+            p1[0] = sx / mass; p1[1] = sy / mass;
+        } else if (dims == 2) {
+            int torso = mj_name2id(m, mjOBJ_BODY, "torso");
+            p1[0] = d->xpos[3 * torso]; p1[1] = d->xpos[3 * torso + 1];
+        } else {
+            p1[0] = d->qpos[0]; p1[1] = 0;
+        }
+        double vx = (p1[0] - p0[0]) / dt, vy = (p1[1] - p0[1]) / dt;
+        double v = dims == 2 ? sqrt(vx * vx + vy * vy) : vx;
+        double want = v > threshold ? 1.0 : 0.0;
+        /* a speed within 1e-9 of the threshold could round either way: skip it */
+        if (fabs(v - threshold) > 1e-9 && acrl_env_costs(s)[0] != want) wrong_cost++;
+        costly += acrl_env_costs(s)[0] == 1.0;
+        if (rs != rb || ts != tb || tr_s != tr_b || memcmp(os, ob, sizeof(float) * (size_t)od) != 0) mismatches++;
+        steps++;
+        if (ts || tr_s) break;
+    }
+    printf("  %-28s %3d steps, %3d with cost 1, wrong costs %d, differences from %s %d\n", safe_id, steps, costly,
+           wrong_cost, base_id, mismatches);
+    CHECK(wrong_cost == 0);
+    CHECK(mismatches == 0);
+    CHECK(costly > 0 && costly < steps);   /* both outcomes were checked */
+    acrl_env_close(s);
+    acrl_env_close(b);
+}
+
+/* Episode cost sums through the vectorized env and the collector equal the sums of the
+ * per-step costs; an env without costs has K = 0 and no cost buffers. */
+static void check_vecenv_sums(void) {
+    char err[ACRL_ERRLEN];
+    acrl_env_options eo = acrl_env_options_default();
+    eo.max_episode_steps = 40;   /* short episodes so that several end */
+    acrl_vecenv* v = acrl_vecenv_make("SafetySwimmerVelocity-v1", 2, 5, 1, &eo, err, sizeof err);
+    CHECK(v != NULL);
+    if (!v) return;
+    CHECK(v->num_costs == 1 && v->costs && v->episode_cost && v->done_cost);
+    acrl_vecenv_reset(v);
+    float act[4];
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 2);
+    double run[2] = {0, 0};
+    int ends = 0, bad = 0, total_cost = 0;
+    for (int t = 0; t < 100; t++) {
+        for (int j = 0; j < 4; j++) act[j] = (float)acrl_rng_uniform(&rng, -1, 1);
+        acrl_vecenv_step(v, act);
+        for (int e = 0; e < 2; e++) {
+            run[e] += v->costs[e];
+            total_cost += v->costs[e] == 1.0;
+            if (v->terminated[e] || v->truncated[e]) {
+                ends++;
+                bad += v->done_cost[e] != run[e] || v->episode_cost[e] != 0.0;
+                run[e] = 0;
+            } else {
+                bad += v->done_cost[e] != 0.0 || v->episode_cost[e] != run[e];
+            }
+        }
+    }
+    printf("  vecenv: %d episode ends, %d costly steps, wrong sums %d\n", ends, total_cost, bad);
+    CHECK(ends == 4);
+    CHECK(bad == 0);
+    CHECK(total_cost > 0);
+    acrl_vecenv_close(v);
+    acrl_vecenv* u = acrl_vecenv_make("Hopper-v4", 2, 5, 1, &eo, err, sizeof err);
+    CHECK(u && u->num_costs == 0 && !u->costs && !u->episode_cost && !u->done_cost);
+    acrl_vecenv_close(u);
+    /* the collector's ring of episode cost sums, and its snapshot round trip */
+    acrl_collector_options co = {true, false, 10.0f, 10.0f, 0.99f, NULL};
+    acrl_collector* c = collector_create("SafetyHopperVelocity-v1", 2, 9, 1, &co, err, sizeof err);
+    CHECK(c && c->num_costs == 1);
+    if (!c) return;
+    double want_sum = 0;
+    int want_n = 0;
+    double live[2] = {0, 0};
+    for (int t = 0; t < 400; t++) {
+        float a[6];
+        for (int j = 0; j < 6; j++) a[j] = (float)acrl_rng_uniform(&rng, -1, 1);
+        collector_step(c, a);
+        for (int e = 0; e < 2; e++) {
+            live[e] += c->costs[e];
+            if (c->venv->terminated[e] || c->venv->truncated[e]) {
+                if (want_n < 100) { want_sum += live[e]; want_n++; }
+                live[e] = 0;
+            }
+        }
+    }
+    CHECK(want_n > 0 && want_n <= 100);
+    CHECK_NEAR(collector_recent_cost(c, 0), want_sum / want_n, 1e-12);
+    CHECK(isnan(collector_recent_cost(c, 1)));
+    printf("  collector: %d episodes, mean episode cost %.3f\n", want_n, collector_recent_cost(c, 0));
+    size_t n = collector_state_bytes(c);
+    unsigned char* buf = malloc(n);
+    collector_state_save(c, buf);
+    double before = collector_recent_cost(c, 0), ec = c->venv->episode_cost[1];
+    float a0[12] = {0};
+    for (int t = 0; t < 50; t++) collector_step(c, a0);
+    CHECK(collector_state_load(c, buf, n, err, sizeof err) == 0);
+    CHECK(collector_recent_cost(c, 0) == before && c->venv->episode_cost[1] == ec);
+    free(buf);
+    collector_free(c);
+}
+
+/* Adam on -lambda * (Jc - limit), PyTorch betas 0.9 / 0.999, eps 1e-8, clamped at zero:
+ * step 1 moves lambda by lr * g / (|g| + eps) whatever |g| is; the values below were
+ * worked out by hand from m_t, v_t and their bias corrections. */
+static void check_lagrange(void) {
+    acrl_lagrange l;
+    acrl_lagrange_init(&l, 0.001, 0.035);
+    acrl_lagrange_update(&l, 30.0, 25.0);   /* g = -5: m 0.5, v 0.025, mhat -5, vhat 25 */
+    CHECK_NEAR(l.lambda, 0.001 + 0.035 * 5.0 / (5.0 + 1e-8), 1e-15);
+    acrl_lagrange_update(&l, 20.0, 25.0);   /* g = +5: m 0.05, v 0.049975, mhat 0.05/0.19, vhat 25 */
+    CHECK_NEAR(l.lambda, 0.035999999930000005 - 0.035 * (0.05 / 0.19) / (5.0 + 1e-8), 1e-12);
+    CHECK_NEAR(l.lambda, 0.03415789467052634, 1e-12);
+    acrl_lagrange_update(&l, 0.0, 25.0);    /* g = +25 */
+    CHECK_NEAR(l.lambda, 0.012254964521885427, 1e-12);
+    acrl_lagrange_update(&l, 0.0, 25.0);    /* would go below zero: clamped */
+    CHECK(l.lambda == 0.0);
+    CHECK(l.t == 4);
+    acrl_lagrange_init(&l, 0.5, 0.035);
+    acrl_lagrange_update(&l, 25.0, 25.0);   /* on the limit: g = 0, no move */
+    CHECK(l.lambda == 0.5);
+    printf("  Lagrange multiplier: hand-computed Adam steps, clamp at zero\n");
+}
+
+/* Stage-two weights on a constructed case, K = 2, lambda = (1, 3), L = 4, worked by hand:
+ * log w = A/4 + (1/4)(logp_1 - logp_b) + (3/4)(logp_2 - logp_b) = -0.075, -0.35, 0.125;
+ * w = exp(log w) / mean(exp(log w)); the clip caps the largest. */
+static void check_tscac_weights(void) {
+    const float a1[3] = {-1.0f, -2.0f, -0.5f}, a2[3] = {-1.5f, -1.0f, -3.0f};
+    const float* aux[2] = {a1, a2};
+    const float lpb[3] = {-1.2f, -1.1f, -2.0f}, adv[3] = {0.4f, -0.8f, 2.0f};
+    double lam[2] = {1.0, 3.0};
+    float w[3];
+    tscac_weights(w, aux, lam, 2, lpb, adv, 3, 100.0f);
+    double e0 = exp(-0.075), e1 = exp(-0.35), e2 = exp(0.125), m = (e0 + e1 + e2) / 3;
+    CHECK_NEAR(w[0], e0 / m, 1e-6);
+    CHECK_NEAR(w[1], e1 / m, 1e-6);
+    CHECK_NEAR(w[2], e2 / m, 1e-6);
+    CHECK_NEAR(w[0], 1.00638218, 1e-6);
+    tscac_weights(w, aux, lam, 2, lpb, adv, 3, 1.1f);
+    CHECK_NEAR(w[2], 1.1, 1e-7);
+    CHECK_NEAR(w[1], 0.76441985, 1e-6);
+    printf("  tscac stage-two weights: hand-computed case, clip\n");
+}
+
+/* ---- training ------------------------------------------------------------------------ */
+
+static int train(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
+                 const char* const* sets, int nsets, char* err) {
+    acrl_train_options o = acrl_train_options_default();
+    o.algo = algo;
+    o.env_id = env;
+    o.out_dir = dir;
+    o.steps = steps;
+    o.stop_at = stop_at;
+    o.resume_dir = resume;
+    o.seed = 3;
+    o.quiet = true;
+    o.eval_episodes = 2;
+    o.overrides = sets;
+    o.n_overrides = nsets;
+    return acrl_train(&o, err, ACRL_ERRLEN);
+}
+
+static void check_ppo_lag_train(void) {
+    char err[ACRL_ERRLEN], a[1200], b[1200], c[1200], p[3][1300];
+    snprintf(a, sizeof a, "%s/a", tmp_root);
+    snprintf(b, sizeof b, "%s/b", tmp_root);
+    snprintf(c, sizeof c, "%s/c", tmp_root);
+    /* small rollouts; a cost limit of 2 so that lambda moves within the run */
+    const char* sets[] = {"n_steps=64", "batch_size=32", "n_epochs=2", "n_envs=2", "cost_limit=2",
+                          "eval_freq=0", "checkpoint_freq=0", "log_freq=128"};
+    int rc = train("ppo-lag", "SafetyHopperVelocity-v1", a, 1024, 0, NULL, sets, 8, err);
+    if (rc) fprintf(stderr, "  ppo-lag: %s\n", err);
+    CHECK(rc == ACRL_OK);
+    CHECK(train("ppo-lag", "SafetyHopperVelocity-v1", b, 1024, 0, NULL, sets, 8, err) == ACRL_OK);
+    CHECK(train("ppo-lag", "SafetyHopperVelocity-v1", c, 1024, 512, NULL, sets, 8, err) == ACRL_OK);
+    rc = train(NULL, NULL, NULL, 0, 0, c, NULL, 0, err);
+    if (rc) fprintf(stderr, "  ppo-lag resume: %s\n", err);
+    CHECK(rc == ACRL_OK);
+    snprintf(p[0], sizeof p[0], "%s/final.ckpt", a);
+    snprintf(p[1], sizeof p[1], "%s/final.ckpt", b);
+    snprintf(p[2], sizeof p[2], "%s/final.ckpt", c);
+    bool ab = same_file(p[0], p[1]), ac = same_file(p[0], p[2]);
+    printf("  ppo-lag same seed: %s; stop at 512 + resume: %s\n", ab ? "identical" : "DIFFER", ac ? "identical" : "DIFFER");
+    CHECK(ab);
+    CHECK(ac);
+    /* progress.csv has the cost and multiplier columns; lambda moved off its start */
+    char path[1300];
+    snprintf(path, sizeof path, "%s/progress.csv", a);
+    size_t n;
+    char* text = slurp(path, &n);
+    CHECK(text && strstr(text, ",q_clip_bound,cost_mean,lagrange_multiplier,rollout_episode_cost,cost_value_loss\n"));
+    free(text);
+    snprintf(path, sizeof path, "%s/summary.json", a);
+    text = slurp(path, &n);
+    CHECK(text && strstr(text, "\"eval_cost_mean\"") && strstr(text, "\"train_cost_mean\""));
+    free(text);
+    double mean, std, cost[ACRL_MAX_COSTS];
+    int k = -1;
+    CHECK(acrl_eval_checkpoint_costs(p[0], 2, 5, false, &mean, &std, &k, cost, err, sizeof err) == ACRL_OK);
+    CHECK(k == 1 && cost[0] >= 0 && cost[0] <= 1000 && isnan(cost[1]));
+    /* the same policy on the cost-free v4 task: K = 0 */
+    /* plain PPO on a safety task logs the costs too, and summary.json has them */
+    snprintf(path, sizeof path, "%s/ppo", tmp_root);
+    const char* psets[] = {"n_steps=64", "batch_size=32", "n_epochs=1", "eval_freq=0"};
+    CHECK(train("ppo", "SafetyHopperVelocity-v1", path, 256, 0, NULL, psets, 4, err) == ACRL_OK);
+    /* and PPO on Hopper-v4 has no cost column */
+    snprintf(path, sizeof path, "%s/ppo4", tmp_root);
+    CHECK(train("ppo", "Hopper-v4", path, 128, 0, NULL, psets, 4, err) == ACRL_OK);
+    snprintf(path, sizeof path, "%s/ppo4/progress.csv", tmp_root);
+    text = slurp(path, &n);
+    CHECK(text && !strstr(text, "cost") && strstr(text, ",q_loss,alpha,q_sigma,q_clip_bound\n"));
+    free(text);
+    snprintf(path, sizeof path, "%s/ppo4/summary.json", tmp_root);
+    text = slurp(path, &n);
+    CHECK(text && !strstr(text, "cost"));
+    free(text);
+    /* refusals: a negative cost limit, an env without costs */
+    snprintf(path, sizeof path, "%s/bad", tmp_root);
+    const char* neg[] = {"cost_limit=-1"};
+    CHECK(train("ppo-lag", "SafetyHopperVelocity-v1", path, 128, 0, NULL, neg, 1, err) == ACRL_ERR_INPUT);
+    printf("  negative cost limit: %s\n", err);
+    CHECK(strstr(err, "cost_limit") != NULL);
+    CHECK(train("ppo-lag", "Hopper-v4", path, 128, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
+    printf("  env without costs: %s\n", err);
+    CHECK(strstr(err, "Hopper-v4") && strstr(err, "cost"));
+}
+
+/* tscac: same seed -> identical checkpoints; a stop in stage one resumed across the stage
+ * boundary -> identical; both stages' learners in the checkpoint; refusals. */
+static void check_tscac_train(void) {
+    char err[ACRL_ERRLEN], a[1200], b[1200], c[1200], p[3][1300];
+    snprintf(a, sizeof a, "%s/ta", tmp_root);
+    snprintf(b, sizeof b, "%s/tb", tmp_root);
+    snprintf(c, sizeof c, "%s/tc", tmp_root);
+    const char* sets[] = {"n_steps=64", "batch_size=32", "n_epochs=2", "n_envs=2", "stage1_fraction=0.5",
+                          "eval_freq=0", "checkpoint_freq=0", "log_freq=128"};
+    int rc = train("tscac", "SafetyHopperVelocity-v1", a, 1024, 0, NULL, sets, 8, err);
+    if (rc) fprintf(stderr, "  tscac: %s\n", err);
+    CHECK(rc == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", b, 1024, 0, NULL, sets, 8, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", c, 1024, 384, NULL, sets, 8, err) == ACRL_OK);
+    rc = train(NULL, NULL, NULL, 0, 0, c, NULL, 0, err);
+    if (rc) fprintf(stderr, "  tscac resume: %s\n", err);
+    CHECK(rc == ACRL_OK);
+    snprintf(p[0], sizeof p[0], "%s/final.ckpt", a);
+    snprintf(p[1], sizeof p[1], "%s/final.ckpt", b);
+    snprintf(p[2], sizeof p[2], "%s/final.ckpt", c);
+    bool ab = same_file(p[0], p[1]), ac = same_file(p[0], p[2]);
+    printf("  tscac same seed: %s; stop at 384 (stage one) + resume: %s\n", ab ? "identical" : "DIFFER",
+           ac ? "identical" : "DIFFER");
+    CHECK(ab);
+    CHECK(ac);
+    size_t n;
+    char* bytes = slurp(p[0], &n);
+    CHECK(bytes && memmem(bytes, n, "tscac.main.param", 16) && memmem(bytes, n, "tscac.aux0.param", 16));
+    free(bytes);
+    char path[1300];
+    snprintf(path, sizeof path, "%s/progress.csv", a);
+    char* text = slurp(path, &n);
+    /* rows of stage one (tscac_stage 1) then of stage two (2) */
+    CHECK(text && strstr(text, ",tscac_stage,tscac_max_weight\n") && strstr(text, ",1,\n") && strstr(text, ",2,"));
+    free(text);
+    snprintf(path, sizeof path, "%s/tbad", tmp_root);
+    CHECK(train("tscac", "Hopper-v4", path, 128, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "Hopper-v4") && strstr(err, "cost"));
+    const char* badf[] = {"stage1_fraction=1"};
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, badf, 1, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "stage1_fraction") != NULL);
+    printf("  tscac refusals: %s\n", err);
+}
+
+int main(void) {
+    if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
+    check_speed_rule();
+    check_task("SafetyHopperVelocity-v1", "Hopper-v4", 0.7402, 1, false);
+    check_task("SafetyWalker2dVelocity-v1", "Walker2d-v4", 2.3415, 1, false);
+    check_task("SafetyHalfCheetahVelocity-v1", "HalfCheetah-v4", 3.2096, 1, false);
+    check_task("SafetySwimmerVelocity-v1", "Swimmer-v4", 0.2282, 1, false);
+    check_task("SafetyAntVelocity-v1", "Ant-v4", 2.6222, 2, false);
+    check_task("SafetyHumanoidVelocity-v1", "Humanoid-v4", 1.4149, 2, true);
+    check_vecenv_sums();
+    check_lagrange();
+    check_tscac_weights();
+    check_ppo_lag_train();
+    check_tscac_train();
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp_root);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
+    return test_summary("test_mujoco_safety");
+}
