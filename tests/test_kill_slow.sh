@@ -66,8 +66,15 @@ kill_runs() {
     # the last resume runs on until SIGINT: it continues, writes last.ckpt, exits 130, and
     # leaves no temp file behind
     before=$(wc -l <"$dir/progress.csv")
-    timeout --preserve-status -s INT 2 "$ACRL" train --resume "$dir" --quiet >/dev/null 2>"$TMP/err"
+    # one SIGINT to the process alone (timeout(1) signals the child and then its whole process
+    # group: the second SIGINT would be the "second Ctrl-C" that ends the process at once)
+    "$ACRL" train --resume "$dir" --quiet >/dev/null 2>"$TMP/err" &
+    pid=$!
+    sleep 2
+    kill -INT "$pid"
+    wait "$pid"
     rc=$?
+    pid=""
     if [ "$rc" -eq 130 ]; then ok; else bad "$name: the final --resume: exit $rc, want 130: $(cat "$TMP/err")"; fi
     after=$(wc -l <"$dir/progress.csv")
     if [ "$after" -gt "$before" ]; then ok; else bad "$name: the final --resume logged nothing ($before -> $after rows)"; fi
