@@ -33,6 +33,20 @@ typedef struct {
     const acrl_layout* layout;
 } acrl_algo_ctx;
 
+/* Supervised targets of a warm start: n samples. */
+typedef struct acrl_pretrain_data {
+    int n;
+    const float* obs;     /* (n, obs_dim) observations as act() receives them (normalized) */
+    const float* act;     /* (n, act_dim) target actions in env units, inside the Box */
+    const float* v;       /* (n) state-value targets (reward units) */
+    const float* q_act;   /* (n, act_dim) actions in env units that q belongs to */
+    const float* q;       /* (n) Q(obs, q_act) targets */
+    int   steps, batch;   /* Adam steps on minibatches of batch rows drawn with replacement */
+    float lr;
+    acrl_rng* rng;        /* minibatch draws */
+    double actor_loss, critic_loss; /* out: mean losses over the last min(steps, 100) steps */
+} acrl_pretrain_data;
+
 typedef struct {
     const char* name;                          /* "ppo" */
     const char* summary;                       /* one line for `acrl help train` */
@@ -64,6 +78,15 @@ typedef struct {
      * (e.g. the minimum of twin critics). NULL: the algorithm has no Q critic (acrl qbias refuses). */
     void (*qvalue)(void* self, const float* obs, const float* act, int n, float* q);
 } acrl_algo;
+
+/* Supervised warm start before RL (warm_start = lqr): regresses the actor's mean action
+ * towards d->act and the critic towards d->v (state values) or d->q (Q values at d->q_act),
+ * then leaves target networks equal to the networks and the optimizer state fresh.
+ * 0, or -1 with a message. */
+typedef int (*acrl_algo_pretrain_fn)(void* self, acrl_pretrain_data* d, char* err, size_t errlen);
+/* The warm start of algo, or NULL (it has none: the trainer refuses the key). A side table
+ * (registry.c), like the extras, so that the algorithms' vtables stay as they are. */
+acrl_algo_pretrain_fn acrl_algo_pretrain_find(const acrl_algo* algo);
 
 /* Further scalars an algorithm logs after the metrics (progress.csv columns, TensorBoard
  * train/NAME): names (count <= ACRL_ALGO_MAX_EXTRA), and values writing the current ones

@@ -686,3 +686,88 @@ void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls
         memcpy(dhead + (size_t)i * 2 * D + D, dls_raw + (size_t)i * D, sizeof(float) * D);
     }
 }
+
+/* ---- warm start ------------------------------------------------------------------------- */
+
+static void offp_fresh_optimizer(acrl_params* p) {
+    if (!p->count) return;
+    memset(p->m, 0, sizeof(float) * p->count);
+    memset(p->v, 0, sizeof(float) * p->count);
+    memset(p->grad, 0, sizeof(float) * p->count);
+    p->step = 0;
+}
+
+int offp_pretrain(offp_learner* L, acrl_mlp* pi, int head_width, offp_critic* cr, acrl_pretrain_data* d, char* err,
+                  size_t errlen) {
+    offp_core* o = &L->core;
+    if (o->discrete) {
+        snprintf(err, errlen, "warm start: the action space is Discrete (a Box action space is needed)");
+        return -1;
+    }
+    const int od = o->obs_dim, D = o->act_dim, W = head_width;
+    int B = d->batch < o->max_batch ? d->batch : o->max_batch;
+    if (B > cr->max_batch) B = cr->max_batch;
+    float* obs = malloc(sizeof(float) * (size_t)B * (size_t)od);
+    float* z = malloc(sizeof(float) * (size_t)B * (size_t)D);      /* action targets, learner units */
+    float* qa = malloc(sizeof(float) * (size_t)B * (size_t)D);     /* learner-unit actions of the Q targets */
+    float* dhead = calloc((size_t)B * (size_t)W, sizeof(float));
+    float* dq = malloc(sizeof(float) * (size_t)B);
+    int rc = 0;
+    if (!obs || !z || !qa || !dhead || !dq) { snprintf(err, errlen, "out of memory"); rc = -1; goto done; }
+    double la = 0, lc = 0;
+    int tail = 0;
+    for (int s = 0; s < d->steps; s++) {
+        for (int b = 0; b < B; b++) {
+            int k = (int)acrl_rng_below(d->rng, (uint64_t)d->n);
+            memcpy(obs + (size_t)b * od, d->obs + (size_t)k * od, sizeof(float) * (size_t)od);
+            for (int j = 0; j < D; j++) {
+                /* the target in learner units [-1, 1], where tanh of the actor's output lies */
+                float a = (d->act[(size_t)k * D + j] - o->act_bias[j]) / o->act_scale[j];
+                z[(size_t)b * D + j] = fminf(fmaxf(a, -1.0f), 1.0f);
+                float u = (d->q_act[(size_t)k * D + j] - o->act_bias[j]) / o->act_scale[j];
+                qa[(size_t)b * D + j] = fminf(fmaxf(u, -1.0f), 1.0f);
+            }
+            dq[b] = d->q[k];
+        }
+        const float* head = acrl_mlp_forward(pi, &L->actor, obs, B);
+        double sa = 0, sc = 0;
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < D; j++) {
+                /* loss (tanh(h) - a)^2 in learner units: the deterministic action's error */
+                float t = tanhf(head[(size_t)b * W + j]), e = t - z[(size_t)b * D + j];
+                sa += (double)e * e;
+                dhead[(size_t)b * W + j] = 2.0f * e * (1.0f - t * t) / (float)(B * D);
+            }
+        acrl_params_zero_grad(&L->actor);
+        acrl_mlp_backward(pi, &L->actor, NULL, dhead);
+        offp_adam(&L->actor, d->lr);
+        offp_critic_input(cr, OFFP_IN_DATA, obs, qa, B, od, D);
+        offp_critic_forward(cr, &L->critic, OFFP_IN_DATA, B);
+        acrl_params_zero_grad(&L->critic);
+        for (int i = 0; i < cr->n; i++) {
+            float* g = cr->dout[i];
+            for (int b = 0; b < B; b++) {
+                float e = cr->out[i][b] - dq[b];
+                sc += (double)e * e / cr->n;
+                g[b] = 2.0f * e / (float)B;
+            }
+            offp_critic_backward(cr, &L->critic, i, g, NULL);
+        }
+        offp_adam(&L->critic, d->lr);
+        if (!isfinite(sa) || !isfinite(sc)) {
+            snprintf(err, errlen, "warm start: non-finite loss at step %d", s);
+            rc = -1;
+            goto done;
+        }
+        if (s >= d->steps - 100) { la += sa / (B * D); lc += sc / B; tail++; }
+    }
+    d->actor_loss = tail ? la / tail : NAN;
+    d->critic_loss = tail ? lc / tail : NAN;
+    if (L->actor_targ.count && acrl_params_copy(&L->actor_targ, &L->actor, err, errlen)) { rc = -1; goto done; }
+    if (L->critic_targ.count && acrl_params_copy(&L->critic_targ, &L->critic, err, errlen)) { rc = -1; goto done; }
+    offp_fresh_optimizer(&L->actor);
+    offp_fresh_optimizer(&L->critic);
+done:
+    free(obs); free(z); free(qa); free(dhead); free(dq);
+    return rc;
+}

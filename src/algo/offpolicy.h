@@ -202,6 +202,13 @@ void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core
  * that offp_critic_input_grad runs on the n selected rows only (PMOE: the best expert's rows); needs rows[r] >= r. */
 void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
 
+/* Warm start (acrl_algo_pretrain_find) of a tanh actor and Q critics: Adam regression of tanh of
+ * the actor pi's first act_dim outputs per row (of head_width; SAC's mean, TD3's pre-tanh action)
+ * towards d->act in learner units (mean squared error), and of every critic at (d->obs, d->q_act) towards d->q; then
+ * the target stores copy the networks and the optimizer state starts fresh. 0, or -1 + message. */
+int  offp_pretrain(offp_learner* L, acrl_mlp* pi, int head_width, offp_critic* cr, acrl_pretrain_data* d, char* err,
+                   size_t errlen);
+
 /* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout. */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);

@@ -244,3 +244,68 @@ double onpolicy_dp_explained_variance(const onpolicy_dp* d) {
     double vy = sy2 / n - (sy / n) * (sy / n), vd = sd2 / n - (sd / n) * (sd / n);
     return vy <= 0 ? NAN : 1.0 - vd / vy;
 }
+
+/* ---- warm start (acrl_algo.pretrain of PPO and A2C) -------------------------------------- */
+
+/* Copies rows idx (B) of x (n, w) into out (B, w). */
+static void gather_rows(float* out, const float* x, const int* idx, int B, int w) {
+    for (int b = 0; b < B; b++) memcpy(out + (size_t)b * w, x + (size_t)idx[b] * w, sizeof(float) * (size_t)w);
+}
+
+int onpolicy_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen) {
+    onpolicy_learner* L = self;
+    acrl_policy* pol = &L->pol;
+    if (pol->discrete || pol->gbrl) {
+        snprintf(err, errlen, "warm start: %s", pol->discrete ? "the policy's actions are Discrete (a Box action space is "
+                 "needed)" : "model = gbrl has no gradient-trained networks to pre-train");
+        return -1;
+    }
+    const int od = pol->obs_dim, D = pol->act_dim;
+    const int B = d->batch < pol->max_batch ? d->batch : pol->max_batch;
+    float* obs = malloc(sizeof(float) * (size_t)B * (size_t)od);
+    float* tgt = malloc(sizeof(float) * (size_t)B * (size_t)D);
+    float* dhead = malloc(sizeof(float) * (size_t)B * (size_t)D);
+    float* dval = malloc(sizeof(float) * (size_t)B);
+    int* idx = malloc(sizeof(int) * (size_t)B);
+    int rc = 0;
+    if (!obs || !tgt || !dhead || !dval || !idx) { snprintf(err, errlen, "out of memory"); rc = -1; goto done; }
+    acrl_optim opt = acrl_optim_default(ACRL_OPT_ADAM);
+    double la = 0, lc = 0;
+    int tail = 0;
+    for (int s = 0; s < d->steps; s++) {
+        for (int b = 0; b < B; b++) idx[b] = (int)acrl_rng_below(d->rng, (uint64_t)d->n);
+        gather_rows(obs, d->obs, idx, B, od);
+        gather_rows(tgt, d->act, idx, B, D);
+        policy_forward(pol, &L->params, obs, B);
+        double sa = 0, sc = 0;
+        for (int i = 0; i < B * D; i++) {
+            float e = pol->head[i] - tgt[i];
+            sa += (double)e * e;
+            dhead[i] = 2.0f * e / (float)(B * D);
+        }
+        for (int b = 0; b < B; b++) {
+            float e = pol->value[b] - d->v[idx[b]];
+            sc += (double)e * e;
+            dval[b] = 2.0f * e / (float)B;
+        }
+        if (!isfinite(sa) || !isfinite(sc)) {
+            snprintf(err, errlen, "warm start: non-finite loss at step %d", s);
+            rc = -1;
+            goto done;
+        }
+        acrl_params_zero_grad(&L->params);
+        policy_backward_outputs(pol, &L->params, dhead, dval);
+        acrl_optim_step(&opt, &L->params, d->lr);
+        if (s >= d->steps - 100) { la += sa / (B * D); lc += sc / B; tail++; }
+    }
+    d->actor_loss = tail ? la / tail : NAN;
+    d->critic_loss = tail ? lc / tail : NAN;
+    /* RL starts with a fresh optimizer, as without the warm start */
+    memset(L->params.m, 0, sizeof(float) * L->params.count);
+    memset(L->params.v, 0, sizeof(float) * L->params.count);
+    L->params.step = 0;
+    acrl_params_zero_grad(&L->params);
+done:
+    free(obs); free(tgt); free(dhead); free(dval); free(idx);
+    return rc;
+}

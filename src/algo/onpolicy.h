@@ -57,6 +57,10 @@ int          onpolicy_save(void* self, acrl_ckpt_writer* w);
 int          onpolicy_load(void* self, const acrl_ckpt* c, char* err, size_t errlen);
 acrl_params* onpolicy_params(void* self);
 acrl_rng*    onpolicy_act_rng(void* self);
+/* The warm start of PPO and A2C (acrl_algo_pretrain_find): means and values regressed, log-std kept. */
+struct acrl_pretrain_data;
+int          onpolicy_pretrain(void* self, struct acrl_pretrain_data* d, char* err, size_t errlen);
+
 
 /* Fills the rollout with r->num_steps steps of every copy in c, acting with pol on the
  * weights p (sampling from rng), records V(final obs) of truncated episodes, and

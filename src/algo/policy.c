@@ -421,6 +421,8 @@ void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float*
     }
 }
 
+static void policy_backward_nets(acrl_policy* pol, acrl_params* p, const float* dvalue);
+
 void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, const float* w_logp,
                      float w_ent, const float* dvalue) {
     int B = pol->batch, K = pol->n_out, D = pol->act_dim;
@@ -455,6 +457,17 @@ void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, con
                                         -INFINITY, INFINITY, B, D);
         }
     }
+    policy_backward_nets(pol, p, dvalue);
+}
+
+void policy_backward_outputs(acrl_policy* pol, acrl_params* p, const float* dhead, const float* dvalue) {
+    memcpy(pol->dhead, dhead, sizeof(float) * (size_t)pol->batch * (size_t)pol->n_out);
+    policy_backward_nets(pol, p, dvalue);
+}
+
+/* p->grad += the networks' part of the gradient for pol->dhead and dvalue (NULL: none) */
+static void policy_backward_nets(acrl_policy* pol, acrl_params* p, const float* dvalue) {
+    int B = pol->batch, K = pol->n_out;
     if (pol->gbrl) {
         /* the trees' targets: per-sample gradients of the loss written as a sum, B dL/dF */
         float* g = pol->tgrad[0];

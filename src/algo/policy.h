@@ -161,6 +161,11 @@ void policy_evaluate(acrl_policy* pol, const float* actions, float* logp, float*
 void policy_backward(acrl_policy* pol, acrl_params* p, const float* actions, const float* w_logp,
                      float w_ent, const float* dvalue);
 
+/* After forward: p->grad += gradient of sum_b [ dhead[b] . head_b + dvalue[b] * value_b ] for
+ * given output gradients dhead (B, n_out: logits or Gaussian means) and dvalue (B; NULL: none);
+ * the log-std gets none (the warm start's regression of means and values). */
+void policy_backward_outputs(acrl_policy* pol, acrl_params* p, const float* dhead, const float* dvalue);
+
 /* gbrl: after policy_backward, one boosting step (a new tree) on its gradients, which
  * policy_backward scaled by the batch size (g_i = B dL/dF(s_i)). No-op for an MLP.
  * The observations given to the last forward must still be valid. 0 or -1 + message. */

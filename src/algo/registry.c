@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "io/le.h"
+#include "algo/onpolicy.h"
+#include "algo/sac.h"
+#include "algo/td3.h"
 
 extern const acrl_algo acrl_algo_ppo, acrl_algo_a2c, acrl_algo_a3c;
 extern const acrl_algo acrl_algo_sac, acrl_algo_td3, acrl_algo_ddpg;
@@ -29,6 +32,16 @@ static const acrl_algo_extra* const algo_extras[] = {&acrl_algo_ppo_lag_extra, &
 const acrl_algo_extra* acrl_algo_extra_find(const acrl_algo* algo) {
     for (int i = 0; algo_extras[i]; i++)
         if (algo_extras[i]->algo == algo) return algo_extras[i];
+    return NULL;
+}
+
+acrl_algo_pretrain_fn acrl_algo_pretrain_find(const acrl_algo* algo) {
+    static const struct { const acrl_algo* algo; acrl_algo_pretrain_fn fn; } table[] = {
+        {&acrl_algo_ppo, onpolicy_pretrain}, {&acrl_algo_a2c, onpolicy_pretrain}, {&acrl_algo_sac, sac_pretrain},
+        {&acrl_algo_td3, td3_pretrain}, {&acrl_algo_ddpg, td3_pretrain},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].algo == algo) return table[i].fn;
     return NULL;
 }
 

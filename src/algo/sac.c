@@ -461,6 +461,11 @@ static void sac_qvalue(void* self, const float* obs, const float* act, int n, fl
 
 static acrl_rng* sac_act_rng(void* self) { return &((sac*)self)->L.core.rng; }
 
+int sac_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen) {
+    sac* s = self;
+    return offp_pretrain(&s->L, &s->pi, 2 * s->D, &s->cr, d, err, errlen);
+}
+
 const acrl_algo acrl_algo_sac = {
     "sac", "Soft Actor-Critic (twin Q, learned temperature); discrete SAC on Discrete actions",
     sizeof(sac_config), sac_table, sac_config_defaults,

@@ -27,6 +27,9 @@ void sac_config_defaults(void* cfg);
     SAC_E(T, ent_coef_init, FLOAT, 1e-8, 1e4, "initial temperature when tuned"),                    \
     SAC_E(T, target_entropy_scale, FLOAT, -1e3, 1e3, "Box: target entropy = -target_entropy_scale * |A|")
 
+/* SAC's warm start (acrl_algo_pretrain_find): offp_pretrain of its actor's means and critics. */
+int sac_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen);
+
 /* Temperature loss -(log alpha * (E[log pi] + target_entropy)) with the policy held fixed:
  * one Adam step of alpha (a store holding log alpha), unless cfg->ent_coef fixes it. */
 void sac_temperature_step(acrl_params* alpha, const sac_config* cfg, float target_entropy, double mean_logp);

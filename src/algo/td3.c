@@ -352,6 +352,11 @@ void td3_qvalue(void* self, const float* obs, const float* act, int n, float* q)
     offp_critic_estimate(&t->cr, &t->L.critic, &t->L.core, obs, act, n, q);
 }
 
+int td3_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen) {
+    td3* t = self;
+    return offp_pretrain(&t->L, &t->pi, t->D, &t->cr, d, err, errlen);
+}
+
 const acrl_algo acrl_algo_td3 = {
     "td3", "Twin Delayed DDPG (clipped double Q, target smoothing, delayed actor), Box actions",
     sizeof(td3_config), td3_table, td3_defaults,

@@ -25,5 +25,6 @@ int   td3_load(void* self, const acrl_ckpt* c, char* err, size_t errlen);
 acrl_params* td3_params(void* self);
 acrl_rng*    td3_act_rng(void* self);
 void  td3_qvalue(void* self, const float* obs, const float* act, int n, float* q);
+int   td3_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen);
 
 #endif

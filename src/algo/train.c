@@ -20,6 +20,7 @@
 #include "util/datadir.h"
 #include "algo/ckpt_policy.h"
 #include "algo/offpolicy.h"
+#include "algo/lqr.h"
 #include "dist/comm.h"
 #include "dist/layout.h"
 #include "io/le.h"
@@ -40,7 +41,14 @@ typedef struct {
     char  env_args[ACRL_CONFIG_STR_MAX]; /* env settings key=value,... (Portfolio-v0) */
     int   shards;             /* data-parallel shards (dist/layout.h); 1: the ordinary path */
     int   sync_interval;      /* off-policy under mpirun: learner updates between actor broadcasts */
+    int   warm_start;         /* 0 none, 1 lqr (algo/lqr.h) */
+    int   warm_start_samples; /* supervised targets drawn */
+    int   warm_start_steps;   /* Adam steps of the pre-training */
+    float warm_start_lr;
+    float warm_start_radius;  /* scale of the sampling box around the equilibrium */
 } run_config;
+
+static const char* const warm_start_names[] = {"none", "lqr", NULL};
 
 #define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(run_config, k), lo, hi, NULL, h}
 static const acrl_config_entry run_table[] = {
@@ -58,6 +66,12 @@ static const acrl_config_entry run_table[] = {
     F(env_args, STRING, 0, 0, "env settings key=value,key=value (Portfolio-v0: data_path, assets, test_start, ...)"),
     F(shards, INT, 1, 65536, "ppo/a2c: gradient shards, as mpirun -n shards computes them (docs/distributed.md)"),
     F(sync_interval, INT, 1, 1e9, "off-policy under mpirun: learner updates between policy broadcasts to the collectors"),
+    {"warm_start", ACRL_CFG_ENUM, offsetof(run_config, warm_start), 0, 0, warm_start_names,
+     "none, or lqr: pre-train actor and critic towards the LQR solution at the env's equilibrium (docs/generalisation.md)"},
+    F(warm_start_samples, INT, 1, 1e7, "warm start: supervised targets drawn around the equilibrium"),
+    F(warm_start_steps, INT, 1, 1e7, "warm start: Adam steps (minibatches of 256) before RL"),
+    F(warm_start_lr, FLOAT, 1e-8, 1, "warm start: Adam learning rate"),
+    F(warm_start_radius, FLOAT, 1e-6, 100, "warm start: scale of the env's sampling box around the equilibrium"),
 };
 #undef F
 #define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
@@ -74,6 +88,10 @@ static void run_defaults(run_config* r) {
     r->log_freq = 2048;
     r->shards = 1;
     r->sync_interval = 1;
+    r->warm_start_samples = 8192;
+    r->warm_start_steps = 2000;
+    r->warm_start_lr = 1e-3f;
+    r->warm_start_radius = 1.0f;
 }
 
 /* run_config and the algorithm's config in one block, described by one merged table */
@@ -758,6 +776,65 @@ static void notify(const acrl_train_options* o, const char* fmt, ...) {
     o->notice(o->notice_user, msg);
 }
 
+/* warm_start = lqr on a fresh run: the LQR model of the env (algo/lqr.h), targets around its
+ * equilibrium, observations normalized as the collector does now, then the algorithm's
+ * supervised pre-training. ACRL_ERR_INPUT for combinations that cannot work. */
+static int run_warm_start(run* r, const acrl_train_options* o, char* err, size_t errlen) {
+    const run_config* rc = fc_run(&r->fc);
+    const char* env_id = r->col->venv->envs[0]->id;
+    acrl_algo_pretrain_fn pretrain = acrl_algo_pretrain_find(r->algo);
+    if (!pretrain) {
+        snprintf(err, errlen, "warm_start = lqr is not supported by %s (ppo, a2c, sac, td3 and ddpg have it)", r->algo->name);
+        return ACRL_ERR_INPUT;
+    }
+    if (run_ranks(r) > 1 || layout_sharded(&r->lay)) {
+        snprintf(err, errlen, "warm_start = lqr is not supported under mpirun or with shards > 1");
+        return ACRL_ERR_INPUT;
+    }
+    if (rc->normalize_reward) {
+        snprintf(err, errlen, "warm_start = lqr does not combine with normalize_reward (the value targets are in reward "
+                 "units; the scale is not known before training)");
+        return ACRL_ERR_INPUT;
+    }
+    acrl_env_options eo = acrl_env_options_default();
+    eo.env_args = rc->env_args[0] ? rc->env_args : NULL;
+    acrl_env* env = acrl_env_make(env_id, &eo, err, errlen);
+    if (!env) return ACRL_ERR_INPUT;
+    lqr_model M;
+    if (lqr_model_make(&M, env, rc->gamma, err, errlen)) { acrl_env_close(env); return ACRL_ERR_INPUT; }
+    const int N = rc->warm_start_samples, od = env->obs_space.dim, ad = M.info->m;
+    float* raw = malloc(sizeof(float) * (size_t)N * (size_t)od);
+    float* obs = malloc(sizeof(float) * (size_t)N * (size_t)od);
+    float* act = malloc(sizeof(float) * (size_t)N * (size_t)ad);
+    float* qa = malloc(sizeof(float) * (size_t)N * (size_t)ad);
+    float* v = malloc(sizeof(float) * (size_t)N);
+    float* q = malloc(sizeof(float) * (size_t)N);
+    int code = ACRL_OK;
+    acrl_rng rng;
+    acrl_rng_seed2(&rng, r->st.seed, 0x5741524dull); /* "WARM": apart from every other stream */
+    if (!raw || !obs || !act || !qa || !v || !q) {
+        snprintf(err, errlen, "out of memory");
+        code = ACRL_ERR_RUNTIME;
+    } else if (lqr_targets(raw, act, v, qa, q, N, env, &M, rc->warm_start_radius, &rng, err, errlen)) {
+        code = ACRL_ERR_INPUT;
+    } else {
+        collector_normalize_obs(r->col, raw, obs, N);
+        acrl_pretrain_data d = {N, obs, act, v, qa, q, rc->warm_start_steps, 256, rc->warm_start_lr, &rng, NAN, NAN};
+        if (pretrain(r->learner, &d, err, errlen)) code = ACRL_ERR_INPUT;
+        else {
+            char k[160] = "";
+            size_t len = 0;
+            for (int i = 0; i < M.info->n && len < sizeof k - 16; i++)
+                len += (size_t)snprintf(k + len, sizeof k - len, "%s%.4g", i ? " " : "", M.K[i]);
+            notify(o, "warm start (lqr): K = [%s], %d targets, %d steps: actor MSE %.4g, critic MSE %.4g", k, N,
+                   rc->warm_start_steps, d.actor_loss, d.critic_loss);
+        }
+    }
+    free(raw); free(obs); free(act); free(qa); free(v); free(q);
+    acrl_env_close(env);
+    return code;
+}
+
 /* Keys that may change between the invocations of a run (edited config.ini, --steps): they
  * set how long the run lasts and how often it evaluates, logs and checkpoints, not what it
  * learns. Any other change would make the checkpoint mean something else. */
@@ -1005,6 +1082,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     }
     if (code != ACRL_OK) { acrl_ckpt_free(ck); return code; }
     code = run_setup(&r, o, ck, err, errlen);
+    if (!ck && code == ACRL_OK && fc_run(&r.fc)->warm_start) code = run_warm_start(&r, o, err, errlen);
     acrl_ckpt_free(ck);
     run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
     if (ck && code == ACRL_OK && rank == 0) code = resume_config_ini(&r, o, dir, err, errlen);
