@@ -22,6 +22,8 @@ static const acrl_env_spec registry[] = {
     { "Pendulum-v1",                200,  -200.0,    acrl_pendulum_create }, /* Gymnasium sets none */
     /* categorical observations (GBRL, docs/gbrl.md); threshold: within ~21 steps of the goal */
     { "DoorKeyGrid-v0",              64,     0.7,    acrl_doorkey_create },
+    /* grid-maze levels (acrl/maze.h, docs/generalisation.md): the measure is the solved rate */
+    { "Maze-v0",                    100,   NAN,      acrl_maze_create },
     /* episodes end by themselves (env_args episode, or the end of the test period) */
     { "Portfolio-v0",                 0,   NAN,      acrl_portfolio_create },
     { "PortfolioESG-v0",              0,   NAN,      acrl_portfolio_esg_create },
