@@ -1,20 +1,67 @@
 /* acrl eval CHECKPOINT: mean and std of the return of a saved policy. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "acrl.h"
 #include "cli.h"
 
+/* --levels FILE: every level of a Maze-v0 level file, `episodes` times each; the solved rate
+ * (episodes that reached the goal), the mean return and the mean episode length. */
+static int eval_levels(const char* ckpt, const char* file, long long episodes, uint64_t seed, bool stochastic) {
+    char err[1024];
+    acrl_maze_level* lv = NULL;
+    int n = 0;
+    if (acrl_maze_load_levels(file, &lv, &n, err, sizeof err)) return cli_error("eval", "--levels: %s", err);
+    acrl_agent* a = acrl_agent_load(ckpt, err, sizeof err);
+    if (!a) { free(lv); return cli_error("eval", "%s", err); }
+    acrl_env_options eo = acrl_env_options_default();
+    acrl_env* env = strcmp(acrl_agent_env_id(a), "Maze-v0") == 0 ? acrl_env_make("Maze-v0", &eo, err, sizeof err) : NULL;
+    if (!env) {
+        int rc = cli_error("eval", "--levels applies to Maze-v0 policies; %s's env is %s", ckpt, acrl_agent_env_id(a));
+        acrl_agent_free(a);
+        free(lv);
+        return rc;
+    }
+    float obs[64], act[1];
+    long long solved = 0, count = 0;
+    double ret_sum = 0, len_sum = 0;
+    for (int i = 0; i < n; i++)
+        for (long long k = 0; k < episodes; k++) {
+            acrl_maze_set_level(env, &lv[i]);
+            acrl_env_reset(env, (int64_t)(seed + (uint64_t)count), obs);
+            bool term = false, trunc = false;
+            double ret = 0, r;
+            int len = 0;
+            while (!term && !trunc) {
+                acrl_agent_act(a, obs, 1, act, !stochastic);
+                acrl_env_step(env, act, obs, &r, &term, &trunc);
+                ret += r;
+                len++;
+            }
+            solved += term;
+            ret_sum += ret;
+            len_sum += len;
+            count++;
+        }
+    printf("levels %d  episodes %lld  solved rate %.4f  return mean %.4f  length mean %.2f\n", n, count,
+           (double)solved / (double)count, ret_sum / (double)count, len_sum / (double)count);
+    acrl_env_close(env);
+    acrl_agent_free(a);
+    free(lv);
+    return 0;
+}
+
 static int eval_run(int argc, char** argv) {
-    enum { O_EPISODES, O_SEED, O_STOCH, O_PLUGIN, O_N };
+    enum { O_EPISODES, O_SEED, O_STOCH, O_PLUGIN, O_LEVELS, O_N };
     cli_opt opts[O_N] = {{"--episodes", true, NULL}, {"--seed", true, NULL}, {"--stochastic", false, NULL},
-                         {"--plugin", true, NULL}};
+                         {"--plugin", true, NULL}, {"--levels", true, NULL}};
     const char* pos[1];
     int npos = 0;
     if (cli_parse("eval", argc, argv, opts, O_N, pos, 1, &npos)) return CLI_EXIT_USAGE;
     if (npos != 1) return cli_error("eval", "expected one CHECKPOINT file");
-    long long episodes = 20, seed = 1000000;
+    long long episodes = opts[O_LEVELS].value ? 1 : 20, seed = 1000000;
     if (opts[O_EPISODES].value && cli_opt_int("eval", "--episodes", opts[O_EPISODES].value, 1, 1000000, &episodes))
         return CLI_EXIT_USAGE;
     if (opts[O_SEED].value && cli_opt_int("eval", "--seed", opts[O_SEED].value, 0, 4294967295LL, &seed))
@@ -37,6 +84,8 @@ static int eval_run(int argc, char** argv) {
     }
     if (opts[O_PLUGIN].value && cli_plugin_load("eval", opts[O_PLUGIN].value)) return CLI_EXIT_USAGE;
     if (!opts[O_PLUGIN].value && cli_plugin_load_recorded("eval", dir)) return CLI_EXIT_USAGE;
+    if (opts[O_LEVELS].value)
+        return eval_levels(path, opts[O_LEVELS].value, episodes, (uint64_t)seed, opts[O_STOCH].value != NULL);
     double mean, std, cost[ACRL_MAX_COSTS];
     int ncost = 0;
     char err[1024];
@@ -54,14 +103,17 @@ static int eval_run(int argc, char** argv) {
 }
 
 const cli_command cli_cmd_eval = {
-    "eval", "evaluate a checkpoint: acrl eval CHECKPOINT|RUN_DIR [--episodes N] [--seed S] [--stochastic]",
-    "usage: acrl eval CHECKPOINT|RUN_DIR [--episodes N] [--seed S] [--stochastic] [--plugin FILE]\n"
+    "eval", "evaluate a checkpoint: acrl eval CHECKPOINT|RUN_DIR [--episodes N] [--seed S] [--stochastic] [--levels FILE]",
+    "usage: acrl eval CHECKPOINT|RUN_DIR [--episodes N] [--seed S] [--stochastic] [--levels FILE] [--plugin FILE]\n"
     "\n"
     "A run directory stands for its final.ckpt (or last.ckpt while it is unfinished).\n"
     "Runs N episodes (default 20) of the checkpoint's env with the saved policy and prints\n"
     "the mean and std of the returns (and, for envs with costs, the mean episode cost). Episode i is reset with seed S + i (default S 1000000).\n"
     "Actions are the policy's mode unless --stochastic is given. Observation normalization\n"
     "uses the statistics saved in the checkpoint.\n"
+    "--levels FILE (Maze-v0 policies): plays every level of the level file (acrl/maze.h,\n"
+    "docs/generalisation.md) N times (default 1) and prints the solved rate (episodes that\n"
+    "reached the goal), the mean return and the mean episode length.\n"
     "\n"
     CLI_PLUGIN_USAGE
     "                  (a run directory's plugin, named in DIR/plugin, is loaded by itself\n"

@@ -123,6 +123,14 @@ static void test_env(void) {
     CHECK(acrl_maze_current(env) >= 0 && acrl_maze_current(env) < 200);
     free(lv);
     acrl_env_close(env);
+    /* a snapshot of an env that never had a level set (its pending slot all zero) loads: the
+     * regression of a checkpoint of a uniform-level run refused by acrl eval */
+    env = acrl_env_make("Maze-v0", &eo, err, sizeof err);
+    acrl_env_reset(env, 3, obs);
+    base = acrl_env_unwrapped(env);
+    base->vt->state_save(base, snap);
+    CHECK(base->vt->state_load(base, snap) == 0);
+    acrl_env_close(env);
     eo.env_args = "levels=5,size=11";
     env = acrl_env_make("Maze-v0", &eo, err, sizeof err);
     CHECK(env != NULL && acrl_maze_num_levels(env) == 5);

@@ -105,6 +105,7 @@ void collector_step(acrl_collector* c, const float* actions) {
     }
     acrl_vecenv_step(v, actions);
     if (layout_sharded(c->layout)) { sharded_step(c); return; }
+    if (c->step_hook) c->step_hook(c->step_hook_user, c);
     c->steps += E;
     if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
     collector_normalize_obs(c, v->obs, c->obs, E);

@@ -11,7 +11,7 @@
 #include "acrl/rng.h"
 #include "dist/layout.h"
 
-typedef struct {
+typedef struct acrl_collector {
     acrl_vecenv* venv;
     int num_envs, obs_dim, act_dim;
     bool norm_obs, norm_reward;
@@ -43,6 +43,11 @@ typedef struct {
     int     num_costs;
     float*  costs;                 /* (E, K) costs of the last step */
     double  ep_costs[100 * ACRL_MAX_COSTS]; /* (100, K) ring: cost sums of finished episodes */
+    /* Optional (NULL: none; unsharded runs): called after every vectorized step, before the
+     * observations are normalized; it may reset copies whose episode ended (rewriting their
+     * venv->obs row), e.g. to start them on a level of its choice (level replay). */
+    void  (*step_hook)(void* user, struct acrl_collector* c);
+    void*   step_hook_user;
 } acrl_collector;
 
 typedef struct {

@@ -21,6 +21,9 @@
 #include "algo/ckpt_policy.h"
 #include "algo/offpolicy.h"
 #include "algo/lqr.h"
+#include "algo/plr.h"
+#include "algo/ppo.h"
+#include "acrl/maze.h"
 #include "dist/comm.h"
 #include "dist/layout.h"
 #include "io/le.h"
@@ -46,9 +49,15 @@ typedef struct {
     int   warm_start_steps;   /* Adam steps of the pre-training */
     float warm_start_lr;
     float warm_start_radius;  /* scale of the sampling box around the equilibrium */
+    int   level_replay;       /* 0 none (the env's uniform levels), 1 plr (algo/plr.h) */
+    int   plr_score, plr_schedule;
+    float plr_temperature, plr_staleness, plr_rho, plr_nu, plr_alpha;
 } run_config;
 
 static const char* const warm_start_names[] = {"none", "lqr", NULL};
+static const char* const level_replay_names[] = {"none", "plr", NULL};
+static const char* const plr_score_names[] = {"value_l1", "positive_value_loss", NULL};
+static const char* const plr_schedule_names[] = {"proportionate", "fixed", NULL};
 
 #define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(run_config, k), lo, hi, NULL, h}
 static const acrl_config_entry run_table[] = {
@@ -72,6 +81,17 @@ static const acrl_config_entry run_table[] = {
     F(warm_start_steps, INT, 1, 1e7, "warm start: Adam steps (minibatches of 256) before RL"),
     F(warm_start_lr, FLOAT, 1e-8, 1, "warm start: Adam learning rate"),
     F(warm_start_radius, FLOAT, 1e-6, 100, "warm start: scale of the env's sampling box around the equilibrium"),
+    {"level_replay", ACRL_CFG_ENUM, offsetof(run_config, level_replay), 0, 0, level_replay_names,
+     "none, or plr: prioritized level replay over the env's training levels (ppo on Maze-v0; docs/generalisation.md)"},
+    {"plr_score", ACRL_CFG_ENUM, offsetof(run_config, plr_score), 0, 0, plr_score_names,
+     "plr: level score, mean |GAE| (value_l1) or mean max(GAE, 0) (positive_value_loss)"},
+    F(plr_temperature, FLOAT, 1e-3, 100, "plr: rank prioritisation temperature beta (weights 1/rank^(1/beta))"),
+    F(plr_staleness, FLOAT, 0, 1, "plr: staleness mixing coefficient rho"),
+    {"plr_schedule", ACRL_CFG_ENUM, offsetof(run_config, plr_schedule), 0, 0, plr_schedule_names,
+     "plr: proportionate (replay with probability = fraction seen) or fixed (new level with probability plr_nu)"},
+    F(plr_rho, FLOAT, 0, 1, "plr: fraction of levels seen before replay starts"),
+    F(plr_nu, FLOAT, 0, 1, "plr: fixed schedule: probability of a new level"),
+    F(plr_alpha, FLOAT, 0, 1, "plr: score update S <- (1 - alpha) S + alpha S_new"),
 };
 #undef F
 #define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
@@ -92,6 +112,11 @@ static void run_defaults(run_config* r) {
     r->warm_start_steps = 2000;
     r->warm_start_lr = 1e-3f;
     r->warm_start_radius = 1.0f;
+    r->plr_temperature = 0.1f;  /* the level-replay README's Procgen settings */
+    r->plr_staleness = 0.1f;
+    r->plr_rho = 1.0f;
+    r->plr_nu = 0.5f;
+    r->plr_alpha = 1.0f;
 }
 
 /* run_config and the algorithm's config in one block, described by one merged table */
@@ -328,6 +353,12 @@ typedef struct {
     bool             offdist;    /* off-policy under mpirun: rank 0 learns, the others collect */
     void*            extra;      /* offdist, rank 0 while writing a checkpoint: the collectors' parts */
     size_t           extra_len;
+    acrl_plr*        plr;        /* level_replay = plr, else NULL */
+    bool*            plr_done;   /* (T, E) episode ends of the last rollout */
+    bool*            plr_d;      /* (E) scratch of the step hook */
+    int*             plr_next;   /* (E) */
+    int              maze_size;  /* the env's level settings (level replay) */
+    double           maze_density;
 } run;
 
 static int run_ranks(const run* r) { return r->dist ? comm_size() : 1; }
@@ -447,6 +478,13 @@ static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, 
     rc = rc || acrl_ckpt_add_copy(w, "run", st, sizeof st);
     rc = rc || acrl_ckpt_add(w, "collector", cbuf, cn);
     rc = rc || r->algo->save(r->learner, w);
+    if (r->plr) {
+        size_t pn = plr_state_bytes(r->plr);
+        void* pb = malloc(pn);
+        if (pb) plr_state_save(r->plr, pb);
+        rc = rc || !pb || acrl_ckpt_add_copy(w, "plr", pb, pn);
+        free(pb);
+    }
     if (r->offdist) { /* "dist": int64 ranks, learner updates at the last broadcast */
         int64_t dv[2] = {run_ranks(r), *offp_dist_last_sync(r->learner)};
         rc = rc || algo_save_i64s(w, "dist", dv, 2) || acrl_ckpt_add(w, "dist.collectors", r->extra, r->extra_len);
@@ -458,6 +496,11 @@ static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, 
 }
 
 static void run_free(run* r) {
+    if (r->plr) plr_free(r->plr);
+    free(r->plr);
+    free(r->plr_done);
+    free(r->plr_d);
+    free(r->plr_next);
     if (r->learner) r->algo->destroy(r->learner);
     collector_free(r->col);
     fc_free(&r->fc);
@@ -776,6 +819,97 @@ static void notify(const acrl_train_options* o, const char* fmt, ...) {
     o->notice(o->notice_user, msg);
 }
 
+/* ---- level replay (level_replay = plr) ------------------------------------------------------ */
+
+/* Starts copy e on training level i (Maze-v0), its first observation into the vec env's row. */
+static void plr_start_level(run* r, int e, int i) {
+    acrl_vecenv* v = r->col->venv;
+    acrl_maze_level lvl;
+    char msg[200];
+    if (acrl_maze_training_level(&lvl, i, r->maze_density, r->maze_size, msg, sizeof msg))
+        acrl_maze_generate(&lvl, i, 0.0, r->maze_size, msg, sizeof msg); /* as the env itself falls back */
+    acrl_maze_set_level(v->envs[e], &lvl);
+    acrl_env_reset(v->envs[e], -1, v->obs + (size_t)e * v->obs_dim);
+}
+
+/* the collector's step hook: record the levels played, start ended copies on sampled levels */
+static void plr_step_hook(void* user, acrl_collector* c) {
+    run* r = user;
+    acrl_vecenv* v = c->venv;
+    bool* d = r->plr_d;
+    int* nx = r->plr_next;
+    int t = r->plr->t;
+    for (int e = 0; e < c->num_envs; e++) {
+        d[e] = v->terminated[e] || v->truncated[e];
+        if (t < r->plr->T) r->plr_done[(size_t)t * c->num_envs + e] = d[e];
+    }
+    plr_record_step(r->plr, d, nx);
+    for (int e = 0; e < c->num_envs; e++)
+        if (nx[e] >= 0) plr_start_level(r, e, nx[e]);
+}
+
+/* level_replay = plr: the sampler, restored from ck or with every copy started on a sampled
+ * level; ACRL_ERR_INPUT for combinations that cannot work. */
+static int run_plr_setup(run* r, const acrl_ckpt* ck, char* err, size_t errlen) {
+    const run_config* rc = fc_run(&r->fc);
+    acrl_collector* c = r->col;
+    acrl_env* e0 = c->venv->envs[0];
+    int n = acrl_maze_num_levels(e0);
+    if (strcmp(r->algo->name, "ppo") != 0) {
+        snprintf(err, errlen, "level_replay = plr is supported by ppo (it scores levels from the rollout's GAE); not by %s",
+                 r->algo->name);
+        return ACRL_ERR_INPUT;
+    }
+    if (n < 0) {
+        snprintf(err, errlen, "level_replay = plr needs an env with levels (Maze-v0); %s has none", e0->id);
+        return ACRL_ERR_INPUT;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "level_replay = plr needs a finite training set: env_args levels=0 is unbounded");
+        return ACRL_ERR_INPUT;
+    }
+    if (run_ranks(r) > 1 || layout_sharded(&r->lay)) {
+        snprintf(err, errlen, "level_replay = plr is not supported under mpirun or with shards > 1");
+        return ACRL_ERR_INPUT;
+    }
+    acrl_maze_settings(e0, &r->maze_size, &r->maze_density);
+    const acrl_rollout* ro = ppo_rollout(r->learner);
+    plr_config pc = {rc->plr_score, rc->plr_schedule, rc->plr_temperature, rc->plr_staleness, rc->plr_rho, rc->plr_nu,
+                     rc->plr_alpha};
+    r->plr = calloc(1, sizeof *r->plr);
+    r->plr_done = calloc((size_t)ro->num_steps * (size_t)c->num_envs, sizeof(bool));
+    r->plr_d = calloc((size_t)c->num_envs, sizeof(bool));
+    r->plr_next = calloc((size_t)c->num_envs, sizeof(int));
+    if (!r->plr || !r->plr_done || !r->plr_d || !r->plr_next) {
+        snprintf(err, errlen, "out of memory");
+        return ACRL_ERR_RUNTIME;
+    }
+    if (plr_init(r->plr, &pc, n, c->num_envs, ro->num_steps, r->st.seed, err, errlen)) {
+        free(r->plr);
+        r->plr = NULL;
+        return ACRL_ERR_INPUT;
+    }
+    if (ck) {
+        size_t len;
+        const void* b = acrl_ckpt_get_var(ck, "plr", &len, err, errlen);
+        if (!b) return ACRL_ERR_INPUT;
+        if (plr_state_load(r->plr, b, len)) {
+            snprintf(err, errlen, "checkpoint section 'plr' does not fit this run (%d levels, %d copies)", n, c->num_envs);
+            return ACRL_ERR_INPUT;
+        }
+    } else {
+        for (int e = 0; e < c->num_envs; e++) {
+            int i = plr_sample(r->plr);
+            r->plr->current[e] = i;
+            plr_start_level(r, e, i);
+        }
+        collector_normalize_obs(c, c->venv->obs, c->obs, c->num_envs);
+    }
+    c->step_hook = plr_step_hook;
+    c->step_hook_user = r;
+    return ACRL_OK;
+}
+
 /* warm_start = lqr on a fresh run: the LQR model of the env (algo/lqr.h), targets around its
  * equilibrium, observations normalized as the collector does now, then the algorithm's
  * supervised pre-training. ACRL_ERR_INPUT for combinations that cannot work. */
@@ -1083,6 +1217,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     if (code != ACRL_OK) { acrl_ckpt_free(ck); return code; }
     code = run_setup(&r, o, ck, err, errlen);
     if (!ck && code == ACRL_OK && fc_run(&r.fc)->warm_start) code = run_warm_start(&r, o, err, errlen);
+    if (code == ACRL_OK && fc_run(&r.fc)->level_replay) code = run_plr_setup(&r, ck, err, errlen);
     acrl_ckpt_free(ck);
     run_config ck_run = code == ACRL_OK ? *fc_run(&r.fc) : (run_config){0};
     if (ck && code == ACRL_OK && rank == 0) code = resume_config_ini(&r, o, dir, err, errlen);
@@ -1154,6 +1289,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         if (R > 1 && stall_at >= 0 && r.st.steps >= stall_at) { sleep(600); stall_at = -1; }
         if (R > 1 && desync_at >= 0 && r.st.steps >= desync_at) { r.algo->params(r.learner)->param[0] += 1e-3f; desync_at = -1; }
         int failed = r.algo->iterate(r.learner, r.col, progress, m, err, errlen) != 0;
+        if (!failed && r.plr) plr_update(r.plr, ppo_rollout(r.learner)->advantages, r.plr_done);
         if (R > 1) { /* one exchange per iteration: failures, rank 0's log failures, stop requests */
             int fl = (failed ? 1 : 0) | (rank0_failed ? 2 : 0) | (o->stop_flag && *o->stop_flag ? 4 : 0);
             char e2[ACRL_ERRLEN] = "";

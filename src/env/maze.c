@@ -292,7 +292,8 @@ static uint8_t* put_level(uint8_t* p, const acrl_maze_level* l) {
     return p + ACRL_MAZE_MAX * ACRL_MAZE_MAX;
 }
 
-static int get_level(const uint8_t** p, acrl_maze_level* l) {
+/* none_ok: the all-zero level of a pending slot never set is valid too */
+static int get_level(const uint8_t** p, acrl_maze_level* l, bool none_ok) {
     int v[6];
     le_get_i32s(p, v, 6);
     l->w = v[0]; l->h = v[1]; l->sx = v[2]; l->sy = v[3]; l->gx = v[4]; l->gy = v[5];
@@ -300,6 +301,7 @@ static int get_level(const uint8_t** p, acrl_maze_level* l) {
     l->density = le_get_f64(p);
     memcpy(l->wall, *p, ACRL_MAZE_MAX * ACRL_MAZE_MAX);
     *p += ACRL_MAZE_MAX * ACRL_MAZE_MAX;
+    if (none_ok && l->w == 0 && l->h == 0 && l->sx == 0 && l->sy == 0 && l->gx == 0 && l->gy == 0) return 0;
     if (l->w < 1 || l->h < 1 || l->w > ACRL_MAZE_MAX || l->h > ACRL_MAZE_MAX) return -1;
     if (l->sx < 0 || l->sx >= l->w || l->sy < 0 || l->sy >= l->h || l->gx < 0 || l->gx >= l->w || l->gy < 0 ||
         l->gy >= l->h)
@@ -327,7 +329,7 @@ static int maze_state_load(acrl_env* env, const void* buf) {
     const uint8_t* p = buf;
     maze t = *m;
     acrl_rng r;
-    if (le_get_u32(&p) != MZ_MAGIC || get_level(&p, &t.level) || get_level(&p, &t.next)) return -1;
+    if (le_get_u32(&p) != MZ_MAGIC || get_level(&p, &t.level, false) || get_level(&p, &t.next, true)) return -1;
     int v[6];
     le_get_i32s(&p, v, 6);
     double md = le_get_f64(&p);
