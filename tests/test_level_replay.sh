@@ -39,6 +39,18 @@ same "plr resume" "$TMP/a/final.ckpt" "$TMP/c/final.ckpt"
 "$ACRL" train --resume "$TMP/d" --quiet >/dev/null 2>&1 || bad "uniform resume failed"
 same "uniform resume" "$TMP/u/final.ckpt" "$TMP/d/final.ckpt"
 
+# DRED: VAE-generated levels join the training levels under PLR; reruns and resume exact
+D="$P --set level_replay=plr --set level_generator=vae --set vae_levels=20 --set vae_steps=200"
+"$ACRL" $D --seed 4 --out "$TMP/g1" >/dev/null 2>&1 || bad "dred run g1 failed"
+"$ACRL" $D --seed 4 --out "$TMP/g2" >/dev/null 2>&1 || bad "dred run g2 failed"
+same "dred rerun" "$TMP/g1/final.ckpt" "$TMP/g2/final.ckpt"
+"$ACRL" $D --seed 4 --stop-at 4096 --out "$TMP/g3" >/dev/null 2>&1 || bad "dred run g3 failed"
+"$ACRL" train --resume "$TMP/g3" --quiet >/dev/null 2>"$TMP/g3.err" || bad "dred resume failed: $(cat "$TMP/g3.err")"
+same "dred resume" "$TMP/g1/final.ckpt" "$TMP/g3/final.ckpt"
+differ "dred vs plr" "$TMP/g1/final.ckpt" "$TMP/a/final.ckpt"
+expect_error "level_generator = vae replays its levels with level_replay = plr" train ppo Maze-v0 \
+    --set level_generator=vae --out "$TMP/x7"
+
 # eval --levels: a layout the policy can read, counts; the same twice
 printf '; test levels\nlayout\nS.G\nend\nseed 5 0.2 7\n' >"$TMP/levels.txt"
 "$ACRL" eval "$TMP/a" --levels "$TMP/levels.txt" --episodes 3 >"$TMP/e1" 2>&1 || bad "eval --levels failed: $(cat "$TMP/e1")"
