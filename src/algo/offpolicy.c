@@ -316,6 +316,7 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
             if (end && h->episode_end) h->episode_end(self, e);
         }
         replay_add(&o->rb, o->obs, o->act, c->rewards, o->next_obs, v->terminated, v->truncated);
+        if (o->rb.cost) replay_add_cost(&o->rb, c->costs, c->num_costs);
         o->counters[1]++;
     }
     /* train once past learning_starts (SB3: num_timesteps > learning_starts); a run resumed

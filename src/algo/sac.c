@@ -52,7 +52,15 @@ typedef struct {
     float *dhead;                 /* (max_batch, 2D) */
     float *logp, *logp_n, *y, *g_logp, *qmin; /* (max_batch) */
     int*  iact;                   /* (max_batch) */
+    sac_actor_term_fn term;       /* a constrained learner's actor-loss term (sac-lag), or NULL */
+    void* term_ctx;
 } sac;
+
+void sac_set_actor_term(void* self, sac_actor_term_fn fn, void* ctx) {
+    sac* s = self;
+    s->term = fn;
+    s->term_ctx = ctx;
+}
 
 static void sac_destroy(void* self) {
     sac* s = self;
@@ -299,6 +307,13 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
             s->g_act[i * D + k] = -(cr->din[0][c] + cr->din[1][c]);
         }
         s->g_logp[i] = alpha;
+    }
+    if (s->term) { /* (loss + term) * scale */
+        const float scale = s->term(s->term_ctx, b, B, s->a_pi, s->mean_n, s->g_act, &aloss, err, errlen);
+        if (!(scale > 0)) return -1;
+        for (int i = 0; i < B * D; i++) s->g_act[i] *= scale;
+        for (int i = 0; i < B; i++) s->g_logp[i] *= scale;
+        aloss *= scale;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
                              eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, B, D);
