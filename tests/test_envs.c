@@ -104,10 +104,10 @@ static void test_fixture(const char* id) {
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
 #ifdef ACRL_HAVE_MUJOCO
-    /* DoorKeyGrid-v0, Portfolio-v0, PortfolioESG-v0, then the MuJoCo tasks and the safety velocity tasks */
-    const int total = NIDS + 3 + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count;
+    /* DoorKeyGrid-v0, Maze-v0, Portfolio-v0, PortfolioESG-v0, then the MuJoCo tasks and the safety velocity tasks */
+    const int total = NIDS + 4 + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count;
 #else
-    const int total = NIDS + 3; /* DoorKeyGrid-v0, Portfolio-v0, PortfolioESG-v0 */
+    const int total = NIDS + 4; /* DoorKeyGrid-v0, Maze-v0, Portfolio-v0, PortfolioESG-v0 */
 #endif
     CHECK(acrl_env_count() == total);
     static const int steps[NIDS] = { 500, 500, 200, 999, 200 };
@@ -121,6 +121,8 @@ static void test_registry(void) {
     }
     const acrl_env_spec* dk = acrl_env_spec_find("DoorKeyGrid-v0"); /* test_doorkey checks its dynamics */
     CHECK(dk != NULL && dk == acrl_env_spec_at(NIDS) && dk->max_episode_steps == 64 && dk->solved_threshold == 0.7);
+    const acrl_env_spec* mz = acrl_env_spec_find("Maze-v0"); /* test_maze checks its dynamics */
+    CHECK(mz != NULL && mz == acrl_env_spec_at(NIDS + 1) && mz->max_episode_steps == 100 && isnan(mz->solved_threshold));
     CHECK(acrl_env_spec_find("CartPole-v0") == NULL);
     CHECK(acrl_env_spec_at(total) == NULL && acrl_env_spec_at(-1) == NULL);
 
