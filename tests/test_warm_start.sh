@@ -47,7 +47,7 @@ check_actor ppo "$TMP/ppo" "$TMP/ppo.err"
 c=$(sed -n 's/.*critic MSE \([0-9.e+-]*\).*/\1/p' "$TMP/ppo.err")
 echo "  ppo: critic MSE $c (tol 0.05)"
 awk -v c="$c" 'BEGIN { exit !(c != "" && c + 0 <= 0.05) }' && ok || bad "ppo: critic MSE '$c'"
-S="train sac Pendulum-v1 --steps 200 --quiet --eval-episodes 0 --set learning_rate=0 --set warm_start=lqr
+S="train sac Pendulum-v1 --steps 200 --quiet --eval-episodes 0 --set learning_rate=0 --set warm_start=lqr --set net_arch=64,64
    --set warm_start_steps=1000"
 "$ACRL" $S --seed 3 --out "$TMP/sac" >/dev/null 2>"$TMP/sac.err" || bad "sac warm start run failed: $(cat "$TMP/sac.err")"
 check_actor sac "$TMP/sac" "$TMP/sac.err"
