@@ -132,7 +132,7 @@ int acrl_maze_load_levels(const char* path, acrl_maze_level** levels, int* n, ch
     if (!f) return -1;
     int cap = 0, lineno = 0, rc = 0, layout_line = 0, nrows = 0;
     bool in_layout = false;
-    static char rows[ACRL_MAZE_MAX][ACRL_MAZE_MAX + 2];
+    char rows[ACRL_MAZE_MAX][ACRL_MAZE_MAX + 2];
     char buf[256];
     acrl_maze_level* out = NULL;
     while (fgets(buf, sizeof buf, f)) {
@@ -158,7 +158,7 @@ int acrl_maze_load_levels(const char* path, acrl_maze_level** levels, int* n, ch
                 rc = -1;
                 break;
             } else {
-                snprintf(rows[nrows++], sizeof rows[0], "%s", s);
+                memcpy(rows[nrows++], s, strlen(s) + 1); /* fits: checked above */
             }
         } else if (*s == 0 || *s == ';') {
             continue;
