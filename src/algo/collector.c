@@ -107,7 +107,7 @@ void collector_step(acrl_collector* c, const float* actions) {
     if (layout_sharded(c->layout)) { sharded_step(c); return; }
     if (c->step_hook) c->step_hook(c->step_hook_user, c);
     c->steps += E;
-    if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
+    if (c->norm_obs && !c->obs_stats_frozen) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
     collector_normalize_obs(c, v->obs, c->obs, E);
     if (c->norm_reward) {
         for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];
