@@ -32,6 +32,7 @@ void offp_defaults(offp_config* c) {
     c->net_arch = (acrl_intlist){2, {256, 256}};
     strcpy(c->activation, "relu");
     c->adam_eps = 1e-8f;
+    c->offline_ratio = 0.5f;
 }
 
 static float* falloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
@@ -242,6 +243,13 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    /* offline transitions for the learner (collectors of a distributed run sample nothing) */
+    const bool collector = ctx->layout && ctx->layout->ranks > 1 && ctx->layout->rank > 0;
+    if (cfg->offline_data[0] && !collector &&
+        replay_read_transitions(&o->offline, cfg->offline_data, od, ad, err, errlen)) {
+        offp_free(o);
+        return -1;
+    }
     for (int j = 0; j < ad && !o->discrete; j++) {
         o->act_scale[j] = 0.5f * (as->high[j] - as->low[j]);
         o->act_bias[j] = 0.5f * (as->high[j] + as->low[j]);
@@ -256,6 +264,7 @@ void offp_free(offp_core* o) {
     worker_stop(o->worker);
     if (o->dist) { free(o->dist->send); free(o->dist->rew); free(o->dist->term); free(o->dist); }
     replay_free(&o->rb);
+    replay_free(&o->offline);
     replay_batch_free(&o->batch);
     free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
     memset(o, 0, sizeof *o);
@@ -282,6 +291,24 @@ int offp_alloc_floats(float** const* slots, size_t n, size_t count) {
 int offp_nonfinite(char* err, size_t errlen, const char* algo, const char* what, long update) {
     snprintf(err, errlen, "non-finite %s in %s update %ld", what, algo, update);
     return -1;
+}
+
+void offp_sample(offp_core* o, int B) {
+    const int nf = o->offline.slots ? (int)lroundf(o->cfg.offline_ratio * (float)B) : 0;
+    if (nf == 0) { replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng); return; }
+    if (B - nf > 0) replay_sample(&o->rb, &o->batch, B - nf, o->cfg.n_step, o->gamma, &o->rng);
+    /* the offline rows: the same gather on a view of the batch from row B - nf */
+    const int r0 = B - nf, od = o->obs_dim, ad = o->act_dim;
+    replay_batch v = o->batch;
+    v.obs += (size_t)r0 * od;
+    v.act += (size_t)r0 * ad;
+    v.next_obs += (size_t)r0 * od;
+    v.rew += r0;
+    v.done += r0;
+    v.discount += r0;
+    v.cost += r0;
+    v.idx += r0;
+    replay_sample(&o->offline, &v, nf, o->cfg.n_step, o->gamma, &o->rng);
 }
 
 void offp_to_env(const offp_core* o, const float* a, float* env, int n) {
