@@ -2,8 +2,9 @@
 # Offline data through the CLI: `acrl buffer export` writes a run's replay buffer (save_buffer
 # = 1) as a transitions file; a SAC run with offline_data mixes it into its batches, reruns are
 # byte-identical and a run stopped with --stop-at and resumed ends with the same checkpoint;
-# a run without a buffer, a file for another env and a missing file are refused (exit 2, the
-# message naming the checkpoint or file). Usage: sh tests/test_cli_offline.sh /path/to/acrl
+# offline_pretrain's updates change the policy before any env step; a run without a buffer, a
+# file for another env and a missing file are refused (exit 2, the message naming the
+# checkpoint or file). Usage: sh tests/test_cli_offline.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_offline.sh /path/to/acrl}
 pass=0
 fail=0
@@ -28,6 +29,15 @@ cmp -s "$TMP/a/final.ckpt" "$TMP/plain/final.ckpt" && bad "offline data changed 
 "$ACRL" train sac Pendulum-v1 --steps 400 --stop-at 250 $S $O --seed 5 --out "$TMP/r" >/dev/null 2>&1
 "$ACRL" train --resume "$TMP/r" --quiet >/dev/null 2>"$TMP/err" && ok || bad "resume: $(cat "$TMP/err")"
 cmp -s "$TMP/a/final.ckpt" "$TMP/r/final.ckpt" && ok || bad "resumed offline run differs from the straight run"
+# offline_pretrain: updates on the file alone before the first env step; with learning_starts
+# above the run's steps there are no other updates, so only the pre-trained policy acts otherwise
+P="--steps 50 $S --set learning_starts=100 --set offline_data=$TMP/t.bin"
+"$ACRL" train sac Pendulum-v1 $P --set offline_pretrain=20 --out "$TMP/pre" >/dev/null 2>&1 || bad "pretrain run"
+"$ACRL" train sac Pendulum-v1 $P --out "$TMP/nopre" >/dev/null 2>&1 || bad "no-pretrain run"
+e1=$("$ACRL" eval "$TMP/pre" --episodes 2)
+e2=$("$ACRL" eval "$TMP/nopre" --episodes 2)
+echo "  offline_pretrain=20: $e1; none: $e2"
+[ "$e1" != "$e2" ] && ok || bad "offline_pretrain changed nothing"
 refused() { # PATTERN ARGS...
     pat=$1; shift
     "$ACRL" "$@" >/dev/null 2>"$TMP/err"

@@ -294,7 +294,7 @@ int offp_nonfinite(char* err, size_t errlen, const char* algo, const char* what,
 }
 
 void offp_sample(offp_core* o, int B) {
-    const int nf = o->offline.slots ? (int)lroundf(o->cfg.offline_ratio * (float)B) : 0;
+    const int nf = !o->offline.slots ? 0 : o->offline_only ? B : (int)lroundf(o->cfg.offline_ratio * (float)B);
     if (nf == 0) { replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng); return; }
     if (B - nf > 0) replay_sample(&o->rb, &o->batch, B - nf, o->cfg.n_step, o->gamma, &o->rng);
     /* the offline rows: the same gather on a view of the batch from row B - nf */
@@ -332,6 +332,8 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     if (o->dist) return offp_iterate_dist(o, self, h, c, m, err, errlen);
     const int E = o->num_envs, od = o->obs_dim;
     const acrl_vecenv* v = c->venv;
+    /* offline_pretrain: updates on the offline data alone, before the run's first env step */
+    const int pre = o->counters[1] == 0 && OFFP_UPDATES(o) == 0 && o->offline.slots ? o->cfg.offline_pretrain : 0;
     for (int s = 0; s < o->cfg.train_freq; s++) {
         memcpy(o->obs, c->obs, sizeof(float) * (size_t)E * od);
         if (c->steps < o->cfg.learning_starts) random_actions(o);
@@ -361,11 +363,15 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     _mm_setcsr(csr | 0x8040u); /* FTZ | DAZ */
 #endif
     int rc = 0;
+    o->offline_only = true;
+    for (int k = 0; k < pre && !rc; k++) rc = h->train_step(self, sums, err, errlen);
+    o->offline_only = false;
     for (int k = 0; k < steps && !rc; k++) rc = h->train_step(self, sums, err, errlen);
 #if defined(__SSE__)
     _mm_setcsr(csr);
 #endif
     if (rc) return -1;
+    steps += pre;
     for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
     m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
     /* the entropy estimate comes from the actor's steps too (all steps for SAC; every
