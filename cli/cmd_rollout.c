@@ -134,6 +134,8 @@ static int rollout_marl(const char* id, long long seed, long long max_steps, con
                     break;
                 }
                 lineno++;
+                size_t len = strlen(line);
+                while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ')) line[--len] = '\0';
                 double v[ACRL_MARL_MAX_AGENTS + 1];
                 int k;
                 if (cli_to_doubles(line, v, ACRL_MARL_MAX_AGENTS + 1, &k, msg, sizeof msg) != 0) {

@@ -479,6 +479,119 @@ static void test_gradients(void) {
     acrl_params_free(&p);
 }
 
+/* CA-BN's graph: the acyclicity penalty, its gradient, the order, and the policy loss's
+ * gradient with respect to the edge weights through the parents' action inputs. */
+static double cabn_input_loss_d(const acrl_mlp* m, const double* prm, const double* W, const unsigned char* allowed,
+                                const float* obs, const int* agent, const int* acts, const int* act_own,
+                                const float* oldlp, const float* adv, int n, int od, int N, int K) {
+    double x[16 * 32];
+    int in = od + N * K;
+    for (int s = 0; s < n; s++) {
+        int i = agent[s];
+        for (int k = 0; k < in; k++) x[s * in + k] = k < od ? obs[s * od + k] : 0.0;
+        for (int j = 0; j < N; j++)
+            if (allowed[j * N + i]) x[s * in + od + j * K + acts[s * N + j]] = W[j * N + i] * W[j * N + i];
+    }
+    return policy_loss_d(m, prm, x, act_own, oldlp, adv, n, K, 0.2, 0.01);
+}
+
+static void test_cabn(void) {
+    /* h = 0 for a DAG (edges only from lower to higher index), 2 cosh(|ab|) - 2 for a 2-cycle */
+    float W[9] = {0, 0.7f, -0.4f, 0, 0, 1.3f, 0, 0, 0};
+    CHECK_NEAR(cabn_acyclicity(NULL, W, 3), 0.0, 1e-12);
+    float C[4] = {0, 0.8f, -0.6f, 0};
+    double dh[16];
+    double h = cabn_acyclicity(dh, C, 2);
+    double ab = (double)0.8f * 0.8f * (double)0.6f * 0.6f;
+    CHECK_NEAR(h, 2 * cosh(sqrt(ab)) - 2, 1e-12);
+    /* gradient of h against central differences (3 agents, a 3-cycle and more) */
+    float G[9] = {0, 0.9f, 0.2f, 0.3f, 0, 0.7f, 0.8f, -0.5f, 0};
+    cabn_acyclicity(dh, G, 3);
+    double md = 0;
+    for (int k = 0; k < 9; k++) {
+        if (k % 4 == 0) continue;
+        float s = G[k];
+        G[k] = s + 1e-3f; double hp = cabn_acyclicity(NULL, G, 3);
+        G[k] = s - 1e-3f; double hm = cabn_acyclicity(NULL, G, 3);
+        G[k] = s;
+        double fd = (hp - hm) / ((double)(s + 1e-3f) - (double)(s - 1e-3f));
+        md = fmax(md, fabs(fd - dh[k]));
+    }
+    CHECK_MAXDIFF("acyclicity penalty gradient vs FD", md, 1e-5);
+    /* order: strong edges 2 -> 0 and 0 -> 1: agent 2 first, then 0, then 1 */
+    float O[9] = {0, 0.9f, 0.01f, 0.05f, 0, 0.02f, 0.8f, 0.6f, 0};
+    double A[9];
+    int order[3];
+    unsigned char allowed[9];
+    cabn_adjacency(A, O, 3);
+    cabn_order(order, allowed, A, 3, 1e-3);
+    CHECK(order[0] == 2 && order[1] == 0 && order[2] == 1);
+    CHECK(allowed[2 * 3 + 0] && allowed[0 * 3 + 1] && allowed[2 * 3 + 1] && !allowed[1 * 3 + 0] && !allowed[0 * 3 + 2]);
+    CHECK(!allowed[1 * 3 + 2]);   /* 1 -> 2 goes against the order */
+
+    /* dL/dW through the parents' inputs, L = PPO surrogate + entropy of agents' conditionals */
+    enum { N = 3, K = 5, OD = 4, NR = 9 };
+    const int IN = OD + N * K;
+    char err[ACRL_ERRLEN];
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 9);
+    float Wd[9] = {0, 0.9f, 0.7f, 0.1f, 0, 0.6f, 0.8f, 0.05f, 0};
+    cabn_adjacency(A, Wd, N);
+    cabn_order(order, allowed, A, N, 1e-3);
+    int koff[3] = {0, K, 2 * K}, agent[NR], acts[NR * N], own[NR];
+    float obs[NR * OD], x[NR * 19], oldlp[NR], adv[NR], lp[NR];
+    for (int s = 0; s < NR; s++) {
+        agent[s] = s % N;
+        for (int j = 0; j < N; j++) acts[s * N + j] = (int)acrl_rng_below(&rng, K);
+        own[s] = acts[s * N + agent[s]];
+        for (int k = 0; k < OD; k++) obs[s * OD + k] = (float)acrl_rng_uniform(&rng, -1, 1);
+        cabn_input(x + s * IN, obs + s * OD, OD, acts + s * N, A, allowed, koff, N * K, agent[s], N);
+    }
+    acrl_params p;
+    acrl_mlp m;
+    acrl_params_init(&p);
+    int sizes[3] = {IN, 12, K};
+    CHECK(acrl_mlp_build(&m, &p, "actor", sizes, 3, "tanh", false, NR, err, sizeof err) == 0);
+    CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
+    acrl_mlp_init(&m, &p, ACRL_INIT_ORTHOGONAL, 1.0f, 1.0f, &rng);
+    const float* lg = acrl_mlp_forward(&m, &p, x, NR);
+    acrl_cat_log_prob(lp, lg, own, NR, K);
+    for (int s = 0; s < NR; s++) { oldlp[s] = lp[s] + (float)((s % 4) - 1.5) * 0.15f; adv[s] = (float)(s % 3) - 0.8f; }
+    float dlog[NR * K], din[NR * 19], scratch[3 * NR];
+    memset(dlog, 0, sizeof dlog);
+    memset(din, 0, sizeof din);
+    acrl_params_zero_grad(&p);
+    lg = acrl_mlp_forward(&m, &p, x, NR);
+    marl_policy_loss(dlog, lg, own, oldlp, adv, NR, K, 0.2f, 0.01f, scratch, NULL);
+    acrl_mlp_backward(&m, &p, din, dlog);
+    double g[9];
+    cabn_w_grad(g, Wd, allowed, din, NR, IN, OD, koff, agent, acts, N);
+    double* prm = malloc(sizeof(double) * p.count);
+    for (size_t k = 0; k < p.count; k++) prm[k] = p.param[k];
+    double Wdd[9], gmax = 0, dmax = 0;
+    int used = 0;
+    for (int k = 0; k < 9; k++) Wdd[k] = Wd[k];
+    for (int k = 0; k < 9; k++) {
+        if (k % 4 == 0) continue;
+        double s0 = Wdd[k], hh = 1e-6;
+        Wdd[k] = s0 + hh;
+        double Lp = cabn_input_loss_d(&m, prm, Wdd, allowed, obs, agent, acts, own, oldlp, adv, NR, OD, N, K);
+        Wdd[k] = s0 - hh;
+        double Lm = cabn_input_loss_d(&m, prm, Wdd, allowed, obs, agent, acts, own, oldlp, adv, NR, OD, N, K);
+        Wdd[k] = s0;
+        double fd = (Lp - Lm) / (2 * hh);
+        used += allowed[k];
+        gmax = fmax(gmax, fabs(fd));
+        dmax = fmax(dmax, fabs(fd - g[k]));
+    }
+    printf("  cabn: %d edges in use, max |dL/dW| %.3e\n", used, gmax);
+    CHECK(used == 3 && gmax > 1e-3);
+    CHECK_MAXDIFF("CA-BN policy gradient wrt graph weights vs FD", dmax / gmax, 2e-4);
+    free(prm);
+    acrl_mlp_free(&m);
+    acrl_params_free(&p);
+}
+
 int main(void) {
     test_fixtures();
     test_choice();
@@ -487,5 +600,6 @@ int main(void) {
     test_settings();
     test_snapshot_and_vec();
     test_gradients();
+    test_cabn();
     return test_summary("test_marl");
 }

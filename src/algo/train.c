@@ -179,6 +179,8 @@ int acrl_algo_describe(const char* name, void* f) {
     if (acrl_marl_algo_exists(name)) {
         fprintf(f, "%s: %s\n", name, strcmp(name, "mappo") == 0
                     ? "multi-agent PPO with a centralised critic on the global state (docs/multiagent.md)"
+                    : strcmp(name, "cabn") == 0
+                    ? "MAPPO with actions along a learned agent graph (CA-BN; docs/multiagent.md)"
                     : "independent PPO per agent, critics on the agents' own observations (docs/multiagent.md)");
         return acrl_marl_describe(name, f);
     }
@@ -994,8 +996,8 @@ static int share_state(run* r, char* err, size_t errlen) {
 static int marl_dispatch(acrl_train_options* o, int* code, char* err, size_t errlen) {
     if (o->algo && acrl_marl_algo_exists(o->algo)) { *code = acrl_marl_train(o, err, errlen); return 1; }
     if (o->env_id && acrl_menv_exists(o->env_id)) {
-        snprintf(err, errlen, "%s is a multi-agent env; the single-agent algorithm %s cannot train it (use ippo or "
-                 "mappo)", o->env_id, o->algo ? o->algo : "?");
+        snprintf(err, errlen, "%s is a multi-agent env; the single-agent algorithm %s cannot train it (use ippo, "
+                 "mappo or cabn)", o->env_id, o->algo ? o->algo : "?");
         *code = ACRL_ERR_INPUT;
         return 1;
     }

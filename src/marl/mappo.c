@@ -63,6 +63,11 @@ static const acrl_config_entry marl_table[] = {
     F(checkpoint_freq, INT, 0, 2e9, "env steps between last.ckpt writes (0: only at the end)"),
     F(n_eval_episodes, INT, 1, 100000, "episodes of the final evaluation when --eval-episodes is not given"),
     F(env_args, STRING, 0, 0, "env settings key=value,... (MPE-SimpleSpread-v3: N, local_ratio, max_cycles)"),
+    F(dag_init, FLOAT, 0, 10, "cabn: initial weight of every edge of the agent graph"),
+    F(dag_acyclic, FLOAT, 0, 1e6, "cabn: weight of the acyclicity penalty tr(e^{W o W}) - N"),
+    F(dag_sparsity, FLOAT, 0, 1e6, "cabn: final weight of the L1 sparsity of W (annealed from 0 over the run)"),
+    F(dag_threshold, FLOAT, 0, 1e6, "cabn: an edge j -> i is used while W_ji^2 >= this"),
+    F(dag_lr, FLOAT, 0, 1, "cabn: Adam learning rate of the graph weights"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
@@ -93,12 +98,17 @@ void marl_cfg_defaults(marl_cfg* c) {
     c->log_freq = 1000;
     c->checkpoint_freq = 100000;
     c->n_eval_episodes = 20;
+    c->dag_init = 0.5f;
+    c->dag_acyclic = 1.0f;
+    c->dag_sparsity = 0.1f;
+    c->dag_threshold = 1e-3f;
+    c->dag_lr = 1e-3f;
 }
 
 const acrl_config_entry* marl_config_table(void) { return marl_table; }
 
 bool acrl_marl_algo_exists(const char* name) {
-    return name && (strcmp(name, "ippo") == 0 || strcmp(name, "mappo") == 0);
+    return name && (strcmp(name, "ippo") == 0 || strcmp(name, "mappo") == 0 || strcmp(name, "cabn") == 0);
 }
 
 /* ---- value normalization (MAPPO's ValueNorm) ---------------------------------------- */
@@ -178,6 +188,19 @@ typedef struct {
     marl_cfg    cfg;
     const char* algo;
     bool        central;
+    bool        bn;           /* cabn: actions along the agent graph */
+    acrl_params dag;          /* cabn: W (N, N) */
+    int         order[MAXA];
+    unsigned char allowed[MAXA * MAXA];
+    int         koff[MAXA];   /* cabn: offset of agent j's action slot in the actor input */
+    int         sumK;
+    float*      din;          /* (maxB, max input) actor input gradients */
+    int*        b_agent;      /* (maxB) agent of each batch row */
+    int*        b_row;        /* (maxB) its rollout row */
+    int*        mb_agent;     /* (maxB) the same for the minibatch */
+    int*        mb_row;
+    int*        mb_joint;     /* (maxB, N) cabn: joint actions of the minibatch rows */
+    double      progress;
     acrl_mvec*  vec;
     int N, E, T, G;
     int group[MAXA];          /* agent -> network group */
@@ -219,7 +242,8 @@ static void ml_free(mlearner* m) {
     float* fs[] = {m->b_obs, m->b_cin, m->b_logp, m->b_adv, m->b_ret, m->b_vold, m->mb_obs, m->mb_cin, m->mb_logp,
                    m->mb_adv, m->mb_ret, m->mb_vold, m->dlogits, m->dv, m->scratch, m->row};
     for (size_t k = 0; k < sizeof fs / sizeof fs[0]; k++) free(fs[k]);
-    free(m->b_act); free(m->mb_act); free(m->perm);
+    free(m->b_act); free(m->mb_act); free(m->perm); free(m->din); free(m->b_agent); free(m->b_row); free(m->mb_agent); free(m->mb_row); free(m->mb_joint);
+    acrl_params_free(&m->dag);
     acrl_mvec_free(m->vec);
     free(m);
 }
@@ -253,6 +277,14 @@ static int ml_build(mlearner* m, char* err, size_t errlen) {
     m->G = share ? 1 : m->N;
     for (int i = 0; i < m->N; i++) m->group[i] = share ? 0 : i;
     m->cd = m->central ? m->vec->state_dim + (m->N > 1 ? m->N : 0) : 0;
+    m->sumK = 0;
+    for (int i = 0; i < m->N; i++) { m->koff[i] = m->sumK; m->sumK += m->K[i]; }
+    if (m->bn) {
+        acrl_params_init(&m->dag);
+        if (acrl_params_add(&m->dag, "dag", m->N, m->N) == SIZE_MAX || acrl_params_finalize(&m->dag, err, errlen)) return -1;
+        for (int j = 0; j < m->N; j++)
+            for (int i = 0; i < m->N; i++) m->dag.param[j * m->N + i] = i == j ? 0.0f : m->cfg.dag_init;
+    }
     m->E = m->cfg.n_envs;
     m->T = m->cfg.n_steps;
     size_t rows = (size_t)m->T * (size_t)m->E;
@@ -263,7 +295,7 @@ static int ml_build(mlearner* m, char* err, size_t errlen) {
         int i = g;   /* the group's first agent (share: agent 0) */
         int cd = m->central ? m->cd : m->od[i];
         int as[ACRL_MLP_MAX_LAYERS + 1], cs[ACRL_MLP_MAX_LAYERS + 1], n = 0;
-        as[n] = m->od[i]; cs[n] = cd; n++;
+        as[n] = m->od[i] + (m->bn ? m->sumK : 0); cs[n] = cd; n++;
         for (int h = 0; h < m->cfg.hidden.n && n < ACRL_MLP_MAX_LAYERS; h++, n++) as[n] = cs[n] = m->cfg.hidden.v[h];
         as[n] = m->K[i]; cs[n] = 1; n++;
         acrl_params_init(&m->actor[g]);
@@ -279,7 +311,7 @@ static int ml_build(mlearner* m, char* err, size_t errlen) {
             return -1;
         }
         m->vn[g][0] = m->vn[g][1] = m->vn[g][2] = 0.0;
-        if (m->od[i] > maxod) maxod = m->od[i];
+        if (m->od[i] + (m->bn ? m->sumK : 0) > maxod) maxod = m->od[i] + (m->bn ? m->sumK : 0);
         if (cd > maxcd) maxcd = cd;
         if (m->K[i] > maxK) maxK = m->K[i];
     }
@@ -302,10 +334,16 @@ static int ml_build(mlearner* m, char* err, size_t errlen) {
     m->b_act = calloc(B, sizeof(int)); m->mb_act = calloc(B, sizeof(int)); m->perm = calloc(B, sizeof(int));
     m->dlogits = calloc(B * (size_t)maxK, sizeof(float)); m->dv = calloc(B, sizeof(float));
     m->scratch = calloc(3 * B, sizeof(float));
+    m->din = calloc(B * (size_t)maxod, sizeof(float));
+    m->b_agent = calloc(B, sizeof(int));
+    m->b_row = calloc(B, sizeof(int));
+    m->mb_agent = calloc(B, sizeof(int));
+    m->mb_row = calloc(B, sizeof(int));
+    m->mb_joint = calloc(B * (size_t)m->N, sizeof(int));
     m->row = calloc((size_t)(maxcd > maxod ? maxcd : maxod) + 1, sizeof(float));
     if (!m->done || !m->b_obs || !m->mb_obs || !m->b_cin || !m->mb_cin || !m->b_logp || !m->b_adv || !m->b_ret ||
         !m->b_vold || !m->mb_logp || !m->mb_adv || !m->mb_ret || !m->mb_vold || !m->b_act || !m->mb_act || !m->perm ||
-        !m->dlogits || !m->dv || !m->scratch || !m->row)
+        !m->dlogits || !m->dv || !m->scratch || !m->row || !m->din || !m->b_agent || !m->b_row || !m->mb_agent || !m->mb_row || !m->mb_joint)
         goto oom;
     return 0;
 oom:
@@ -320,7 +358,9 @@ static mlearner* ml_create(const char* algo, const char* env_id, const marl_cfg*
     if (!m) { snprintf(err, errlen, "out of memory"); return NULL; }
     m->cfg = *cfg;
     m->algo = strcmp(algo, "mappo") == 0 ? "mappo" : "ippo";
-    m->central = strcmp(algo, "mappo") == 0;
+    m->central = strcmp(algo, "mappo") == 0 || strcmp(algo, "cabn") == 0;
+    m->bn = strcmp(algo, "cabn") == 0;
+    if (strcmp(algo, "cabn") == 0) m->algo = "cabn";
     if (cfg->n_envs > 4096) { snprintf(err, errlen, "n_envs at most 4096"); free(m); return NULL; }
     if ((long long)cfg->n_envs * cfg->n_steps > 1000000) {
         snprintf(err, errlen, "n_envs x n_steps = %lld is more than the 1,000,000 rows a batch may hold",
@@ -352,15 +392,37 @@ static void critic_values(mlearner* m, int i, const float* x, int B, float* raw,
 }
 
 static int cdim(const mlearner* m, int i) { return m->central ? m->cd : m->od[i]; }
+static int indim(const mlearner* m, int i) { return m->od[i] + (m->bn ? m->sumK : 0); }
+
+/* cabn: agent i's actor input: its observation, then A_ji one-hot(acts[j]) in agent j's slot
+ * for its parents j (edges in use), zeros elsewhere. A (N, N) from the current weights. */
+static void bn_input(const mlearner* m, int i, const float* obs, const int* acts, const double* A, float* out) {
+    cabn_input(out, obs, m->od[i], acts, A, m->allowed, m->koff, m->sumK, i, m->N);
+}
+
+/* the order and the edges in use, from the current graph weights */
+static void bn_plan(mlearner* m, double* A) {
+    cabn_adjacency(A, m->dag.param, m->N);
+    cabn_order(m->order, m->allowed, A, m->N, m->cfg.dag_threshold);
+}
+
+static int dag_edges(const mlearner* m) {
+    int n = 0;
+    for (int k = 0; k < m->N * m->N; k++) n += m->allowed[k];
+    return n;
+}
 
 /* One rollout of T steps on every copy, then GAE. */
 static void ml_collect(mlearner* m) {
     acrl_mvec* v = m->vec;
     const int N = m->N, E = m->E, om = v->obs_max, sd = v->state_dim;
     int* joint = (int*)m->perm;   /* (E, N) actions, reusing the permutation buffer */
+    double A[MAXA * MAXA];
+    if (m->bn) bn_plan(m, A);
     for (int t = 0; t < m->T; t++) {
         size_t r0 = (size_t)t * (size_t)E;
-        for (int i = 0; i < N; i++) {
+        for (int p = 0; p < N; p++) {
+            const int i = m->bn ? m->order[p] : p;
             float* o = m->obs[i] + r0 * (size_t)m->od[i];
             float* c = m->cin[i] + r0 * (size_t)cdim(m, i);
             for (int e = 0; e < E; e++) {
@@ -368,7 +430,14 @@ static void ml_collect(mlearner* m) {
                 memcpy(o + (size_t)e * (size_t)m->od[i], eo + (size_t)i * (size_t)om, sizeof(float) * (size_t)m->od[i]);
                 critic_input(m, i, eo, v->state + (size_t)e * (size_t)sd, c + (size_t)e * (size_t)cdim(m, i));
             }
-            const float* lg = actor_fwd(m, i, o, E);
+            const float* in = o;
+            if (m->bn) {   /* parents' actions of this step are already in joint */
+                for (int e = 0; e < E; e++)
+                    bn_input(m, i, o + (size_t)e * (size_t)m->od[i], joint + (size_t)e * (size_t)N, A,
+                             m->mb_obs + (size_t)e * (size_t)indim(m, i));
+                in = m->mb_obs;
+            }
+            const float* lg = actor_fwd(m, i, in, E);
             acrl_cat_sample(m->act[i] + r0, lg, &m->rng, E, m->K[i]);
             acrl_cat_log_prob(m->logp[i] + r0, lg, m->act[i] + r0, E, m->K[i]);
             critic_values(m, i, c, E, m->vraw[i] + r0, m->val[i] + r0);
@@ -428,6 +497,33 @@ static void ml_collect(mlearner* m) {
     }
 }
 
+/* cabn: one Adam step of the graph weights W from the minibatch's actor input gradients
+ * (m->din, through A_ji = W_ji^2 for the edges in use), the acyclicity penalty and the
+ * annealed L1 sparsity (weight dag_sparsity * progress). */
+static void bn_step(mlearner* m, int n, int in, int od) {
+    const int N = m->N;
+    float* W = m->dag.param;
+    double g[MAXA * MAXA], dh[MAXA * MAXA];
+    int* acts = m->mb_joint;   /* (n, N) joint actions of the minibatch rows */
+    for (int s = 0; s < n; s++)
+        for (int j = 0; j < N; j++) acts[s * N + j] = m->act[j][m->mb_row[s]];
+    cabn_w_grad(g, W, m->allowed, m->din, n, in, od, m->koff, m->mb_agent, acts, N);
+    cabn_acyclicity(dh, W, N);
+    double lam = m->cfg.dag_sparsity * m->progress;
+    acrl_params_zero_grad(&m->dag);
+    for (int j = 0; j < N; j++)
+        for (int i = 0; i < N; i++) {
+            if (i == j) continue;
+            double w = W[j * N + i];
+            m->dag.grad[j * N + i] = (float)(g[j * N + i] + m->cfg.dag_acyclic * dh[j * N + i] +
+                                              lam * (w > 0 ? 1.0 : w < 0 ? -1.0 : 0.0));
+        }
+    acrl_optim o = acrl_optim_default(ACRL_OPT_ADAM);
+    o.eps = m->cfg.adam_eps;
+    acrl_optim_step(&o, &m->dag, m->cfg.dag_lr);
+    for (int i = 0; i < N; i++) W[i * N + i] = 0.0f;
+}
+
 /* PPO epochs for every network group. Returns 0, or -1 on a non-finite loss. */
 static int ml_update(mlearner* m, char* err, size_t errlen) {
     const int rows = m->T * m->E;
@@ -446,9 +542,10 @@ static int ml_update(mlearner* m, char* err, size_t errlen) {
             memcpy(m->b_adv + B, m->adv[i], sizeof(float) * (size_t)rows);
             memcpy(m->b_ret + B, m->ret[i], sizeof(float) * (size_t)rows);
             memcpy(m->b_vold + B, m->vraw[i], sizeof(float) * (size_t)rows);
+            for (int r = 0; r < rows; r++) { m->b_agent[B + r] = i; m->b_row[B + r] = r; }
             B += rows;
         }
-        const int od = m->od[i0], cd = cdim(m, i0), K = m->K[i0];
+        const int od = m->od[i0], cd = cdim(m, i0), K = m->K[i0], in = indim(m, i0);
         double am = 0, as = 0;
         for (int b = 0; b < B; b++) am += m->b_adv[b];
         am /= B;
@@ -465,9 +562,20 @@ static int ml_update(mlearner* m, char* err, size_t errlen) {
             }
             for (int k = 0; k < nmb; k++) {
                 int n = k == nmb - 1 ? B - k * mbs : mbs;
+                double A[MAXA * MAXA];
+                if (m->bn) cabn_adjacency(A, m->dag.param, m->N);
                 for (int s = 0; s < n; s++) {
                     int b = m->perm[k * mbs + s];
-                    memcpy(m->mb_obs + (size_t)s * (size_t)od, m->b_obs + (size_t)b * (size_t)od, sizeof(float) * (size_t)od);
+                    m->mb_agent[s] = m->b_agent[b];
+                    m->mb_row[s] = m->b_row[b];
+                    if (m->bn) {
+                        int acts[MAXA];
+                        for (int j = 0; j < m->N; j++) acts[j] = m->act[j][m->b_row[b]];
+                        bn_input(m, m->b_agent[b], m->b_obs + (size_t)b * (size_t)od, acts, A,
+                                 m->mb_obs + (size_t)s * (size_t)in);
+                    } else {
+                        memcpy(m->mb_obs + (size_t)s * (size_t)od, m->b_obs + (size_t)b * (size_t)od, sizeof(float) * (size_t)od);
+                    }
                     memcpy(m->mb_cin + (size_t)s * (size_t)cd, m->b_cin + (size_t)b * (size_t)cd, sizeof(float) * (size_t)cd);
                     m->mb_act[s] = m->b_act[b]; m->mb_logp[s] = m->b_logp[b]; m->mb_adv[s] = m->b_adv[b];
                     m->mb_ret[s] = m->b_ret[b]; m->mb_vold[s] = m->b_vold[b];
@@ -479,11 +587,13 @@ static int ml_update(mlearner* m, char* err, size_t errlen) {
                 double st[4];
                 double pl = marl_policy_loss(m->dlogits, lg, m->mb_act, m->mb_logp, m->mb_adv, n, K, m->cfg.clip_range,
                                              m->cfg.ent_coef, m->scratch, st);
-                acrl_mlp_backward(&m->amlp[g], &m->actor[g], NULL, m->dlogits);
+                if (m->bn) memset(m->din, 0, sizeof(float) * (size_t)n * (size_t)in);
+                acrl_mlp_backward(&m->amlp[g], &m->actor[g], m->bn ? m->din : NULL, m->dlogits);
                 if (m->cfg.max_grad_norm > 0) acrl_params_clip_grad_norm(&m->actor[g], m->cfg.max_grad_norm);
                 acrl_optim ao = acrl_optim_default(ACRL_OPT_ADAM);
                 ao.eps = m->cfg.adam_eps;
                 acrl_optim_step(&ao, &m->actor[g], m->cfg.learning_rate);
+                if (m->bn) bn_step(m, n, in, od);
                 /* critic: targets normalized after updating the statistics with them */
                 if (m->cfg.value_norm) {
                     vn_update(m->vn[g], m->mb_ret, n);
@@ -567,6 +677,8 @@ static int ml_save(mlearner* m, const char* env_id, const char* path, bool full,
             bad |= algo_save_params(w, name, &m->critic[g]);
         }
     }
+    if (m->bn && !bad) bad |= full ? algo_save_params(w, "marl.dag", &m->dag)
+                                   : acrl_ckpt_add(w, "marl.dag.param", m->dag.param, acrl_params_bytes(&m->dag));
     if (!full && !bad) bad |= acrl_ckpt_add(w, "marl.policy", "1", 1);
     if (full && !bad) {
         int64_t cnt[4] = {m->steps, m->iterations, m->episodes, m->wcount};
@@ -613,6 +725,9 @@ static int ml_load(mlearner* m, const acrl_ckpt* ck, bool full, char* err, size_
             if (algo_load_blob(ck, name, m->actor[g].param, acrl_params_bytes(&m->actor[g]), err, errlen)) return -1;
         }
     }
+    if (m->bn && (full ? algo_load_params(ck, "marl.dag", &m->dag, err, errlen)
+                       : algo_load_blob(ck, "marl.dag.param", m->dag.param, acrl_params_bytes(&m->dag), err, errlen)))
+        return -1;
     if (!full) return 0;
     int64_t cnt[4];
     if (algo_load_i64s(ck, "marl.counters", cnt, 4, err, errlen) || algo_load_rng(ck, "marl.rng", &m->rng, err, errlen))
@@ -642,6 +757,23 @@ static int ml_load(mlearner* m, const acrl_ckpt* ck, bool full, char* err, size_
 
 /* ---- evaluation --------------------------------------------------------------------- */
 
+/* Joint actions a (N) of the policy for one copy's observations obs (N, obs_max). */
+static void joint_act(mlearner* m, const float* obs, int obs_max, bool stochastic, acrl_rng* r, int* a) {
+    double A[MAXA * MAXA];
+    if (m->bn) bn_plan(m, A);
+    for (int p = 0; p < m->N; p++) {
+        int i = m->bn ? m->order[p] : p;
+        const float* x = obs + (size_t)i * (size_t)obs_max;
+        if (m->bn) {
+            bn_input(m, i, x, a, A, m->row);
+            x = m->row;
+        }
+        const float* lg = actor_fwd(m, i, x, 1);
+        if (stochastic) acrl_cat_sample(&a[i], lg, r, 1, m->K[i]);
+        else acrl_cat_mode(&a[i], lg, 1, m->K[i]);
+    }
+}
+
 static int ml_evaluate(mlearner* m, const char* env_id, int episodes, uint64_t seed, bool stochastic, double* mean,
                        double* std, char* err, size_t errlen) {
     acrl_menv* e = acrl_menv_make(env_id, m->cfg.env_args, err, errlen);
@@ -662,11 +794,7 @@ static int ml_evaluate(mlearner* m, const char* env_id, int episodes, uint64_t s
             int a[MAXA];
             double rw[MAXA];
             bool term[MAXA], trunc[MAXA];
-            for (int i = 0; i < e->n_agents; i++) {
-                const float* lg = actor_fwd(m, i, obs + (size_t)i * (size_t)e->obs_max, 1);
-                if (stochastic) acrl_cat_sample(&a[i], lg, &r, 1, m->K[i]);
-                else acrl_cat_mode(&a[i], lg, 1, m->K[i]);
-            }
+            joint_act(m, obs, e->obs_max, stochastic, &r, a);
             acrl_menv_step(e, a, obs, rw, term, trunc);
             bool done = false;
             double team = 0;
@@ -688,13 +816,10 @@ static int ml_evaluate(mlearner* m, const char* env_id, int episodes, uint64_t s
 static void greedy_joint(mlearner* m, char* out, size_t len) {
     const acrl_mvec* v = m->vec;
     size_t k = 0;
+    int a[MAXA];
     out[0] = 0;
-    for (int i = 0; i < m->N && k < len; i++) {
-        int a;
-        const float* lg = actor_fwd(m, i, v->obs + (size_t)i * (size_t)v->obs_max, 1);
-        acrl_cat_mode(&a, lg, 1, m->K[i]);
-        k += (size_t)snprintf(out + k, len - k, i ? ",%d" : "%d", a);
-    }
+    joint_act(m, v->obs, v->obs_max, false, NULL, a);
+    for (int i = 0; i < m->N && k < len; i++) k += (size_t)snprintf(out + k, len - k, i ? ",%d" : "%d", a[i]);
 }
 
 int acrl_marl_eval_checkpoint(const char* path, int episodes, uint64_t seed, bool stochastic, double* mean, double* std,
@@ -766,6 +891,14 @@ static int write_summary(const char* dir, const char* algo, const char* env_id, 
         acrl_json_int(&j, "eval_episodes", ev_n);
     }
     if (joint) acrl_json_string(&j, "greedy_joint_action", joint);
+    if (m->bn) {
+        char ws[512];
+        size_t k = 0;
+        for (int q = 0; q < m->N * m->N && k < sizeof ws; q++)
+            k += (size_t)snprintf(ws + k, sizeof ws - k, q ? ",%.4g" : "%.4g", (double)m->dag.param[q]);
+        acrl_json_string(&j, "dag_weights", ws);
+        acrl_json_int(&j, "dag_edges_in_use", dag_edges(m));
+    }
     acrl_json_number(&j, "wall_seconds", wall);
     acrl_json_number(&j, "steps_per_second", sps);
     int rc = acrl_json_end(&j);
@@ -783,7 +916,7 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
     const char* env_id = o->env_id;
     marl_cfg cfg;
     marl_cfg_defaults(&cfg);
-    char path[1200];
+    char path[1200], algo_buf[32], env_buf[ACRL_ENV_ID_MAX + 1];
     if (o->resume_dir) {
         if (strlen(o->resume_dir) >= sizeof o->run_dir) { snprintf(err, errlen, "run directory path too long"); return ACRL_ERR_INPUT; }
         if (acrl_path_join(path, sizeof path, o->resume_dir, "last.ckpt", err, errlen)) return ACRL_ERR_INPUT;
@@ -806,12 +939,14 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
             acrl_ckpt_free(ck);
             return ACRL_ERR_INPUT;
         }
-        algo = ca;
-        env_id = acrl_ckpt_env_id(ck);
+        snprintf(algo_buf, sizeof algo_buf, "%s", ca);   /* the names outlive the checkpoint */
+        snprintf(env_buf, sizeof env_buf, "%s", acrl_ckpt_env_id(ck));
+        algo = algo_buf;
+        env_id = env_buf;
         if (ck_config(ck, &cfg, err, errlen)) { acrl_ckpt_free(ck); return ACRL_ERR_INPUT; }
         snprintf(o->run_dir, sizeof o->run_dir, "%s", o->resume_dir);
     } else {
-        if (!acrl_marl_algo_exists(algo)) { snprintf(err, errlen, "unknown multi-agent algorithm '%s' (ippo, mappo)", algo); return ACRL_ERR_INPUT; }
+        if (!acrl_marl_algo_exists(algo)) { snprintf(err, errlen, "unknown multi-agent algorithm '%s' (ippo, mappo, cabn)", algo); return ACRL_ERR_INPUT; }
         if (!acrl_menv_exists(env_id)) {
             snprintf(err, errlen, "%s is a multi-agent algorithm; '%s' is not a multi-agent env (MPE-SimpleSpread-v3, "
                      "MPE-SimpleReference-v3, MPE-SimpleSpeakerListener-v4, ClimbingGame-v0, PenaltyGame-v0)", algo, env_id);
@@ -827,6 +962,24 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
         for (int i = 0; i < o->n_overrides; i++)
             if (acrl_config_parse_override(marl_table, &cfg, o->overrides[i], err, errlen)) return ACRL_ERR_INPUT;
         if (o->num_envs > 0) cfg.n_envs = o->num_envs;
+        marl_cfg d;
+        marl_cfg_defaults(&d);
+        for (int i = 0; i < o->n_overrides && strcmp(algo, "cabn") != 0; i++)
+            if (strncmp(o->overrides[i], "dag_", 4) == 0) {
+                snprintf(err, errlen, "%.*s is a graph option of cabn; %s has no agent graph",
+                         (int)strcspn(o->overrides[i], "="), o->overrides[i], algo);
+                return ACRL_ERR_INPUT;
+            }
+        if (strcmp(algo, "cabn") != 0) {
+            const char* keys[5] = {"dag_init", "dag_acyclic", "dag_sparsity", "dag_threshold", "dag_lr"};
+            const float got[5] = {cfg.dag_init, cfg.dag_acyclic, cfg.dag_sparsity, cfg.dag_threshold, cfg.dag_lr};
+            const float def[5] = {d.dag_init, d.dag_acyclic, d.dag_sparsity, d.dag_threshold, d.dag_lr};
+            for (int k = 0; k < 5; k++)
+                if (got[k] != def[k]) {
+                    snprintf(err, errlen, "%s is a graph option of cabn; %s has no agent graph", keys[k], algo);
+                    return ACRL_ERR_INPUT;
+                }
+        }
         int nn = o->out_dir ? snprintf(o->run_dir, sizeof o->run_dir, "%s", o->out_dir)
                             : snprintf(o->run_dir, sizeof o->run_dir, "runs/%s-%s-%lld-%ld", algo, env_id,
                                        (long long)(o->seed < 0 ? 0 : o->seed), (long)time(NULL));
@@ -888,6 +1041,7 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
     bool interrupted = false, stopped = false;
     while (m->steps < cfg.n_timesteps) {
         ml_collect(m);
+        m->progress = m->steps >= cfg.n_timesteps ? 1.0 : (double)m->steps / cfg.n_timesteps;
         if (ml_update(m, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
         if (m->steps >= next_log || m->steps >= cfg.n_timesteps) {
             double row[NCOLS] = {(double)m->steps, (double)m->episodes, window_mean(m), m->metrics[0], m->metrics[1],

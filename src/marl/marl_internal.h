@@ -23,6 +23,10 @@ void* marl_mpe_world(acrl_menv* e);
 int   marl_mpe_set(acrl_menv* e, int i, double px, double py, double vx, double vy);
 int   marl_mpe_get(const acrl_menv* e, int i, double* pos, double* vel);
 int   marl_mpe_goal(const acrl_menv* e, int agent);
+/* simple_spread's scripted reference: greedy agent-landmark assignment (-1: not spread),
+ * then per agent the action whose coasting point lies nearest its landmark. */
+int   marl_spread_greedy_assign(const acrl_menv* e, int* assign);
+void  marl_spread_greedy_actions(const acrl_menv* e, const int* assign, int* actions);
 void  marl_mpe_clear_u32(acrl_menv* e);   /* no-op for other envs */
 
 /* The trainer's configuration (keys in mappo.c's table, `acrl help mappo`). */
@@ -34,6 +38,7 @@ typedef struct {
     acrl_intlist hidden;
     int   activation;              /* 0 tanh, 1 relu */
     int   log_freq, checkpoint_freq, n_eval_episodes;
+    float dag_init, dag_acyclic, dag_sparsity, dag_threshold, dag_lr;   /* cabn only */
     char  env_args[ACRL_CONFIG_STR_MAX];
 } marl_cfg;
 
@@ -50,5 +55,22 @@ double marl_value_loss(float* dv, const float* v, const float* old, const float*
  * floats; stats (4; NULL: skip) = surrogate loss, entropy, approx KL, clip fraction. */
 double marl_policy_loss(float* dlogits, const float* logits, const int* act, const float* old_logp,
                         const float* adv, int B, int K, float clip, float ent_coef, float* scratch, double* stats);
+
+/* ---- CA-BN's graph (cabn.c): W, A (N, N) row j = edge j -> i (parent j of agent i) ---- */
+/* A = W o W with a zero diagonal. */
+void   cabn_adjacency(double* A, const float* W, int N);
+/* h = tr(e^{W o W}) - N (zero for a DAG); dW (N, N; NULL: skip) = dh/dW. N <= 16. */
+double cabn_acyclicity(double* dW, const float* W, int N);
+/* order (N): the agents in sampling order; allowed (N, N): edge j -> i in use (j before i and
+ * A_ji >= threshold). */
+void   cabn_order(int* order, unsigned char* allowed, const double* A, int N, double threshold);
+/* Agent i's actor input out (od + sumK): obs (od), then A_ji one-hot(acts[j]) in agent j's
+ * slot (offset koff[j]) for the edges j -> i in use, zeros elsewhere. */
+void   cabn_input(float* out, const float* obs, int od, const int* acts, const double* A, const unsigned char* allowed,
+                  const int* koff, int sumK, int i, int N);
+/* g (N, N) = dL/dW through the inputs, from din (n, in) = dL/d(actor inputs) of rows of agents
+ * agent (n) with joint actions acts (n, N). */
+void   cabn_w_grad(double* g, const float* W, const unsigned char* allowed, const float* din, int n, int in, int od,
+                   const int* koff, const int* agent, const int* acts, int N);
 
 #endif

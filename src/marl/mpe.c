@@ -360,3 +360,46 @@ void marl_mpe_clear_u32(acrl_menv* e) {
     mpe* w = marl_mpe_world(e);
     if (w) { w->has_u32 = 0; w->u32_buf = 0; }
 }
+
+/* ---- a scripted reference for simple_spread ------------------------------------------
+ * Greedy assignment: repeatedly pair the closest free agent and free landmark. Control: the
+ * action whose stopping point (the position the agent would coast to with no-ops after it:
+ * p + dt v' / damping... = p + 0.4 v' with v' = 0.75 v + 0.5 u) lies nearest its landmark. */
+int marl_spread_greedy_assign(const acrl_menv* e, int* assign) {
+    const mpe* w = e->vt == &mpe_vtable ? e->data : NULL;
+    if (!w || w->kind != MPE_SPREAD) return -1;
+    bool used_a[MAX_ENT] = {false}, used_l[MAX_ENT] = {false};
+    for (int k = 0; k < w->na; k++) {
+        double best = INFINITY;
+        int ba = 0, bl = 0;
+        for (int a = 0; a < w->na; a++)
+            for (int l = 0; l < w->nl; l++) {
+                if (used_a[a] || used_l[l]) continue;
+                double d = dist2(w->pos[a], w->pos[w->na + l]);
+                if (d < best) { best = d; ba = a; bl = l; }
+            }
+        used_a[ba] = used_l[bl] = true;
+        assign[ba] = bl;
+    }
+    return 0;
+}
+
+void marl_spread_greedy_actions(const acrl_menv* e, const int* assign, int* actions) {
+    const mpe* w = e->data;
+    static const double dir[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+    for (int a = 0; a < w->na; a++) {
+        const double* L = w->pos[w->na + assign[a]];
+        double best = INFINITY;
+        int ba = 0;
+        for (int k = 0; k < 5; k++) {
+            double s[2];
+            for (int j = 0; j < 2; j++) {
+                double v = w->vel[a][j] * (1 - DAMPING) + SENSITIVITY * dir[k][j] * DT;
+                s[j] = w->pos[a][j] + v * DT * (1.0 + (1 - DAMPING) / DAMPING);
+            }
+            double d = dist2(s, L);
+            if (d < best) { best = d; ba = k; }
+        }
+        actions[a] = ba;
+    }
+}
