@@ -863,7 +863,7 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static const char* const progress_cols[] = {"step", "episodes", "ep_return_mean", "policy_loss", "value_loss",
+static const char* const progress_cols[] = {"step", "episodes", "return_mean", "policy_loss", "value_loss",
                                             "entropy", "approx_kl", "clip_fraction"};
 #define NCOLS 8
 
