@@ -10,6 +10,7 @@
 #ifndef ACRL_OFFPOLICY_H
 #define ACRL_OFFPOLICY_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "algo/algo.h"
@@ -30,6 +31,7 @@ typedef struct {
     int   save_buffer;        /* put the replay buffer into checkpoints (exact resume) */
     int   layer_norm;         /* hidden layers Linear -> [Dropout] -> LayerNorm -> act (STAC's key) */
     float dropout;            /* inverted dropout after each hidden linear (STAC's key; 0: none) */
+    float adam_eps;           /* Adam's epsilon, every network and the temperature (PyTorch's 1e-8) */
 } offp_config;
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
@@ -48,7 +50,8 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, tau, FLOAT, 0, 1, "Polyak coefficient of the target networks"),                                    \
     OFFP_E(T, net_arch, INTLIST, 1, 4096, "hidden layer widths of actor and critics, e.g. 256,256"),             \
     OFFP_E(T, activation, STRING, 0, 0, "hidden activation: relu, tanh, elu, gelu"),                             \
-    OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)")
+    OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)"),                 \
+    OFFP_E(T, adam_eps, FLOAT, 1e-12, 1, "Adam's epsilon (every network and the temperature)")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
 typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */
@@ -84,6 +87,23 @@ typedef struct {
     offp_core   core;
     acrl_params actor, actor_targ, critic, critic_targ, alpha;
 } offp_learner;
+
+/* The five stores empty (offp_learner_init) before any build, so that a failed create can
+ * always call offp_learner_free: the core (offp_free) and the five stores. */
+void offp_learner_init(offp_learner* L);
+void offp_learner_free(offp_learner* L);
+/* *slots[i] = count zeroed floats, for each of the n slots; -1 when any allocation failed
+ * (the caller's destroy frees what was allocated). */
+int  offp_alloc_floats(float** const* slots, size_t n, size_t count);
+/* Message "non-finite WHAT in ALGO update N" into err; returns -1 (an update's failure). */
+int  offp_nonfinite(char* err, size_t errlen, const char* algo, const char* what, long update);
+/* softplus as torch.nn.functional.softplus (threshold 20) and its derivative. */
+static inline float offp_softplus(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
+static inline float offp_softplus_grad(float x) {
+    if (x > 20.0f) return 1.0f;
+    const float z = expf(x);
+    return z / (z + 1.0f);
+}
 
 /* Refuses, before anything is allocated, a configuration whose replay buffer, minibatch
  * and net_bytes of networks (the algorithm's estimate, e.g. from offp_mlp_bytes) do not fit
@@ -205,11 +225,11 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
 /* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout. */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);
-/* One Adam step of p at learning rate lr (after grads are in). */
-void offp_adam(acrl_params* p, float lr);
+/* One Adam step of p at learning rate lr with epsilon eps (after grads are in). */
+void offp_adam(acrl_params* p, float lr, float eps);
 /* The same step on floats [lo, hi) of p only, as step p->step + 1: the caller increments
  * p->step once every range is done. Elementwise, so ranges may run on different lanes. */
-void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi);
+void offp_adam_range(acrl_params* p, float lr, float eps, size_t lo, size_t hi);
 /* dst = (1 - tau) dst + tau src on floats [lo, hi) (acrl_params_polyak on a range). */
 void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi);
 

@@ -58,9 +58,7 @@ typedef struct {
 void td3_destroy(void* self) {
     td3* t = self;
     if (!t) return;
-    offp_free(&t->L.core);
-    acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    offp_learner_free(&t->L);
     acrl_mlp_free(&t->pi);
     acrl_mlp_free(&t->pi_targ);
     offp_critic_free(&t->cr);
@@ -82,19 +80,19 @@ void* td3_create_from(const void* cfgp, const acrl_algo_ctx* ctx, const char* na
     }
     td3* t = calloc(1, sizeof *t);
     if (!t) { snprintf(err, errlen, "out of memory"); return NULL; }
+    offp_learner_init(&t->L);
     t->cfg = *cfg;
     t->name = name;
     offp_core* o = &t->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(t); return NULL; }
     const int D = t->D = o->act_dim, od = o->obs_dim;
     acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
-    offp_critic cr_t;
+    offp_critic cr_t = {0}; /* freed below even when an earlier build failed */
     int rc = offp_mlp_build(&t->pi, &t->L.actor, "pi", od, D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_mlp_build(&t->pi_targ, &t->L.actor_targ, "pi", od, D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&t->cr, &t->L.critic, cfg->n_critics, od + D, 1, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&cr_t, &t->L.critic_targ, cfg->n_critics, od + D, 1, &cfg->off, 1, err, errlen);
-    if (!rc) offp_critic_free(&cr_t);
+    offp_critic_free(&cr_t);
     for (int i = 0; i < 4 && !rc; i++) rc = acrl_params_finalize(st[i], err, errlen);
     if (rc) { td3_destroy(t); return NULL; }
     size_t n = (size_t)maxb * D;
@@ -192,7 +190,7 @@ static void td3_lanes_critic_step(void* arg, int k) {
     offp_critic_range(cr, &t->L.critic, k, &lo, &hi);
     memset(t->L.critic.grad + lo, 0, sizeof(float) * (hi - lo));
     offp_critic_backward(cr, &t->L.critic, k, cr->dout[k], NULL);
-    offp_adam_range(&t->L.critic, t->cfg.off.learning_rate, lo, hi);
+    offp_adam_range(&t->L.critic, t->cfg.off.learning_rate, t->cfg.off.adam_eps, lo, hi);
 }
 
 /* Phase 4: both targets move towards the online networks (lane 0 critics, lane 1 actor). */
@@ -257,7 +255,7 @@ int td3_update(void* self, const replay_batch* b, int B, const float* eps, bool 
         }
     acrl_params_zero_grad(&t->L.actor);
     acrl_mlp_backward(&t->pi, &t->L.actor, NULL, t->dz);
-    offp_adam(&t->L.actor, t->cfg.off.learning_rate);
+    offp_adam(&t->L.actor, t->cfg.off.learning_rate, t->cfg.off.adam_eps);
     td3_lanes(t, true, td3_lanes_polyak, &j);
     sums[M_POLICY_LOSS] += aloss;
     sums[OFFP_ACTOR_STEPS] += 1;
