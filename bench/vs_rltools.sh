@@ -1,9 +1,12 @@
 #!/bin/sh
 # acrl against RLtools on RLtools' own Pendulum-v1 examples (SAC, TD3, PPO), measured side
 # by side on one core: both are built here, then run interleaved (RLtools fast math, RLtools
-# without fast math, acrl) for SEEDS rounds; the table gives the median wall and user-CPU
-# seconds of each and the ratio RLtools / acrl (above 1: acrl is faster). Nothing of RLtools
-# is in this repository: pass the path of your own checkout (https://github.com/rl-tools/rl-tools).
+# without fast math, acrl) for SEEDS rounds. Two tables of medians and ratios RLtools / acrl
+# (above 1: acrl is faster): the training loop's own wall time (RLtools' "Time:" line, acrl's
+# summary.json train_seconds: no process start, no final evaluation), and the whole process's
+# user CPU seconds (evaluations included; robust when other jobs share the machine). Nothing
+# of RLtools is in this repository: pass the path of your own checkout
+# (https://github.com/rl-tools/rl-tools).
 #
 #     sh bench/vs_rltools.sh RLTOOLS_DIR [ACRL_BINARY (build/acrl)] [SEEDS (5)] [WORKDIR]
 #
@@ -54,10 +57,15 @@ for a in sac td3 ppo; do
     build "rlt-$a" "$src" "-O3"
 done
 
-# one timed run: prints "wall user" seconds
+# one timed run: prints "training_wall user" seconds
 timed() {
-    /usr/bin/time -f "%e %U" -o "$WORK/time" "$@" >"$WORK/out" 2>&1 || { echo "vs_rltools: failed: $*" >&2; tail -5 "$WORK/out" >&2; exit 1; }
-    cat "$WORK/time"
+    /usr/bin/time -f "%U" -o "$WORK/time" "$@" >"$WORK/out" 2>&1 || { echo "vs_rltools: failed: $*" >&2; tail -5 "$WORK/out" >&2; exit 1; }
+    if [ -f "$WORK/run/summary.json" ]; then
+        train=$(awk -F': ' '/"train_seconds"/ { gsub(/,/, "", $2); print $2 }' "$WORK/run/summary.json")
+    else
+        train=$(grep -a '^Time: ' "$WORK/out" | tail -1 | sed 's/^Time: \([0-9.]*\)s*/\1/')
+    fi
+    echo "${train:-nan} $(cat "$WORK/time")"
 }
 acrl_args() { # ALGO
     case $1 in
@@ -70,9 +78,9 @@ acrl_args() { # ALGO
 r=0
 while [ "$r" -lt "$SEEDS" ]; do
     for a in sac td3 ppo; do
+        rm -rf "$WORK/run"
         echo "$a rlt-fast $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$a-fast")" >>"$WORK/times"
         echo "$a rlt $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$a")" >>"$WORK/times"
-        rm -rf "$WORK/run"
         # shellcheck disable=SC2046
         echo "$a acrl $(timed "$ACRL" $(acrl_args $a) --seed "$r" --threads 1 --quiet --out "$WORK/run")" >>"$WORK/times"
     done
@@ -85,13 +93,13 @@ for line in open(sys.argv[1]):
     a, who, wall, user = line.split()
     t.setdefault((a, who), []).append((float(wall), float(user)))
 med = lambda k, i: statistics.median(x[i] for x in t[k])
-print("| example | acrl wall / user s | RLtools fast math wall / user s | RLtools wall / user s | ratio vs fast math (wall, user) | ratio vs no fast math (wall, user) |")
-print("|---|---:|---:|---:|---:|---:|")
-for a in ("sac", "td3", "ppo"):
-    aw, au = med((a, "acrl"), 0), med((a, "acrl"), 1)
-    fw, fu = med((a, "rlt-fast"), 0), med((a, "rlt-fast"), 1)
-    nw, nu = med((a, "rlt"), 0), med((a, "rlt"), 1)
-    print("| %s Pendulum-v1 | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f, %.2f | %.2f, %.2f |"
-          % (a.upper(), aw, au, fw, fu, nw, nu, fw / aw, fu / au, nw / aw, nu / au))
+for i, what in ((0, "training loop, wall s"), (1, "whole process, user CPU s")):
+    print()
+    print("| %s | acrl | RLtools fast math | RLtools | ratio vs fast math | ratio vs no fast math |" % what)
+    print("|---|---:|---:|---:|---:|---:|")
+    for a in ("sac", "td3", "ppo"):
+        ac, f, n = med((a, "acrl"), i), med((a, "rlt-fast"), i), med((a, "rlt"), i)
+        print("| %s Pendulum-v1 | %.2f | %.2f | %.2f | **%.2f** | %.2f |" % (a.upper(), ac, f, n, f / ac, n / ac))
+print()
 print("(medians of %d interleaved runs each; ratio = RLtools time / acrl time)" % len(t[("sac", "acrl")]))
 PY
