@@ -834,10 +834,8 @@ int acrl_marl_eval_checkpoint(const char* path, int episodes, uint64_t seed, boo
     } else if (ck_config(ck, &c, err, errlen) == 0) {
         c.n_envs = 1;
         c.n_steps = 1;
-        bool policy = acrl_ckpt_section(ck, "marl.policy", NULL) != NULL;
         m = ml_create(acrl_ckpt_algo(ck), acrl_ckpt_env_id(ck), &c, 0, err, errlen);
-        if (m && ml_load(m, ck, false, err, errlen) == 0) {
-            (void)policy;
+        if (m && ml_load(m, ck, false, err, errlen) == 0) {   /* the actors (and graph) of either file */
             code = ml_evaluate(m, acrl_ckpt_env_id(ck), episodes, seed, stochastic, mean, std, err, errlen);
         }
     }
