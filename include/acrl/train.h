@@ -24,7 +24,8 @@ typedef struct {
     long        stop_at;         /* > 0: end this invocation once this many steps are done */
     int64_t     seed;            /* < 0: 0 */
     int         num_envs;        /* <= 0: config n_envs */
-    int         threads;         /* env-stepping threads (>= 1) */
+    int         threads;         /* threads stepping the env copies and running the update's lanes (>= 1);
+                                  * 0: chosen per run (docs/benchmarks.md "Threads"); results never depend on it */
     const char* out_dir;         /* NULL: runs/ALGO-ENV-SEED-<time> */
     const char* config_file;     /* NULL: only the preset configs/ALGO/ENV.ini, if any */
     const char* const* overrides;/* "key=value" */
@@ -50,7 +51,7 @@ typedef struct {
     char        run_dir[1024];   /* out: the run directory used */
 } acrl_train_options;
 
-/* Defaults for every field (seed 0, threads 1, eval_episodes 20). */
+/* Defaults for every field (seed 0, threads 0: chosen per run, eval_episodes 20). */
 acrl_train_options acrl_train_options_default(void);
 /* Trains; returns one of the codes above with a message in err on failure. */
 int acrl_train(acrl_train_options* o, char* err, size_t errlen);
@@ -134,6 +135,12 @@ int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, a
                char* err, size_t errlen);
 /* Adds (or replaces) the result as "q_bias_*" fields of the summary.json at path. 0 or -1. */
 int acrl_qbias_write_summary(const char* path, const acrl_qbias_result* r, bool stochastic);
+
+/* Writes the replay buffer held by the checkpoint at ckpt_path (an off-policy run saved with
+ * save_buffer = 1) to out_path as a transitions file (docs/offpolicy.md "Offline data"), which
+ * the off-policy key offline_data reads; the rows written into *n. ACRL_OK, ACRL_ERR_INPUT
+ * (bad checkpoint, no buffer in it) or ACRL_ERR_RUNTIME (cannot write) with a message. */
+int acrl_buffer_export(const char* ckpt_path, const char* out_path, long* n, char* err, size_t errlen);
 
 /* Names of the registered algorithms, NULL-terminated; and the config help of one
  * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */
