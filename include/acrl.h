@@ -20,5 +20,6 @@
 #include "acrl/io.h"
 #include "acrl/train.h"
 #include "acrl/portfolio.h"
+#include "acrl/mec.h"
 
 #endif
