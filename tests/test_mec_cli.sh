@@ -44,6 +44,10 @@ grep -q "^  0.5000 " "$TMP/p.out" && grep -q "^reference point (delay, energy)" 
 same "pareto rerun" "$TMP/p.csv" "$TMP/p2.csv"
 "$ACRL" pareto "$TMP/a" --weights 3 --episodes 2 --set servers=6 >"$TMP/p6.out" 2>&1 && grep -q "servers=6," "$TMP/p6.out" && ok ||
     bad "pareto --set servers=6: $(cat "$TMP/p6.out")"
+if command -v gnuplot >/dev/null 2>&1; then
+    "$ACRL" pareto "$TMP/a" --weights 3 --episodes 1 --plot "$TMP/f.png" >/dev/null 2>&1 && [ -s "$TMP/f.png" ] && ok ||
+        bad "pareto --plot wrote no PNG"
+fi
 # a per-weight run (fixed preference) joins as the row per_weight
 "$ACRL" train sac MecOffload-v0 --steps 400 --quiet --eval-episodes 1 --set env_args=pref=0.4,servers=3 \
     --set learning_starts=200 --set net_arch=16,16 --set batch_size=16 --out "$TMP/w" >/dev/null 2>&1 || bad "per-weight train failed"

@@ -422,7 +422,7 @@ int acrl_plot_points(const char* title, const char* xlabel, const char* ylabel, 
     if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
     script_fd = -1;
     fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo size 1000,700 font 'sans,10'\n"
-          "} else {\n  set terminal png size 1000,700\n}\nset termoption noenhanced\nset grid\nset key right top\n", f);
+          "} else {\n  set terminal png size 1000,700\n}\nset termoption noenhanced\nset grid\nset key left bottom\n", f);
     if (logx) fputs("set logscale x\n", f);
     if (logy) fputs("set logscale y\n", f);
     fputs("set output ", f);
