@@ -220,6 +220,12 @@ static int pareto_run(int argc, char** argv) {
                              &rows[nrows - 1].y[i], a2, sizeof a2);
             if (!code && strncmp(a2, "pref=random", 11) == 0)
                 code = cli_error(CMD, "--per-weight %s: the run's preference is random, not fixed", pw[i]);
+            /* settings other than the preference should be the policy's, else the rows compare
+             * different systems: said, not refused */
+            const char* s1 = strchr(env_args, ','), *s2 = strchr(a2, ',');
+            if (!code && s1 && s2 && strcmp(s1, s2) != 0)
+                fprintf(stderr, "acrl: %s: note: --per-weight %s has other env settings than the policy: %s\n", CMD,
+                        pw[i], s2 + 1);
         }
     }
     if (code) {

@@ -54,6 +54,12 @@ fi
 "$ACRL" pareto "$TMP/a" --weights 2 --episodes 1 --per-weight "$TMP/w" --csv "$TMP/pw.csv" --ref 100,1 >"$TMP/pw.out" 2>&1 || bad "pareto --per-weight failed"
 tail -1 "$TMP/pw.csv" | grep -q "^per_weight," && ok || bad "per_weight row: $(cat "$TMP/pw.csv")"
 grep -q "(100, 1) (--ref)" "$TMP/pw.out" && ok || bad "--ref not reported: $(cat "$TMP/pw.out")"
+grep -q "other env settings" "$TMP/pw.out" && bad "note on equal settings: $(cat "$TMP/pw.out")" || ok
+"$ACRL" train sac MecOffload-v0 --steps 300 --quiet --eval-episodes 1 --set env_args=pref=0.6,servers=4 \
+    --set learning_starts=200 --set net_arch=16,16 --set batch_size=16 --out "$TMP/w4" >/dev/null 2>&1 || bad "per-weight train failed"
+"$ACRL" pareto "$TMP/a" --weights 2 --episodes 1 --per-weight "$TMP/w4" >/dev/null 2>"$TMP/w4.err" || bad "pareto w4 failed"
+grep -q "note: --per-weight .* has other env settings than the policy: servers=4," "$TMP/w4.err" && ok ||
+    bad "no note on other settings: $(cat "$TMP/w4.err")"
 
 # bad input: exit 2 with a message naming the key or option
 refused "train pref=1.5" "pref=1.5: the preference w must be a number in [0, 1]" \
