@@ -256,7 +256,24 @@ static void test_front(void) {
     CHECK(maxdiff_cases == 0);
 }
 
+/* the fronts' plot refuses points it cannot draw (before looking for gnuplot) */
+static void test_plot_refusal(void) {
+    const double x[2] = {1, NAN}, y[2] = {1, 2}, x0[1] = {0}, y0[1] = {1};
+    const double* xs[1] = {x}, *ys[1] = {y};
+    const char* names[1] = {"policy"};
+    int lens[1] = {2};
+    char err[256] = "";
+    CHECK(acrl_plot_points("t", "x", "y", names, xs, ys, lens, 1, 0, 0, "/tmp/never.png", err, sizeof err) == -1);
+    CHECK(strstr(err, "policy: point 2 is not finite") != NULL);
+    xs[0] = x0;
+    ys[0] = y0;
+    lens[0] = 1;
+    CHECK(acrl_plot_points("t", "x", "y", names, xs, ys, lens, 1, 1, 1, "/tmp/never.png", err, sizeof err) == -1);
+    CHECK(strstr(err, "not positive on a log axis") != NULL);
+}
+
 int main(void) {
+    test_plot_refusal();
     test_formulas();
     test_hand();
     test_heuristics_and_snapshot();
