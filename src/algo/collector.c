@@ -106,7 +106,7 @@ void collector_step(acrl_collector* c, const float* actions) {
     acrl_vecenv_step(v, actions);
     if (layout_sharded(c->layout)) { sharded_step(c); return; }
     c->steps += E;
-    if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
+    if (c->norm_obs && !c->obs_stats_frozen) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
     collector_normalize_obs(c, v->obs, c->obs, E);
     if (c->norm_reward) {
         for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];
@@ -153,6 +153,15 @@ double collector_recent_cost(const acrl_collector* c, int k) {
     if (n == 0 || k < 0 || k >= c->num_costs) return NAN;
     double s = 0;
     for (int i = 0; i < n; i++) s += c->ep_costs[i * c->num_costs + k];
+    return s / n;
+}
+
+double collector_recent_cost_n(const acrl_collector* c, int k, int n) {
+    if (n > 100) n = 100;
+    if (n > c->ep_count) n = c->ep_count;
+    if (n <= 0 || k < 0 || k >= c->num_costs) return NAN;
+    double s = 0;
+    for (int i = 0; i < n; i++) s += c->ep_costs[((c->ep_count - 1 - i) % 100) * c->num_costs + k];
     return s / n;
 }
 

@@ -40,6 +40,7 @@ typedef struct {
     bool    failed;                /* a collective failed: message in error */
     char    error[256];
     /* cost signals (CMDPs): K = num_costs (0: none; costs NULL), raw, never normalized */
+    bool    obs_stats_frozen;      /* the observation statistics no longer update (PPO's obs_norm_warmup) */
     int     num_costs;
     float*  costs;                 /* (E, K) costs of the last step */
     double  ep_costs[100 * ACRL_MAX_COSTS]; /* (100, K) ring: cost sums of finished episodes */
@@ -84,6 +85,8 @@ void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std
 
 /* Mean of the last (up to 100) finished episodes' sums of cost k; NAN if none or no cost k. */
 double collector_recent_cost(const acrl_collector* c, int k);
+/* The same over the last n (1..100) finished episodes only. */
+double collector_recent_cost_n(const acrl_collector* c, int k, int n);
 
 /* Snapshot of everything that evolves (envs, statistics, buffers, counters). */
 size_t collector_state_bytes(const acrl_collector* c);
