@@ -21,5 +21,6 @@
 #include "acrl/train.h"
 #include "acrl/portfolio.h"
 #include "acrl/marl.h"
+#include "acrl/mec.h"
 
 #endif
