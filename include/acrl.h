@@ -21,5 +21,7 @@
 #include "acrl/train.h"
 #include "acrl/portfolio.h"
 #include "acrl/maze.h"
+#include "acrl/marl.h"
+#include "acrl/mec.h"
 
 #endif
