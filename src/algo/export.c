@@ -79,7 +79,7 @@ static int add_mlp(export_desc* d, const acrl_params* p, const char* prefix, int
     return 0;
 }
 
-/* PPO, A2C, A3C: a shared trunk then the policy head, or the separate policy MLP; the mean
+/* PPO, A2C, A3C, AWR: a shared trunk then the policy head, or the separate policy MLP; the mean
  * of the Gaussian (gSDE too) or the argmax of the logits. */
 /* model = gbrl: the policy's columns of its tree ensemble (the shared one holds the value
  * as its last column), copied into flat arrays. */
@@ -203,7 +203,7 @@ typedef struct {
 } export_kind;
 
 static const export_kind kinds[] = {
-    {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy},
+    {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy}, {"awr", describe_onpolicy},
     {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
     {"pmoe", describe_pmoe},    {"dsact", describe_sac},    {"stac", describe_stac},
 };
