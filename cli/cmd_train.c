@@ -161,7 +161,7 @@ const cli_command cli_cmd_train = {
     "  --threads T     threads stepping the env copies; for sac, td3, ddpg and dsact also the\n"
     "                  gradient step's threads (2 at most); results do not depend on T\n"
     "  --resume DIR    continue the run in DIR from DIR/last.ckpt (ALGO and ENV, if given,\n"
-    "                  must be the run's); exact for ppo and a2c, for sac, td3 and ddpg\n"
+    "                  must be the run's); exact for ppo, a2c and awr, for sac, td3 and ddpg\n"
     "                  with --save-buffer, never for a3c (a warning says so). Edits to\n"
     "                  DIR/config.ini of n_timesteps, eval_freq, n_eval_episodes,\n"
     "                  checkpoint_freq and log_freq apply; other edits are refused\n"
