@@ -1,4 +1,4 @@
-"""Writes tests/fixtures/offpolicy_{sac,sacd,td3,ddpg}.txt: one full update of each off-policy
+"""Writes tests/fixtures/offpolicy_{sac,sacd,td3,ddpg,sac_lag}.txt: one full update of each off-policy
 algorithm done in PyTorch (float32) from fixed weights, a fixed batch and fixed noise, for
 tests/test_offpolicy_torch.c. Run from the repository root with Debian's python:
 
@@ -13,6 +13,9 @@ The updates follow the papers in Stable-Baselines3's order:
       the sum of MSEs; a first update without and a second with the delayed actor step, which
       is followed by Polyak updates of both targets.
   DDPG: one critic, no smoothing, actor step every update.
+  SAC-Lagrangian (OmniSafe's SACLag): SAC's update, then a cost critic step on the MSE to
+      c + gamma^m (1 - d) Q_c'(s', tanh(mean(s'))) with its Polyak step, and the actor loss
+      (alpha log pi - min Q + lambda Q_c) / (1 + lambda) through the updated cost critic.
 
 Each fixture is a list of records "name count" followed by count floats (%.9g). Weights are
 written in acrl's layout: linear weights (in, out), PyTorch's transposed; the SAC actor's mean
@@ -78,7 +81,7 @@ def write_batch(f, batch):
         write(f, "batch." + name, t)
 
 
-def gen_sac():
+def gen_sac(lam=None):
     alpha0, target_entropy = 0.5, -float(D)
     latent = torch.nn.Sequential(torch.nn.Linear(OD, H), torch.nn.ReLU(), torch.nn.Linear(H, H), torch.nn.ReLU())
     mu, lsh = torch.nn.Linear(H, D), torch.nn.Linear(H, D)
@@ -116,9 +119,18 @@ def gen_sac():
         logp = gauss - (2 * (math.log(2) - u - F.softplus(-2 * u))).sum(-1)
         return a, logp
 
-    f = open("tests/fixtures/offpolicy_sac.txt", "w")
+    if lam is not None:
+        qc, qct = mlp([OD + D, H, H, 1]), mlp([OD + D, H, H, 1])
+        qct.load_state_dict(qc.state_dict())
+        opt_cost = torch.optim.Adam(qc.parameters(), lr=LR)
+        cost = torch.rand(B) * 2
+    f = open("tests/fixtures/offpolicy_sac%s.txt" % ("" if lam is None else "_lag"), "w")
     write(f, "cfg", [OD, D, B, H, LR, TAU, alpha0, target_entropy])
     write_batch(f, batch)
+    if lam is not None:
+        write(f, "batch.cost", cost)
+        write(f, "lambda", [lam])
+        write_mlp(f, "init.cost", "qc", qc)
     write(f, "noise.eps_pi", eps_pi)
     write(f, "noise.eps_next", eps_next)
     write_actor(f, "init.actor")
@@ -141,6 +153,17 @@ def gen_sac():
     qpi = torch.cat([q(torch.cat([obs, a_pi], 1)) for q in qs], dim=1)
     min_q, _ = torch.min(qpi, dim=1)
     actor_loss = (alpha * logp - min_q).mean()
+    if lam is not None:
+        with torch.no_grad():
+            mean_n = mu(latent(next_obs))
+            yc = cost + (1 - done) * discount * qct(torch.cat([next_obs, torch.tanh(mean_n)], 1)).squeeze(1)
+        cost_loss = F.mse_loss(qc(torch.cat([obs, act], 1)).squeeze(1), yc)
+        opt_cost.zero_grad()
+        cost_loss.backward()
+        opt_cost.step()
+        polyak(qct, qc)
+        qc_pi = qc(torch.cat([obs, a_pi], 1)).squeeze(1)
+        actor_loss = (alpha * logp - min_q + lam * qc_pi).mean() / (1 + lam)
     opt_actor.zero_grad()
     actor_loss.backward()
     opt_actor.step()
@@ -155,6 +178,10 @@ def gen_sac():
     write_actor(f, "final.actor")
     write_critics(f, "final.critic", qs)
     write_critics(f, "final.critic_targ", qts)
+    if lam is not None:
+        write(f, "out.cost_loss", cost_loss)
+        write_mlp(f, "final.cost", "qc", qc)
+        write_mlp(f, "final.cost_targ", "qc", qct)
     f.close()
 
 
@@ -274,3 +301,4 @@ gen_sac()
 gen_sacd()
 gen_td3("td3", 2, True, True)
 gen_td3("ddpg", 1, False, False)
+gen_sac(lam=0.7)

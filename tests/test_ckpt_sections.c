@@ -50,6 +50,10 @@ static const run_case cases[] = {
                                   "save_buffer=1", "eval_freq=0"}, 6, 0},
     {"stac", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8",
                                  "eval_freq=0"}, 5, 0},
+    /* the buffer's cost column, the cost critic and the multiplier */
+    {"sac-lag", "SafetyHopperVelocity-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50",
+                                                "batch_size=8", "save_buffer=1", "lagrange_warmup=0",
+                                                "eval_freq=0"}, 7, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -249,7 +253,9 @@ static void check_case(const run_case* rc_) {
                              : strcmp(rc_->algo, "dsact") == 0 ? "stac" /* a DSAC-T checkpoint given to STAC */
                              : strcmp(rc_->algo, "stac") == 0  ? "dsact"
                                                                : "ppo";
-    const char* other_env = strcmp(rc_->env, "CartPole-v1") == 0 ? "Acrobot-v1" : "MountainCarContinuous-v0";
+    const char* other_env = strcmp(rc_->env, "CartPole-v1") == 0               ? "Acrobot-v1"
+                            : strcmp(rc_->env, "SafetyHopperVelocity-v1") == 0 ? "SafetyWalker2dVelocity-v1"
+                                                                               : "MountainCarContinuous-v0";
     for (int k = 0; k < 2; k++) {
         CHECK(rewrite(fc, bad, NULL, 0, k == 0 ? other_algo : NULL, k == 1 ? other_env : NULL) == 0);
         CHECK(rewrite(fc, last, NULL, 0, k == 0 ? other_algo : NULL, k == 1 ? other_env : NULL) == 0);

@@ -4,13 +4,15 @@
  * batch and noise go in; losses, temperature and every updated parameter (actor, critics,
  * targets) are compared, printing the largest difference. Each runs with one update thread
  * and with two (the update's lanes on a worker thread). PMOE (tests/gen_pmoe_torch.py), DSAC-T
- * (tests/gen_dsact_torch.py) and STAC (tests/gen_stac_torch.py) are held to 1e-6. */
+ * (tests/gen_dsact_torch.py) and STAC (tests/gen_stac_torch.py) are held to 1e-6. SAC-Lagrangian
+ * (offpolicy_sac_lag.txt): SAC's update with the cost critic's step and the lambda term. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acrl.h"
 #include "algo/offpolicy.h"
+#include "algo/sac.h"
 #include "test.h"
 
 typedef struct { char name[96]; int n; float* v; } record;
@@ -100,18 +102,23 @@ static void fill_batch(const fixture* fx, replay_batch* b, int B, int od, int ad
 }
 
 /* Builds the learner with the fixture's sizes; extra "key=value" settings follow. */
-static void* make_learner(const acrl_algo* algo, void* cfg, const acrl_space* os, const acrl_space* as,
-                          const char* const* sets, int nsets, int threads) {
+static void* make_learner_env(const acrl_algo* algo, void* cfg, const acrl_space* os, const acrl_space* as,
+                              const char* const* sets, int nsets, int threads, const char* env_id) {
     char err[ACRL_ERRLEN];
     algo->cfg_defaults(cfg);
     const char* common[] = {"batch_size=8", "net_arch=16,16", "learning_rate=0.003", "tau=0.05", "buffer_size=64"};
     for (int i = 0; i < 5; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, common[i], err, sizeof err) == 0);
     for (int i = 0; i < nsets; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err) == 0);
-    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, threads, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {os, as, env_id, 1, 1000, 0, threads, 0.99f, NULL, NULL};
     void* l = algo->create(cfg, &ctx, err, sizeof err);
     if (!l) fprintf(stderr, "create %s: %s\n", algo->name, err);
     CHECK(l != NULL);
     return l;
+}
+
+static void* make_learner(const acrl_algo* algo, void* cfg, const acrl_space* os, const acrl_space* as,
+                          const char* const* sets, int nsets, int threads) {
+    return make_learner_env(algo, cfg, os, as, sets, nsets, threads, "test");
 }
 
 enum { OD = 3, D = 2, K = 3, B = 8 };
@@ -161,6 +168,56 @@ static void test_sac(bool discrete, int threads) {
     compare_store(&fx, &L->critic_targ, "final.critic_targ", "target critics after Polyak");
     replay_batch_free(&b);
     algo->destroy(L);
+    fixture_free(&fx);
+}
+
+/* SAC-Lagrangian: the learner needs an env with costs (only its id is probed; the spaces are
+ * the fixture's). */
+static void test_sac_lag(int threads) {
+    printf("SAC-Lagrangian, %d update thread%s\n", threads, threads > 1 ? "s" : "");
+    fixture fx;
+    if (fixture_load(&fx, "fixtures/offpolicy_sac_lag.txt")) { CHECK(0); return; }
+    float olo[OD] = {-INFINITY, -INFINITY, -INFINITY}, ohi[OD] = {INFINITY, INFINITY, INFINITY};
+    float alo[D] = {-1, -1}, ahi[D] = {1, 1};
+    acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}};
+    acrl_space as = {ACRL_SPACE_BOX, D, 0, alo, ahi, {0, 0, 0}};
+    const acrl_algo* algo = acrl_algo_find("sac-lag");
+    unsigned char cfg[4096];
+    CHECK(algo && algo->cfg_size <= sizeof cfg);
+    if (!algo) { fixture_free(&fx); return; }
+    const char* sets[] = {"ent_coef=0", "ent_coef_init=0.5", "target_entropy_scale=1", "lagrangian_init=0.7"};
+    void* l = make_learner_env(algo, cfg, &os, &as, sets, 4, threads, "SafetyHopperVelocity-v1");
+    if (!l) { fixture_free(&fx); return; }
+    offp_learner* L = sac_lag_base(l);
+    CHECK(*sac_lag_lambda(l) == (double)0.7f);
+    load_store(&fx, &L->actor, "init.actor");
+    load_store(&fx, &L->critic, "init.critic");
+    load_store(&fx, &L->critic_targ, "init.critic");
+    load_store(&fx, sac_lag_cost_params(l, false), "init.cost");
+    load_store(&fx, sac_lag_cost_params(l, true), "init.cost");
+    *sac_lag_lambda(l) = get(&fx, "lambda") ? get(&fx, "lambda")->v[0] : NAN;
+    replay_batch b;
+    fill_batch(&fx, &b, B, OD, D);
+    const record* c = get(&fx, "batch.cost");
+    CHECK(c && c->n == B);
+    if (c && c->n == B) memcpy(b.cost, c->v, sizeof(float) * B);
+    double sums[M_COUNT + 1] = {0};
+    char err[ACRL_ERRLEN];
+    const record* e1 = get(&fx, "noise.eps_pi");
+    const record* e2 = get(&fx, "noise.eps_next");
+    int rc = e1 && e2 ? sac_update(L, &b, B, e1->v, e2->v, sums, err, sizeof err) : -1;
+    if (rc) fprintf(stderr, "sac-lag update: %s\n", err);
+    CHECK(rc == 0);
+    check_scalar("alpha used", sums[M_ALPHA], get(&fx, "out.alpha"));
+    check_scalar("critic loss", sums[M_Q_LOSS], get(&fx, "out.critic_loss"));
+    check_scalar("actor loss (with lambda Q_c, over 1 + lambda)", sums[M_POLICY_LOSS], get(&fx, "out.actor_loss"));
+    compare_store(&fx, &L->critic, "final.critic", "critics after their Adam step");
+    compare_store(&fx, &L->actor, "final.actor", "actor after its Adam step");
+    compare_store(&fx, &L->critic_targ, "final.critic_targ", "target critics after Polyak");
+    compare_store(&fx, sac_lag_cost_params(l, false), "final.cost", "cost critic after its Adam step");
+    compare_store(&fx, sac_lag_cost_params(l, true), "final.cost_targ", "cost critic target after Polyak");
+    replay_batch_free(&b);
+    algo->destroy(l);
     fixture_free(&fx);
 }
 
@@ -392,6 +449,7 @@ int main(void) {
         test_pmoe(threads);
         test_dsact(threads);
         test_stac(threads);
+        test_sac_lag(threads);
     }
     return test_summary("test_offpolicy_torch");
 }

@@ -156,6 +156,15 @@ double collector_recent_cost(const acrl_collector* c, int k) {
     return s / n;
 }
 
+double collector_recent_cost_n(const acrl_collector* c, int k, int n) {
+    if (n > 100) n = 100;
+    if (n > c->ep_count) n = c->ep_count;
+    if (n <= 0 || k < 0 || k >= c->num_costs) return NAN;
+    double s = 0;
+    for (int i = 0; i < n; i++) s += c->ep_costs[((c->ep_count - 1 - i) % 100) * c->num_costs + k];
+    return s / n;
+}
+
 /* ---- snapshot: [envs][obs stat][ret stat][disc_return][raw obs][ep log][counters] ----
  * Explicit little-endian fields (docs/checkpoint-format.md): each env's own snapshot, then
  * per statistic float64 mean (dim), var (dim), count; float64 disc_return (E); float32 raw

@@ -84,6 +84,8 @@ void collector_recent(const acrl_collector* c, double* ret_mean, double* ret_std
 
 /* Mean of the last (up to 100) finished episodes' sums of cost k; NAN if none or no cost k. */
 double collector_recent_cost(const acrl_collector* c, int k);
+/* The same over the last n (1..100) finished episodes only. */
+double collector_recent_cost_n(const acrl_collector* c, int k, int n);
 
 /* Snapshot of everything that evolves (envs, statistics, buffers, counters). */
 size_t collector_state_bytes(const acrl_collector* c);

@@ -92,9 +92,7 @@ typedef struct {
 static void dsact_destroy(void* self) {
     dsact* s = self;
     if (!s) return;
-    offp_free(&s->L.core);
-    acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    offp_learner_free(&s->L);
     acrl_mlp_free(&s->pi);
     acrl_mlp_free(&s->pi_targ);
     offp_critic_free(&s->cr);
@@ -123,13 +121,13 @@ static void* dsact_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err,
     }
     dsact* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
+    offp_learner_init(&s->L);
     s->cfg = *cfg;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(s); return NULL; }
     const int D = s->D = o->act_dim, od = o->obs_dim;
     s->target_entropy = -cfg->target_entropy_scale * D;
     acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
     /* the target actor is built by the same code into its own store: the same layout */
     int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &cfg->off, maxb, err, errlen) ||
              offp_mlp_build(&s->pi_targ, &s->L.actor_targ, "pi", od, 2 * D, &cfg->off, maxb, err, errlen);
@@ -143,11 +141,10 @@ static void* dsact_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err,
     size_t n = (size_t)maxb * D;
     float** bufs[] = {&s->mean, &s->ls_raw, &s->ls, &s->a_pi, &s->mean_n, &s->ls_raw_n, &s->ls_n, &s->a_next,
                       &s->dmean, &s->dls, &s->dls_raw, &s->g_act, &s->eps_pi, &s->eps_next};
-    bool ok = true;
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ok = ok && (*bufs[i] = calloc(n, sizeof(float)));
+    bool ok = !offp_alloc_floats(bufs, sizeof bufs / sizeof bufs[0], n);
     ok = ok && (s->dhead = calloc(2 * n, sizeof(float)));
     float** vecs[] = {&s->logp, &s->logp_n, &s->yq, &s->yz, &s->g_logp, &s->eps_z, &s->sig[0], &s->sig[1]};
-    for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) ok = ok && (*vecs[i] = calloc((size_t)maxb, sizeof(float)));
+    ok = !offp_alloc_floats(vecs, sizeof vecs / sizeof vecs[0], (size_t)maxb) && ok;
     if (!ok) { dsact_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_rng init_rng;
     acrl_rng_seed2(&init_rng, ctx->seed, 1);
@@ -157,19 +154,6 @@ static void* dsact_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err,
     acrl_params_copy(&s->L.critic_targ, &s->L.critic, err, errlen);
     s->L.alpha.param[0] = cfg->ent_coef > 0 ? logf(cfg->ent_coef) : cfg->log_alpha_init;
     return s;
-}
-
-/* softplus as torch.nn.functional.softplus (threshold 20) and its derivative */
-static float softplus(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
-static float softplus_grad(float x) {
-    if (x > 20.0f) return 1.0f;
-    float z = expf(x);
-    return z / (z + 1.0f);
-}
-
-static int nonfinite(char* err, size_t errlen, const char* what, long update) {
-    snprintf(err, errlen, "non-finite %s in DSAC-T update %ld", what, update);
-    return -1;
 }
 
 /* One update's data for the lanes (lane k: critic k; in phase 1 the actor at obs and the
@@ -219,7 +203,7 @@ static void lanes_q(void* arg, int k) {
     memcpy(cr->qt[k], qt, sizeof(float) * 2 * (size_t)B);
     const float* q = cr->out[k] = acrl_mlp_forward(&cr->q[k], &s->L.critic, cr->in[OFFP_IN_DATA], B);
     double sum = 0;
-    for (int i = 0; i < B; i++) sum += s->sig[k][i] = softplus(q[2 * i + 1]);
+    for (int i = 0; i < B; i++) sum += s->sig[k][i] = offp_softplus(q[2 * i + 1]);
     j->sig[k] = sum / B;
 }
 
@@ -246,7 +230,7 @@ static void lanes_critic(void* arg, int k) {
         const float a_std = ((qi - c) * (qi - c) - sg * sg) / (sg * sg * sg + eps);
         loss += -(double)a_mean * qi - (double)a_std * sg;
         dout[2 * i] = -w * a_mean / B;
-        dout[2 * i + 1] = -w * a_std / B * softplus_grad(q[2 * i + 1]);
+        dout[2 * i + 1] = -w * a_std / B * offp_softplus_grad(q[2 * i + 1]);
     }
     j->qloss[k] = w * loss / B;
     if (!isfinite(j->qloss[k])) return;
@@ -297,7 +281,7 @@ int dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, 
         const float q0 = cr->qt[0][2 * i], q1 = cr->qt[1][2 * i];
         const int k = q0 < q1 ? 0 : 1;
         const float z = fminf(fmaxf(eps_z[i], -c->sample_clip), c->sample_clip);
-        const float zhat = cr->qt[k][2 * i] + z * softplus(cr->qt[k][2 * i + 1]);
+        const float zhat = cr->qt[k][2 * i] + z * offp_softplus(cr->qt[k][2 * i + 1]);
         const float g = (1.0f - b->done[i]) * b->discount[i], ent = alpha * s->logp_n[i];
         s->yq[i] = b->rew[i] + g * (fminf(q0, q1) - ent);
         s->yz[i] = b->rew[i] + g * (zhat - ent);
@@ -305,7 +289,7 @@ int dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, 
 
     offp_lanes(o, lanes_critic, &j);
     const double qloss = j.qloss[0] + j.qloss[1];
-    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "DSAC-T", "critic loss", upd);
     sums[M_Q_LOSS] += qloss;
     sums[M_ALPHA] += alpha;
     sums[M_Q_SIGMA] += 0.5 * (j.sig[0] + j.sig[1]);
@@ -329,7 +313,7 @@ int dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, 
         mean_logp += s->logp[i];
     }
     mean_logp /= B;
-    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "DSAC-T", "actor loss", upd);
     offp_lanes(o, lanes_actor_grad, &j);
     s->L.critic.step++;
     for (int i = 0; i < B; i++) {

@@ -260,6 +260,29 @@ void offp_free(offp_core* o) {
     memset(o, 0, sizeof *o);
 }
 
+void offp_learner_init(offp_learner* L) {
+    acrl_params* st[5] = {&L->actor, &L->actor_targ, &L->critic, &L->critic_targ, &L->alpha};
+    for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
+}
+
+void offp_learner_free(offp_learner* L) {
+    offp_free(&L->core);
+    acrl_params* st[5] = {&L->actor, &L->actor_targ, &L->critic, &L->critic_targ, &L->alpha};
+    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+}
+
+int offp_alloc_floats(float** const* slots, size_t n, size_t count) {
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(*slots[i] = calloc(count, sizeof(float)))) rc = -1;
+    return rc;
+}
+
+int offp_nonfinite(char* err, size_t errlen, const char* algo, const char* what, long update) {
+    snprintf(err, errlen, "non-finite %s in %s update %ld", what, algo, update);
+    return -1;
+}
+
 void offp_to_env(const offp_core* o, const float* a, float* env, int n) {
     const int ad = o->act_dim;
     if (o->discrete) { memcpy(env, a, sizeof(float) * (size_t)n * ad); return; }
@@ -293,6 +316,7 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
             if (end && h->episode_end) h->episode_end(self, e);
         }
         replay_add(&o->rb, o->obs, o->act, c->rewards, o->next_obs, v->terminated, v->truncated);
+        if (o->rb.cost) replay_add_cost(&o->rb, c->costs, c->num_costs);
         o->counters[1]++;
     }
     /* train once past learning_starts (SB3: num_timesteps > learning_starts); a run resumed

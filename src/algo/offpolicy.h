@@ -10,6 +10,7 @@
 #ifndef ACRL_OFFPOLICY_H
 #define ACRL_OFFPOLICY_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "algo/algo.h"
@@ -84,6 +85,23 @@ typedef struct {
     offp_core   core;
     acrl_params actor, actor_targ, critic, critic_targ, alpha;
 } offp_learner;
+
+/* The five stores empty (offp_learner_init) before any build, so that a failed create can
+ * always call offp_learner_free: the core (offp_free) and the five stores. */
+void offp_learner_init(offp_learner* L);
+void offp_learner_free(offp_learner* L);
+/* *slots[i] = count zeroed floats, for each of the n slots; -1 when any allocation failed
+ * (the caller's destroy frees what was allocated). */
+int  offp_alloc_floats(float** const* slots, size_t n, size_t count);
+/* Message "non-finite WHAT in ALGO update N" into err; returns -1 (an update's failure). */
+int  offp_nonfinite(char* err, size_t errlen, const char* algo, const char* what, long update);
+/* softplus as torch.nn.functional.softplus (threshold 20) and its derivative. */
+static inline float offp_softplus(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
+static inline float offp_softplus_grad(float x) {
+    if (x > 20.0f) return 1.0f;
+    const float z = expf(x);
+    return z / (z + 1.0f);
+}
 
 /* Refuses, before anything is allocated, a configuration whose replay buffer, minibatch
  * and net_bytes of networks (the algorithm's estimate, e.g. from offp_mlp_bytes) do not fit

@@ -54,9 +54,7 @@ typedef struct {
 static void pmoe_destroy(void* self) {
     pmoe* p = self;
     if (!p) return;
-    offp_free(&p->L.core);
-    acrl_params* st[5] = {&p->L.actor, &p->L.actor_targ, &p->L.critic, &p->L.critic_targ, &p->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    offp_learner_free(&p->L);
     acrl_mlp_free(&p->pi);
     acrl_mlp_free(&p->pi_next);
     offp_critic_free(&p->cr);
@@ -90,21 +88,20 @@ static void* pmoe_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     }
     pmoe* p = calloc(1, sizeof *p);
     if (!p) { snprintf(err, errlen, "out of memory"); return NULL; }
+    offp_learner_init(&p->L);
     p->cfg = *cfg;
     offp_core* o = &p->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(p); return NULL; }
     const int K = p->K = cfg->n_experts, D = p->D = o->act_dim, od = o->obs_dim;
     p->H = K * 2 * D + K;
     p->target_entropy = -cfg->target_entropy_scale * D;
-    acrl_params* st[5] = {&p->L.actor, &p->L.actor_targ, &p->L.critic, &p->L.critic_targ, &p->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
     acrl_params scratch; /* pi_next reads pi's weights: built the same way, its offsets are pi's */
     acrl_params_init(&scratch);
     int rc = offp_mlp_build(&p->pi, &p->L.actor, "pi", od, p->H, &cfg->off, maxb, err, errlen) ||
              offp_mlp_build(&p->pi_next, &scratch, "pi", od, p->H, &cfg->off, maxb, err, errlen);
     acrl_params_free(&scratch);
     rc = rc || offp_critic_build(&p->cr, &p->L.critic, 2, od + D, 1, &cfg->off, K * maxb, err, errlen);
-    offp_critic tmp;
+    offp_critic tmp = {0}; /* freed below even when an earlier build failed */
     rc = rc || offp_critic_build(&tmp, &p->L.critic_targ, 2, od + D, 1, &cfg->off, 1, err, errlen);
     offp_critic_free(&tmp);
     rc = rc || acrl_params_add(&p->L.alpha, "log_alpha", 1, 1) == SIZE_MAX;
@@ -163,11 +160,6 @@ static int argmax(const float* v, int K) {
 }
 
 static float alpha_of(const pmoe* p) { return expf(p->L.alpha.param[0]); }
-
-static int nonfinite(char* err, size_t errlen, const char* what, long update) {
-    snprintf(err, errlen, "non-finite %s in PMOE update %ld", what, update);
-    return -1;
-}
 
 typedef struct {
     pmoe* p;
@@ -267,7 +259,7 @@ int pmoe_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
     }
     offp_lanes(o, pmoe_lanes_critic_step, &j); /* then the updated critics at every (s, a_k) */
     const double qloss = j.qloss[0] + j.qloss[1];
-    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "PMOE", "critic loss", upd);
     p->L.critic.step++;
 
     /* the best expert k* = argmax_k min_i Q_i(s, a_k); loss alpha log pi_k* - min Q + CE(gate, k*) */
@@ -293,7 +285,7 @@ int pmoe_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
         memcpy(p->sel_eps + (size_t)i * D, p->eps + (size_t)r * D, sizeof(float) * D);
     }
     mean_logp /= B;
-    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "PMOE", "actor loss", upd);
     offp_lanes(o, pmoe_lanes_actor_grad, &j);
     for (int i = 0; i < B; i++) {
         for (int k = 0; k < D; k++) {

@@ -20,7 +20,7 @@ size_t replay_bytes(long capacity, int num_envs, int obs_dim, int act_dim) {
 }
 
 size_t replay_batch_bytes(int cap, int obs_dim, int act_dim) {
-    size_t floats = acrl_size_mul((size_t)cap, 2 * (size_t)obs_dim + (size_t)act_dim + 3);
+    size_t floats = acrl_size_mul((size_t)cap, 2 * (size_t)obs_dim + (size_t)act_dim + 4);
     return acrl_size_add(acrl_size_mul(floats, sizeof(float)), acrl_size_mul((size_t)cap, sizeof(long)));
 }
 
@@ -58,6 +58,7 @@ int replay_init(acrl_replay* r, long capacity, int num_envs, int obs_dim, int ac
 
 void replay_free(acrl_replay* r) {
     free(r->obs); free(r->next_obs); free(r->act); free(r->rew); free(r->terminated); free(r->truncated);
+    free(r->cost);
     memset(r, 0, sizeof *r);
 }
 
@@ -76,6 +77,17 @@ void replay_add(acrl_replay* r, const float* obs, const float* act, const float*
     if (++r->pos == r->slots) { r->pos = 0; r->full = 1; }
 }
 
+int replay_enable_cost(acrl_replay* r, char* err, size_t errlen) {
+    if (!r->cost) r->cost = calloc((size_t)r->slots * (size_t)r->num_envs, sizeof(float));
+    if (!r->cost) { snprintf(err, errlen, "replay buffer: out of memory for the cost column"); return -1; }
+    return 0;
+}
+
+void replay_add_cost(acrl_replay* r, const float* costs, int stride) {
+    const int E = r->num_envs, last = (r->pos + r->slots - 1) % r->slots;
+    for (int e = 0; e < E; e++) r->cost[(size_t)last * E + e] = costs[(size_t)e * stride];
+}
+
 long replay_size(const acrl_replay* r) { return (long)(r->full ? r->slots : r->pos) * r->num_envs; }
 
 int replay_batch_init(replay_batch* b, int cap, int obs_dim, int act_dim) {
@@ -87,8 +99,9 @@ int replay_batch_init(replay_batch* b, int cap, int obs_dim, int act_dim) {
     b->rew = malloc(sizeof(float) * (size_t)cap);
     b->done = malloc(sizeof(float) * (size_t)cap);
     b->discount = malloc(sizeof(float) * (size_t)cap);
+    b->cost = calloc((size_t)cap, sizeof(float));
     b->idx = malloc(sizeof(long) * (size_t)cap);
-    if (!b->obs || !b->next_obs || !b->act || !b->rew || !b->done || !b->discount || !b->idx) {
+    if (!b->obs || !b->next_obs || !b->act || !b->rew || !b->done || !b->discount || !b->cost || !b->idx) {
         replay_batch_free(b);
         return -1;
     }
@@ -96,7 +109,8 @@ int replay_batch_init(replay_batch* b, int cap, int obs_dim, int act_dim) {
 }
 
 void replay_batch_free(replay_batch* b) {
-    free(b->obs); free(b->next_obs); free(b->act); free(b->rew); free(b->done); free(b->discount); free(b->idx);
+    free(b->obs); free(b->next_obs); free(b->act); free(b->rew); free(b->done); free(b->discount); free(b->cost);
+    free(b->idx);
     memset(b, 0, sizeof *b);
 }
 
@@ -115,12 +129,13 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
         memcpy(b->obs + (size_t)i * od, r->obs + ((size_t)t0 * E + e) * od, sizeof(float) * od);
         memcpy(b->act + (size_t)i * ad, r->act + ((size_t)t0 * E + e) * ad, sizeof(float) * ad);
         /* walk forward in this copy's column until n steps, an episode end or the newest slot */
-        double ret = 0, disc = 1;
+        double ret = 0, cret = 0, disc = 1;
         long t = t0;
         float done = 0;
         for (int k = 0;; k++) {
             const size_t j = (size_t)t * E + e;
             ret += disc * r->rew[j];
+            if (r->cost) cret += disc * r->cost[j];
             disc *= gamma;
             if (r->terminated[j]) { done = 1; break; }
             if (r->truncated[j] || k + 1 >= n_step || t == newest) break;
@@ -128,6 +143,7 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
         }
         memcpy(b->next_obs + (size_t)i * od, r->next_obs + ((size_t)t * E + e) * od, sizeof(float) * od);
         b->rew[i] = (float)ret;
+        b->cost[i] = (float)cret;
         b->done[i] = done;
         b->discount[i] = (float)disc;
     }
@@ -160,7 +176,8 @@ int replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix) {
         snprintf(name, sizeof name, "%s.%s", prefix, part_names[k]);
         if (acrl_ckpt_add(w, name, data[k], sz[k])) return -1;
     }
-    return 0;
+    snprintf(name, sizeof name, "%s.cost", prefix);
+    return r->cost && acrl_ckpt_add(w, name, r->cost, sz[3]) ? -1 : 0;
 }
 
 int replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
@@ -184,6 +201,8 @@ int replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* er
         snprintf(name, sizeof name, "%s.%s", prefix, part_names[k]);
         if (algo_load_blob(c, name, data[k], sz[k], err, errlen)) return -1;
     }
+    snprintf(name, sizeof name, "%s.cost", prefix);
+    if (r->cost && algo_load_blob(c, name, r->cost, sz[3], err, errlen)) return -1;
     r->pos = m.pos;
     r->full = m.full;
     return 0;

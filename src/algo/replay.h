@@ -32,6 +32,7 @@ typedef struct {
     float*   rew;            /* (slots, E) */
     uint8_t* terminated;     /* (slots, E) */
     uint8_t* truncated;      /* (slots, E) */
+    float*   cost;           /* (slots, E) the first cost signal (constrained learners), or NULL */
 } acrl_replay;
 
 /* A sampled minibatch; arrays sized for cap rows by replay_batch_init. */
@@ -43,6 +44,7 @@ typedef struct {
     float* next_obs;         /* (B, obs_dim) */
     float* done;             /* (B) 1: terminated, do not bootstrap */
     float* discount;         /* (B) gamma^m for the bootstrap term */
+    float* cost;             /* (B) n-step discounted cost sum, like rew (0 when the buffer holds no costs) */
     long*  idx;              /* (B) the sampled flat indices t * E + e */
 } replay_batch;
 
@@ -56,6 +58,11 @@ void replay_free(acrl_replay* r);
  * terminated, truncated (E). Overwrites the oldest slot when full. */
 void replay_add(acrl_replay* r, const float* obs, const float* act, const float* rew, const float* next_obs,
                 const bool* terminated, const bool* truncated);
+/* Gives the buffer a cost column (zeroed; before any replay_add): 0, or -1 + err. */
+int  replay_enable_cost(acrl_replay* r, char* err, size_t errlen);
+/* Stores the costs of the step replay_add stored last: costs[e * stride] for copy e (the
+ * collector's (E, K) costs with stride K: the first signal). */
+void replay_add_cost(acrl_replay* r, const float* costs, int stride);
 /* Number of transitions stored (slots filled * E). */
 long replay_size(const acrl_replay* r);
 
@@ -66,8 +73,8 @@ void replay_sample(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
 /* Gathers the transitions b->idx[0..B) (flat indices t * E + e < replay_size) with n-step returns. */
 void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, float gamma);
 
-/* Adds sections "<prefix>.meta", ".obs", ".next_obs", ".act", ".rew", ".term", ".trunc" holding the
- * filled slots (streamed from the buffer: it must not change until the commit). */
+/* Adds sections "<prefix>.meta", ".obs", ".next_obs", ".act", ".rew", ".term", ".trunc" (and
+ * ".cost" for a buffer with costs) holding the filled slots (streamed from the buffer: it must not change until the commit). */
 int  replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix);
 /* Restores what replay_save wrote into a buffer of the same shape; -1 + err on a mismatch. */
 int  replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);

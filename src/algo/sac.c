@@ -52,14 +52,20 @@ typedef struct {
     float *dhead;                 /* (max_batch, 2D) */
     float *logp, *logp_n, *y, *g_logp, *qmin; /* (max_batch) */
     int*  iact;                   /* (max_batch) */
+    sac_actor_term_fn term;       /* a constrained learner's actor-loss term (sac-lag), or NULL */
+    void* term_ctx;
 } sac;
+
+void sac_set_actor_term(void* self, sac_actor_term_fn fn, void* ctx) {
+    sac* s = self;
+    s->term = fn;
+    s->term_ctx = ctx;
+}
 
 static void sac_destroy(void* self) {
     sac* s = self;
     if (!s) return;
-    offp_free(&s->L.core);
-    acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    offp_learner_free(&s->L);
     acrl_mlp_free(&s->pi);
     acrl_mlp_free(&s->pi_next);
     offp_critic_free(&s->cr);
@@ -88,6 +94,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     }
     sac* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
+    offp_learner_init(&s->L);
     s->cfg = *cfg;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, true, maxb, err, errlen)) { free(s); return NULL; }
@@ -96,8 +103,6 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     const int D = s->D, od = o->obs_dim;
     s->target_entropy = s->discrete ? cfg->target_entropy_ratio * logf((float)D) : -cfg->target_entropy_scale * D;
     acrl_params* st[4] = {&s->L.actor, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    for (int i = 0; i < 4; i++) acrl_params_init(st[i]);
-    acrl_params_init(&s->L.actor_targ);
     /* the actor's last layer holds the mean and log-std heads side by side (B, 2D), or K logits */
     int head = s->discrete ? D : 2 * D, qin = s->discrete ? od : od + D, qout = s->discrete ? D : 1;
     /* pi_next reads pi's weights: it is built into a scratch store by the same code, so its
@@ -108,7 +113,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
              offp_mlp_build(&s->pi_next, &scratch, "pi", od, head, &cfg->off, maxb, err, errlen);
     acrl_params_free(&scratch);
     rc = rc || offp_critic_build(&s->cr, &s->L.critic, 2, qin, qout, &cfg->off, maxb, err, errlen);
-    offp_critic tmp;
+    offp_critic tmp = {0}; /* freed below even when an earlier build failed */
     rc = rc || offp_critic_build(&tmp, &s->L.critic_targ, 2, qin, qout, &cfg->off, 1, err, errlen);
     offp_critic_free(&tmp);
     rc = rc || acrl_params_add(&s->L.alpha, "log_alpha", 1, 1) == SIZE_MAX;
@@ -118,11 +123,10 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     float** bufs[] = {&s->mean, &s->ls_raw, &s->ls, &s->a_pi, &s->eps_pi, &s->eps_next, &s->a_next, &s->mean_n,
                       &s->ls_raw_n, &s->ls_n, &s->dmean, &s->dls, &s->dls_raw, &s->g_act, &s->probs, &s->logp_all,
                       &s->probs_n, &s->logp_all_n, &s->minq, &s->g_probs, &s->g_logp_all};
-    bool ok = true;
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ok = ok && (*bufs[i] = calloc(n, sizeof(float)));
+    bool ok = !offp_alloc_floats(bufs, sizeof bufs / sizeof bufs[0], n);
     ok = ok && (s->dhead = calloc(2 * n, sizeof(float)));
     float** vecs[] = {&s->logp, &s->logp_n, &s->y, &s->g_logp, &s->qmin};
-    for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) ok = ok && (*vecs[i] = calloc((size_t)maxb, sizeof(float)));
+    ok = !offp_alloc_floats(vecs, sizeof vecs / sizeof vecs[0], (size_t)maxb) && ok;
     ok = ok && (s->iact = calloc((size_t)maxb, sizeof(int)));
     if (!ok) { sac_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_rng init_rng;
@@ -157,11 +161,6 @@ static void alpha_step(sac* s, double mean_logp) {
 static void polyak_targets(sac* s) {
     if (OFFP_UPDATES(&s->L.core) % s->cfg.target_update_interval == 0)
         acrl_params_polyak(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, NULL, 0);
-}
-
-static int nonfinite(char* err, size_t errlen, const char* what, long update) {
-    snprintf(err, errlen, "non-finite %s in SAC update %ld", what, update);
-    return -1;
 }
 
 /* One update's data for the lanes (lane k: twin critic k; in phase 1 the actor at obs and at
@@ -289,7 +288,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     /* critics: 0.5 * sum_i mean (Q_i(s, a) - y)^2 */
     offp_lanes(o, sac_lanes_critic_step, &j);
     const double qloss = j.qloss[0] + j.qloss[1];
-    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "SAC", "critic loss", upd);
     s->L.critic.step++; /* both halves took this Adam step */
 
     /* actor: mean(alpha log pi(a|s) - min_i Q_i(s, a)), a = a_pi reparameterized, updated critics */
@@ -300,7 +299,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
         cr->dout[1][i] = first_min ? 0.0f : 1.0f;
         aloss += (alpha * s->logp[i] - fminf(cr->out[0][i], cr->out[1][i])) / B;
     }
-    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "SAC", "actor loss", upd);
     offp_lanes(o, sac_lanes_actor_grad, &j);
     for (int i = 0; i < B; i++) {
         for (int k = 0; k < D; k++) {
@@ -308,6 +307,13 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
             s->g_act[i * D + k] = -(cr->din[0][c] + cr->din[1][c]);
         }
         s->g_logp[i] = alpha;
+    }
+    if (s->term) { /* (loss + term) * scale */
+        const float scale = s->term(s->term_ctx, b, B, s->a_pi, s->mean_n, s->g_act, &aloss, err, errlen);
+        if (!(scale > 0)) return -1;
+        for (int i = 0; i < B * D; i++) s->g_act[i] *= scale;
+        for (int i = 0; i < B; i++) s->g_logp[i] *= scale;
+        aloss *= scale;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
                              eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, B, D);
@@ -365,7 +371,7 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
         }
         offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout[k], NULL);
     }
-    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "SAC", "critic loss", upd);
     offp_adam(&s->L.critic, s->cfg.off.learning_rate);
 
     /* actor: mean_s sum_a pi(a|s) (alpha log pi(a|s) - min_i Q_i(s, a)) with the updated critics */
@@ -381,7 +387,7 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
     acrl_cat_probs_backward(s->dhead, s->g_probs, s->g_logp_all, logits, 1.0f / B, B, K);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
-    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "SAC", "actor loss", upd);
     offp_adam(&s->L.actor, s->cfg.off.learning_rate);
 
     polyak_targets(s);

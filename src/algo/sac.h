@@ -27,6 +27,25 @@ void sac_config_defaults(void* cfg);
     SAC_E(T, ent_coef_init, FLOAT, 1e-8, 1e4, "initial temperature when tuned"),                    \
     SAC_E(T, target_entropy_scale, FLOAT, -1e3, 1e3, "Box: target entropy = -target_entropy_scale * |A|")
 
+/* A constrained learner's term in SAC's actor loss (sac_lag.c). Called in every update of
+ * continuous SAC after the critics' step with the batch, the policy's reparameterized actions
+ * a_pi (B, D) at obs and its Gaussian's mean at next_obs, mean_n (B, D) (tanh(mean_n) is the
+ * deterministic next action). It adds the gradient of its term (summed over rows) with respect
+ * to each row's action into g_act (B, D), the term's mean into *aloss, and returns the factor
+ * (> 0) that scales the whole actor loss; a value <= 0 (or NAN) fails the update with the
+ * message it wrote into err. */
+typedef float (*sac_actor_term_fn)(void* ctx, const replay_batch* b, int B, const float* a_pi, const float* mean_n,
+                                   float* g_act, double* aloss, char* err, size_t errlen);
+/* The SAC vtable's learner (acrl_algo_sac.create) gets the term fn(ctx, ...). */
+void sac_set_actor_term(void* sac, sac_actor_term_fn fn, void* ctx);
+extern const acrl_algo acrl_algo_sac;
+
+/* sac-lag's learner (acrl_algo_sac_lag.create, sac_lag.c) for tests: its SAC learner, the cost
+ * critic's store (or its target's) and the multiplier. */
+void*        sac_lag_base(void* sac_lag);
+acrl_params* sac_lag_cost_params(void* sac_lag, bool target);
+double*      sac_lag_lambda(void* sac_lag);
+
 /* Temperature loss -(log alpha * (E[log pi] + target_entropy)) with the policy held fixed:
  * one Adam step of alpha (a store holding log alpha), unless cfg->ent_coef fixes it. */
 void sac_temperature_step(acrl_params* alpha, const sac_config* cfg, float target_entropy, double mean_logp);

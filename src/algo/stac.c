@@ -89,9 +89,7 @@ typedef struct {
 static void stac_destroy(void* self) {
     stac* s = self;
     if (!s) return;
-    offp_free(&s->L.core);
-    acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    offp_learner_free(&s->L);
     acrl_mlp_free(&s->pi);
     offp_critic_free(&s->cr);
     offp_critic_free(&s->crt);
@@ -123,6 +121,7 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     }
     stac* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
+    offp_learner_init(&s->L);
     s->cfg = *cfg;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(s); return NULL; }
@@ -131,7 +130,6 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     s->opt = acrl_optim_default(ACRL_OPT_ADAMW);
     s->opt.weight_decay = cfg->weight_decay;
     acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
     int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&s->cr, &s->L.critic, 1, od + D, 2, &cfg->off, maxb, err, errlen);
     /* the target critic has an MLP of its own (same layout): it runs on the other lane */
@@ -143,11 +141,10 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     size_t n = (size_t)maxb * D;
     float** bufs[] = {&s->mean, &s->ls_raw, &s->ls, &s->a_pi, &s->a_next, &s->dmean, &s->dls, &s->dls_raw,
                       &s->g_act, &s->eps_pi, &s->eps_next, &s->a_sum};
-    bool ok = true;
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ok = ok && (*bufs[i] = calloc(n, sizeof(float)));
+    bool ok = !offp_alloc_floats(bufs, sizeof bufs / sizeof bufs[0], n);
     ok = ok && (s->dhead = calloc(2 * n, sizeof(float)));
     float** vecs[] = {&s->logp, &s->logp_n, &s->y, &s->g_logp};
-    for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) ok = ok && (*vecs[i] = calloc((size_t)maxb, sizeof(float)));
+    ok = !offp_alloc_floats(vecs, sizeof vecs / sizeof vecs[0], (size_t)maxb) && ok;
     if (!ok) { stac_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_rng init_rng;
     acrl_rng_seed2(&init_rng, ctx->seed, 1);
@@ -162,24 +159,11 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     return s;
 }
 
-/* softplus as torch (threshold 20) and its derivative */
-static float softplus(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
-static float softplus_grad(float x) {
-    if (x > 20.0f) return 1.0f;
-    float z = expf(x);
-    return z / (z + 1.0f);
-}
-
 /* sigma of raw output r with the floor, and dsigma/draw (0 below the floor, as torch.clip) */
 static float sigma_of(float r, float floor_, float* dr) {
     const float x = r < floor_ ? floor_ : r;
-    if (dr) *dr = r < floor_ ? 0.0f : softplus_grad(x);
-    return softplus(x);
-}
-
-static int nonfinite(char* err, size_t errlen, const char* what, long update) {
-    snprintf(err, errlen, "non-finite %s in STAC update %ld", what, update);
-    return -1;
+    if (dr) *dr = r < floor_ ? 0.0f : offp_softplus_grad(x);
+    return offp_softplus(x);
 }
 
 /* The actor at obs (B rows) with dropout if drop (masks from rng): mean, ls, ls_raw. */
@@ -277,7 +261,7 @@ int stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
         cr->dout[0][2 * i + 1] = (1 / sg - d * d / (sg * sg * sg)) / B * dr;
     }
     qloss /= B;
-    if (!isfinite(qloss)) return nonfinite(err, errlen, "critic loss", upd);
+    if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "STAC", "critic loss", upd);
     offp_lanes(o, lanes_step, &j); /* critic AdamW step + Polyak beside the actor's forward */
 
     /* actor: mean(alpha log pi(a|s) - mu(s, a) + beta sigma(s, a)), a reparameterized, through the
@@ -293,7 +277,7 @@ int stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
         cr->dout[0][2 * i + 1] = beta * dr;
     }
     mean_logp /= B;
-    if (!isfinite(aloss)) return nonfinite(err, errlen, "actor loss", upd);
+    if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "STAC", "actor loss", upd);
     memset(cr->din[0], 0, sizeof(float) * (size_t)B * cr->in_dim);
     acrl_mlp_backward_input(q, &s->L.critic, cr->din[0], cr->dout[0]);
     for (int i = 0; i < B; i++) {

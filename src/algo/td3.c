@@ -58,9 +58,7 @@ typedef struct {
 void td3_destroy(void* self) {
     td3* t = self;
     if (!t) return;
-    offp_free(&t->L.core);
-    acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_free(st[i]);
+    offp_learner_free(&t->L);
     acrl_mlp_free(&t->pi);
     acrl_mlp_free(&t->pi_targ);
     offp_critic_free(&t->cr);
@@ -82,19 +80,19 @@ void* td3_create_from(const void* cfgp, const acrl_algo_ctx* ctx, const char* na
     }
     td3* t = calloc(1, sizeof *t);
     if (!t) { snprintf(err, errlen, "out of memory"); return NULL; }
+    offp_learner_init(&t->L);
     t->cfg = *cfg;
     t->name = name;
     offp_core* o = &t->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(t); return NULL; }
     const int D = t->D = o->act_dim, od = o->obs_dim;
     acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
-    for (int i = 0; i < 5; i++) acrl_params_init(st[i]);
-    offp_critic cr_t;
+    offp_critic cr_t = {0}; /* freed below even when an earlier build failed */
     int rc = offp_mlp_build(&t->pi, &t->L.actor, "pi", od, D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_mlp_build(&t->pi_targ, &t->L.actor_targ, "pi", od, D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&t->cr, &t->L.critic, cfg->n_critics, od + D, 1, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&cr_t, &t->L.critic_targ, cfg->n_critics, od + D, 1, &cfg->off, 1, err, errlen);
-    if (!rc) offp_critic_free(&cr_t);
+    offp_critic_free(&cr_t);
     for (int i = 0; i < 4 && !rc; i++) rc = acrl_params_finalize(st[i], err, errlen);
     if (rc) { td3_destroy(t); return NULL; }
     size_t n = (size_t)maxb * D;
