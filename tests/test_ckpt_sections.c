@@ -7,6 +7,8 @@
  * used to crash `acrl eval` with a segmentation fault.
  * Also: policy.ckpt evaluates exactly like final.ckpt, equals `acrl export` of it, holds
  * only the policy, and cannot be resumed. */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,11 @@ static const run_case cases[] = {
     {"sac-lag", "SafetyHopperVelocity-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50",
                                                 "batch_size=8", "save_buffer=1", "lagrange_warmup=0",
                                                 "eval_freq=0"}, 7, 0},
+    /* AWR's buffer of rollouts (awr.buffer, .buffer_flags, .buffer_meta), MLP and trees */
+    {"awr", "CartPole-v1", 96, {"n_steps=16", "n_envs=2", "buffer_rollouts=2", "batch_size=8", "gradient_steps=2",
+                                "net_arch=8", "eval_freq=0"}, 7, 0},
+    {"awr", "Pendulum-v1", 48, {"model=gbrl", "n_steps=8", "n_envs=2", "buffer_rollouts=4", "batch_size=8",
+                                "gradient_steps=2", "eval_freq=0"}, 7, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -315,6 +322,43 @@ static void check_model_swap(int ia, int ib) {
     }
 }
 
+/* AWR's buffer values are checked, not only its size: a NaN observation, an action outside
+ * CartPole's two, a flag above 2 and a filled count above buffer_rollouts are refused. */
+static void check_awr_values(int idx) {
+    char err[ACRL_ERRLEN], path[1400], bad[1400];
+    snprintf(path, sizeof path, "%s/%d-%s-%s/final.ckpt", tmp_root, idx, cases[idx].algo, cases[idx].env);
+    snprintf(bad, sizeof bad, "%s/awr-bad.ckpt", tmp_root);
+    acrl_ckpt* c = acrl_ckpt_load(path, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) return;
+    const int n_steps = 16, E = 2, od = 4; /* the case's n_steps, n_envs; CartPole's observation */
+    const size_t act0 = (size_t)n_steps * E * od; /* slot 0: observations, then actions */
+    for (int k = 0; k < 4; k++) {
+        acrl_ckpt_writer* w = acrl_ckpt_begin(acrl_ckpt_algo(c), acrl_ckpt_env_id(c));
+        for (int i = 0; i < acrl_ckpt_section_count(c); i++) {
+            const char* name = acrl_ckpt_section_name(c, i);
+            size_t len;
+            const uint8_t* data = acrl_ckpt_section(c, name, &len);
+            uint8_t* copy = malloc(len ? len : 1);
+            memcpy(copy, data, len);
+            float nan = NAN, three = 3.0f;
+            int64_t big = 3;
+            if (k == 0 && strcmp(name, "awr.buffer") == 0) memcpy(copy + 4 * 5, &nan, 4);
+            if (k == 1 && strcmp(name, "awr.buffer") == 0) memcpy(copy + 4 * (act0 + 7), &three, 4);
+            if (k == 2 && strcmp(name, "awr.buffer_flags") == 0) copy[9] = 3;
+            if (k == 3 && strcmp(name, "awr.buffer_meta") == 0) memcpy(copy, &big, 8); /* little-endian hosts */
+            acrl_ckpt_add_copy(w, name, copy, len);
+            free(copy);
+        }
+        CHECK(acrl_ckpt_commit(w, bad, err, sizeof err) == 0);
+        int rc = eval_lib(bad, err);
+        int ok = rc == ACRL_ERR_INPUT && strstr(err, "'awr.buffer");
+        CHECK(ok);
+        printf("  awr buffer, corruption %d: %s\n", k, err);
+    }
+    acrl_ckpt_free(c);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
 #ifndef ACRL_CLI_PATH
@@ -322,6 +366,8 @@ int main(void) {
 #endif
     for (int i = 0; i < NCASES; i++) check_case(&cases[i]);
     check_model_swap(2, 0); /* PPO CartPole-v1: trees (case 2), MLP (case 0) */
+    for (int i = 0; i < NCASES; i++)
+        if (strcmp(cases[i].algo, "awr") == 0 && strcmp(cases[i].env, "CartPole-v1") == 0) check_awr_values(i);
 
     /* export refuses what is not a checkpoint */
     char err[ACRL_ERRLEN], out[1300];
