@@ -20,7 +20,7 @@ static void run(const char* label, int C, int H, int W, const int* ch, const int
     acrl_params_init(&p);
     acrl_cnn m;
     char err[256];
-    if (acrl_cnn_build(&m, &p, "cnn", C, H, W, ch, ks, st, n, "relu", B, err, sizeof err) ||
+    if (acrl_cnn_build(&m, &p, "cnn", C, H, W, ch, ks, st, NULL, n, "relu", B, err, sizeof err) ||
         acrl_params_finalize(&p, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         exit(1);

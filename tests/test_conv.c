@@ -1,7 +1,9 @@
 /* test_conv: the 2-D convolution and the CNN stack against PyTorch 1.13 float32 values in
  * fixtures/conv_torch.txt (made by gen_conv_torch.py: two Conv2d layers, stride 1 and 2,
- * padding 1, tanh; output, input and parameter gradients), and against central finite
- * differences in double precision on a layer with kernel 2, stride 2, no padding. */
+ * padding 1, tanh; output, input and parameter gradients) and fixtures/conv_pool_torch.txt
+ * (the same with MaxPool2d(2) and MaxPool2d(3) after the activations, on odd sizes), and
+ * against central finite differences in double precision on a layer with kernel 2, stride 2,
+ * no padding. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +32,13 @@ static double maxdiff(const float* a, const float* b, int n) {
     return m;
 }
 
-static void test_torch(void) {
-    FILE* f = fopen("fixtures/conv_torch.txt", "r");
+/* Reads a fixture into recs (replacing what was there); -1 if it cannot. */
+static int load(const char* path) {
+    for (int i = 0; i < nrecs; i++) free(recs[i].v);
+    nrecs = 0;
+    FILE* f = fopen(path, "r");
     CHECK(f != NULL);
-    if (!f) return;
+    if (!f) return -1;
     char name[16];
     int n;
     while (nrecs < 16 && fscanf(f, "%15s %d", name, &n) == 2) {
@@ -42,15 +47,60 @@ static void test_torch(void) {
         r->n = n;
         r->v = malloc((size_t)n * sizeof(float));
         for (int i = 0; i < n; i++)
-            if (fscanf(f, "%f", &r->v[i]) != 1) { fclose(f); CHECK(0); return; }
+            if (fscanf(f, "%f", &r->v[i]) != 1) { fclose(f); CHECK(0); return -1; }
     }
     fclose(f);
+    return 0;
+}
+
+/* Max-pooling in the stack: Conv(2->3, k 3) tanh MaxPool(2), Conv(3->4, k 3) tanh MaxPool(3)
+ * on (2, 2, 9, 8): 9x8 -> 4x4 -> 1x1. */
+static void test_torch_pool(void) {
+    if (load("fixtures/conv_pool_torch.txt")) return;
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_cnn m;
+    char err[256];
+    const int ch[2] = {3, 4}, ks[2] = {3, 3}, pools[2] = {2, 3};
+    CHECK(acrl_cnn_build(&m, &p, "cnn", 2, 9, 8, ch, ks, NULL, pools, 2, "tanh", 2, err, sizeof err) == 0);
+    CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
+    CHECK(m.zh[0] == 9 && m.zw[0] == 8 && m.h[1] == 4 && m.w[1] == 4 && m.h[2] == 1 && m.w[2] == 1 && m.out_dim == 4);
+    memcpy(p.param + m.w_off[0], get("w0", 54), 54 * sizeof(float));
+    memcpy(p.param + m.b_off[0], get("b0", 3), 3 * sizeof(float));
+    memcpy(p.param + m.w_off[1], get("w1", 108), 108 * sizeof(float));
+    memcpy(p.param + m.b_off[1], get("b1", 4), 4 * sizeof(float));
+    const float* y = acrl_cnn_forward(&m, &p, get("x", 288), 2);
+    CHECK_MAXDIFF("pooled CNN output vs PyTorch", maxdiff(y, get("y", 8), 8), 1e-6);
+    float dx[288];
+    memset(dx, 0, sizeof dx);
+    acrl_params_zero_grad(&p);
+    acrl_cnn_backward(&m, &p, dx, get("g", 8));
+    CHECK_MAXDIFF("pooled: input gradient", maxdiff(dx, get("dx", 288), 288), 1e-5);
+    CHECK_MAXDIFF("pooled: conv 1 weight gradient", maxdiff(p.grad + m.w_off[0], get("dw0", 54), 54), 1e-5);
+    CHECK_MAXDIFF("pooled: conv 1 bias gradient", maxdiff(p.grad + m.b_off[0], get("db0", 3), 3), 1e-5);
+    CHECK_MAXDIFF("pooled: conv 2 weight gradient", maxdiff(p.grad + m.w_off[1], get("dw1", 108), 108), 1e-5);
+    CHECK_MAXDIFF("pooled: conv 2 bias gradient", maxdiff(p.grad + m.b_off[1], get("db1", 4), 4), 1e-5);
+    /* refusals: a pool window larger than the map */
+    acrl_cnn bad;
+    acrl_params q;
+    acrl_params_init(&q);
+    const int big[2] = {2, 5};
+    CHECK(acrl_cnn_build(&bad, &q, "cnn", 2, 9, 8, ch, ks, NULL, big, 2, "tanh", 2, err, sizeof err) == -1);
+    CHECK(strstr(err, "pooling") != NULL);
+    printf("  pool 5 on a 4x4 map: %s\n", err);
+    acrl_params_free(&q);
+    acrl_cnn_free(&m);
+    acrl_params_free(&p);
+}
+
+static void test_torch(void) {
+    if (load("fixtures/conv_torch.txt")) return;
     acrl_params p;
     acrl_params_init(&p);
     acrl_cnn m;
     char err[256];
     const int ch[2] = {3, 4}, ks[2] = {3, 3}, st[2] = {1, 2};
-    CHECK(acrl_cnn_build(&m, &p, "cnn", 2, 7, 5, ch, ks, st, 2, "tanh", 2, err, sizeof err) == 0);
+    CHECK(acrl_cnn_build(&m, &p, "cnn", 2, 7, 5, ch, ks, st, NULL, 2, "tanh", 2, err, sizeof err) == 0);
     CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
     CHECK(m.h[2] == 4 && m.w[2] == 3 && m.out_dim == 4 * 4 * 3);
     memcpy(p.param + m.w_off[0], get("w0", 54), 54 * sizeof(float));
@@ -75,7 +125,6 @@ static void test_torch(void) {
     CHECK_MAXDIFF("din accumulates", maxdiff(dx, twice, 140), 1e-5);
     acrl_cnn_free(&m);
     acrl_params_free(&p);
-    for (int i = 0; i < nrecs; i++) free(recs[i].v);
 }
 
 /* L(x, w, b) = sum(conv(x) * g) in double via the float layer on exact small values */
@@ -130,6 +179,8 @@ static void test_fd(void) {
 
 int main(void) {
     test_torch();
+    test_torch_pool();
+    for (int i = 0; i < nrecs; i++) free(recs[i].v);
     test_fd();
     return test_summary("test_conv");
 }

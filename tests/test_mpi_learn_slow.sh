@@ -1,7 +1,8 @@
 #!/bin/sh
-# PPO solves CartPole-v1 (RL Zoo preset, 8 env copies: 4 per rank) under mpirun -n 2
-# (docs/distributed.md); the learning-rate half of test_mpi_slow.sh, apart so that ctest -j
-# runs both at once. Skipped (exit 77) without mpirun or in a build without MPI; sets what
+# PPO solves CartPole-v1 (RL Zoo preset, 8 env copies: 4 per rank) under mpirun -n 2, and SAC
+# on Pendulum-v1 with 1 learner + 1 collector reaches -250 in 20,000 steps (the RLtools-settings
+# preset, 64x64: about 20 CPU-seconds) (docs/distributed.md); the learning half of
+# test_mpi_slow.sh, apart so that ctest -j runs both at once. Skipped (exit 77) without mpirun or in a build without MPI; sets what
 # test_mpi_slow.sh sets for Open MPI. Usage: sh tests/test_mpi_learn_slow.sh /path/to/acrl
 ACRL=${1:?usage: test_mpi_learn_slow.sh /path/to/acrl}
 command -v mpirun >/dev/null 2>&1 || { echo "test_mpi_learn_slow: SKIPPED: no mpirun (apt-get install openmpi-bin)"; exit 77; }
@@ -25,6 +26,14 @@ fi
 $M "$ACRL" train ppo CartPole-v1 --quiet --out "$TMP/solve" >/dev/null 2>&1 || bad "2-rank CartPole run failed"
 awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= 475) }' "$TMP/solve/summary.json" && ok ||
     bad "2-rank PPO CartPole-v1: $(grep eval_return_mean "$TMP/solve/summary.json")"
+
+# SAC Pendulum-v1, 1 learner + 1 collector, 20,000 steps: eval return >= -250
+CFG=$(cd "$(dirname "$0")/.." && pwd)/configs/sac/Pendulum-v1-rltools.ini
+$M "$ACRL" train sac Pendulum-v1 --config "$CFG" --steps 20000 --quiet --out "$TMP/sacp" >/dev/null 2>&1 ||
+    bad "sac Pendulum run failed"
+echo "  sac Pendulum-v1, 1 learner + 1 collector: $(grep eval_return_mean "$TMP/sacp/summary.json")"
+awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= -250) }' "$TMP/sacp/summary.json" && ok ||
+    bad "sac Pendulum-v1 with 1 learner + 1 collector: $(grep eval_return_mean "$TMP/sacp/summary.json")"
 
 echo "test_mpi_learn_slow: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

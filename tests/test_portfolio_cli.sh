@@ -72,6 +72,17 @@ if [ "$got" = "$want" ]; then ok; else bad "equal_weight ann_return $got, awk $w
 # deterministic
 "$ACRL" backtest "$TMP/run1" --csv "$TMP/bt3.csv" >/dev/null 2>&1
 cmp -s "$TMP/bt2.csv" "$TMP/bt3.csv" && ok || bad "backtest not deterministic"
+# a CNN extractor with max-pooling trains, and its policy backtests; pooling that leaves no map is refused
+"$ACRL" train ppo Portfolio-v0 --steps 128 --quiet --out "$TMP/cnnp" \
+    --set "env_args=data_path=$TMP/p.csv,assets=0,window=10,episode=20" --set eval_freq=0 --set n_eval_episodes=1 \
+    --set extractor=cnn --set cnn_channels=4,4 --set cnn_kernels=3,3 --set cnn_pools=2,1 --set n_steps=32 \
+    --set batch_size=32 >/dev/null 2>"$TMP/err" && ok || bad "train ppo cnn with pooling: $(cat "$TMP/err")"
+"$ACRL" backtest "$TMP/cnnp" --csv "$TMP/bt4.csv" >/dev/null 2>"$TMP/err" && ok || bad "backtest cnn: $(cat "$TMP/err")"
+"$ACRL" train ppo Portfolio-v0 --steps 64 --quiet --out "$TMP/cnnbad" \
+    --set "env_args=data_path=$TMP/p.csv,assets=0,window=10,episode=20" --set extractor=cnn --set cnn_channels=4 \
+    --set cnn_kernels=3 --set cnn_pools=64 >/dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "pooling" "$TMP/err" && ok || bad "pool 64: exit $rc, $(cat "$TMP/err")"
 
 # the policy's weight in high-score assets (A and C score >= 50)
 printf 'asset,score\nA,70\nB,10\nC,90\nD,20\n' >"$TMP/esg4.csv"

@@ -225,31 +225,39 @@ void acrl_conv2d_backward(float* dx, float* dw, float* db, const float* dy, cons
 
 #define ACRL_CNN_MAX_LAYERS 6
 
-/* A stack of convolutions, each followed by the activation (padding k / 2); the output is
- * the last activation map, flattened in C order (the features). Weights live in a store. */
+/* A stack of convolutions, each followed by the activation (padding k / 2) and optionally
+ * by max-pooling (window p x p, stride p, rows and columns that do not fill a window
+ * dropped, the first maximum taken on ties: PyTorch's MaxPool2d(p)); the output is the last
+ * map, flattened in C order (the features). Weights live in a store. c, h, w are each
+ * layer's input (index l) and output (l + 1, after pooling); zh, zw the convolution's output. */
 typedef struct {
     int      nlayers;
     int      c[ACRL_CNN_MAX_LAYERS + 1], h[ACRL_CNN_MAX_LAYERS + 1], w[ACRL_CNN_MAX_LAYERS + 1];
     int      k[ACRL_CNN_MAX_LAYERS], s[ACRL_CNN_MAX_LAYERS], pad[ACRL_CNN_MAX_LAYERS];
+    int      pool[ACRL_CNN_MAX_LAYERS];  /* max-pooling window (1: none) */
+    int      zh[ACRL_CNN_MAX_LAYERS], zw[ACRL_CNN_MAX_LAYERS];
+    float*   pl[ACRL_CNN_MAX_LAYERS];    /* (max_batch, c h w) pooled maps (pool > 1) */
+    int*     arg[ACRL_CNN_MAX_LAYERS];   /* (max_batch, c h w) where in a[l] each maximum came from */
     acrl_act act;
     int      out_dim, max_batch;
     size_t   w_off[ACRL_CNN_MAX_LAYERS], b_off[ACRL_CNN_MAX_LAYERS];
     float*   z[ACRL_CNN_MAX_LAYERS];     /* (max_batch, c h w) pre-activations */
     float*   a[ACRL_CNN_MAX_LAYERS];     /* (max_batch, c h w) activations */
     float*   col;                        /* im2col scratch */
-    float*   d[3];                       /* backward scratch */
+    float*   d[4];                       /* backward scratch */
     const float* input;
     int      batch;
 } acrl_cnn;
 
 /* Declares "<name>.<l>.w" (Co, Ci k k) and ".b" (Co) in p for an input (C, H, W) and
- * allocates buffers. strides NULL: all 1. -1 with err on bad sizes or no memory. */
+ * allocates buffers. strides NULL: all 1; pools NULL: no pooling (else per layer, 1: none).
+ * -1 with err on bad sizes or no memory. */
 int  acrl_cnn_build(acrl_cnn* m, acrl_params* p, const char* name, int C, int H, int W, const int* channels,
-                    const int* kernels, const int* strides, int nlayers, const char* act, int max_batch, char* err,
-                    size_t errlen);
+                    const int* kernels, const int* strides, const int* pools, int nlayers, const char* act,
+                    int max_batch, char* err, size_t errlen);
 /* Bytes acrl_cnn_build allocates plus its parameters' four store buffers (SIZE_MAX: too many). */
-size_t acrl_cnn_bytes(int C, int H, int W, const int* channels, const int* kernels, const int* strides, int nlayers,
-                      int max_batch);
+size_t acrl_cnn_bytes(int C, int H, int W, const int* channels, const int* kernels, const int* strides,
+                      const int* pools, int nlayers, int max_batch);
 /* PyTorch Conv2d's default init (U(+-1/sqrt(fan_in)) for weights and biases), weights times gain. */
 void acrl_cnn_init(const acrl_cnn* m, acrl_params* p, float gain, acrl_rng* rng);
 /* Forward of in (B, C H W); returns (B, out_dim), valid until the next forward. */

@@ -24,7 +24,8 @@ typedef struct {
     long        stop_at;         /* > 0: end this invocation once this many steps are done */
     int64_t     seed;            /* < 0: 0 */
     int         num_envs;        /* <= 0: config n_envs */
-    int         threads;         /* env-stepping threads (>= 1) */
+    int         threads;         /* threads stepping the env copies and running the update's lanes (>= 1);
+                                  * 0: chosen per run (docs/benchmarks.md "Threads"); results never depend on it */
     const char* out_dir;         /* NULL: runs/ALGO-ENV-SEED-<time> */
     const char* config_file;     /* NULL: only the preset configs/ALGO/ENV.ini, if any */
     const char* const* overrides;/* "key=value" */
@@ -50,7 +51,7 @@ typedef struct {
     char        run_dir[1024];   /* out: the run directory used */
 } acrl_train_options;
 
-/* Defaults for every field (seed 0, threads 1, eval_episodes 20). */
+/* Defaults for every field (seed 0, threads 0: chosen per run, eval_episodes 20). */
 acrl_train_options acrl_train_options_default(void);
 /* Trains; returns one of the codes above with a message in err on failure. */
 int acrl_train(acrl_train_options* o, char* err, size_t errlen);

@@ -47,12 +47,13 @@ def _config_value(k, v):
     raise ValueError(f"config key '{k}': unsupported value {v!r} (numbers, strings, bools and lists of ints)")
 
 
-def train(algo, env_id, steps=None, seed=0, config=None, out=None, threads=1, resume=None, quiet=False):
+def train(algo, env_id, steps=None, seed=0, config=None, out=None, threads=0, resume=None, quiet=False):
     """Trains as `acrl train ALGO ENV` does and returns a TrainResult.
 
     steps: total env steps (None: the config's n_timesteps); seed: run seed; config: a dict of
     the configuration keys of `acrl help ALGO` (applied like --set over the preset); out: the
-    run directory (None: runs/ALGO-ENV-SEED-<time>); threads: env-stepping threads; resume: a
+    run directory (None: runs/ALGO-ENV-SEED-<time>); threads: env-stepping and update threads
+    (0: chosen per run, results do not depend on it); resume: a
     run directory to continue (algo and env_id are then taken from it and may be None);
     quiet: no progress line. A KeyboardInterrupt (Ctrl-C) stops after the current iteration,
     writes last.ckpt (resumable with resume=run_dir) and is raised again. Bad input raises
@@ -79,8 +80,8 @@ def train(algo, env_id, steps=None, seed=0, config=None, out=None, threads=1, re
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be an integer in [0, 2^32), got {seed!r}")
     o.seed = int(seed)
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= 256:
-        raise ValueError(f"threads must be an integer in [1, 256], got {threads!r}")
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 0 <= threads <= 256:
+        raise ValueError(f"threads must be an integer in [0, 256] (0: chosen per run), got {threads!r}")
     o.threads = int(threads)
     if out is not None:
         o.out_dir = enc(os.fspath(out), "out")

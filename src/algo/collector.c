@@ -106,7 +106,7 @@ void collector_step(acrl_collector* c, const float* actions) {
     acrl_vecenv_step(v, actions);
     if (layout_sharded(c->layout)) { sharded_step(c); return; }
     c->steps += E;
-    if (c->norm_obs) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
+    if (c->norm_obs && !c->obs_stats_frozen) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
     collector_normalize_obs(c, v->obs, c->obs, E);
     if (c->norm_reward) {
         for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];

@@ -40,6 +40,7 @@ typedef struct {
     bool    failed;                /* a collective failed: message in error */
     char    error[256];
     /* cost signals (CMDPs): K = num_costs (0: none; costs NULL), raw, never normalized */
+    bool    obs_stats_frozen;      /* the observation statistics no longer update (PPO's obs_norm_warmup) */
     int     num_costs;
     float*  costs;                 /* (E, K) costs of the last step */
     double  ep_costs[100 * ACRL_MAX_COSTS]; /* (100, K) ring: cost sums of finished episodes */

@@ -239,7 +239,7 @@ static void lanes_critic(void* arg, int k) {
     memset(s->L.critic.grad + lo, 0, sizeof(float) * (hi - lo));
     offp_critic_backward(cr, &s->L.critic, k, dout, NULL);
     if (j->actor) cr->out[k] = acrl_mlp_forward(&cr->q[k], &s->L.critic, cr->in[OFFP_IN_PI], B);
-    else offp_adam_range(&s->L.critic, s->cfg.off.learning_rate, lo, hi);
+    else offp_adam_range(&s->L.critic, s->cfg.off.learning_rate, s->cfg.off.adam_eps, lo, hi);
 }
 
 /* Phase 4 (actor iterations), lane k: dQ_k/da at (s, pi(s)) into din[k], then critic k's Adam
@@ -252,7 +252,7 @@ static void lanes_actor_grad(void* arg, int k) {
     offp_critic_input_grad(cr, &s->L.critic, k, cr->dout[k], cr->din[k]);
     size_t lo, hi;
     offp_critic_range(cr, &s->L.critic, k, &lo, &hi);
-    offp_adam_range(&s->L.critic, s->cfg.off.learning_rate, lo, hi);
+    offp_adam_range(&s->L.critic, s->cfg.off.learning_rate, s->cfg.off.adam_eps, lo, hi);
     offp_polyak_range(&s->L.critic_targ, &s->L.critic, s->cfg.off.tau, lo, hi);
 }
 
@@ -327,12 +327,12 @@ int dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, 
                              eps_pi, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
-    offp_adam(&s->L.actor, c->policy_lr);
+    offp_adam(&s->L.actor, c->policy_lr, c->off.adam_eps);
     /* temperature: -(log alpha) (E[log pi] + target entropy) */
     if (c->ent_coef <= 0) {
         acrl_params_zero_grad(&s->L.alpha);
         s->L.alpha.grad[0] = (float)-(mean_logp + s->target_entropy);
-        offp_adam(&s->L.alpha, c->alpha_lr);
+        offp_adam(&s->L.alpha, c->alpha_lr, c->off.adam_eps);
     }
     acrl_params_polyak(&s->L.actor_targ, &s->L.actor, c->off.tau, NULL, 0);
     OFFP_UPDATES(o)++;

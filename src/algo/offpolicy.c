@@ -31,6 +31,7 @@ void offp_defaults(offp_config* c) {
     c->tau = 0.005f;
     c->net_arch = (acrl_intlist){2, {256, 256}};
     strcpy(c->activation, "relu");
+    c->adam_eps = 1e-8f;
 }
 
 static float* falloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
@@ -394,19 +395,20 @@ int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, in
            acrl_mlp_set_dropout(m, cfg->dropout, err, errlen);
 }
 
-void offp_adam(acrl_params* p, float lr) {
+void offp_adam(acrl_params* p, float lr, float eps) {
     acrl_optim o = acrl_optim_default(ACRL_OPT_ADAM);
+    o.eps = eps;
     acrl_optim_step(&o, p, lr);
 }
 
-void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi) {
+void offp_adam_range(acrl_params* p, float lr, float eps, size_t lo, size_t hi) {
     acrl_params view = *p; /* the elementwise step sees only the range */
     view.param += lo;
     view.grad += lo;
     view.m += lo;
     view.v += lo;
     view.count = hi - lo;
-    offp_adam(&view, lr);
+    offp_adam(&view, lr, eps);
 }
 
 void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi) {

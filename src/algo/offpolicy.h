@@ -31,6 +31,7 @@ typedef struct {
     int   save_buffer;        /* put the replay buffer into checkpoints (exact resume) */
     int   layer_norm;         /* hidden layers Linear -> [Dropout] -> LayerNorm -> act (STAC's key) */
     float dropout;            /* inverted dropout after each hidden linear (STAC's key; 0: none) */
+    float adam_eps;           /* Adam's epsilon, every network and the temperature (PyTorch's 1e-8) */
 } offp_config;
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
@@ -49,7 +50,8 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, tau, FLOAT, 0, 1, "Polyak coefficient of the target networks"),                                    \
     OFFP_E(T, net_arch, INTLIST, 1, 4096, "hidden layer widths of actor and critics, e.g. 256,256"),             \
     OFFP_E(T, activation, STRING, 0, 0, "hidden activation: relu, tanh, elu, gelu"),                             \
-    OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)")
+    OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)"),                 \
+    OFFP_E(T, adam_eps, FLOAT, 1e-12, 1, "Adam's epsilon (every network and the temperature)")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
 typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */
@@ -223,11 +225,11 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
 /* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout. */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);
-/* One Adam step of p at learning rate lr (after grads are in). */
-void offp_adam(acrl_params* p, float lr);
+/* One Adam step of p at learning rate lr with epsilon eps (after grads are in). */
+void offp_adam(acrl_params* p, float lr, float eps);
 /* The same step on floats [lo, hi) of p only, as step p->step + 1: the caller increments
  * p->step once every range is done. Elementwise, so ranges may run on different lanes. */
-void offp_adam_range(acrl_params* p, float lr, size_t lo, size_t hi);
+void offp_adam_range(acrl_params* p, float lr, float eps, size_t lo, size_t hi);
 /* dst = (1 - tau) dst + tau src on floats [lo, hi) (acrl_params_polyak on a range). */
 void offp_polyak_range(acrl_params* dst, const acrl_params* src, float tau, size_t lo, size_t hi);
 

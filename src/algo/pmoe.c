@@ -228,7 +228,8 @@ static void pmoe_lanes_q(void* arg, int k) {
 static void pmoe_lanes_critic_step(void* arg, int k) {
     pmoe_job* j = arg;
     pmoe* p = j->p;
-    j->qloss[k] = sac_critic_step_lane(&p->cr, &p->L.critic, p->y, p->cfg.off.learning_rate, k, j->B, p->K * j->B);
+    j->qloss[k] = sac_critic_step_lane(&p->cr, &p->L.critic, p->y, p->cfg.off.learning_rate, p->cfg.off.adam_eps, k, j->B,
+                                       p->K * j->B);
 }
 
 /* Phase 4, lane k: critic k's input gradient at the best experts' rows only, then the Polyak
@@ -311,7 +312,7 @@ int pmoe_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
     }
     acrl_params_zero_grad(&p->L.actor);
     acrl_mlp_backward(&p->pi, &p->L.actor, NULL, p->dhead);
-    offp_adam(&p->L.actor, p->cfg.off.learning_rate);
+    offp_adam(&p->L.actor, p->cfg.off.learning_rate, p->cfg.off.adam_eps);
 
     /* temperature towards -|A| with the best expert's log-density (the policy before its step) */
     sac_temperature_step(&p->L.alpha, &p->cfg, p->target_entropy, mean_logp);

@@ -52,8 +52,9 @@ static int cnn_check(const acrl_policy_config* cfg, int obs_dim, char* err, size
         return -1;
     }
     int n = cfg->cnn_channels.n;
-    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || cfg->cnn_kernels.n != n || (cfg->cnn_strides.n != 0 && cfg->cnn_strides.n != n)) {
-        snprintf(err, errlen, "cnn_channels, cnn_kernels (and cnn_strides if given) need the same length, 1 to %d",
+    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || cfg->cnn_kernels.n != n || (cfg->cnn_strides.n != 0 && cfg->cnn_strides.n != n) ||
+        (cfg->cnn_pools.n != 0 && cfg->cnn_pools.n != n)) {
+        snprintf(err, errlen, "cnn_channels, cnn_kernels (and cnn_strides, cnn_pools if given) need the same length, 1 to %d",
                  ACRL_CNN_MAX_LAYERS);
         return -1;
     }
@@ -126,8 +127,8 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
         pol->use_cnn = true;
         const acrl_intlist* in = &cfg->cnn_input;
         if (acrl_cnn_build(&pol->cnn, p, "cnn", in->v[0], in->v[1], in->v[2], cfg->cnn_channels.v, cfg->cnn_kernels.v,
-                           cfg->cnn_strides.n ? cfg->cnn_strides.v : NULL, cfg->cnn_channels.n, cfg->activation,
-                           max_batch, err, errlen))
+                           cfg->cnn_strides.n ? cfg->cnn_strides.v : NULL, cfg->cnn_pools.n ? cfg->cnn_pools.v : NULL,
+                           cfg->cnn_channels.n, cfg->activation, max_batch, err, errlen))
             return -1;
         sizes[0] = pol->cnn.out_dim;
         pol->dfeat = calloc((size_t)max_batch * (size_t)sizes[0], sizeof(float));
@@ -205,13 +206,15 @@ size_t policy_bytes(int obs_dim, const acrl_space* act_space, const acrl_policy_
         int c = in->v[0], h = in->v[1], w = in->v[2];
         for (int l = 0; l < cfg->cnn_channels.n; l++) {
             int k = cfg->cnn_kernels.v[l], s = cfg->cnn_strides.n ? cfg->cnn_strides.v[l] : 1;
+            int q = cfg->cnn_pools.n ? cfg->cnn_pools.v[l] : 1;
             c = cfg->cnn_channels.v[l];
-            h = acrl_conv2d_out(h, k, s, k / 2);
-            w = acrl_conv2d_out(w, k, s, k / 2);
+            h = acrl_conv2d_out(h, k, s, k / 2) / q;
+            w = acrl_conv2d_out(w, k, s, k / 2) / q;
         }
         sizes[0] = c * h * w;
         cnn_b = acrl_cnn_bytes(in->v[0], in->v[1], in->v[2], cfg->cnn_channels.v, cfg->cnn_kernels.v,
-                               cfg->cnn_strides.n ? cfg->cnn_strides.v : NULL, cfg->cnn_channels.n, max_batch);
+                               cfg->cnn_strides.n ? cfg->cnn_strides.v : NULL,
+                               cfg->cnn_pools.n ? cfg->cnn_pools.v : NULL, cfg->cnn_channels.n, max_batch);
         cnn_b = acrl_size_add(cnn_b, acrl_size_mul3((size_t)max_batch, (size_t)sizes[0], sizeof(float)));
     }
     for (int i = 0; i < nh; i++) sizes[i + 1] = cfg->net_arch.v[i];

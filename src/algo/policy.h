@@ -86,6 +86,7 @@ typedef struct {
     int   sde_sample_freq;                    /* steps between exploration-matrix draws (-1: per rollout) */
     char  extractor[ACRL_CONFIG_STR_MAX];     /* "mlp" (flat observations) or "cnn" */
     acrl_intlist cnn_channels, cnn_kernels, cnn_strides; /* per conv layer (strides empty: all 1) */
+    acrl_intlist cnn_pools;                   /* per conv layer max-pooling window (empty: none; 1: none) */
     acrl_intlist cnn_input;                   /* (C, H, W): set from the env's observation shape */
     int   model;                              /* 0 mlp, 1 gbrl (tree ensemble) */
     int   tree_depth, tree_bins, tree_growth;  /* growth: 0 greedy, 1 oblivious */
@@ -116,6 +117,7 @@ void policy_config_default(acrl_policy_config* c);
     {"cnn_channels", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_channels), 1, 4096, NULL, "cnn: output channels per conv layer, e.g. 16,32"}, \
     {"cnn_kernels", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_kernels), 1, 64, NULL, "cnn: square kernel size per conv layer (padding k/2)"}, \
     {"cnn_strides", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_strides), 1, 64, NULL, "cnn: stride per conv layer (empty: 1)"}, \
+    {"cnn_pools", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_pools), 1, 64, NULL, "cnn: max-pooling window after each conv layer's activation (empty or 1: none)"}, \
     {"cnn_input", ACRL_CFG_INTLIST, POLICY_FIELD(base, cnn_input), 1, 1e6, NULL, "cnn: observation shape C,H,W (filled in from the env)"}, \
     {"model", ACRL_CFG_ENUM, POLICY_FIELD(base, model), 0, 0, policy_model_names, "mlp, or gbrl: gradient-boosted trees as actor and critic"}, \
     {"tree_depth", ACRL_CFG_INT, POLICY_FIELD(base, tree_depth), 1, 16, NULL, "gbrl: maximum tree depth"}, \

@@ -35,6 +35,8 @@ void ppo_defaults(void* cfgp) {
 
 static const acrl_config_entry ppo_table[] = {
     PPO_CONFIG_ENTRIES(0),
+    {"obs_norm_warmup", ACRL_CFG_INT, offsetof(ppo_config, obs_norm_warmup), 0, 1e6, NULL,
+     "rollouts collected before training only for the observation statistics, then frozen (needs normalize = 1)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -71,6 +73,15 @@ void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t e
     if (N < 0) return NULL;
     if (cfg->normalize_advantage && N < 2) {
         snprintf(err, errlen, "normalize_advantage needs n_steps * n_envs >= 2 (have %d)", N);
+        return NULL;
+    }
+    if (cfg->obs_norm_warmup > 0 && !(ctx->col_opt && ctx->col_opt->norm_obs)) {
+        snprintf(err, errlen, "obs_norm_warmup = %d needs normalize = 1 (it collects observation statistics)",
+                 cfg->obs_norm_warmup);
+        return NULL;
+    }
+    if (cfg->obs_norm_warmup > 0 && ctx->layout) {
+        snprintf(err, errlen, "obs_norm_warmup does not combine with shards or mpirun");
         return NULL;
     }
     /* as in SB3, a batch_size above the rollout size means one minibatch of the rollout */
@@ -379,8 +390,17 @@ static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m,
 static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
     ppo* a = self;
     if (a->dp) return ppo_iterate_dp(a, c, progress, m, err, errlen);
+    /* obs_norm_warmup: the first rollouts only feed the observation statistics (as RLtools'
+     * PPO loop does before its first update); after them the statistics stay as they are.
+     * Decided from the env steps taken, so a resumed run freezes them again. */
+    const long warm = (long)a->cfg.obs_norm_warmup * a->cfg.n_steps * c->num_envs;
+    c->obs_stats_frozen = a->cfg.obs_norm_warmup > 0 && c->steps >= warm;
     if (onpolicy_collect(&a->L.pol, &a->L.params, &a->ro, c, &a->L.rng, a->gamma, a->cfg.gae_lambda, err, errlen))
         return -1;
+    if (!c->obs_stats_frozen && a->cfg.obs_norm_warmup > 0) {
+        for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
+        return 0;
+    }
     return ppo_train_rollout(a, progress, m, NULL, NULL, err, errlen);
 }
 

@@ -24,6 +24,8 @@ typedef struct {
     float ent_coef, vf_coef, max_grad_norm;
     float target_kl;              /* <= 0: no early stop */
     float adam_eps;
+    int   obs_norm_warmup;        /* ppo's key only: rollouts collected before training for the observation
+                                   * statistics alone, which then stay frozen (RLtools' PPO: 1); 0: none */
     acrl_policy_config pol;       /* net_arch, activation, shared_trunk, ortho_init, log_std_init, gSDE */
 } ppo_config;
 

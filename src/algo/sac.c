@@ -150,7 +150,7 @@ void sac_temperature_step(acrl_params* alpha, const sac_config* cfg, float targe
     if (cfg->ent_coef > 0) return;
     acrl_params_zero_grad(alpha);
     alpha->grad[0] = (float)-(mean_logp + target_entropy);
-    offp_adam(alpha, cfg->off.learning_rate);
+    offp_adam(alpha, cfg->off.learning_rate, cfg->off.adam_eps);
 }
 
 /* mean_logp: the batch mean of log pi (Box: of the sampled actions; Discrete: -entropy) */
@@ -215,10 +215,12 @@ void sac_critic_forward_lane(offp_critic* cr, const acrl_params* critic, const a
  * its own part of the store, then the updated critic k at (s, pi(s)) for the actor step. */
 static void sac_lanes_critic_step(void* arg, int k) {
     sac_job* j = arg;
-    j->qloss[k] = sac_critic_step_lane(&j->s->cr, &j->s->L.critic, j->s->y, j->s->cfg.off.learning_rate, k, j->B, j->B);
+    j->qloss[k] = sac_critic_step_lane(&j->s->cr, &j->s->L.critic, j->s->y, j->s->cfg.off.learning_rate,
+                                       j->s->cfg.off.adam_eps, k, j->B, j->B);
 }
 
-double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y, float lr, int k, int B, int n_pi) {
+double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y, float lr, float eps, int k, int B,
+                            int n_pi) {
     double qloss = 0;
     for (int i = 0; i < B; i++) {
         float d = cr->out[k][i] - y[i];
@@ -230,7 +232,7 @@ double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y
     offp_critic_range(cr, critic, k, &lo, &hi);
     memset(critic->grad + lo, 0, sizeof(float) * (hi - lo));
     offp_critic_backward(cr, critic, k, cr->dout[k], NULL);
-    offp_adam_range(critic, lr, lo, hi);
+    offp_adam_range(critic, lr, eps, lo, hi);
     cr->out[k] = acrl_mlp_forward(&cr->q[k], critic, cr->in[OFFP_IN_PI], n_pi);
     return qloss;
 }
@@ -319,7 +321,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
                              eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
-    offp_adam(&s->L.actor, s->cfg.off.learning_rate);
+    offp_adam(&s->L.actor, s->cfg.off.learning_rate, s->cfg.off.adam_eps);
 
     OFFP_UPDATES(o)++;
     record_update(sums, qloss, aloss, alpha, mean_logp);
@@ -372,7 +374,7 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
         offp_critic_backward(&s->cr, &s->L.critic, k, s->cr.dout[k], NULL);
     }
     if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "SAC", "critic loss", upd);
-    offp_adam(&s->L.critic, s->cfg.off.learning_rate);
+    offp_adam(&s->L.critic, s->cfg.off.learning_rate, s->cfg.off.adam_eps);
 
     /* actor: mean_s sum_a pi(a|s) (alpha log pi(a|s) - min_i Q_i(s, a)) with the updated critics */
     offp_critic_forward(&s->cr, &s->L.critic, OFFP_IN_DATA, B);
@@ -388,7 +390,7 @@ int sacd_update(void* self, const replay_batch* b, int B, double* sums, char* er
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
     if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "SAC", "actor loss", upd);
-    offp_adam(&s->L.actor, s->cfg.off.learning_rate);
+    offp_adam(&s->L.actor, s->cfg.off.learning_rate, s->cfg.off.adam_eps);
 
     polyak_targets(s);
     OFFP_UPDATES(o)++;

@@ -57,7 +57,8 @@ void sac_critic_forward_lane(offp_critic* cr, const acrl_params* critic, const a
  * the Adam step of critic k's floats (the caller increments critic->step once both lanes are
  * done); then the updated critic k on the n_pi rows of cr->in[OFFP_IN_PI]. Skips the step and
  * the forward when the loss is not finite. */
-double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y, float lr, int k, int B, int n_pi);
+double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y, float lr, float eps, int k, int B,
+                            int n_pi);
 /* Lane k of the actor's step: cr->din[k] (B, in_dim) = dQ_k/dinput for output gradient
  * cr->dout[k] (after the last forward of critic k, of B rows), then, when polyak, the Polyak
  * step of target critic k. */

@@ -118,7 +118,8 @@ static float sac_lag_term(void* ctx, const replay_batch* b, int B, const float* 
                                      (long)OFFP_UPDATES(&((offp_learner*)a->base)->core));
     acrl_params_zero_grad(&a->cp);
     acrl_mlp_backward(&a->qc, &a->cp, NULL, a->dout);
-    offp_adam(&a->cp, a->cfg.cost_learning_rate > 0 ? a->cfg.cost_learning_rate : sc->off.learning_rate);
+    offp_adam(&a->cp, a->cfg.cost_learning_rate > 0 ? a->cfg.cost_learning_rate : sc->off.learning_rate,
+              sc->off.adam_eps);
     acrl_params_polyak(&a->cpt, &a->cp, sc->off.tau, NULL, 0);
     a->cql_sum += loss;
     a->cql_n++;

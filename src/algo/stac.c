@@ -129,6 +129,7 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     s->target_entropy = -cfg->target_entropy_scale * D;
     s->opt = acrl_optim_default(ACRL_OPT_ADAMW);
     s->opt.weight_decay = cfg->weight_decay;
+    s->opt.eps = cfg->off.adam_eps;
     acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
     int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_critic_build(&s->cr, &s->L.critic, 1, od + D, 2, &cfg->off, maxb, err, errlen);

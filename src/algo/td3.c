@@ -190,7 +190,7 @@ static void td3_lanes_critic_step(void* arg, int k) {
     offp_critic_range(cr, &t->L.critic, k, &lo, &hi);
     memset(t->L.critic.grad + lo, 0, sizeof(float) * (hi - lo));
     offp_critic_backward(cr, &t->L.critic, k, cr->dout[k], NULL);
-    offp_adam_range(&t->L.critic, t->cfg.off.learning_rate, lo, hi);
+    offp_adam_range(&t->L.critic, t->cfg.off.learning_rate, t->cfg.off.adam_eps, lo, hi);
 }
 
 /* Phase 4: both targets move towards the online networks (lane 0 critics, lane 1 actor). */
@@ -255,7 +255,7 @@ int td3_update(void* self, const replay_batch* b, int B, const float* eps, bool 
         }
     acrl_params_zero_grad(&t->L.actor);
     acrl_mlp_backward(&t->pi, &t->L.actor, NULL, t->dz);
-    offp_adam(&t->L.actor, t->cfg.off.learning_rate);
+    offp_adam(&t->L.actor, t->cfg.off.learning_rate, t->cfg.off.adam_eps);
     td3_lanes(t, true, td3_lanes_polyak, &j);
     sums[M_POLICY_LOSS] += aloss;
     sums[OFFP_ACTOR_STEPS] += 1;

@@ -163,7 +163,7 @@ static char* config_to_text(const full_config* fc) {
 acrl_train_options acrl_train_options_default(void) {
     acrl_train_options o;
     memset(&o, 0, sizeof o);
-    o.threads = 1;
+    o.threads = 0; /* chosen per run: both cores where they pay */
     o.eval_episodes = 20;
     return o;
 }
@@ -310,7 +310,65 @@ typedef struct {
     bool             offdist;    /* off-policy under mpirun: rank 0 learns, the others collect */
     void*            extra;      /* offdist, rank 0 while writing a checkpoint: the collectors' parts */
     size_t           extra_len;
+    int              threads;    /* threads in use (--threads, or chosen when it is 0) */
 } run;
+
+/* ---- --threads 0 (the default): both cores where they pay ----------------------------
+ * Results never depend on the thread count (the update lanes and the env-stepping slices
+ * combine in a fixed order), so the choice only changes speed. From docs/benchmarks.md
+ * ("Threads"): the off-policy algorithms whose update has two lanes (twin critics, or the
+ * critic beside its target) gain 1.3x at 64x64 and 1.6x at 256x256 on 2 cores; DDPG's one
+ * critic gains a few percent. Env-stepping threads pay when one env step costs more than
+ * the hand-off between threads (a few microseconds): MuJoCo tasks (20-60 us per step) yes,
+ * classic control (under 1 us) no. So: 1 thread on a single CPU or under mpirun/shards (the
+ * ranks use the cores); 2 for the two-lane off-policy algorithms; otherwise 2 when there are
+ * at least 2 env copies and a probe of the env measures at least AUTO_THREADS_STEP_US per step. */
+#define AUTO_THREADS_STEP_US 10.0
+
+/* Microseconds per step of one copy of env_id (40 steps of uniform random actions after a
+ * seeded reset); NAN if the env cannot be made. */
+static double env_step_us(const char* env_id, const char* env_args) {
+    char err[ACRL_ERRLEN];
+    acrl_env_options eo = acrl_env_options_default();
+    eo.env_args = env_args;
+    acrl_env* e = acrl_env_make(env_id, &eo, err, sizeof err);
+    if (!e) return NAN;
+    const acrl_space* as = &e->act_space;
+    float* obs = calloc((size_t)e->obs_space.dim + 1, sizeof(float));
+    float* act = calloc((size_t)as->dim + 1, sizeof(float));
+    double us = NAN;
+    if (obs && act) {
+        acrl_rng rng;
+        acrl_rng_seed2(&rng, 0, 77);
+        acrl_env_reset(e, 0, obs);
+        double t0 = now_s();
+        for (int i = 0; i < 40; i++) {
+            for (int j = 0; j < (as->kind == ACRL_SPACE_DISCRETE ? 1 : as->dim); j++)
+                act[j] = as->kind == ACRL_SPACE_DISCRETE ? (float)acrl_rng_below(&rng, (uint64_t)as->n)
+                                                         : (float)acrl_rng_uniform(&rng, as->low[j], as->high[j]);
+            double rew;
+            bool term, trunc;
+            acrl_env_step(e, act, obs, &rew, &term, &trunc);
+            if (term || trunc) acrl_env_reset(e, -1, obs);
+        }
+        us = (now_s() - t0) / 40 * 1e6;
+    }
+    free(obs);
+    free(act);
+    acrl_env_close(e);
+    return us;
+}
+
+static int auto_threads(const acrl_algo* algo, const char* env_id, const char* env_args, int n_envs, bool ranks) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 2 || ranks) return 1;
+    static const char* const two_lane[] = {"sac", "td3", "pmoe", "dsact", "stac", "sac-lag", NULL};
+    for (int i = 0; two_lane[i]; i++)
+        if (strcmp(algo->name, two_lane[i]) == 0) return 2;
+    if (n_envs < 2) return 1;
+    double us = env_step_us(env_id, env_args);
+    return us >= AUTO_THREADS_STEP_US ? 2 : 1;
+}
 
 static int run_ranks(const run* r) { return r->dist ? comm_size() : 1; }
 static int run_rank(const run* r) { return r->dist ? comm_rank() : 0; }
@@ -601,7 +659,11 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma,
                                  rc->env_args};
     bool sharded = layout_sharded(&r->lay);
-    int threads = o->threads > 0 ? o->threads : 1, n_local = dist_learner_ck ? 1 : rc->n_envs;
+    int threads = o->threads > 0 ? o->threads
+                                 : auto_threads(r->algo, env_id, rc->env_args[0] ? rc->env_args : NULL, rc->n_envs,
+                                                sharded || r->offdist);
+    int n_local = dist_learner_ck ? 1 : rc->n_envs;
+    r->threads = threads;
     if (r->offdist) {
         /* the learner keeps one copy for the spaces and its evaluations; collector k steps
          * copies (k-1) Ec.. seeded by global index; its learner needs no replay buffer */
@@ -628,7 +690,7 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         }
     }
     acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, r->offdist && run_rank(r) > 0 ? n_local : rc->n_envs,
-                         rc->n_timesteps, seed, o->threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL};
+                         rc->n_timesteps, seed, threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
@@ -705,6 +767,7 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
     if (r->st.first_solved_step >= 0) acrl_json_int(&j, "first_solved_step", r->st.first_solved_step);
     else acrl_json_null(&j, "first_solved_step");
     acrl_json_number(&j, "first_solved_seconds", v->first_solved_s);
+    acrl_json_int(&j, "threads", r->threads);
     acrl_json_int(&j, "invocations", v->invocations);
     acrl_json_int(&j, "invocation_steps", v->inv_steps);
     acrl_json_number(&j, "invocation_wall_seconds", v->inv_wall);
