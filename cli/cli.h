@@ -25,6 +25,7 @@ extern const cli_command cli_cmd_plot;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_act;
 extern const cli_command cli_cmd_qbias;
+extern const cli_command cli_cmd_buffer;
 extern const cli_command cli_cmd_lm;
 extern const cli_command cli_cmd_backtest;
 

@@ -17,6 +17,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_act,
     &cli_cmd_plot,
     &cli_cmd_qbias,
+    &cli_cmd_buffer,
     &cli_cmd_lm,
     &cli_cmd_backtest,
 };

@@ -136,6 +136,12 @@ int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, a
 /* Adds (or replaces) the result as "q_bias_*" fields of the summary.json at path. 0 or -1. */
 int acrl_qbias_write_summary(const char* path, const acrl_qbias_result* r, bool stochastic);
 
+/* Writes the replay buffer held by the checkpoint at ckpt_path (an off-policy run saved with
+ * save_buffer = 1) to out_path as a transitions file (docs/offpolicy.md "Offline data"), which
+ * the off-policy key offline_data reads; the rows written into *n. ACRL_OK, ACRL_ERR_INPUT
+ * (bad checkpoint, no buffer in it) or ACRL_ERR_RUNTIME (cannot write) with a message. */
+int acrl_buffer_export(const char* ckpt_path, const char* out_path, long* n, char* err, size_t errlen);
+
 /* Names of the registered algorithms, NULL-terminated; and the config help of one
  * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */
 const char* const* acrl_algo_names(void);

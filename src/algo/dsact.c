@@ -346,7 +346,7 @@ static int dsact_train_step(void* self, double* sums, char* err, size_t errlen) 
     dsact* s = self;
     offp_core* o = &s->L.core;
     const int B = o->cfg.batch_size, n = B * s->D;
-    replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng);
+    offp_sample(o, B);
     for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
     for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
     for (int i = 0; i < B; i++) s->eps_z[i] = (float)acrl_rng_normal(&o->rng);

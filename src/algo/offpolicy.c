@@ -32,6 +32,7 @@ void offp_defaults(offp_config* c) {
     c->net_arch = (acrl_intlist){2, {256, 256}};
     strcpy(c->activation, "relu");
     c->adam_eps = 1e-8f;
+    c->offline_ratio = 0.5f;
 }
 
 static float* falloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
@@ -242,6 +243,13 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    /* offline transitions for the learner (collectors of a distributed run sample nothing) */
+    const bool collector = ctx->layout && ctx->layout->ranks > 1 && ctx->layout->rank > 0;
+    if (cfg->offline_data[0] && !collector &&
+        replay_read_transitions(&o->offline, cfg->offline_data, od, ad, err, errlen)) {
+        offp_free(o);
+        return -1;
+    }
     for (int j = 0; j < ad && !o->discrete; j++) {
         o->act_scale[j] = 0.5f * (as->high[j] - as->low[j]);
         o->act_bias[j] = 0.5f * (as->high[j] + as->low[j]);
@@ -256,6 +264,7 @@ void offp_free(offp_core* o) {
     worker_stop(o->worker);
     if (o->dist) { free(o->dist->send); free(o->dist->rew); free(o->dist->term); free(o->dist); }
     replay_free(&o->rb);
+    replay_free(&o->offline);
     replay_batch_free(&o->batch);
     free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
     memset(o, 0, sizeof *o);
@@ -284,6 +293,24 @@ int offp_nonfinite(char* err, size_t errlen, const char* algo, const char* what,
     return -1;
 }
 
+void offp_sample(offp_core* o, int B) {
+    const int nf = !o->offline.slots ? 0 : o->offline_only ? B : (int)lroundf(o->cfg.offline_ratio * (float)B);
+    if (nf == 0) { replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng); return; }
+    if (B - nf > 0) replay_sample(&o->rb, &o->batch, B - nf, o->cfg.n_step, o->gamma, &o->rng);
+    /* the offline rows: the same gather on a view of the batch from row B - nf */
+    const int r0 = B - nf, od = o->obs_dim, ad = o->act_dim;
+    replay_batch v = o->batch;
+    v.obs += (size_t)r0 * od;
+    v.act += (size_t)r0 * ad;
+    v.next_obs += (size_t)r0 * od;
+    v.rew += r0;
+    v.done += r0;
+    v.discount += r0;
+    v.cost += r0;
+    v.idx += r0;
+    replay_sample(&o->offline, &v, nf, o->cfg.n_step, o->gamma, &o->rng);
+}
+
 void offp_to_env(const offp_core* o, const float* a, float* env, int n) {
     const int ad = o->act_dim;
     if (o->discrete) { memcpy(env, a, sizeof(float) * (size_t)n * ad); return; }
@@ -305,6 +332,8 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     if (o->dist) return offp_iterate_dist(o, self, h, c, m, err, errlen);
     const int E = o->num_envs, od = o->obs_dim;
     const acrl_vecenv* v = c->venv;
+    /* offline_pretrain: updates on the offline data alone, before the run's first env step */
+    const int pre = o->counters[1] == 0 && OFFP_UPDATES(o) == 0 && o->offline.slots ? o->cfg.offline_pretrain : 0;
     for (int s = 0; s < o->cfg.train_freq; s++) {
         memcpy(o->obs, c->obs, sizeof(float) * (size_t)E * od);
         if (c->steps < o->cfg.learning_starts) random_actions(o);
@@ -334,11 +363,15 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     _mm_setcsr(csr | 0x8040u); /* FTZ | DAZ */
 #endif
     int rc = 0;
+    o->offline_only = true;
+    for (int k = 0; k < pre && !rc; k++) rc = h->train_step(self, sums, err, errlen);
+    o->offline_only = false;
     for (int k = 0; k < steps && !rc; k++) rc = h->train_step(self, sums, err, errlen);
 #if defined(__SSE__)
     _mm_setcsr(csr);
 #endif
     if (rc) return -1;
+    steps += pre;
     for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
     m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
     /* the entropy estimate comes from the actor's steps too (all steps for SAC; every

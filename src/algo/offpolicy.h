@@ -32,6 +32,9 @@ typedef struct {
     int   layer_norm;         /* hidden layers Linear -> [Dropout] -> LayerNorm -> act (STAC's key) */
     float dropout;            /* inverted dropout after each hidden linear (STAC's key; 0: none) */
     float adam_eps;           /* Adam's epsilon, every network and the temperature (PyTorch's 1e-8) */
+    char  offline_data[ACRL_CONFIG_STR_MAX]; /* transitions file mixed into every batch ("": none) */
+    float offline_ratio;      /* share of each batch drawn from offline_data */
+    int   offline_pretrain;   /* updates on offline_data alone before the first env step */
 } offp_config;
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
@@ -51,7 +54,10 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, net_arch, INTLIST, 1, 4096, "hidden layer widths of actor and critics, e.g. 256,256"),             \
     OFFP_E(T, activation, STRING, 0, 0, "hidden activation: relu, tanh, elu, gelu"),                             \
     OFFP_E(T, save_buffer, BOOL, 0, 0, "store the replay buffer in checkpoints (exact resume)"),                 \
-    OFFP_E(T, adam_eps, FLOAT, 1e-12, 1, "Adam's epsilon (every network and the temperature)")
+    OFFP_E(T, adam_eps, FLOAT, 1e-12, 1, "Adam's epsilon (every network and the temperature)"),                   \
+    OFFP_E(T, offline_data, STRING, 0, 0, "transitions file (acrl buffer export) mixed into every batch"),         \
+    OFFP_E(T, offline_ratio, FLOAT, 0, 1, "share of each batch drawn from offline_data (rounded to rows)"),        \
+    OFFP_E(T, offline_pretrain, INT, 0, 1e7, "gradient steps on offline_data alone before the first env step")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
 typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */
@@ -67,6 +73,8 @@ typedef struct {
     float* act_scale;         /* (act_dim) Box: (high - low) / 2 */
     float* act_bias;          /* (act_dim) Box: (high + low) / 2 */
     acrl_replay  rb;
+    acrl_replay  offline;     /* offline_data's transitions (one copy; slots 0 when none) */
+    bool         offline_only; /* offp_sample draws whole batches from offline (pre-training) */
     replay_batch batch;
     acrl_rng rng;             /* the learner's: random actions, exploration, minibatches, noise */
     int64_t  counters[2];     /* updates done, vectorized steps done (checkpoint section) */
@@ -120,6 +128,10 @@ size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg,
 int  offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bool allow_discrete, int max_batch,
                char* err, size_t errlen);
 void offp_free(offp_core* o);
+/* The batch of one update (B rows into o->batch): uniform from the replay buffer, or, with
+ * offline_data, round(B * offline_ratio) rows from the offline transitions after the others
+ * (all B while offline_pretrain's updates run). */
+void offp_sample(offp_core* o, int B);
 /* Env actions (n, act_dim) from learner actions (n, act_dim). */
 void offp_to_env(const offp_core* o, const float* a, float* env, int n);
 

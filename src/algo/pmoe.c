@@ -331,7 +331,7 @@ static int pmoe_train_step(void* self, double* sums, char* err, size_t errlen) {
     pmoe* p = self;
     offp_core* o = &p->L.core;
     const int B = o->cfg.batch_size, K = p->K, D = p->D;
-    replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng);
+    offp_sample(o, B);
     float *eps_pi = p->noise_pi, *eps_next = p->noise_next, *u = p->noise_u;
     for (int i = 0; i < B * K * D; i++) eps_pi[i] = (float)acrl_rng_normal(&o->rng);
     for (int i = 0; i < B * D; i++) eps_next[i] = (float)acrl_rng_normal(&o->rng);

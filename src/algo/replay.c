@@ -2,10 +2,13 @@
  * uniform sampling from the learner's RNG, n-step returns, checkpoint sections. */
 #include "algo/replay.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "acrl/train.h"
 #include "algo/algo.h"
 #include "io/le.h"
 #include "util/size.h"
@@ -206,4 +209,131 @@ int replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* er
     r->pos = m.pos;
     r->full = m.full;
     return 0;
+}
+
+/* ---- transitions files ----------------------------------------------------------------- */
+
+static const char trn_magic[8] = {'A', 'C', 'R', 'L', 'T', 'R', 'N', '1'};
+
+/* fwrite of n little-endian f32 (this code runs on little-endian hosts: io/le.h checks) */
+static int put(FILE* f, const void* p, size_t size, size_t n) { return n && fwrite(p, size, n, f) != n ? -1 : 0; }
+
+int replay_write_transitions(const acrl_replay* r, const char* path, char* err, size_t errlen) {
+    const int E = r->num_envs, od = r->obs_dim, ad = r->act_dim;
+    const long filled = r->full ? r->slots : r->pos, n = filled * E;
+    /* row order: copy e, its slots oldest first */
+    long* order = malloc(sizeof(long) * (size_t)(n ? n : 1));
+    if (!order) { snprintf(err, errlen, "out of memory"); return -1; }
+    long k = 0;
+    const long first = r->full ? r->pos : 0;
+    for (int e = 0; e < E; e++)
+        for (long t = 0; t < filled; t++) order[k++] = ((first + t) % r->slots) * E + e;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE* f = fopen(tmp, "wb");
+    if (!f) { snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno)); free(order); return -1; }
+    uint8_t head[24];
+    memcpy(head, trn_magic, 8);
+    le_put_i32(head + 8, od);
+    le_put_i32(head + 12, ad);
+    le_put_i64(head + 16, (int64_t)n);
+    int bad = put(f, head, 1, sizeof head);
+    for (long i = 0; i < n && !bad; i++) bad = put(f, r->obs + (size_t)order[i] * od, sizeof(float), (size_t)od);
+    for (long i = 0; i < n && !bad; i++) bad = put(f, r->act + (size_t)order[i] * ad, sizeof(float), (size_t)ad);
+    for (long i = 0; i < n && !bad; i++) bad = put(f, r->rew + order[i], sizeof(float), 1);
+    for (long i = 0; i < n && !bad; i++) bad = put(f, r->next_obs + (size_t)order[i] * od, sizeof(float), (size_t)od);
+    for (long i = 0; i < n && !bad; i++) bad = put(f, r->terminated + order[i], 1, 1);
+    for (long i = 0; i < n && !bad; i++) {
+        /* the last row of each copy ends its run of consecutive rows */
+        uint8_t tr = r->truncated[order[i]] || (i + 1) % filled == 0;
+        bad = put(f, &tr, 1, 1);
+    }
+    free(order);
+    if (fflush(f) || fsync(fileno(f))) bad = -1;
+    if (fclose(f)) bad = -1;
+    if (bad || rename(tmp, path)) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int replay_read_transitions(acrl_replay* r, const char* path, int obs_dim, int act_dim, char* err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    FILE* f = acrl_file_open_read(path, "offline data", err, errlen);
+    if (!f) return -1;
+    uint8_t head[24];
+    int rc = -1;
+    if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head, trn_magic, 8) != 0) {
+        snprintf(err, errlen, "%s: not an acrl transitions file (no ACRLTRN1 header; make one with 'acrl buffer export')",
+                 path);
+        goto done;
+    }
+    const uint8_t* p = head + 8;
+    const int32_t od = le_get_i32(&p), ad = le_get_i32(&p);
+    const int64_t n = le_get_i64(&p);
+    if (od != obs_dim || ad != act_dim) {
+        snprintf(err, errlen, "%s: transitions of obs %d, act %d; this env and algorithm need obs %d, act %d", path,
+                 od, ad, obs_dim, act_dim);
+        goto done;
+    }
+    if (n < 1 || n > ACRL_MAX_ROWS) {
+        snprintf(err, errlen, "%s: %lld transitions (1 to %ld supported)", path, (long long)n, ACRL_MAX_ROWS);
+        goto done;
+    }
+    if (replay_init(r, (long)n, 1, od, ad, err, errlen)) goto done;
+    const size_t N = (size_t)n;
+    int bad = fread(r->obs, sizeof(float) * od, N, f) != N || fread(r->act, sizeof(float) * ad, N, f) != N ||
+              fread(r->rew, sizeof(float), N, f) != N || fread(r->next_obs, sizeof(float) * od, N, f) != N ||
+              fread(r->terminated, 1, N, f) != N || fread(r->truncated, 1, N, f) != N;
+    if (bad) { snprintf(err, errlen, "%s: truncated (the header says %lld transitions)", path, (long long)n); goto done; }
+    if (fgetc(f) != EOF) { snprintf(err, errlen, "%s: longer than its %lld transitions", path, (long long)n); goto done; }
+    for (size_t i = 0; i < N; i++)
+        if (r->terminated[i] > 1 || r->truncated[i] > 1) {
+            snprintf(err, errlen, "%s: transition %zu has a flag other than 0 or 1", path, i);
+            goto done;
+        }
+    r->pos = 0;
+    r->full = 1;
+    rc = 0;
+done:
+    fclose(f);
+    if (rc) replay_free(r);
+    return rc;
+}
+
+int replay_export_ckpt(const acrl_ckpt* ck, const char* path, long* n, char* err, size_t errlen) {
+    char prefix[ACRL_CKPT_NAME_MAX + 1], name[ACRL_CKPT_NAME_MAX + 16];
+    snprintf(prefix, sizeof prefix, "%s.replay", acrl_ckpt_algo(ck));
+    snprintf(name, sizeof name, "%s.meta", prefix);
+    if (!acrl_ckpt_section(ck, name, NULL)) {
+        snprintf(err, errlen, "the checkpoint holds no replay buffer (an off-policy run with save_buffer = 1 has one)");
+        return -1;
+    }
+    const uint8_t* mb = acrl_ckpt_get(ck, name, 6 * 4, err, errlen);
+    if (!mb) return -1;
+    int mv[6];
+    le_get_i32s(&mb, mv, 6);
+    acrl_replay r;
+    if (mv[0] < 1 || mv[1] < 1 || replay_init(&r, (long)mv[0] * mv[1], mv[1], mv[2], mv[3], err, errlen)) {
+        if (mv[0] < 1 || mv[1] < 1) snprintf(err, errlen, "checkpoint section '%s': bad shape", name);
+        return -1;
+    }
+    int rc = replay_load(&r, ck, prefix, err, errlen) || replay_write_transitions(&r, path, err, errlen) ? -1 : 0;
+    if (!rc) *n = replay_size(&r);
+    replay_free(&r);
+    return rc;
+}
+
+int acrl_buffer_export(const char* ckpt_path, const char* out_path, long* n, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    char prefix[ACRL_CKPT_NAME_MAX + 16];
+    snprintf(prefix, sizeof prefix, "%s.replay.meta", acrl_ckpt_algo(ck));
+    const bool has = acrl_ckpt_section(ck, prefix, NULL) != NULL;
+    int rc = replay_export_ckpt(ck, out_path, n, err, errlen);
+    acrl_ckpt_free(ck);
+    /* a checkpoint without (or with a damaged) buffer is bad input; a write failure is I/O */
+    return rc == 0 ? ACRL_OK : has && strncmp(err, "cannot write", 12) == 0 ? ACRL_ERR_RUNTIME : ACRL_ERR_INPUT;
 }

@@ -73,6 +73,23 @@ void replay_sample(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
 /* Gathers the transitions b->idx[0..B) (flat indices t * E + e < replay_size) with n-step returns. */
 void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, float gamma);
 
+/* ---- transitions files (docs/offpolicy.md "Offline data") ----------------------------
+ * A file of n transitions, all little-endian: "ACRLTRN1" (8 bytes), i32 obs_dim, i32 act_dim,
+ * i64 n, then f32 obs (n, obs_dim), f32 act (n, act_dim), f32 rew (n), f32 next_obs (n,
+ * obs_dim), u8 terminated (n), u8 truncated (n). Rows of one env copy follow each other in
+ * time order (n-step returns walk forward through them); the last row of a copy is marked
+ * truncated. Actions are in the learner's units (Box actions scaled to [-1, 1], a Discrete
+ * action its index), observations as the learner saw them (normalized if the run normalized). */
+/* Writes the filled part of r (copy by copy, oldest first) to path atomically; 0, or -1 + err. */
+int  replay_write_transitions(const acrl_replay* r, const char* path, char* err, size_t errlen);
+/* Reads a transitions file into a fresh one-copy buffer r holding exactly its n rows (full),
+ * refusing a bad header, a truncated or longer file, or dimensions other than obs_dim and
+ * act_dim, with a message naming path. 0, or -1 + err. */
+int  replay_read_transitions(acrl_replay* r, const char* path, int obs_dim, int act_dim, char* err, size_t errlen);
+/* The replay buffer in checkpoint ck (saved with save_buffer) into a transitions file:
+ * 0 with the rows written in *n, or -1 + err. */
+int  replay_export_ckpt(const acrl_ckpt* ck, const char* path, long* n, char* err, size_t errlen);
+
 /* Adds sections "<prefix>.meta", ".obs", ".next_obs", ".act", ".rew", ".term", ".trunc" (and
  * ".cost" for a buffer with costs) holding the filled slots (streamed from the buffer: it must not change until the commit). */
 int  replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix);

@@ -402,7 +402,7 @@ static int sac_train_step(void* self, double* sums, char* err, size_t errlen) {
     sac* s = self;
     offp_core* o = &s->L.core;
     const int B = o->cfg.batch_size;
-    replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng);
+    offp_sample(o, B);
     if (s->discrete) return sacd_update(s, &o->batch, B, sums, err, errlen);
     const int n = B * s->D;
     for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);

@@ -309,7 +309,7 @@ static int stac_train_step(void* self, double* sums, char* err, size_t errlen) {
     stac* s = self;
     offp_core* o = &s->L.core;
     const int B = o->cfg.batch_size, n = B * s->D;
-    replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng);
+    offp_sample(o, B);
     for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
     for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
     return stac_update(s, &o->batch, B, s->eps_pi, s->eps_next, &o->rng, sums, err, errlen);

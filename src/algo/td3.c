@@ -266,7 +266,7 @@ static int td3_train_step(void* self, double* sums, char* err, size_t errlen) {
     td3* t = self;
     offp_core* o = &t->L.core;
     const int B = o->cfg.batch_size;
-    replay_sample(&o->rb, &o->batch, B, o->cfg.n_step, o->gamma, &o->rng);
+    offp_sample(o, B);
     if (t->cfg.target_policy_noise > 0)
         for (int i = 0; i < B * t->D; i++) t->eps[i] = (float)acrl_rng_normal(&o->rng);
     else
