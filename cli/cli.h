@@ -28,6 +28,7 @@ extern const cli_command cli_cmd_qbias;
 extern const cli_command cli_cmd_buffer;
 extern const cli_command cli_cmd_lm;
 extern const cli_command cli_cmd_backtest;
+extern const cli_command cli_cmd_pareto;
 
 /* Prints "acrl: CMD: MESSAGE (see 'acrl help CMD')" on stderr; returns CLI_EXIT_USAGE. */
 int cli_error(const char* cmd, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

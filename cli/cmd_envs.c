@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "acrl/env.h"
+#include "acrl/marl.h"
 #include "cli.h"
 
 /* "Discrete(2)", "Box(1,) [-2, 2]", or per-dimension bounds when they differ. */
@@ -49,6 +50,25 @@ static int envs_run(int argc, char** argv) {
         printf("%-28s %-12s %-26s %9d %8s\n", spec->id, obs, act, spec->max_episode_steps, solved);
         acrl_env_close(e);
     }
+    /* multi-agent envs (acrl/marl.h): per-agent spaces, for ippo and mappo */
+    printf("\n%-28s %-6s %-30s %-30s %9s\n", "MULTI-AGENT ID", "AGENTS", "OBSERVATIONS", "ACTIONS", "MAX STEPS");
+    for (int i = 0; i < acrl_menv_count(); i++) {
+        char err[ACRL_ERRLEN], obs[128] = "", act[128] = "";
+        acrl_menv* e = acrl_menv_make(acrl_menv_id_at(i), NULL, err, sizeof err);
+        if (!e) {
+            printf("%-28s (cannot create: %s)\n", acrl_menv_id_at(i), err);
+            continue;
+        }
+        size_t ko = 0, ka = 0;
+        for (int a = 0; a < e->n_agents; a++) {
+            ko += (size_t)snprintf(obs + ko, ko < sizeof obs ? sizeof obs - ko : 0, a ? ",Box(%d,)" : "Box(%d,)", e->obs_dim[a]);
+            ka += (size_t)snprintf(act + ka, ka < sizeof act ? sizeof act - ka : 0, a ? ",Discrete(%d)" : "Discrete(%d)",
+                                   e->n_actions[a]);
+            if (ko >= sizeof obs || ka >= sizeof act) break;
+        }
+        printf("%-28s %-6d %-30s %-30s %9d\n", e->id, e->n_agents, obs, act, e->max_cycles ? e->max_cycles : 1);
+        acrl_menv_close(e);
+    }
     return 0;
 }
 
@@ -58,7 +78,8 @@ const cli_command cli_cmd_envs = {
     "usage: acrl envs [--plugin FILE]\n\n"
     "Lists the registered environments: id, observation space, action space (with its\n"
     "bounds for Box), the time limit of gym.make (max episode steps) and the return at\n"
-    "which the env counts as solved.\n\n"
+    "which the env counts as solved. A second table lists the multi-agent envs (trained by\n"
+    "ippo and mappo): agents, each agent's observation and action space, episode length.\n\n"
     CLI_PLUGIN_USAGE,
     envs_run,
 };

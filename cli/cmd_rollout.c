@@ -10,6 +10,7 @@
 
 #include "acrl/env.h"
 #include "acrl/io.h"
+#include "acrl/marl.h"
 #include "cli.h"
 
 #define CMD "rollout"
@@ -95,6 +96,85 @@ static void print_row(long step, const acrl_space* as, const float* action, cons
     printf(",%d,%d\n", term ? 1 : 0, trunc ? 1 : 0);
 }
 
+/* A multi-agent env: columns step, a_<agent>..., o<agent>_<k>..., r_<agent>..., terminated,
+ * truncated (any agent's); actions lines hold one integer per agent, comma-separated. */
+static int rollout_marl(const char* id, long long seed, long long max_steps, const char* actions_path) {
+    char err[ACRL_ERRLEN], msg[256];
+    acrl_menv* e = acrl_menv_make(id, NULL, err, sizeof err);
+    if (!e) return cli_error(CMD, "%s", err);
+    const int N = e->n_agents;
+    float obs[ACRL_MARL_MAX_AGENTS * 64];
+    int a[ACRL_MARL_MAX_AGENTS];
+    double r[ACRL_MARL_MAX_AGENTS];
+    bool term[ACRL_MARL_MAX_AGENTS], trunc[ACRL_MARL_MAX_AGENTS];
+    acrl_rng rng;
+    acrl_rng_seed2(&rng, (uint64_t)seed, 1);
+    FILE* f = NULL;
+    if (actions_path && strcmp(actions_path, "random") != 0 &&
+        !(f = acrl_file_open_read(actions_path, "actions file", err, sizeof err))) {
+        acrl_menv_close(e);
+        return cli_error(CMD, "--actions: %s", err);
+    }
+    int rc = 0;
+    char* line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    acrl_menv_reset(e, seed, obs);
+    printf("step");
+    for (int i = 0; i < N; i++) printf(",a%d", i);
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < e->obs_dim[i]; k++) printf(",o%d_%d", i, k);
+    for (int i = 0; i < N; i++) printf(",r%d", i);
+    printf(",terminated,truncated\n");
+    for (long t = 0; max_steps < 0 || t <= max_steps; t++) {
+        if (t > 0) {
+            if (f) {
+                if (getline(&line, &cap, f) < 0) {
+                    if (ferror(f)) { fprintf(stderr, "acrl: %s: cannot read actions file %s: %s\n", CMD, actions_path, strerror(errno)); rc = 1; }
+                    break;
+                }
+                lineno++;
+                size_t len = strlen(line);
+                while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ')) line[--len] = '\0';
+                double v[ACRL_MARL_MAX_AGENTS + 1];
+                int k;
+                if (cli_to_doubles(line, v, ACRL_MARL_MAX_AGENTS + 1, &k, msg, sizeof msg) != 0) {
+                    rc = cli_error(CMD, "actions line %ld: %s", lineno, msg);
+                    break;
+                }
+                if (k != N) { rc = cli_error(CMD, "actions line %ld: expected %d actions (one per agent), got %d", lineno, N, k); break; }
+                for (int i = 0; i < N; i++) {
+                    if (v[i] != floor(v[i]) || v[i] < 0 || v[i] >= e->n_actions[i]) {
+                        rc = cli_error(CMD, "actions line %ld: agent %d takes an integer in [0, %d], got %g", lineno, i,
+                                       e->n_actions[i] - 1, v[i]);
+                        goto out;
+                    }
+                    a[i] = (int)v[i];
+                }
+            } else {
+                for (int i = 0; i < N; i++) a[i] = (int)acrl_rng_below(&rng, (uint64_t)e->n_actions[i]);
+            }
+            acrl_menv_step(e, a, obs, r, term, trunc);
+        }
+        printf("%ld", t);
+        for (int i = 0; i < N; i++) t ? printf(",%d", a[i]) : printf(",");
+        for (int i = 0; i < N; i++)
+            for (int k = 0; k < e->obs_dim[i]; k++) printf(",%.9g", (double)obs[i * e->obs_max + k]);
+        bool anyt = false, anyu = false;
+        for (int i = 0; i < N; i++) {
+            t ? printf(",%.17g", r[i]) : printf(",");
+            if (t) { anyt |= term[i]; anyu |= trunc[i]; }
+        }
+        printf(",%d,%d\n", anyt, anyu);
+        if (anyt || anyu) break;
+    }
+out:
+    free(line);
+    if (f) fclose(f);
+    acrl_menv_close(e);
+    return rc;
+}
+
 static int rollout_run(int argc, char** argv) {
     cli_opt opts[] = {
         { "--seed", true, NULL }, { "--state", true, NULL },
@@ -108,6 +188,10 @@ static int rollout_run(int argc, char** argv) {
     long long seed = 0, max_steps = -1;
     if (opts[0].value && (rc = cli_opt_int(CMD, "--seed", opts[0].value, 0, INT64_MAX, &seed))) return rc;
     if (opts[3].value && (rc = cli_opt_int(CMD, "--steps", opts[3].value, 0, INT32_MAX, &max_steps))) return rc;
+    if (acrl_menv_exists(pos[0])) {
+        if (opts[1].value) return cli_error(CMD, "--state: %s is a multi-agent env; it takes no state", pos[0]);
+        return rollout_marl(pos[0], seed, max_steps, opts[2].value);
+    }
     double state[MAX_DIM];
     int nstate = 0;
     if (opts[1].value) {
@@ -196,6 +280,9 @@ const cli_command cli_cmd_rollout = {
     "                  on its own stream (the default)\n"
     "  --steps N       stop after N steps even if the episode goes on\n"
     CLI_PLUGIN_USAGE "\n"
+    "Multi-agent envs (the second table of acrl envs): columns step, a<i> per agent,\n"
+    "o<i>_<k> per agent, r<i> per agent, terminated, truncated; an actions line holds one\n"
+    "integer per agent, comma-separated.\n\n"
     "Errors (unknown options or env, malformed numbers, bad action lines) exit with code 2.\n",
     rollout_run,
 };

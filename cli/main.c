@@ -20,6 +20,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_buffer,
     &cli_cmd_lm,
     &cli_cmd_backtest,
+    &cli_cmd_pareto,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

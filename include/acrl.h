@@ -20,5 +20,7 @@
 #include "acrl/io.h"
 #include "acrl/train.h"
 #include "acrl/portfolio.h"
+#include "acrl/marl.h"
+#include "acrl/mec.h"
 
 #endif

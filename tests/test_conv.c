@@ -53,6 +53,34 @@ static int load(const char* path) {
     return 0;
 }
 
+/* The two-conv stack m (built, store p finalized) with the fixture's weights: its output for
+ * input x (nx floats, batch 2) against y (ny), then the input and parameter gradients of
+ * sum(out * g) into dx (zeroed here) against PyTorch's. */
+static void compare_stack(acrl_cnn* m, acrl_params* p, int nx, int ny, float* dx, const char* tag) {
+    const int nw0 = m->c[1] * m->c[0] * m->k[0] * m->k[0], nw1 = m->c[2] * m->c[1] * m->k[1] * m->k[1];
+    memcpy(p->param + m->w_off[0], get("w0", nw0), (size_t)nw0 * sizeof(float));
+    memcpy(p->param + m->b_off[0], get("b0", m->c[1]), (size_t)m->c[1] * sizeof(float));
+    memcpy(p->param + m->w_off[1], get("w1", nw1), (size_t)nw1 * sizeof(float));
+    memcpy(p->param + m->b_off[1], get("b1", m->c[2]), (size_t)m->c[2] * sizeof(float));
+    char label[96];
+    const float* y = acrl_cnn_forward(m, p, get("x", nx), 2);
+    snprintf(label, sizeof label, "%sCNN output vs PyTorch", tag);
+    CHECK_MAXDIFF(label, maxdiff(y, get("y", ny), ny), 1e-6);
+    memset(dx, 0, (size_t)nx * sizeof(float));
+    acrl_params_zero_grad(p);
+    acrl_cnn_backward(m, p, dx, get("g", ny));
+    const char* names[5] = {"dx", "dw0", "db0", "dw1", "db1"};
+    const char* what[5] = {"input gradient", "conv 1 weight gradient", "conv 1 bias gradient",
+                           "conv 2 weight gradient", "conv 2 bias gradient"};
+    const float* got[5] = {dx, p->grad + m->w_off[0], p->grad + m->b_off[0], p->grad + m->w_off[1],
+                           p->grad + m->b_off[1]};
+    const int n[5] = {nx, nw0, m->c[1], nw1, m->c[2]};
+    for (int i = 0; i < 5; i++) {
+        snprintf(label, sizeof label, "%s%s", tag, what[i]);
+        CHECK_MAXDIFF(label, maxdiff(got[i], get(names[i], n[i]), n[i]), 1e-5);
+    }
+}
+
 /* Max-pooling in the stack: Conv(2->3, k 3) tanh MaxPool(2), Conv(3->4, k 3) tanh MaxPool(3)
  * on (2, 2, 9, 8): 9x8 -> 4x4 -> 1x1. */
 static void test_torch_pool(void) {
@@ -65,21 +93,8 @@ static void test_torch_pool(void) {
     CHECK(acrl_cnn_build(&m, &p, "cnn", 2, 9, 8, ch, ks, NULL, pools, 2, "tanh", 2, err, sizeof err) == 0);
     CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
     CHECK(m.zh[0] == 9 && m.zw[0] == 8 && m.h[1] == 4 && m.w[1] == 4 && m.h[2] == 1 && m.w[2] == 1 && m.out_dim == 4);
-    memcpy(p.param + m.w_off[0], get("w0", 54), 54 * sizeof(float));
-    memcpy(p.param + m.b_off[0], get("b0", 3), 3 * sizeof(float));
-    memcpy(p.param + m.w_off[1], get("w1", 108), 108 * sizeof(float));
-    memcpy(p.param + m.b_off[1], get("b1", 4), 4 * sizeof(float));
-    const float* y = acrl_cnn_forward(&m, &p, get("x", 288), 2);
-    CHECK_MAXDIFF("pooled CNN output vs PyTorch", maxdiff(y, get("y", 8), 8), 1e-6);
     float dx[288];
-    memset(dx, 0, sizeof dx);
-    acrl_params_zero_grad(&p);
-    acrl_cnn_backward(&m, &p, dx, get("g", 8));
-    CHECK_MAXDIFF("pooled: input gradient", maxdiff(dx, get("dx", 288), 288), 1e-5);
-    CHECK_MAXDIFF("pooled: conv 1 weight gradient", maxdiff(p.grad + m.w_off[0], get("dw0", 54), 54), 1e-5);
-    CHECK_MAXDIFF("pooled: conv 1 bias gradient", maxdiff(p.grad + m.b_off[0], get("db0", 3), 3), 1e-5);
-    CHECK_MAXDIFF("pooled: conv 2 weight gradient", maxdiff(p.grad + m.w_off[1], get("dw1", 108), 108), 1e-5);
-    CHECK_MAXDIFF("pooled: conv 2 bias gradient", maxdiff(p.grad + m.b_off[1], get("db1", 4), 4), 1e-5);
+    compare_stack(&m, &p, 288, 8, dx, "pooled: ");
     /* refusals: a pool window larger than the map */
     acrl_cnn bad;
     acrl_params q;
@@ -103,21 +118,8 @@ static void test_torch(void) {
     CHECK(acrl_cnn_build(&m, &p, "cnn", 2, 7, 5, ch, ks, st, NULL, 2, "tanh", 2, err, sizeof err) == 0);
     CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
     CHECK(m.h[2] == 4 && m.w[2] == 3 && m.out_dim == 4 * 4 * 3);
-    memcpy(p.param + m.w_off[0], get("w0", 54), 54 * sizeof(float));
-    memcpy(p.param + m.b_off[0], get("b0", 3), 3 * sizeof(float));
-    memcpy(p.param + m.w_off[1], get("w1", 108), 108 * sizeof(float));
-    memcpy(p.param + m.b_off[1], get("b1", 4), 4 * sizeof(float));
-    const float* y = acrl_cnn_forward(&m, &p, get("x", 140), 2);
-    CHECK_MAXDIFF("CNN output vs PyTorch", maxdiff(y, get("y", 96), 96), 1e-6);
     float dx[140];
-    memset(dx, 0, sizeof dx);
-    acrl_params_zero_grad(&p);
-    acrl_cnn_backward(&m, &p, dx, get("g", 96));
-    CHECK_MAXDIFF("input gradient vs PyTorch", maxdiff(dx, get("dx", 140), 140), 1e-5);
-    CHECK_MAXDIFF("conv 1 weight gradient", maxdiff(p.grad + m.w_off[0], get("dw0", 54), 54), 1e-5);
-    CHECK_MAXDIFF("conv 1 bias gradient", maxdiff(p.grad + m.b_off[0], get("db0", 3), 3), 1e-5);
-    CHECK_MAXDIFF("conv 2 weight gradient", maxdiff(p.grad + m.w_off[1], get("dw1", 108), 108), 1e-5);
-    CHECK_MAXDIFF("conv 2 bias gradient", maxdiff(p.grad + m.b_off[1], get("db1", 4), 4), 1e-5);
+    compare_stack(&m, &p, 140, 96, dx, "");
     /* backward accumulates into din */
     acrl_cnn_backward(&m, &p, dx, get("g", 96));
     float twice[140];

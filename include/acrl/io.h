@@ -238,6 +238,12 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
  * first drawn thicker). Returns 0; -1 for bad input; -2 for a system or I/O failure. */
 int acrl_plot_series(const char* title, const char* xlabel, const char* ylabel, const char* const* names,
                      const double* const* ys, int n, int len, const char* out_png, char* err, size_t errlen);
+/* Plots n sets of points (set s: lens[s] points xs[s], ys[s]) into out_png via gnuplot,
+ * each as points joined by a line in the given order (e.g. a Pareto front sorted by x);
+ * logx / logy: logarithmic axes (all values must then be > 0). Returns as acrl_plot_series. */
+int acrl_plot_points(const char* title, const char* xlabel, const char* ylabel, const char* const* names,
+                     const double* const* xs, const double* const* ys, const int* lens, int n, int logx, int logy,
+                     const char* out_png, char* err, size_t errlen);
 /* Puts nruns curves (run r: lens[r] >= 1 points steps[r], values[r], steps non-decreasing) on
  * npts evenly spaced steps spanning the range every run covers (their union if they do not
  * overlap), interpolating linearly and holding end values: grid, mean, min, max are (npts). */

@@ -22,6 +22,7 @@
 #include "algo/offpolicy.h"
 #include "dist/comm.h"
 #include "dist/layout.h"
+#include "acrl/marl.h"
 #include "io/le.h"
 
 /* ---- run configuration: keys every algorithm has --------------------------------- */
@@ -175,6 +176,14 @@ const char* const* acrl_algo_names(void) {
 }
 
 int acrl_algo_describe(const char* name, void* f) {
+    if (acrl_marl_algo_exists(name)) {
+        fprintf(f, "%s: %s\n", name, strcmp(name, "mappo") == 0
+                    ? "multi-agent PPO with a centralised critic on the global state (docs/multiagent.md)"
+                    : strcmp(name, "cabn") == 0
+                    ? "MAPPO with actions along a learned agent graph (CA-BN; docs/multiagent.md)"
+                    : "independent PPO per agent, critics on the agents' own observations (docs/multiagent.md)");
+        return acrl_marl_describe(name, f);
+    }
     const acrl_algo* a = acrl_algo_find(name);
     if (!a) return -1;
     full_config fc;
@@ -1045,7 +1054,39 @@ static int share_state(run* r, char* err, size_t errlen) {
     return comm_bcast(&r->st, sizeof r->st, 0, err, errlen) ? ACRL_ERR_RUNTIME : ACRL_OK;
 }
 
+/* Multi-agent runs go to acrl_marl_train; a single-agent algorithm is refused a multi-agent
+ * env or checkpoint (and acrl_marl_train refuses the reverse). 1: handled (code in *code). */
+static int marl_dispatch(acrl_train_options* o, int* code, char* err, size_t errlen) {
+    if (o->algo && acrl_marl_algo_exists(o->algo)) { *code = acrl_marl_train(o, err, errlen); return 1; }
+    if (o->env_id && acrl_menv_exists(o->env_id)) {
+        snprintf(err, errlen, "%s is a multi-agent env; the single-agent algorithm %s cannot train it (use ippo, "
+                 "mappo or cabn)", o->env_id, o->algo ? o->algo : "?");
+        *code = ACRL_ERR_INPUT;
+        return 1;
+    }
+    if (!o->resume_dir) return 0;
+    char path[1200];
+    if (acrl_path_join(path, sizeof path, o->resume_dir, "last.ckpt", NULL, 0)) return 0;
+    char e2[ACRL_ERRLEN];
+    acrl_ckpt* ck = acrl_ckpt_load(path, e2, sizeof e2);
+    if (!ck) return 0;   /* the ordinary path reports it */
+    bool marl = acrl_marl_algo_exists(acrl_ckpt_algo(ck));
+    if (marl && o->algo) {
+        snprintf(err, errlen, "%s holds a multi-agent %s checkpoint; the single-agent %s cannot resume it", path,
+                 acrl_ckpt_algo(ck), o->algo);
+        *code = ACRL_ERR_INPUT;
+    } else if (marl) {
+        *code = acrl_marl_train(o, err, errlen);
+    }
+    acrl_ckpt_free(ck);
+    return marl;
+}
+
 int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
+    {
+        int mcode;
+        if (marl_dispatch(o, &mcode, err, errlen)) return mcode;
+    }
     run r;
     memset(&r, 0, sizeof r);
     r.dist = true;
@@ -1334,6 +1375,11 @@ int acrl_eval_checkpoint_costs(const char* path, int episodes, uint64_t seed, bo
                                double* std, int* num_costs, double* cost_mean, char* err, size_t errlen) {
     acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
     if (!ck) return ACRL_ERR_INPUT;
+    if (acrl_marl_algo_exists(acrl_ckpt_algo(ck))) {   /* a multi-agent checkpoint */
+        acrl_ckpt_free(ck);
+        if (num_costs) *num_costs = 0;
+        return acrl_marl_eval_checkpoint(path, episodes, seed, stochastic, mean, std, err, errlen);
+    }
     run r;
     memset(&r, 0, sizeof r);
     acrl_train_options o = acrl_train_options_default();

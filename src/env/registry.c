@@ -25,6 +25,8 @@ static const acrl_env_spec registry[] = {
     /* episodes end by themselves (env_args episode, or the end of the test period) */
     { "Portfolio-v0",                 0,   NAN,      acrl_portfolio_create },
     { "PortfolioESG-v0",              0,   NAN,      acrl_portfolio_esg_create },
+    /* task offloading (docs/mec.md): episodes end after env_args tasks (default 100) */
+    { "MecOffload-v0",                0,   NAN,      acrl_mec_create },
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 

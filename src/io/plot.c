@@ -399,3 +399,70 @@ done:
     unlink(errfile);
     return rc;
 }
+
+int acrl_plot_points(const char* title, const char* xlabel, const char* ylabel, const char* const* names,
+                     const double* const* xs, const double* const* ys, const int* lens, int n, int logx, int logy,
+                     const char* out_png, char* err, size_t errlen) {
+    if (n <= 0) { io_set_err(err, errlen, "no points to plot"); return -1; }
+    for (int s = 0; s < n; s++)
+        for (int k = 0; k < lens[s]; k++)
+            if (!isfinite(xs[s][k]) || !isfinite(ys[s][k]) || (logx && xs[s][k] <= 0) || (logy && ys[s][k] <= 0)) {
+                io_set_err(err, errlen, "%s: point %d is not finite (or not positive on a log axis)", names[s], k + 1);
+                return -1;
+            }
+    if (!find_in_path("gnuplot")) {
+        io_set_err(err, errlen, "gnuplot not found on PATH (install it, e.g. apt-get install gnuplot-nox)");
+        return -2;
+    }
+    int rc = -2;
+    char script[] = "/tmp/acrl_plot_XXXXXX", errfile[] = "/tmp/acrl_plot_err_XXXXXX";
+    int script_fd = mkstemp(script), err_fd = mkstemp(errfile);
+    if (script_fd < 0 || err_fd < 0) { io_set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno)); goto done; }
+    FILE* f = fdopen(script_fd, "w");
+    if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
+    script_fd = -1;
+    fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo size 1000,700 font 'sans,10'\n"
+          "} else {\n  set terminal png size 1000,700\n}\nset termoption noenhanced\nset grid\nset key left bottom\n", f);
+    if (logx) fputs("set logscale x\n", f);
+    if (logy) fputs("set logscale y\n", f);
+    fputs("set output ", f);
+    gp_quoted(f, out_png);
+    fputs("\nset title ", f);
+    gp_quoted(f, title);
+    fputs("\nset xlabel ", f);
+    gp_quoted(f, xlabel);
+    fputs("\nset ylabel ", f);
+    gp_quoted(f, ylabel);
+    fputc('\n', f);
+    for (int s = 0; s < n; s++) {
+        fprintf(f, "$p%d << EOD\n", s);
+        for (int k = 0; k < lens[s]; k++) fprintf(f, "%.10g %.10g\n", xs[s][k], ys[s][k]);
+        fputs("EOD\n", f);
+    }
+    fputs("plot ", f);
+    for (int s = 0; s < n; s++) {
+        fprintf(f, "%s$p%d using 1:2 with linespoints pt %d ps 1.5 lc rgb '%s' lw %d title ", s ? ", \\\n     " : "", s,
+                5 + 2 * (s % 4), COLORS[s % (sizeof(COLORS) / sizeof(COLORS[0]))], s == 0 ? 2 : 1);
+        gp_quoted(f, names[s]);
+    }
+    fputc('\n', f);
+    if (fclose(f) != 0) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
+    int status = run_gnuplot(script, errfile);
+    if (status != 0) {
+        char msg[200] = "";
+        ssize_t k = pread(err_fd, msg, sizeof(msg) - 1, 0);
+        msg[k > 0 ? k : 0] = 0;
+        msg[strcspn(msg, "\n")] = 0;
+        io_set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
+        goto done;
+    }
+    struct stat st;
+    if (stat(out_png, &st) != 0 || st.st_size == 0) { io_set_err(err, errlen, "gnuplot wrote no %s", out_png); goto done; }
+    rc = 0;
+done:
+    if (script_fd >= 0) close(script_fd);
+    if (err_fd >= 0) close(err_fd);
+    unlink(script);
+    unlink(errfile);
+    return rc;
+}
