@@ -7,6 +7,8 @@
  * used to crash `acrl eval` with a segmentation fault.
  * Also: policy.ckpt evaluates exactly like final.ckpt, equals `acrl export` of it, holds
  * only the policy, and cannot be resumed. */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,10 @@ static const run_case cases[] = {
     {"ppo", "CartPole-v1", 64, {"n_steps=16", "batch_size=16", "n_epochs=1", "n_envs=2", "normalize=1", "net_arch=8",
                                 "eval_freq=0"}, 7, 1},
     {"a2c", "CartPole-v1", 40, {"n_envs=2", "net_arch=8", "eval_freq=0", "normalize_reward=1"}, 4, 0},
+    /* tree ensembles: their sections (.tree, .tree_rollouts; policy.tree, ...) like any other */
+    {"ppo", "CartPole-v1", 64, {"model=gbrl", "n_steps=16", "batch_size=16", "n_epochs=1", "n_envs=2", "normalize=1",
+                                "eval_freq=0"}, 7, 1},
+    {"a2c", "Pendulum-v1", 40, {"model=gbrl", "tree_shared=0", "tree_growth=greedy", "n_envs=2", "eval_freq=0"}, 5, 0},
     {"a3c", "Pendulum-v1", 40, {"sync=1", "updates_per_iter=2", "net_arch=8", "eval_freq=0"}, 4, 0},
     {"sac", "Pendulum-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50", "batch_size=8", "save_buffer=1",
                                 "normalize=1", "eval_freq=0"}, 7, 0},
@@ -50,6 +56,11 @@ static const run_case cases[] = {
     {"sac-lag", "SafetyHopperVelocity-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50",
                                                 "batch_size=8", "save_buffer=1", "lagrange_warmup=0",
                                                 "eval_freq=0"}, 7, 0},
+    /* AWR's buffer of rollouts (awr.buffer, .buffer_flags, .buffer_meta), MLP and trees */
+    {"awr", "CartPole-v1", 96, {"n_steps=16", "n_envs=2", "buffer_rollouts=2", "batch_size=8", "gradient_steps=2",
+                                "net_arch=8", "eval_freq=0"}, 7, 0},
+    {"awr", "Pendulum-v1", 48, {"model=gbrl", "n_steps=8", "n_envs=2", "buffer_rollouts=4", "batch_size=8",
+                                "gradient_steps=2", "eval_freq=0"}, 7, 0},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -128,7 +139,7 @@ static int names(const char* err, const char* section) {
 static void check_case(const run_case* rc_) {
     char dir[1200], final[1300], policy[1300], bad[1300], rdir[1300], last[1400], err[ACRL_ERRLEN];
     char args[4096], msg[4096];
-    snprintf(dir, sizeof dir, "%s/%s-%s", tmp_root, rc_->algo, rc_->env);
+    snprintf(dir, sizeof dir, "%s/%d-%s-%s", tmp_root, (int)(rc_ - cases), rc_->algo, rc_->env);
     acrl_train_options o = acrl_train_options_default();
     o.algo = rc_->algo;
     o.env_id = rc_->env;
@@ -167,7 +178,10 @@ static void check_case(const run_case* rc_) {
     stat(final, &sf);
     printf("    policy.ckpt %lld bytes, final.ckpt %lld bytes\n", (long long)sp.st_size, (long long)sf.st_size);
     CHECK(sp.st_size < sf.st_size);
-    CHECK(acrl_ckpt_section_count(pc) == 4);
+    /* tree policies add their ensembles and the bin-refresh counter */
+    const int trees = acrl_ckpt_section(pc, "policy.tree_rollouts", NULL) != NULL;
+    const int n_ens = trees ? (acrl_ckpt_section(pc, "policy.tree", NULL) ? 1 : 2) : 0;
+    CHECK(acrl_ckpt_section_count(pc) == 4 + (trees ? 1 + n_ens : 0));
     CHECK(acrl_ckpt_section(pc, "config", NULL) && acrl_ckpt_section(pc, "policy.params", NULL) &&
           acrl_ckpt_section(pc, "policy.obs_norm", NULL) && acrl_ckpt_section(pc, "policy.rng", NULL));
     /* resuming a policy-only checkpoint is refused */
@@ -186,7 +200,11 @@ static void check_case(const run_case* rc_) {
     for (int i = 0; i < nsec; i++) {
         char name[80];
         snprintf(name, sizeof name, "%s", acrl_ckpt_section_name(fc, i));
+        size_t slen = 0;
+        acrl_ckpt_section(fc, name, &slen);
         for (int v = 0; v < V_COUNT; v++) {
+            /* an empty section (a categorical tree policy's parameter store) has no shorter form */
+            if (v == V_SHORT && slen == 0) continue;
             snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
             CHECK(rewrite(fc, bad, name, v, NULL, NULL) == 0);
             CHECK(rewrite(fc, last, name, v, NULL, NULL) == 0);
@@ -223,7 +241,10 @@ static void check_case(const run_case* rc_) {
     /* ---- the policy-only checkpoint's sections ---- */
     for (int i = 0; i < acrl_ckpt_section_count(pc); i++) {
         const char* name = acrl_ckpt_section_name(pc, i);
+        size_t slen = 0;
+        acrl_ckpt_section(pc, name, &slen);
         for (int v = 0; v < V_COUNT; v++) {
+            if (v == V_SHORT && slen == 0) continue;
             CHECK(rewrite(pc, bad, name, v, NULL, NULL) == 0);
             rc = eval_lib(bad, err);
             if (strcmp(name, "config") == 0 && v != V_REMOVED && rc == ACRL_OK) continue;
@@ -259,12 +280,94 @@ static void check_case(const run_case* rc_) {
     acrl_ckpt_free(fc);
 }
 
+/* A tree checkpoint given to an MLP config and the reverse: the tree run's and the MLP run's
+ * checkpoints (case ia and ib: same algorithm and env) with their config sections swapped
+ * are refused, by the library (ACRL_ERR_INPUT, a message naming the models) and the CLI
+ * (exit code 2), for final.ckpt and policy.ckpt. */
+static void check_model_swap(int ia, int ib) {
+    char err[ACRL_ERRLEN], path[2][1400], bad[1400], args[4096], msg[4096];
+    const char* files[2] = {"final.ckpt", "policy.ckpt"};
+    snprintf(bad, sizeof bad, "%s/swapped.ckpt", tmp_root);
+    for (int f = 0; f < 2; f++) {
+        acrl_ckpt* c[2];
+        for (int k = 0; k < 2; k++) {
+            int i = k ? ib : ia;
+            snprintf(path[k], sizeof path[k], "%s/%d-%s-%s/%s", tmp_root, i, cases[i].algo, cases[i].env, files[f]);
+            c[k] = acrl_ckpt_load(path[k], err, sizeof err);
+            CHECK(c[k] != NULL);
+        }
+        if (!c[0] || !c[1]) { acrl_ckpt_free(c[0]); acrl_ckpt_free(c[1]); continue; }
+        for (int k = 0; k < 2; k++) {
+            /* c[k]'s sections under c[1-k]'s config */
+            acrl_ckpt_writer* w = acrl_ckpt_begin(acrl_ckpt_algo(c[k]), acrl_ckpt_env_id(c[k]));
+            for (int i = 0; i < acrl_ckpt_section_count(c[k]); i++) {
+                const char* name = acrl_ckpt_section_name(c[k], i);
+                size_t len;
+                const void* data = acrl_ckpt_section(c[strcmp(name, "config") == 0 ? 1 - k : k], name, &len);
+                acrl_ckpt_add(w, name, data, len);
+            }
+            CHECK(acrl_ckpt_commit(w, bad, err, sizeof err) == 0);
+            int rc = eval_lib(bad, err);
+            const char* want = k == 0 ? "holds a tree ensemble (model = gbrl) but the config says model = mlp"
+                                      : "holds no tree ensemble";
+            int ok = rc == ACRL_ERR_INPUT && strstr(err, want) != NULL;
+            CHECK(ok);
+            printf("  %s %s under the %s config: %s\n", k == 0 ? "tree" : "MLP", files[f], k == 0 ? "MLP" : "tree", err);
+            snprintf(args, sizeof args, "eval '%s' --episodes 1", bad);
+            rc = run_cli(args, msg, sizeof msg);
+            CHECK(rc == -1 || (rc == 2 && strstr(msg, want)));
+        }
+        acrl_ckpt_free(c[0]);
+        acrl_ckpt_free(c[1]);
+    }
+}
+
+/* AWR's buffer values are checked, not only its size: a NaN observation, an action outside
+ * CartPole's two, a flag above 2 and a filled count above buffer_rollouts are refused. */
+static void check_awr_values(int idx) {
+    char err[ACRL_ERRLEN], path[1400], bad[1400];
+    snprintf(path, sizeof path, "%s/%d-%s-%s/final.ckpt", tmp_root, idx, cases[idx].algo, cases[idx].env);
+    snprintf(bad, sizeof bad, "%s/awr-bad.ckpt", tmp_root);
+    acrl_ckpt* c = acrl_ckpt_load(path, err, sizeof err);
+    CHECK(c != NULL);
+    if (!c) return;
+    const int n_steps = 16, E = 2, od = 4; /* the case's n_steps, n_envs; CartPole's observation */
+    const size_t act0 = (size_t)n_steps * E * od; /* slot 0: observations, then actions */
+    for (int k = 0; k < 4; k++) {
+        acrl_ckpt_writer* w = acrl_ckpt_begin(acrl_ckpt_algo(c), acrl_ckpt_env_id(c));
+        for (int i = 0; i < acrl_ckpt_section_count(c); i++) {
+            const char* name = acrl_ckpt_section_name(c, i);
+            size_t len;
+            const uint8_t* data = acrl_ckpt_section(c, name, &len);
+            uint8_t* copy = malloc(len ? len : 1);
+            memcpy(copy, data, len);
+            float nan = NAN, three = 3.0f;
+            int64_t big = 3;
+            if (k == 0 && strcmp(name, "awr.buffer") == 0) memcpy(copy + 4 * 5, &nan, 4);
+            if (k == 1 && strcmp(name, "awr.buffer") == 0) memcpy(copy + 4 * (act0 + 7), &three, 4);
+            if (k == 2 && strcmp(name, "awr.buffer_flags") == 0) copy[9] = 3;
+            if (k == 3 && strcmp(name, "awr.buffer_meta") == 0) memcpy(copy, &big, 8); /* little-endian hosts */
+            acrl_ckpt_add_copy(w, name, copy, len);
+            free(copy);
+        }
+        CHECK(acrl_ckpt_commit(w, bad, err, sizeof err) == 0);
+        int rc = eval_lib(bad, err);
+        int ok = rc == ACRL_ERR_INPUT && strstr(err, "'awr.buffer");
+        CHECK(ok);
+        printf("  awr buffer, corruption %d: %s\n", k, err);
+    }
+    acrl_ckpt_free(c);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_root)) { perror("mkdtemp"); return 1; }
 #ifndef ACRL_CLI_PATH
     printf("(the acrl binary's path is not known: CLI checks skipped)\n");
 #endif
     for (int i = 0; i < NCASES; i++) check_case(&cases[i]);
+    check_model_swap(2, 0); /* PPO CartPole-v1: trees (case 2), MLP (case 0) */
+    for (int i = 0; i < NCASES; i++)
+        if (strcmp(cases[i].algo, "awr") == 0 && strcmp(cases[i].env, "CartPole-v1") == 0) check_awr_values(i);
 
     /* export refuses what is not a checkpoint */
     char err[ACRL_ERRLEN], out[1300];

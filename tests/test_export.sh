@@ -241,8 +241,8 @@ expect2 "export --name 1x" "not a C identifier" "$ACRL" export ppo_cart --format
 expect2 "export --quantize int4" "unknown kind 'int4'" "$ACRL" export ppo_cart --format c --quantize int4 -o x.h
 expect2 "export onnx --quantize" "applies to --format c only" "$ACRL" export ppo_cart --format onnx --quantize int8 -o x
 "$ACRL" train ppo CartPole-v1 --set model=gbrl --steps 256 --set n_steps=128 --out gbrl --quiet >/dev/null 2>&1 &&
-    expect2 "export of a tree-ensemble policy" "model = gbrl (tree ensembles) is not supported" \
-        "$ACRL" export gbrl --format c -o x.h
+    expect2 "ONNX export of a tree-ensemble policy" "tree-ensemble policies (model = gbrl) is not supported" \
+        "$ACRL" export gbrl --format onnx -o x.h
 printf '0.1,0.2,0.3,0.4\n0.1,0.2,0.3\n' >w.csv
 expect2 "act, wrong width" "line 2 has 3 values, expected 4" "$ACRL" act ppo_cart --obs w.csv
 printf '0.1,0.2,0.3,0.4\n0.1,abc,0.3,0.4\n' >w.csv

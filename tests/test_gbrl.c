@@ -15,6 +15,7 @@
 
 #include "acrl.h"
 #include "algo/algo.h"
+#include "algo/awr.h"
 #include "algo/onpolicy.h"
 #include "algo/ppo.h"
 #include "algo/rollout.h"
@@ -487,6 +488,68 @@ static void fd_a2c(void) {
     acrl_params_free(&p);
 }
 
+/* The same for AWR's loss (awr_minibatch_loss: weighted log-likelihood, entropy, value),
+ * categorical policy, weights with some at the weights_max clip. */
+static void fd_awr(void) {
+    enum { B = 8, K = 3, C = K + 1 };
+    char err[ACRL_ERRLEN];
+    acrl_policy_config cfg;
+    policy_config_default(&cfg);
+    cfg.model = 1;
+    cfg.tree_growth = 0;
+    cfg.tree_depth = 3;
+    acrl_space as = {ACRL_SPACE_DISCRETE, 1, K, NULL, NULL, {0, 0, 0}};
+    acrl_policy pol;
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 6);
+    CHECK(policy_build(&pol, &p, 2, &as, &cfg, B, err, sizeof err) == 0);
+    CHECK(acrl_params_finalize(&p, err, sizeof err) == 0);
+    CHECK(policy_init(&pol, &p, &cfg, &rng, err, sizeof err) == 0);
+    float obs[2 * B], act[B], adv[B], w[B], ret[B], scratch[4 * B], grad[B * C];
+    for (int i = 0; i < B; i++) {
+        obs[2 * i] = (float)i;
+        obs[2 * i + 1] = urand(&rng);
+        act[i] = (float)acrl_rng_below(&rng, K);
+        adv[i] = 3 * (urand(&rng) * 2 - 1);
+        ret[i] = urand(&rng) * 2 - 1;
+    }
+    awr_weights(w, adv, B, false, 0.7f, 5.0f); /* exp(A / 0.7) up to 5: some clipped */
+    int clipped = 0;
+    for (int i = 0; i < B; i++) clipped += w[i] == 5.0f;
+    CHECK(clipped > 0 && clipped < B);
+    float v[8 * C];
+    for (int k = 0; k < 8 * C; k++) v[k] = urand(&rng) - 0.5f;
+    uint8_t buf[8192];
+    size_t n = craft(buf, C, v);
+    double parts[3], vf = 0.56, ent = 0.05, md = 0, gmax = 0;
+    CHECK(gbt_read(&pol.ens[0], buf, n, err, sizeof err) == 0);
+    awr_minibatch_loss(&pol, &p, obs, act, w, ret, B, (float)ent, (float)vf, true, scratch, parts);
+    memcpy(grad, pol.tgrad[0], sizeof grad);
+    for (int i = 0; i < B; i++)
+        for (int c = 0; c < C; c++) {
+            double l[2];
+            float vv[8 * C];
+            for (int s2 = 0; s2 < 2; s2++) {
+                memcpy(vv, v, sizeof vv);
+                vv[i * C + c] += s2 ? -1e-3f : 1e-3f;
+                craft(buf, C, vv);
+                CHECK(gbt_read(&pol.ens[0], buf, n, err, sizeof err) == 0);
+                l[s2] = awr_minibatch_loss(&pol, &p, obs, act, w, ret, B, (float)ent, (float)vf, false, scratch, parts);
+            }
+            float up = v[i * C + c] + 1e-3f, dn = v[i * C + c] - 1e-3f;
+            double fd = (l[0] - l[1]) / ((double)up - dn), want = grad[i * C + c] / (double)B;
+            md = fmax(md, fabs(fd - want));
+            gmax = fmax(gmax, fabs(want));
+        }
+    printf("  largest |dL/dF| %.3e\n", gmax);
+    CHECK(gmax > 1e-2);
+    CHECK_MAXDIFF("AWR tree gradients vs FD (categorical)", md, 2e-4);
+    policy_free(&pol);
+    acrl_params_free(&p);
+}
+
 /* ---- checkpoints: model mismatch ---------------------------------------------- */
 
 static void* make_ppo(const char* model, acrl_space* os, acrl_space* as) {
@@ -544,6 +607,7 @@ int main(void) {
     fd_case(true);
     fd_case(false);
     fd_a2c();
+    fd_awr();
     test_mismatch();
     return test_summary("test_gbrl");
 }

@@ -35,6 +35,16 @@ expect_error "a3c does not support model = gbrl" train a3c CartPole-v1 --out "$T
     --set model=gbrl
 expect_error "model" train sac Pendulum-v1 --out "$TMP/bad" --quiet --steps 256 --set model=gbrl
 
+# a tree run resumed under an MLP config (config.ini edited), and the reverse: refused
+for m in gbrl:mlp mlp:gbrl; do
+    from=${m%%:*} to=${m#*:}
+    "$ACRL" train a2c CartPole-v1 --out "$TMP/m" --quiet --steps 1024 --stop-at 256 --set model=$from \
+        --set eval_freq=0 >/dev/null 2>&1 || bad "train model=$from --stop-at"
+    sed "s/^model = $from\$/model = $to/" "$TMP/m/config.ini" >"$TMP/m/c" && mv "$TMP/m/c" "$TMP/m/config.ini"
+    expect_error "model ($from in the checkpoint, $to in config.ini)" train --resume "$TMP/m" --quiet
+    rm -rf "$TMP/m"
+done
+
 # same seed, same bytes; stopped + resumed == straight through (PPO and A2C, greedy and oblivious)
 for algo in ppo a2c; do
     for growth in oblivious greedy separate; do

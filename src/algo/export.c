@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "algo/offpolicy.h"
+#include "algo/onpolicy.h"
 
 #define NORM_EPS 1e-8 /* collector.c's epsilon under the observation variance */
 
 void export_desc_free(export_desc* d) {
     for (int l = 0; l < d->nlayers; l++) { free(d->w[l]); free(d->b[l]); free(d->ln_g[l]); free(d->ln_b[l]); }
     free(d->mean); free(d->std); free(d->scale); free(d->bias); free(d->low); free(d->high);
+    free(d->tree_node_off); free(d->tree_leaf_off); free(d->tree_feat); free(d->tree_thr); free(d->tree_kid);
+    free(d->tree_leaf); free(d->tree_bias);
     memset(d, 0, sizeof *d);
 }
 
@@ -76,14 +79,65 @@ static int add_mlp(export_desc* d, const acrl_params* p, const char* prefix, int
     return 0;
 }
 
-/* PPO, A2C, A3C: a shared trunk then the policy head, or the separate policy MLP; the mean
+/* PPO, A2C, A3C, AWR: a shared trunk then the policy head, or the separate policy MLP; the mean
  * of the Gaussian (gSDE too) or the argmax of the logits. */
-static int describe_onpolicy(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
-    char model[32];
-    if (agent_config_value(a, "model", model, sizeof model) == 0 && strcmp(model, "mlp") != 0) {
-        snprintf(err, errlen, "exporting %s policies with model = %s (tree ensembles) is not supported yet",
-                 d->algo, model);
+/* model = gbrl: the policy's columns of its tree ensemble (the shared one holds the value
+ * as its last column), copied into flat arrays. */
+static int describe_trees(export_desc* d, const acrl_policy* pol, char* err, size_t errlen) {
+    const gbt* m = &pol->ens[0];
+    const int K = pol->n_out, C = m->n_out;
+    if (m->n_feat != d->obs_dim || m->n_pi != K || C < K) {
+        snprintf(err, errlen, "the %s tree ensemble maps %d inputs to %d outputs, the env needs %d to %d", d->algo,
+                 m->n_feat, m->n_pi, d->obs_dim, K);
         return -1;
+    }
+    d->trees = true;
+    d->n_head = K;
+    d->n_trees = m->n_trees;
+    d->tree_depth = m->hp.max_depth;
+    d->tree_oblivious = m->hp.oblivious != 0;
+    d->n_nodes = (long)m->n_nodes;
+    d->n_leaves = (long)m->n_leaves;
+    size_t T = (size_t)m->n_trees + 1, N = (size_t)m->n_nodes, L = (size_t)m->n_leaves;
+    /* one element at least: the header declares no empty arrays */
+    d->tree_node_off = malloc(sizeof(long) * T);
+    d->tree_leaf_off = malloc(sizeof(long) * T);
+    d->tree_feat = malloc(sizeof(int) * (N ? N : 1));
+    d->tree_thr = calloc(N ? N : 1, sizeof(float));
+    d->tree_kid = d->tree_oblivious ? NULL : malloc(sizeof(int) * 2 * (N ? N : 1));
+    d->tree_leaf = calloc(L ? L * (size_t)K : 1, sizeof(float));
+    d->tree_bias = malloc(sizeof(float) * (size_t)K);
+    if (!d->tree_node_off || !d->tree_leaf_off || !d->tree_feat || !d->tree_thr || (!d->tree_oblivious && !d->tree_kid) ||
+        !d->tree_leaf || !d->tree_bias) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t t = 0; t < T; t++) {
+        d->tree_node_off[t] = (long)m->node_off[t];
+        d->tree_leaf_off[t] = (long)m->leaf_off[t];
+    }
+    d->tree_feat[0] = 0;
+    for (size_t i = 0; i < N; i++) {
+        d->tree_feat[i] = m->feat[i];
+        d->tree_thr[i] = m->thr[i];
+    }
+    if (d->tree_kid) {
+        d->tree_kid[0] = d->tree_kid[1] = -1;
+        for (size_t i = 0; i < 2 * N; i++) d->tree_kid[i] = m->kid[i];
+    }
+    for (size_t l = 0; l < L; l++) memcpy(d->tree_leaf + l * (size_t)K, m->leaf + l * (size_t)C, sizeof(float) * (size_t)K);
+    memcpy(d->tree_bias, m->bias, sizeof(float) * (size_t)K);
+    return 0;
+}
+
+static int describe_onpolicy(export_desc* d, const acrl_agent* a, char* err, size_t errlen) {
+    /* PPO and A2C learners start with an onpolicy_learner (A3C's does not, and has no trees) */
+    const acrl_policy* pol =
+        agent_algo(a)->act == onpolicy_act ? &((const onpolicy_learner*)agent_learner(a))->pol : NULL;
+    if (pol && pol->gbrl) {
+        if (describe_trees(d, pol, err, errlen)) return -1;
+        d->head = d->n_actions ? EXPORT_HEAD_ARGMAX : EXPORT_HEAD_MEAN;
+        return 0;
     }
     const acrl_params* p = agent_algo(a)->params(agent_learner(a));
     if (acrl_params_find(p, "trunk.0.w") && add_mlp(d, p, "trunk", 0, err, errlen)) return -1;
@@ -149,7 +203,7 @@ typedef struct {
 } export_kind;
 
 static const export_kind kinds[] = {
-    {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy},
+    {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy}, {"awr", describe_onpolicy},
     {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
     {"pmoe", describe_pmoe},    {"dsact", describe_sac},    {"stac", describe_stac},
 };
@@ -177,7 +231,7 @@ int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errle
     if (k->describe(d, a, err, errlen)) goto fail;
     int want = d->n_actions ? d->n_actions : d->act_dim;
     if (d->head == EXPORT_HEAD_MIXTURE) want = d->n_experts * (2 * d->act_dim + 1);
-    if (d->sizes[0] != d->obs_dim || d->sizes[d->nlayers] != want) {
+    if (!d->trees && (d->sizes[0] != d->obs_dim || d->sizes[d->nlayers] != want)) {
         snprintf(err, errlen, "the %s network maps %d inputs to %d outputs, the env needs %d to %d", d->algo,
                  d->sizes[0], d->sizes[d->nlayers], d->obs_dim, want);
         goto fail;

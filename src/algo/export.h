@@ -4,6 +4,8 @@
  *   x = clip((obs - mean) / std, -clip_obs, clip_obs)   (float64, then float; if norm)
  *   x = act(LN_l(x W_l + b_l)) for every layer but the last (LN_l: layer norm, if the
  *       layer has one),  y = x W_last + b_last
+ *   or, for a tree-ensemble policy (model = gbrl),  y = bias + sum_t leaf_t(x), the trees
+ *       walked in order from flat arrays (nn/gbt.h) and only the policy's columns kept
  *   action = head(y): the mean; argmax (Discrete, the index as a float); tanh (acrl's
  *            rational tanh, or float64 tanh) then bias + scale * t; the tanh of the mean of
  *            a mixture's most likely expert; Box actions clipped
@@ -53,6 +55,19 @@ typedef struct {
     float*  low;                      /* (act_dim) Box bounds the action is clipped to; NULL: Discrete */
     float*  high;                     /* (act_dim) */
     char    note[256];                /* how the export differs from `acrl act`, if it does ("") */
+    /* model = gbrl (nlayers 0): the policy's tree ensemble, y (n_head) = bias + sum of the trees */
+    bool     trees;
+    int      n_head;                  /* policy outputs kept per leaf: K logits or D means */
+    int      n_trees, tree_depth;
+    bool     tree_oblivious;          /* oblivious: node k of a tree is level k; else child links */
+    long     n_nodes, n_leaves;
+    long*    tree_node_off;           /* (n_trees + 1) first node of each tree */
+    long*    tree_leaf_off;           /* (n_trees + 1) first leaf of each tree */
+    int*     tree_feat;               /* (n_nodes) x[feat] > thr goes right */
+    float*   tree_thr;                /* (n_nodes) */
+    int*     tree_kid;                /* (2 n_nodes) greedy: tree-local child node, or ~leaf; NULL if oblivious */
+    float*   tree_leaf;               /* (n_leaves, n_head) */
+    float*   tree_bias;               /* (n_head) */
 } export_desc;
 
 /* Describes the deterministic policy of a loaded agent. 0, or -1 + message (an algorithm

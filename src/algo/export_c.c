@@ -125,6 +125,197 @@ static void put_activation(FILE* f, const char* P, acrl_act act) {
     fputs("    }\n}\n\n", f);
 }
 
+/* The observation statistics as static arrays (normalized policies). */
+static void put_norm_arrays(FILE* f, const export_desc* d) {
+    if (!d->norm) return;
+    fputs("    static const double mean[] = {", f);
+    put_doubles(f, d->mean, (size_t)d->obs_dim);
+    fputs("\n    };\n    static const double std[] = { /* sqrt(var + 1e-8) */", f);
+    put_doubles(f, d->std, (size_t)d->obs_dim);
+    fputs("\n    };\n", f);
+}
+
+/* The Box bounds as static arrays (Box action spaces). */
+static void put_bounds_arrays(FILE* f, const export_desc* d) {
+    if (!d->low) return;
+    fputs("    static const float low[] = {", f);
+    put_floats(f, d->low, (size_t)d->act_dim);
+    fputs("\n    };\n    static const float high[] = {", f);
+    put_floats(f, d->high, (size_t)d->act_dim);
+    fputs("\n    };\n", f);
+}
+
+/* x = the normalized, clipped observation in buffer buf (float64 arithmetic, as acrl). */
+static void put_norm_code(FILE* f, const export_desc* d, const char* buf) {
+    if (!d->norm) return;
+    fprintf(f,
+            "    for (j = 0; j < %d; j++) { /* normalized with the training statistics, clipped */\n"
+            "        const double c = %a, z = ((double)obs[j] - mean[j]) / std[j];\n"
+            "        %s[j] = (float)(z < -c ? -c : z > c ? c : z);\n"
+            "    }\n"
+            "    x = %s;\n",
+            d->obs_dim, (double)d->clip_obs, buf, buf);
+}
+
+/* action from the policy outputs x: the head, then the Box bounds. */
+static void put_head(FILE* f, const export_desc* d, const char* P) {
+    switch (d->head) {
+    case EXPORT_HEAD_ARGMAX:
+        fprintf(f, "    int best = 0;\n"
+                   "    for (j = 1; j < %d; j++)\n"
+                   "        if (x[j] > x[best]) best = j;\n"
+                   "    action[0] = (float)best;\n", d->n_actions);
+        break;
+    case EXPORT_HEAD_MEAN:
+        fprintf(f, "    for (j = 0; j < %d; j++) action[j] = x[j];\n", d->act_dim);
+        break;
+    case EXPORT_HEAD_TANH:
+        fprintf(f, "    for (j = 0; j < %d; j++) action[j] = bias[j] + scale[j] * %s_tanh(x[j]);\n", d->act_dim, P);
+        break;
+    case EXPORT_HEAD_MIXTURE:
+        fprintf(f,
+                "    /* the gate: softmax of the %d logits in float64 as acrl computes it; the first\n"
+                "     * expert of the largest weight */\n"
+                "    const float* g = x + %d;\n"
+                "    double m = -HUGE_VAL, s = 0, lse;\n"
+                "    float wbest = 0;\n"
+                "    int k, best = 0;\n"
+                "    for (k = 0; k < %d; k++) if (g[k] > m) m = g[k];\n"
+                "    for (k = 0; k < %d; k++) s += exp((double)g[k] - m);\n"
+                "    lse = m + log(s);\n"
+                "    for (k = 0; k < %d; k++) {\n"
+                "        const float w = (float)exp((double)g[k] - lse);\n"
+                "        if (k == 0 || w > wbest) { wbest = w; best = k; }\n"
+                "    }\n"
+                "    x += best * %d; /* the expert's [mean | log-std] */\n",
+                d->n_experts, d->n_experts * 2 * d->act_dim, d->n_experts, d->n_experts, d->n_experts,
+                2 * d->act_dim);
+        /* fall through */
+    case EXPORT_HEAD_TANH_F64:
+        fprintf(f, "    for (j = 0; j < %d; j++) action[j] = bias[j] + scale[j] * (float)(0.0 + tanh((double)x[j]));\n",
+                d->act_dim);
+        break;
+    }
+    if (d->low)
+        fprintf(f, "    for (j = 0; j < %d; j++) /* to the Box bounds */\n"
+                   "        action[j] = action[j] < low[j] ? low[j] : action[j] > high[j] ? high[j] : action[j];\n",
+                d->act_dim);
+}
+
+static void put_longs(FILE* f, const long* v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (i % 10 == 0) fputs("\n        ", f);
+        fprintf(f, "%ld,", v[i]);
+        if (i % 10 != 9 && i + 1 < n) fputc(' ', f);
+    }
+}
+
+static void put_ints(FILE* f, const int* v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (i % 16 == 0) fputs("\n        ", f);
+        fprintf(f, "%d,", v[i]);
+        if (i % 16 != 15 && i + 1 < n) fputc(' ', f);
+    }
+}
+
+/* A tree-ensemble policy (model = gbrl): PREFIX_trees walks the trees from flat arrays in
+ * the order nn/gbt.c adds them (from the bias, one tree after the other, "x > thr" going
+ * right), so the outputs and the actions equal `acrl act` bit for bit on any build. */
+static int write_c_trees(FILE* f, const export_desc* d, const char* P, const char* guard, bool int8, char* err,
+                         size_t errlen) {
+    if (int8) {
+        snprintf(err, errlen, "--quantize int8 applies to network policies; this %s policy is a tree ensemble "
+                              "(model = gbrl)", d->algo);
+        return -1;
+    }
+    const int K = d->n_head;
+    const char* head = d->head == EXPORT_HEAD_ARGMAX ? "the index of the largest output (logit), as a float"
+                                                     : "the Gaussian's mean, clipped to the Box bounds";
+    const size_t nn = d->n_nodes > 0 ? (size_t)d->n_nodes : 1, nl = d->n_leaves > 0 ? (size_t)d->n_leaves : 1;
+    fprintf(f,
+            "/* Generated by acrl %s (acrl export --format c): the deterministic %s policy for %s\n"
+            " * as one self-contained C99 header.\n"
+            " *\n"
+            " *     #include \"policy.h\"   // this file\n"
+            " *     float obs[%s_OBS_DIM], action[%s_ACT_DIM];\n"
+            " *     %s_act(obs, action);   // raw observation in, the env's action out\n"
+            " *\n"
+            " * Tree ensemble (model = gbrl): %d %s trees of depth <= %d, %ld nodes, %ld leaves; policy\n"
+            " * outputs: %d (y = bias + the trees' leaf values, added tree by tree);\n"
+            " * observations %s;\n"
+            " * action: %s.\n"
+            " * Needs only <math.h> (link with -lm); no allocation, no global state (reentrant); about\n"
+            " * %d bytes of stack. Every function is static inline: include it in the files that use it.\n"
+            " *\n"
+            " * Thresholds and leaf values are exact hexadecimal float literals; a tree sends x to the\n"
+            " * right where x[feature] > threshold, and the sums are acrl's, in its order: the actions\n"
+            " * equal `acrl act` bit for bit (no kernel choice is involved). The cost grows with the\n"
+            " * number of trees: per tree one comparison per level, then %d addition(s). */\n"
+            "#ifndef %s\n#define %s\n\n#include <math.h>\n\n"
+            "#define %s_OBS_DIM %d\n#define %s_ACT_DIM %d\n#define %s_N_TREES %d\n\n",
+            ACRL_VERSION_STRING, d->algo, d->env_id, P, P, P, d->n_trees,
+            d->tree_oblivious ? "oblivious" : "greedy", d->tree_depth, d->n_nodes, d->n_leaves, K,
+            d->norm ? "normalized with the training statistics" : "used as they are", head,
+            (int)(sizeof(float) * (size_t)(d->obs_dim + K) + 64), K, guard, guard, P, d->obs_dim, P, d->act_dim, P,
+            d->n_trees);
+
+    fprintf(f, "/* y (%d) = bias + the sum of the trees' leaf values at x (%s_OBS_DIM) */\n"
+               "static inline void %s_trees(const float* x, float* y) {\n", K, P, P);
+    fprintf(f, "    static const long node_off[%d] = { /* first node of each tree */", d->n_trees + 1);
+    put_longs(f, d->tree_node_off, (size_t)d->n_trees + 1);
+    fprintf(f, "\n    };\n    static const long leaf_off[%d] = { /* first leaf of each tree */", d->n_trees + 1);
+    put_longs(f, d->tree_leaf_off, (size_t)d->n_trees + 1);
+    fprintf(f, "\n    };\n    static const int feat[%zu] = { /* the feature each node compares */", nn);
+    put_ints(f, d->tree_feat, nn);
+    fprintf(f, "\n    };\n    static const float thr[%zu] = {", nn);
+    put_floats(f, d->tree_thr, nn);
+    fputs("\n    };\n", f);
+    if (!d->tree_oblivious) {
+        fprintf(f, "    static const int kid[%zu] = { /* left, right: a node of the tree, or ~leaf */", 2 * nn);
+        put_ints(f, d->tree_kid, 2 * nn);
+        fputs("\n    };\n", f);
+    }
+    fprintf(f, "    static const float leaf[%zu * %d] = {", nl, K);
+    put_floats(f, d->tree_leaf, nl * (size_t)K);
+    fprintf(f, "\n    };\n    static const float bias[%d] = {", K);
+    put_floats(f, d->tree_bias, (size_t)K);
+    fprintf(f, "\n    };\n"
+               "    long t, l;\n"
+               "    int j;\n"
+               "    for (j = 0; j < %d; j++) y[j] = bias[j];\n"
+               "    for (t = 0; t < %s_N_TREES; t++) {\n"
+               "        const long n0 = node_off[t], levels = node_off[t + 1] - n0;\n"
+               "        const float* v;\n"
+               "        long k = 0;\n", K, P);
+    if (d->tree_oblivious)
+        fputs("        /* oblivious: node l is level l; the leaf index is the comparisons' bits, root first */\n"
+              "        for (l = 0; l < levels; l++) k = 2 * k + (x[feat[n0 + l]] > thr[n0 + l]);\n", f);
+    else
+        fputs("        /* greedy: follow the child links from the root (a tree without nodes is one leaf) */\n"
+              "        if (levels > 0) {\n"
+              "            l = 0;\n"
+              "            while (l >= 0) l = kid[2 * (n0 + l) + (x[feat[n0 + l]] > thr[n0 + l])];\n"
+              "            k = ~l;\n"
+              "        }\n", f);
+    fprintf(f, "        v = leaf + (leaf_off[t] + k) * %d;\n"
+               "        for (j = 0; j < %d; j++) y[j] += v[j];\n"
+               "    }\n"
+               "}\n\n", K, K);
+
+    fprintf(f, "/* action (%s_ACT_DIM) for one raw observation obs (%s_OBS_DIM) */\n"
+               "static inline void %s_act(const float* obs, float* action) {\n", P, P, P);
+    put_norm_arrays(f, d);
+    put_bounds_arrays(f, d);
+    if (d->norm) fprintf(f, "    float xn[%d];\n", d->obs_dim);
+    fprintf(f, "    float y[%d];\n    const float* x = obs;\n    int j;\n", K);
+    put_norm_code(f, d, "xn");
+    fprintf(f, "    %s_trees(x, y);\n    x = y;\n", P);
+    put_head(f, d, P);
+    fprintf(f, "}\n\n#endif /* %s */\n", guard);
+    if (ferror(f)) { snprintf(err, errlen, "write error"); return -1; }
+    return 0;
+}
+
 int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, char* err, size_t errlen) {
     const char* P = name ? name : "acrl_policy";
     if (!valid_name(P)) {
@@ -135,6 +326,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
     size_t gi = 0;
     for (const char* s = P; *s; s++) guard[gi++] = (char)toupper((unsigned char)*s);
     snprintf(guard + gi, sizeof guard - gi, "_H_INCLUDED");
+    if (d->trees) return write_c_trees(f, d, P, guard, int8, err, errlen);
     int maxw = 0;
     for (int l = 1; l <= d->nlayers; l++) maxw = d->sizes[l] > maxw ? d->sizes[l] : maxw;
     if (d->obs_dim > maxw) maxw = d->obs_dim;
@@ -268,13 +460,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
 
     fprintf(f, "/* action (%s_ACT_DIM) for one raw observation obs (%s_OBS_DIM) */\n"
                "static inline void %s_act(const float* obs, float* action) {\n", P, P, P);
-    if (d->norm) {
-        fputs("    static const double mean[] = {", f);
-        put_doubles(f, d->mean, (size_t)d->obs_dim);
-        fputs("\n    };\n    static const double std[] = { /* sqrt(var + 1e-8) */", f);
-        put_doubles(f, d->std, (size_t)d->obs_dim);
-        fputs("\n    };\n", f);
-    }
+    put_norm_arrays(f, d);
     for (int l = 0; l < d->nlayers; l++) {
         int in = d->sizes[l], out = d->sizes[l + 1];
         size_t n = (size_t)in * (size_t)out;
@@ -313,24 +499,10 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
         put_floats(f, d->bias, (size_t)d->act_dim);
         fputs("\n    };\n", f);
     }
-    if (d->low) {
-        fputs("    static const float low[] = {", f);
-        put_floats(f, d->low, (size_t)d->act_dim);
-        fputs("\n    };\n    static const float high[] = {", f);
-        put_floats(f, d->high, (size_t)d->act_dim);
-        fputs("\n    };\n", f);
-    }
+    put_bounds_arrays(f, d);
     fprintf(f, "    float h[2][%d];\n    int j;\n", maxw);
     fputs("    const float* x = obs;\n", f);
-    if (d->norm) {
-        fprintf(f,
-                "    for (j = 0; j < %d; j++) { /* normalized with the training statistics, clipped */\n"
-                "        const double c = %a, z = ((double)obs[j] - mean[j]) / std[j];\n"
-                "        h[1][j] = (float)(z < -c ? -c : z > c ? c : z);\n"
-                "    }\n"
-                "    x = h[1];\n",
-                d->obs_dim, (double)d->clip_obs);
-    }
+    put_norm_code(f, d, "h[1]");
     for (int l = 0; l < d->nlayers; l++) {
         int in = d->sizes[l], out = d->sizes[l + 1];
         if (int8) fprintf(f, "    %s_linear(h[%d], x, q%d, s%d, b%d, %d, %d);\n", P, l % 2, l, l, l, in, out);
@@ -339,47 +511,7 @@ int export_write_c(FILE* f, const export_desc* d, const char* name, bool int8, c
         if (l < d->nlayers - 1) fprintf(f, "    %s_activate(h[%d], %d);\n", P, l % 2, out);
         fprintf(f, "    x = h[%d];\n", l % 2);
     }
-    switch (d->head) {
-    case EXPORT_HEAD_ARGMAX:
-        fprintf(f, "    int best = 0;\n"
-                   "    for (j = 1; j < %d; j++)\n"
-                   "        if (x[j] > x[best]) best = j;\n"
-                   "    action[0] = (float)best;\n", d->n_actions);
-        break;
-    case EXPORT_HEAD_MEAN:
-        fprintf(f, "    for (j = 0; j < %d; j++) action[j] = x[j];\n", d->act_dim);
-        break;
-    case EXPORT_HEAD_TANH:
-        fprintf(f, "    for (j = 0; j < %d; j++) action[j] = bias[j] + scale[j] * %s_tanh(x[j]);\n", d->act_dim, P);
-        break;
-    case EXPORT_HEAD_MIXTURE:
-        fprintf(f,
-                "    /* the gate: softmax of the %d logits in float64 as acrl computes it; the first\n"
-                "     * expert of the largest weight */\n"
-                "    const float* g = x + %d;\n"
-                "    double m = -HUGE_VAL, s = 0, lse;\n"
-                "    float wbest = 0;\n"
-                "    int k, best = 0;\n"
-                "    for (k = 0; k < %d; k++) if (g[k] > m) m = g[k];\n"
-                "    for (k = 0; k < %d; k++) s += exp((double)g[k] - m);\n"
-                "    lse = m + log(s);\n"
-                "    for (k = 0; k < %d; k++) {\n"
-                "        const float w = (float)exp((double)g[k] - lse);\n"
-                "        if (k == 0 || w > wbest) { wbest = w; best = k; }\n"
-                "    }\n"
-                "    x += best * %d; /* the expert's [mean | log-std] */\n",
-                d->n_experts, d->n_experts * 2 * d->act_dim, d->n_experts, d->n_experts, d->n_experts,
-                2 * d->act_dim);
-        /* fall through */
-    case EXPORT_HEAD_TANH_F64:
-        fprintf(f, "    for (j = 0; j < %d; j++) action[j] = bias[j] + scale[j] * (float)(0.0 + tanh((double)x[j]));\n",
-                d->act_dim);
-        break;
-    }
-    if (d->low)
-        fprintf(f, "    for (j = 0; j < %d; j++) /* to the Box bounds */\n"
-                   "        action[j] = action[j] < low[j] ? low[j] : action[j] > high[j] ? high[j] : action[j];\n",
-                d->act_dim);
+    put_head(f, d, P);
     fprintf(f, "}\n\n#endif /* %s */\n", guard);
     if (ferror(f)) { snprintf(err, errlen, "write error"); return -1; }
     return 0;

@@ -197,6 +197,11 @@ static const char* activation(onnx_builder* o, acrl_act act, const char* x) {
 }
 
 int export_write_onnx(FILE* f, const export_desc* d, char* err, size_t errlen) {
+    if (d->trees) {
+        snprintf(err, errlen, "ONNX export of tree-ensemble policies (model = gbrl) is not supported: use --format c "
+                              "(a C header of flat arrays) or --format ckpt");
+        return -1;
+    }
     onnx_builder o;
     memset(&o, 0, sizeof o);
     char x[32] = "obs", name[32];

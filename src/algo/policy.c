@@ -550,11 +550,17 @@ int policy_save_trees(const acrl_policy* pol, acrl_ckpt_writer* w, const char* p
 
 int policy_load_trees(acrl_policy* pol, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
     char name[ACRL_CKPT_NAME_MAX + 1];
-    snprintf(name, sizeof name, "%s.tree_rollouts", prefix);
-    bool has = acrl_ckpt_section(c, name, NULL) != NULL;
+    /* any tree section makes a tree checkpoint; a missing one of those is then named below */
+    bool has = false;
+    static const char* const kinds[] = {"tree", "tree_pi", "tree_vf", "tree_rollouts"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(name, sizeof name, "%s.%s", prefix, kinds[k]);
+        has = has || acrl_ckpt_section(c, name, NULL) != NULL;
+    }
     if (has != pol->gbrl) {
-        snprintf(err, errlen, has ? "the checkpoint holds a tree ensemble (model = gbrl) but the config says model = mlp"
-                                  : "the checkpoint holds no tree ensemble but the config says model = gbrl");
+        if (has) snprintf(err, errlen, "the checkpoint holds a tree ensemble (model = gbrl) but the config says model = mlp");
+        else snprintf(err, errlen, "the checkpoint holds no tree ensemble (no section '%s') but the config says model = gbrl",
+                      name);
         return -1;
     }
     if (!pol->gbrl) return 0;

@@ -9,7 +9,7 @@
 #include "algo/sac.h"
 #include "algo/td3.h"
 
-extern const acrl_algo acrl_algo_ppo, acrl_algo_a2c, acrl_algo_a3c;
+extern const acrl_algo acrl_algo_ppo, acrl_algo_a2c, acrl_algo_a3c, acrl_algo_awr;
 extern const acrl_algo acrl_algo_sac, acrl_algo_td3, acrl_algo_ddpg;
 extern const acrl_algo acrl_algo_pmoe, acrl_algo_dsact, acrl_algo_stac;
 extern const acrl_algo acrl_algo_ppo_lag;
@@ -22,7 +22,7 @@ extern const acrl_algo_extra acrl_algo_tscac_extra;
 const acrl_algo* const acrl_algos[] = {&acrl_algo_ppo, &acrl_algo_a2c, &acrl_algo_a3c,
                                        &acrl_algo_sac, &acrl_algo_td3, &acrl_algo_ddpg,
                                        &acrl_algo_pmoe, &acrl_algo_dsact, &acrl_algo_stac,
-                                       &acrl_algo_ppo_lag, &acrl_algo_sac_lag, &acrl_algo_tscac, NULL};
+                                       &acrl_algo_ppo_lag, &acrl_algo_sac_lag, &acrl_algo_tscac, &acrl_algo_awr, NULL};
 
 const char* const acrl_metric_names[M_COUNT] = {
     "policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "learning_rate",
