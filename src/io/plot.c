@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -269,6 +271,73 @@ static int run_gnuplot(const char* script, const char* errfile) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* One gnuplot invocation: a script and an error file in /tmp, removed by gp_close. */
+typedef struct {
+    char script[32], errfile[40];
+    int  script_fd, err_fd;
+    bool made_script, made_errfile;
+} gp_job;
+
+/* Creates the temp files; returns the script open for writing (NULL + err: -2 failure). */
+static FILE* gp_open(gp_job* j, char* err, size_t errlen) {
+    snprintf(j->script, sizeof j->script, "/tmp/acrl_plot_XXXXXX");
+    snprintf(j->errfile, sizeof j->errfile, "/tmp/acrl_plot_err_XXXXXX");
+    j->script_fd = mkstemp(j->script);
+    j->made_script = j->script_fd >= 0;
+    j->err_fd = mkstemp(j->errfile);
+    j->made_errfile = j->err_fd >= 0;
+    if (j->script_fd < 0 || j->err_fd < 0) {
+        io_set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno));
+        return NULL;
+    }
+    FILE* f = fdopen(j->script_fd, "w");
+    if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); return NULL; }
+    j->script_fd = -1; /* owned by f now */
+    return f;
+}
+
+/* Closes the script f (bad: writing it failed), runs gnuplot on it and checks that out_png
+ * was written: 0, or -2 with err (gnuplot's first error line in the message). */
+static int gp_run(gp_job* j, FILE* f, int bad, const char* out_png, char* err, size_t errlen) {
+    if (fclose(f) != 0 || bad) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); return -2; }
+    int status = run_gnuplot(j->script, j->errfile);
+    if (status != 0) {
+        char msg[200] = "";
+        ssize_t k = pread(j->err_fd, msg, sizeof(msg) - 1, 0);
+        msg[k > 0 ? k : 0] = 0;
+        msg[strcspn(msg, "\n")] = 0;
+        io_set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
+        return -2;
+    }
+    struct stat st;
+    if (stat(out_png, &st) != 0 || st.st_size == 0) { io_set_err(err, errlen, "gnuplot wrote no %s", out_png); return -2; }
+    return 0;
+}
+
+static void gp_close(gp_job* j) {
+    if (j->script_fd >= 0) close(j->script_fd);
+    if (j->err_fd >= 0) close(j->err_fd);
+    if (j->made_script) unlink(j->script);
+    if (j->made_errfile) unlink(j->errfile);
+}
+
+/* The terminal (width x height PNG), grid, key position, output and labels of a chart. */
+static void gp_header(FILE* f, int height, const char* key, const char* out_png, const char* title, const char* xlabel,
+                      const char* ylabel) {
+    fprintf(f, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo size 1000,%d font 'sans,10'\n"
+               "} else {\n  set terminal png size 1000,%d\n}\nset termoption noenhanced\nset grid\nset key %s\n",
+            height, height, key);
+    fputs("set output ", f);
+    gp_quoted(f, out_png);
+    fputs("\nset title ", f);
+    gp_quoted(f, title);
+    fputs("\nset xlabel ", f);
+    gp_quoted(f, xlabel);
+    fputs("\nset ylabel ", f);
+    gp_quoted(f, ylabel);
+    fputc('\n', f);
+}
+
 int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char* err, size_t errlen) {
     if (n <= 0) { io_set_err(err, errlen, "no run directories to plot"); return -1; }
     if (!find_in_path("gnuplot")) {
@@ -276,8 +345,7 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
         return -2;
     }
     int rc = -2, ngroups = 0, made_out = 0;
-    char script[] = "/tmp/acrl_plot_XXXXXX", errfile[] = "/tmp/acrl_plot_err_XXXXXX";
-    int script_fd = -1, err_fd = -1, made_script = 0, made_errfile = 0;
+    gp_job j = {.script_fd = -1, .err_fd = -1};
     plot_run* runs = calloc((size_t)n, sizeof(*runs));
     plot_group* groups = calloc((size_t)n, sizeof(*groups));
     if (!runs || !groups) { io_set_err(err, errlen, "out of memory"); goto done; }
@@ -307,34 +375,11 @@ int acrl_plot_runs(const char* const* run_dirs, int n, const char* out_png, char
     if (out_fd < 0) { made_out = 0; io_set_err(err, errlen, "cannot write %s: %s", out_png, strerror(errno)); goto done; }
     close(out_fd);
 
-    script_fd = mkstemp(script);
-    made_script = script_fd >= 0;
-    err_fd = mkstemp(errfile);
-    made_errfile = err_fd >= 0;
-    if (script_fd < 0 || err_fd < 0) { io_set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno)); goto done; }
-    FILE* f = fdopen(script_fd, "w");
-    if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
-    script_fd = -1; /* owned by f now */
-    int bad = write_script(f, runs, n, groups, ngroups, out_png);
-    if (fclose(f) != 0 || bad) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
-
-    int status = run_gnuplot(script, errfile);
-    if (status != 0) {
-        char msg[200] = "";
-        ssize_t k = pread(err_fd, msg, sizeof(msg) - 1, 0);
-        msg[k > 0 ? k : 0] = 0;
-        msg[strcspn(msg, "\n")] = 0;
-        io_set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
-        goto done;
-    }
-    struct stat st;
-    if (stat(out_png, &st) != 0 || st.st_size == 0) { io_set_err(err, errlen, "gnuplot wrote no %s", out_png); goto done; }
-    rc = 0;
+    FILE* f = gp_open(&j, err, errlen);
+    if (!f) goto done;
+    rc = gp_run(&j, f, write_script(f, runs, n, groups, ngroups, out_png), out_png, err, errlen);
 done:
-    if (script_fd >= 0) close(script_fd);
-    if (err_fd >= 0) close(err_fd);
-    if (made_script) unlink(script);
-    if (made_errfile) unlink(errfile);
+    gp_close(&j);
     if (rc != 0 && made_out) unlink(out_png);
     for (int i = 0; runs && i < n; i++) { free(runs[i].step); free(runs[i].ret); }
     free(runs);
@@ -349,54 +394,26 @@ int acrl_plot_series(const char* title, const char* xlabel, const char* ylabel, 
         io_set_err(err, errlen, "gnuplot not found on PATH (install it, e.g. apt-get install gnuplot-nox)");
         return -2;
     }
+    gp_job j;
+    FILE* f = gp_open(&j, err, errlen);
     int rc = -2;
-    char script[] = "/tmp/acrl_plot_XXXXXX", errfile[] = "/tmp/acrl_plot_err_XXXXXX";
-    int script_fd = mkstemp(script), err_fd = mkstemp(errfile);
-    if (script_fd < 0 || err_fd < 0) { io_set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno)); goto done; }
-    FILE* f = fdopen(script_fd, "w");
-    if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
-    script_fd = -1;
-    fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo size 1000,600 font 'sans,10'\n"
-          "} else {\n  set terminal png size 1000,600\n}\nset termoption noenhanced\nset grid\nset key left top\n", f);
-    fputs("set output ", f);
-    gp_quoted(f, out_png);
-    fputs("\nset title ", f);
-    gp_quoted(f, title);
-    fputs("\nset xlabel ", f);
-    gp_quoted(f, xlabel);
-    fputs("\nset ylabel ", f);
-    gp_quoted(f, ylabel);
-    fputc('\n', f);
-    for (int s = 0; s < n; s++) {
-        fprintf(f, "$s%d << EOD\n", s);
-        for (int k = 0; k < len; k++) fprintf(f, "%d %.10g\n", k, ys[s][k]);
-        fputs("EOD\n", f);
+    if (f) {
+        gp_header(f, 600, "left top", out_png, title, xlabel, ylabel);
+        for (int s = 0; s < n; s++) {
+            fprintf(f, "$s%d << EOD\n", s);
+            for (int k = 0; k < len; k++) fprintf(f, "%d %.10g\n", k, ys[s][k]);
+            fputs("EOD\n", f);
+        }
+        fputs("plot ", f);
+        for (int s = 0; s < n; s++) {
+            fprintf(f, "%s$s%d using 1:2 with lines lc rgb '%s' lw %d title ", s ? ", \\\n     " : "", s,
+                    COLORS[s % (sizeof(COLORS) / sizeof(COLORS[0]))], s == 0 ? 2 : 1);
+            gp_quoted(f, names[s]);
+        }
+        fputc('\n', f);
+        rc = gp_run(&j, f, ferror(f), out_png, err, errlen);
     }
-    fputs("plot ", f);
-    for (int s = 0; s < n; s++) {
-        fprintf(f, "%s$s%d using 1:2 with lines lc rgb '%s' lw %d title ", s ? ", \\\n     " : "", s,
-                COLORS[s % (sizeof(COLORS) / sizeof(COLORS[0]))], s == 0 ? 2 : 1);
-        gp_quoted(f, names[s]);
-    }
-    fputc('\n', f);
-    if (fclose(f) != 0) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
-    int status = run_gnuplot(script, errfile);
-    if (status != 0) {
-        char msg[200] = "";
-        ssize_t k = pread(err_fd, msg, sizeof(msg) - 1, 0);
-        msg[k > 0 ? k : 0] = 0;
-        msg[strcspn(msg, "\n")] = 0;
-        io_set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
-        goto done;
-    }
-    struct stat st;
-    if (stat(out_png, &st) != 0 || st.st_size == 0) { io_set_err(err, errlen, "gnuplot wrote no %s", out_png); goto done; }
-    rc = 0;
-done:
-    if (script_fd >= 0) close(script_fd);
-    if (err_fd >= 0) close(err_fd);
-    unlink(script);
-    unlink(errfile);
+    gp_close(&j);
     return rc;
 }
 
@@ -414,55 +431,27 @@ int acrl_plot_points(const char* title, const char* xlabel, const char* ylabel, 
         io_set_err(err, errlen, "gnuplot not found on PATH (install it, e.g. apt-get install gnuplot-nox)");
         return -2;
     }
+    gp_job j;
+    FILE* f = gp_open(&j, err, errlen);
     int rc = -2;
-    char script[] = "/tmp/acrl_plot_XXXXXX", errfile[] = "/tmp/acrl_plot_err_XXXXXX";
-    int script_fd = mkstemp(script), err_fd = mkstemp(errfile);
-    if (script_fd < 0 || err_fd < 0) { io_set_err(err, errlen, "cannot create a temp file in /tmp: %s", strerror(errno)); goto done; }
-    FILE* f = fdopen(script_fd, "w");
-    if (!f) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
-    script_fd = -1;
-    fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo size 1000,700 font 'sans,10'\n"
-          "} else {\n  set terminal png size 1000,700\n}\nset termoption noenhanced\nset grid\nset key left bottom\n", f);
-    if (logx) fputs("set logscale x\n", f);
-    if (logy) fputs("set logscale y\n", f);
-    fputs("set output ", f);
-    gp_quoted(f, out_png);
-    fputs("\nset title ", f);
-    gp_quoted(f, title);
-    fputs("\nset xlabel ", f);
-    gp_quoted(f, xlabel);
-    fputs("\nset ylabel ", f);
-    gp_quoted(f, ylabel);
-    fputc('\n', f);
-    for (int s = 0; s < n; s++) {
-        fprintf(f, "$p%d << EOD\n", s);
-        for (int k = 0; k < lens[s]; k++) fprintf(f, "%.10g %.10g\n", xs[s][k], ys[s][k]);
-        fputs("EOD\n", f);
+    if (f) {
+        gp_header(f, 700, "left bottom", out_png, title, xlabel, ylabel);
+        if (logx) fputs("set logscale x\n", f);
+        if (logy) fputs("set logscale y\n", f);
+        for (int s = 0; s < n; s++) {
+            fprintf(f, "$p%d << EOD\n", s);
+            for (int k = 0; k < lens[s]; k++) fprintf(f, "%.10g %.10g\n", xs[s][k], ys[s][k]);
+            fputs("EOD\n", f);
+        }
+        fputs("plot ", f);
+        for (int s = 0; s < n; s++) {
+            fprintf(f, "%s$p%d using 1:2 with linespoints pt %d ps 1.5 lc rgb '%s' lw %d title ", s ? ", \\\n     " : "",
+                    s, 5 + 2 * (s % 4), COLORS[s % (sizeof(COLORS) / sizeof(COLORS[0]))], s == 0 ? 2 : 1);
+            gp_quoted(f, names[s]);
+        }
+        fputc('\n', f);
+        rc = gp_run(&j, f, ferror(f), out_png, err, errlen);
     }
-    fputs("plot ", f);
-    for (int s = 0; s < n; s++) {
-        fprintf(f, "%s$p%d using 1:2 with linespoints pt %d ps 1.5 lc rgb '%s' lw %d title ", s ? ", \\\n     " : "", s,
-                5 + 2 * (s % 4), COLORS[s % (sizeof(COLORS) / sizeof(COLORS[0]))], s == 0 ? 2 : 1);
-        gp_quoted(f, names[s]);
-    }
-    fputc('\n', f);
-    if (fclose(f) != 0) { io_set_err(err, errlen, "cannot write the gnuplot script: %s", strerror(errno)); goto done; }
-    int status = run_gnuplot(script, errfile);
-    if (status != 0) {
-        char msg[200] = "";
-        ssize_t k = pread(err_fd, msg, sizeof(msg) - 1, 0);
-        msg[k > 0 ? k : 0] = 0;
-        msg[strcspn(msg, "\n")] = 0;
-        io_set_err(err, errlen, "gnuplot failed (exit status %d)%s%s", status, msg[0] ? ": " : "", msg);
-        goto done;
-    }
-    struct stat st;
-    if (stat(out_png, &st) != 0 || st.st_size == 0) { io_set_err(err, errlen, "gnuplot wrote no %s", out_png); goto done; }
-    rc = 0;
-done:
-    if (script_fd >= 0) close(script_fd);
-    if (err_fd >= 0) close(err_fd);
-    unlink(script);
-    unlink(errfile);
+    gp_close(&j);
     return rc;
 }
