@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "acrl/io.h"
+#include "util/sys.h"
 #include "acrl/lm.h"
 #include "acrl/lm_run.h"
 
@@ -103,12 +104,6 @@ static void task_from_config(acrl_lm_task* t, const acrl_lm_config* c) {
 static double cpu_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -761,7 +756,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
     tb = acrl_tboard_open(out, err, errlen);
     if (!tb) { rc = ACRL_ERR_RUNTIME; goto done; }
 
-    const double t0 = now_s(), c0 = cpu_s();
+    const double t0 = acrl_now_s(), c0 = cpu_s();
     int64_t stop = o->stop_at > 0 && o->stop_at < r.total_steps ? o->stop_at : r.total_steps;
     double em0 = NAN, em = NAN, erew = NAN;
     if (r.step == 0) {
@@ -771,7 +766,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
         if (!o->quiet) fprintf(stderr, "step 0: held-out exact match %.3f\n", em);
     }
     rl_stats acc = {0};
-    double loss_acc = 0, t_log = now_s();
+    double loss_acc = 0, t_log = acrl_now_s();
     int64_t tok_log = r.tokens;
     int nacc = 0;
     bool timed_out = false;
@@ -796,18 +791,18 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
         }
         r.step++;
         nacc++;
-        timed_out = (r.c.max_seconds > 0 && now_s() - t0 >= r.c.max_seconds) ||
+        timed_out = (r.c.max_seconds > 0 && acrl_now_s() - t0 >= r.c.max_seconds) ||
                     (r.c.max_cpu_seconds > 0 && cpu_s() - c0 >= r.c.max_cpu_seconds);
         bool last = r.step == stop || timed_out;
         bool do_eval = r.step % r.c.eval_interval == 0 || last;
         if (do_eval || r.step % r.c.log_interval == 0) {
             em = NAN;
             erew = NAN;
-            double tnow = now_s();
+            double tnow = acrl_now_s();
             double tps = (double)(r.tokens - tok_log) / (tnow - t_log);
             if (do_eval) em = evaluate(&r, &erew);
             bool rl = r.algo != ACRL_LM_PRETRAIN;
-            double row[NCOLS] = {(double)r.step, now_s() - t0, (double)r.tokens, tps, loss_acc / nacc, em, erew,
+            double row[NCOLS] = {(double)r.step, acrl_now_s() - t0, (double)r.tokens, tps, loss_acc / nacc, em, erew,
                                  rl ? acc.reward / nacc : NAN, rl ? acc.sample_acc / nacc : NAN,
                                  rl ? acc.kl / nacc : NAN, rl ? acc.entropy / nacc : NAN,
                                  rl ? acc.resp_len / nacc : NAN,
@@ -828,7 +823,7 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
             memset(&acc, 0, sizeof acc);
             loss_acc = 0;
             nacc = 0;
-            t_log = now_s();
+            t_log = acrl_now_s();
             tok_log = r.tokens;
             if (do_eval && (rc = save_ckpt(&r, out, "last.ckpt", err, errlen))) goto done;
         }
@@ -850,9 +845,9 @@ int acrl_lm_run(const acrl_lm_run_opts* o, char* err, size_t errlen) {
         acrl_json_number(&j, "exact_match", em);
         acrl_json_number(&j, "eval_reward", erew);
         if (!isnan(em0)) acrl_json_number(&j, "exact_match_initial", em0);
-        acrl_json_number(&j, "wall_s", now_s() - t0);
+        acrl_json_number(&j, "wall_s", acrl_now_s() - t0);
         acrl_json_number(&j, "cpu_s", cpu_s() - c0);
-        acrl_json_number(&j, "tokens_per_s", (double)r.tokens / (now_s() - t0));
+        acrl_json_number(&j, "tokens_per_s", (double)r.tokens / (acrl_now_s() - t0));
         acrl_json_bool(&j, "timed_out", timed_out);
         acrl_json_string(&j, "gemm_backend", acrl_gemm_backend());
         int jr = acrl_json_end(&j);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "acrl/dist.h"
+#include "util/sys.h"
 #include "acrl/io.h"
 #include "acrl/marl.h"
 #include "acrl/nn.h"
@@ -846,21 +847,6 @@ int acrl_marl_eval_checkpoint(const char* path, int episodes, uint64_t seed, boo
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-static int mkdir_p(const char* path) {
-    char tmp[1024];
-    if (strlen(path) >= sizeof tmp) { errno = ENAMETOOLONG; return -1; }
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char* p = tmp + 1; *p; p++)
-        if (*p == '/') { *p = 0; if (mkdir(tmp, 0777) && errno != EEXIST) return -1; *p = '/'; }
-    return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static const char* const progress_cols[] = {"step", "episodes", "return_mean", "policy_loss", "value_loss",
                                             "entropy", "approx_kl", "clip_fraction"};
 #define NCOLS 8
@@ -1004,7 +990,7 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
     if (ck && ml_load(m, ck, true, err, errlen)) { acrl_ckpt_free(ck); ml_free(m); return ACRL_ERR_INPUT; }
     acrl_ckpt_free(ck);
     const char* dir = o->run_dir;
-    if (mkdir_p(dir)) {
+    if (acrl_mkdir_p(dir)) {
         snprintf(err, errlen, "cannot create run directory %s: %s", dir, strerror(errno));
         ml_free(m);
         return ACRL_ERR_RUNTIME;
@@ -1032,7 +1018,7 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
     }
     acrl_progress prog;
     acrl_progress_init(&prog, cfg.n_timesteps, o->quiet ? ACRL_PROGRESS_QUIET : ACRL_PROGRESS_AUTO, 10.0);
-    const double t0 = now_s();
+    const double t0 = acrl_now_s();
     const int64_t start_steps = m->steps;
     int64_t next_log = (m->steps / cfg.log_freq + 1) * cfg.log_freq;
     int64_t next_ck = cfg.checkpoint_freq > 0 ? (m->steps / cfg.checkpoint_freq + 1) * cfg.checkpoint_freq : INT64_MAX;
@@ -1060,7 +1046,7 @@ int acrl_marl_train(acrl_train_options* o, char* err, size_t errlen) {
     }
     acrl_progress_finish(&prog, m->steps, window_mean(m));
     if (acrl_csv_close(csv) && code == ACRL_OK) { snprintf(err, errlen, "cannot write progress.csv"); code = ACRL_ERR_RUNTIME; }
-    double wall = now_s() - t0;
+    double wall = acrl_now_s() - t0;
     double sps = wall > 0 ? (double)(m->steps - start_steps) / wall : 0;
     if (code == ACRL_OK && !interrupted && !stopped) {
         acrl_path_join(path, sizeof path, dir, "last.ckpt", NULL, 0);
