@@ -231,6 +231,21 @@ static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m,
 
 acrl_rollout* ppo_rollout(void* self) { return &((ppo*)self)->ro; }
 
+/* The end of an update (both paths): parameters checked finite, the minibatches' mean
+ * metrics, the learning rate and the explained variance ev into m. */
+static int ppo_finish(const ppo* a, const double* sums, int nmb, float lr, double ev, double* m, char* err,
+                      size_t errlen) {
+    if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
+        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->L.updates);
+        return -1;
+    }
+    for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
+    m[M_LR] = lr;
+    m[M_EXPLAINED_VAR] = ev;
+    m[M_Q_LOSS] = m[M_ALPHA] = NAN;
+    return 0;
+}
+
 int ppo_train_rollout(void* self, double progress, double* m, ppo_minibatch_hook hook, void* hook_ctx, char* err,
                       size_t errlen) {
     ppo* a = self;
@@ -268,15 +283,7 @@ int ppo_train_rollout(void* self, double progress, double* m, ppo_minibatch_hook
             nmb++;
         }
     }
-    if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
-        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->L.updates);
-        return -1;
-    }
-    for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
-    m[M_LR] = lr;
-    m[M_EXPLAINED_VAR] = onpolicy_explained_variance(r);
-    m[M_Q_LOSS] = m[M_ALPHA] = NAN;
-    return 0;
+    return ppo_finish(a, sums, nmb, lr, onpolicy_explained_variance(r), m, err, errlen);
 }
 
 /* ---- data-parallel PPO (onpolicy.h): the same update, each shard's rows apart ------ */
@@ -376,15 +383,7 @@ static int ppo_iterate_dp(ppo* a, acrl_collector* c, double progress, double* m,
             nmb++;
         }
     }
-    if (!acrl_all_finite(a->L.params.param, a->L.params.count)) {
-        snprintf(err, errlen, "non-finite parameter after PPO update %ld", a->L.updates);
-        return -1;
-    }
-    for (int k = 0; k < M_COUNT; k++) m[k] = nmb ? sums[k] / nmb : NAN;
-    m[M_LR] = lr;
-    m[M_EXPLAINED_VAR] = onpolicy_dp_explained_variance(d);
-    m[M_Q_LOSS] = m[M_ALPHA] = NAN;
-    return 0;
+    return ppo_finish(a, sums, nmb, lr, onpolicy_dp_explained_variance(d), m, err, errlen);
 }
 
 static int ppo_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
