@@ -307,6 +307,134 @@ acrl_env* acrl_wrap_clip_action(acrl_env* inner, char* err, size_t errlen) {
     return action_map_wrap(inner, &clip_vtable, false, err, errlen);
 }
 
+/* ---- partial observability: hidden entries, observation noise ------------------------ */
+
+#define TAG_PARTIAL TAG('P', 'O', 'B', 'S')
+
+typedef struct {
+    acrl_env env;
+    int    n_in, n_keep;    /* inner observation size, entries kept */
+    double noise;           /* std of the Gaussian noise on the kept entries (0: none) */
+    int*   keep;            /* (n_keep) inner indices kept, ascending */
+    float* clean;           /* (n_in) the inner env's last observation: the privileged state */
+    float* low;             /* (n_keep) the wrapper's observation bounds */
+    float* high;            /* (n_keep) */
+} partial_obs;
+
+/* obs (n_keep) = clean[keep] + noise * N(0, 1), drawn in entry order from the base env's RNG */
+static void partial_apply(partial_obs* w, float* obs, bool noisy) {
+    acrl_rng* rng = &acrl_env_unwrapped(&w->env)->rng;
+    for (int j = 0; j < w->n_keep; j++) {
+        double x = w->clean[w->keep[j]];
+        if (noisy && w->noise > 0) x += w->noise * acrl_rng_normal(rng);
+        obs[j] = (float)x;
+    }
+}
+
+static void partial_reset(acrl_env* env, float* obs) {
+    partial_obs* w = (partial_obs*)env;
+    env->inner->vt->reset(env->inner, w->clean);
+    partial_apply(w, obs, true);
+}
+
+static void partial_step(acrl_env* env, const float* action, float* obs, double* reward, bool* terminated,
+                         bool* truncated) {
+    partial_obs* w = (partial_obs*)env;
+    env->inner->vt->step(env->inner, action, w->clean, reward, terminated, truncated);
+    partial_apply(w, obs, true);
+}
+
+static int partial_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen) {
+    partial_obs* w = (partial_obs*)env;
+    if (acrl_env_set_state(env->inner, state, n, w->clean, err, errlen)) return -1;
+    partial_apply(w, obs, false);
+    return 0;
+}
+
+static void partial_priv(const acrl_env* env, float* out) {
+    const partial_obs* w = (const partial_obs*)env;
+    memcpy(out, w->clean, sizeof(float) * (size_t)w->n_in);
+}
+
+/* snapshot: tag, float32 clean observation (n_in), inner */
+static size_t partial_bytes(const acrl_env* env) { return 4 + 4 * (size_t)((const partial_obs*)env)->n_in + inner_bytes(env); }
+static void partial_save(const acrl_env* env, void* buf) {
+    const partial_obs* w = (const partial_obs*)env;
+    uint8_t* p = le_put_u32(buf, TAG_PARTIAL);
+    inner_save(env, le_put_f32s(p, w->clean, (size_t)w->n_in));
+}
+static int partial_load(acrl_env* env, const void* buf) {
+    partial_obs* w = (partial_obs*)env;
+    const uint8_t* p = buf;
+    if (le_get_u32(&p) != TAG_PARTIAL) return -1;
+    float tmp[w->n_in];
+    le_get_f32s(&p, tmp, (size_t)w->n_in);
+    for (int i = 0; i < w->n_in; i++)
+        if (!isfinite(tmp[i])) return -1;
+    if (inner_load(env, p)) return -1;
+    memcpy(w->clean, tmp, sizeof tmp);
+    return 0;
+}
+
+static void partial_close(acrl_env* env) {
+    partial_obs* w = (partial_obs*)env;
+    free(w->keep);
+    free(w->clean);
+    free(w->low);
+    wrap_close(env);
+}
+
+static const acrl_env_vtable partial_vtable = {
+    partial_reset, partial_step, partial_set_state, partial_bytes, partial_save, partial_load, partial_close,
+};
+
+acrl_env* acrl_wrap_partial_obs(acrl_env* inner, const int* hide, int n_hide, double noise_std, char* err,
+                                size_t errlen) {
+    if (!inner) return NULL;
+    const int n = inner->obs_space.dim;
+    if (inner->obs_space.kind != ACRL_SPACE_BOX || n < 1)
+        return wrap_fail(inner, "partial observation", "needs a Box observation space", err, errlen);
+    if (!(noise_std >= 0 && noise_std <= 1e6) || n_hide < 0 || n_hide >= n)
+        return wrap_fail(inner, "partial observation", "the noise std must be in [0, 1e6] and at least one entry kept",
+                         err, errlen);
+    bool hidden[n];
+    memset(hidden, 0, sizeof hidden);
+    for (int i = 0; i < n_hide; i++) {
+        if (hide[i] < 0 || hide[i] >= n || hidden[hide[i]])
+            return wrap_fail(inner, "partial observation", "hidden indices must be distinct and inside the observation",
+                             err, errlen);
+        hidden[hide[i]] = true;
+    }
+    partial_obs* w = (partial_obs*)wrap_alloc(inner, &partial_vtable, sizeof *w, "partial observation", err, errlen);
+    if (!w) return NULL;
+    w->n_in = n;
+    w->n_keep = n - n_hide;
+    w->noise = noise_std;
+    w->keep = malloc(sizeof(int) * (size_t)w->n_keep);
+    w->clean = calloc((size_t)n, sizeof(float));
+    w->low = malloc(2 * sizeof(float) * (size_t)w->n_keep);
+    if (!w->keep || !w->clean || !w->low) {
+        acrl_env_close(&w->env);
+        if (err && errlen) snprintf(err, errlen, "partial observation: out of memory");
+        return NULL;
+    }
+    w->high = w->low + w->n_keep;
+    for (int i = 0, j = 0; i < n; i++) {
+        if (hidden[i]) continue;
+        w->keep[j] = i;
+        w->low[j] = noise_std > 0 ? -INFINITY : inner->obs_space.low[i];
+        w->high[j] = noise_std > 0 ? INFINITY : inner->obs_space.high[i];
+        j++;
+    }
+    w->env.obs_space.dim = w->n_keep;
+    w->env.obs_space.low = w->low;
+    w->env.obs_space.high = w->high;
+    memset(w->env.obs_space.shape, 0, sizeof w->env.obs_space.shape);
+    w->env.priv_state = partial_priv;
+    w->env.priv_dim = n;
+    return &w->env;
+}
+
 /* ---- observation normalization (Gymnasium NormalizeObservation) ---------------------- */
 
 #define TAG_NORM_OBS TAG('N', 'O', 'B', 'S')
