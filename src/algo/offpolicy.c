@@ -243,6 +243,23 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (ctx->critic_dim > 0) { /* critic_obs = state: state columns beside the observations */
+        if (cfg->offline_data[0] || (ctx->layout && ctx->layout->ranks > 1)) {
+            snprintf(err, errlen, "critic_obs = state does not combine with %s", cfg->offline_data[0] ?
+                     "offline_data (transitions files hold no states)" : "mpirun");
+            offp_free(o);
+            return -1;
+        }
+        o->critic_dim = ctx->critic_dim;
+        o->state = falloc((size_t)E * (size_t)o->critic_dim);
+        o->next_state = falloc((size_t)E * (size_t)o->critic_dim);
+        if (!o->state || !o->next_state || replay_enable_state(&o->rb, o->critic_dim, err, errlen) ||
+            replay_batch_enable_state(&o->batch, o->critic_dim)) {
+            offp_free(o);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     /* offline transitions for the learner (collectors of a distributed run sample nothing) */
     const bool collector = ctx->layout && ctx->layout->ranks > 1 && ctx->layout->rank > 0;
     if (cfg->offline_data[0] && !collector &&
@@ -267,6 +284,7 @@ void offp_free(offp_core* o) {
     replay_free(&o->offline);
     replay_batch_free(&o->batch);
     free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
+    free(o->state); free(o->next_state);
     memset(o, 0, sizeof *o);
 }
 
@@ -336,10 +354,16 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     const int pre = o->counters[1] == 0 && OFFP_UPDATES(o) == 0 && o->offline.slots ? o->cfg.offline_pretrain : 0;
     for (int s = 0; s < o->cfg.train_freq; s++) {
         memcpy(o->obs, c->obs, sizeof(float) * (size_t)E * od);
+        const int sd = o->critic_dim;
+        if (sd) memcpy(o->state, c->state, sizeof(float) * (size_t)E * sd);
         if (c->steps < o->cfg.learning_starts) random_actions(o);
         else h->explore(self, o->obs, E);
         offp_to_env(o, o->act, o->act_env, E);
         collector_step(c, o->act_env);
+        for (int e = 0; e < E && sd; e++) {
+            const bool end = v->terminated[e] || v->truncated[e];
+            memcpy(o->next_state + (size_t)e * sd, (end ? c->final_state : c->state) + (size_t)e * sd, sizeof(float) * sd);
+        }
         for (int e = 0; e < E; e++) {
             const bool end = v->terminated[e] || v->truncated[e];
             memcpy(o->next_obs + (size_t)e * od, (end ? c->final_obs : c->obs) + (size_t)e * od, sizeof(float) * od);
@@ -347,6 +371,7 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
         }
         replay_add(&o->rb, o->obs, o->act, c->rewards, o->next_obs, v->terminated, v->truncated);
         if (o->rb.cost) replay_add_cost(&o->rb, c->costs, c->num_costs);
+        if (sd) replay_add_state(&o->rb, o->state, o->next_state);
         o->counters[1]++;
     }
     /* train once past learning_starts (SB3: num_timesteps > learning_starts); a run resumed
@@ -519,6 +544,10 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
 
 void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core* o, const float* obs,
                           const float* act, int n, float* q) {
+    if (o->critic_dim) { /* critic_obs = state: the critics read states, which callers do not have */
+        for (int i = 0; i < n; i++) q[i] = NAN;
+        return;
+    }
     const int od = o->obs_dim, ad = o->act_dim, K = cr->out_dim;
     for (int lo = 0; lo < n; lo += cr->max_batch) {
         const int B = n - lo < cr->max_batch ? n - lo : cr->max_batch;

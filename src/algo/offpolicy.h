@@ -84,6 +84,11 @@ typedef struct {
     float* act_env;           /* (E, act_dim) the same in env units */
     offp_worker* worker;      /* the second update thread (NULL: threads <= 1) */
     offp_dist*   dist;        /* under mpirun with R > 1 ranks (ctx->layout), else NULL */
+    /* critic_obs = state (ctx->critic_dim > 0): the critics read privileged states, which the
+     * buffer and batches store beside the observations (rb.state, batch.state); else 0, NULL */
+    int    critic_dim;
+    float* state;             /* (E, critic_dim) states of obs */
+    float* next_state;        /* (E, critic_dim) states of next_obs */
 } offp_core;
 
 #define OFFP_UPDATES(o) ((o)->counters[0])
@@ -227,7 +232,8 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
 /* q (n) = min over the critics of Q_i(obs, act) with the weights in p (the critics' store),
  * obs (n, obs_dim) normalized, act (n, act_dim) in env units (converted to learner units;
  * Discrete: the index picks the critic's output), in chunks of cr->max_batch rows (uses the
- * OFFP_IN_DATA slot). The acrl_algo qvalue entry of the twin-critic algorithms. */
+ * OFFP_IN_DATA slot). The acrl_algo qvalue entry of the twin-critic algorithms. NAN for learners
+ * with critic_obs = state (their critics read states, not observations). */
 void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core* o, const float* obs,
                           const float* act, int n, float* q);
 /* Keeps rows[r] (r < n) of the cached activations of critic i's last forward as its rows r, so
