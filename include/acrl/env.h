@@ -194,14 +194,15 @@ acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip, 
 acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip,
                                      char* err, size_t errlen);
 
-/* Partial observability (env_args hide=..., obs_noise=...; docs/generalisation.md): the
- * observation is inner's with the dimensions hide[0..n_hide) removed and Gaussian noise of
- * std noise_std >= 0 added to the rest (drawn from the base env's RNG, so seeded and in
- * checkpoints); the privileged state (acrl_env_priv_state) is inner's clean, full observation.
- * set_state writes the observation without noise. acrl_env_make applies it for the env_args keys
+/* Partial observability (docs/generalisation.md): the observation is the last n_stack >= 1
+ * frames (oldest first; an episode starts with copies of its first frame), each frame inner's
+ * observation with the entries hide[0..n_hide) removed and Gaussian noise of std noise_std >= 0
+ * added to the rest (drawn from the base env's RNG, so seeded and in checkpoints). Its
+ * privileged state (acrl_env_priv_state) is inner's clean, full observation. set_state gives
+ * a noiseless observation (all frames alike). acrl_env_make applies it for the env_args keys
  * hide=velocity (the velocity entries of the envs docs/generalisation.md lists) or hide=I+J+...
- * (observation indices) and obs_noise=STD, which it takes off before the env sees env_args. */
-acrl_env* acrl_wrap_partial_obs(acrl_env* inner, const int* hide, int n_hide, double noise_std, char* err,
+ * (observation indices), obs_noise=STD and obs_stack=K, taken off before the env sees env_args. */
+acrl_env* acrl_wrap_partial_obs(acrl_env* inner, const int* hide, int n_hide, double noise_std, int n_stack, char* err,
                                 size_t errlen);
 /* Freezes (training = false, for evaluation) or resumes the statistics updates of every
  * normalize wrapper in env's chain. Returns how many normalize wrappers were found. */

@@ -63,12 +63,14 @@ static int velocity_dims(const char* id, int obs_dim, int* out) {
     return -1;
 }
 
-/* Splits hide=... and obs_noise=... off args: the rest into rest (restlen), the hide value
- * into hide (hidelen; "" if none), the noise into *noise (0 if none). 0, or -1 + message. */
+/* Splits hide=..., obs_noise=... and obs_stack=... off args: the rest into rest (restlen), the
+ * hide value into hide (hidelen; "" if none), the noise into *noise (0 if none), the frames into
+ * *stack (1 if none). 0, or -1 + message. */
 static int split_partial_args(const char* args, char* rest, size_t restlen, char* hide, size_t hidelen, double* noise,
-                              char* err, size_t errlen) {
+                              int* stack, char* err, size_t errlen) {
     rest[0] = hide[0] = '\0';
     *noise = 0;
+    *stack = 1;
     if (!args) return 0;
     size_t n = strlen(args), used = 0;
     if (n >= restlen) { snprintf(err, errlen, "env_args: too long"); return -1; }
@@ -91,6 +93,17 @@ static int split_partial_args(const char* args, char* rest, size_t restlen, char
                 return -1;
             }
             *noise = s;
+        } else if (len >= 10 && strncmp(p, "obs_stack=", 10) == 0) {
+            char v[32], *q;
+            if (len - 10 >= sizeof v || len == 10) { snprintf(err, errlen, "env_args: obs_stack needs a number"); return -1; }
+            memcpy(v, p + 10, len - 10);
+            v[len - 10] = '\0';
+            long k = strtol(v, &q, 10);
+            if (*q || k < 1 || k > 64) {
+                snprintf(err, errlen, "env_args: obs_stack=%s: the frames stacked must be an integer in [1, 64]", v);
+                return -1;
+            }
+            *stack = (int)k;
         } else if (len == 4 && strncmp(p, "hide", 4) == 0) {
             snprintf(err, errlen, "env_args: hide needs a value (velocity, or observation indices I+J+...)");
             return -1;
@@ -165,8 +178,9 @@ acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, 
     /* hide= and obs_noise= are the wrapper's (acrl_wrap_partial_obs), not the env's */
     char rest[1024], hide[256];
     double noise = 0;
-    if (o.env_args && (strstr(o.env_args, "hide") || strstr(o.env_args, "obs_noise"))) {
-        if (split_partial_args(o.env_args, rest, sizeof rest, hide, sizeof hide, &noise, err, errlen)) return NULL;
+    int stack = 1;
+    if (o.env_args && (strstr(o.env_args, "hide") || strstr(o.env_args, "obs_noise") || strstr(o.env_args, "obs_stack"))) {
+        if (split_partial_args(o.env_args, rest, sizeof rest, hide, sizeof hide, &noise, &stack, err, errlen)) return NULL;
         o.env_args = rest[0] ? rest : NULL;
     } else {
         hide[0] = '\0';
@@ -178,7 +192,7 @@ acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, 
     if (parse_hide(spec->id, env->obs_space.dim, hide, idx, &nh, err, errlen)) { acrl_env_close(env); return NULL; }
     int max_steps = o.max_episode_steps < 0 ? spec->max_episode_steps : o.max_episode_steps;
     if (max_steps > 0) env = acrl_wrap_time_limit(env, max_steps, err, errlen); /* closes the base env on failure */
-    if (env && (nh > 0 || noise > 0)) env = acrl_wrap_partial_obs(env, idx, nh, noise, err, errlen);
+    if (env && (nh > 0 || noise > 0 || stack > 1)) env = acrl_wrap_partial_obs(env, idx, nh, noise, stack, err, errlen);
     return env;
 }
 
