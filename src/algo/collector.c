@@ -83,8 +83,8 @@ acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed
 int collector_enable_state(acrl_collector* c, char* err, size_t errlen) {
     acrl_vecenv* v = c->venv;
     if (v->priv_dim < 1) {
-        snprintf(err, errlen, "critic_obs = state: %s has no privileged state (env_args hide=... or obs_noise=... "
-                 "give an env one: docs/generalisation.md)", v->envs[0]->id);
+        snprintf(err, errlen, "%s has no privileged state, which critic_obs = state and distill need (env_args hide=..., "
+                 "obs_noise=... or obs_stack=... give an env one: docs/generalisation.md)", v->envs[0]->id);
         return -1;
     }
     if (c->layout) { snprintf(err, errlen, "critic_obs = state: not with a sharded collector"); return -1; }

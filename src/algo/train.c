@@ -790,7 +790,9 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
                      : collector_create(env_id, n_local, seed, threads, &co, err, errlen);
     if (r->offdist) seed -= (uint64_t)r->lay.first_env;
     if (!r->col) return ACRL_ERR_INPUT;
-    if (rc->critic_obs == 1 && collector_enable_state(r->col, err, errlen)) return ACRL_ERR_INPUT;
+    /* privileged states: the critics' input (critic_obs = state) or the teacher's (distill) */
+    if ((rc->critic_obs == 1 || strcmp(r->algo->name, "distill") == 0) && collector_enable_state(r->col, err, errlen))
+        return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
     if (e0->obs_space.kind == ACRL_SPACE_BOX && e0->obs_space.shape[0] > 0) {
         /* an image-shaped observation: the algorithms with a CNN extractor read its shape
