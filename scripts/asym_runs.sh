@@ -8,6 +8,9 @@ A=${1:?usage: asym_runs.sh ACRL OUTDIR [SEEDS]}
 O=${2:?usage: asym_runs.sh ACRL OUTDIR [SEEDS]}
 SEEDS=${3:-0 1 2}
 mkdir -p "$O"
+# presets and MuJoCo models of this checkout, also for an acrl binary copied elsewhere
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export ACRL_CONFIG_DIR=${ACRL_CONFIG_DIR:-$ROOT/configs} ACRL_MODEL_DIR=${ACRL_MODEL_DIR:-$ROOT/models}
 # run NAME ARGS...: acrl ARGS --out O/NAME, skipped when a finished summary is there
 run() {
     n=$1
