@@ -145,7 +145,7 @@ const cli_command cli_cmd_train = {
     "       acrl train [ALGO ENV] --resume DIR [--steps N] [--stop-at N]\n"
     "\n"
     "Trains ALGO (ppo, a2c, a3c, awr, sac, td3, ddpg, pmoe, dsact, stac, ppo-lag, sac-lag,\n"
-    "tscac; sac on a Discrete env is discrete SAC; ippo, mappo, cabn on the multi-agent envs\n"
+    "tscac, distill (see acrl distill); sac on a Discrete env is discrete SAC; ippo, mappo, cabn on the multi-agent envs\n"
     "of 'acrl envs', docs/multiagent.md) on ENV. The configuration is, in order: the\n"
     "algorithm's defaults, the preset configs/ALGO/ENV.ini if there is one (or instead\n"
     "--config FILE), then each --set key=value; --steps and --envs override n_timesteps and\n"

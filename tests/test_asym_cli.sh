@@ -35,6 +35,7 @@ same "ppo resume" "$TMP/pa/final.ckpt" "$TMP/pc/final.ckpt"
 differ "ppo state vs obs" "$TMP/pa/final.ckpt" "$TMP/ps/final.ckpt"
 "$ACRL" eval "$TMP/pa/policy.ckpt" --episodes 2 >"$TMP/ev" 2>&1 && grep -q "return mean" "$TMP/ev" && ok ||
     bad "eval of the asymmetric ppo policy: $(cat "$TMP/ev")"
+"$ACRL" export "$TMP/pa" --format c -o "$TMP/pa.h" >/dev/null 2>"$TMP/ex.err" && ok || bad "export c: $(cat "$TMP/ex.err")"
 # a2c runs with it too
 "$ACRL" train a2c Pendulum-v1 --steps 500 --quiet --eval-episodes 1 --set env_args=hide=velocity --set critic_obs=state \
     --out "$TMP/a2c" >/dev/null 2>"$TMP/a2c.err" && ok || bad "a2c critic_obs=state: $(cat "$TMP/a2c.err")"
@@ -52,6 +53,8 @@ same "sac resume" "$TMP/sa/final.ckpt" "$TMP/sc/final.ckpt"
 "$ACRL" train td3 Pendulum-v1 --steps 300 --quiet --eval-episodes 1 --set net_arch=32,32 --set learning_starts=100 \
     --set env_args=hide=velocity --set critic_obs=state --out "$TMP/td3" >/dev/null 2>"$TMP/td3.err" && ok ||
     bad "td3 critic_obs=state: $(cat "$TMP/td3.err")"
+
+expect_error "critic_obs = state" qbias "$TMP/sa/final.ckpt" --episodes 1
 
 # --- refusals ---
 expect_error "Pendulum-v1 has no privileged state" train ppo Pendulum-v1 --set critic_obs=state --out "$TMP/x1"
@@ -93,6 +96,7 @@ mv "$TMP/teacher" "$TMP/teacher-moved" # the student's policy evaluates without 
 "$ACRL" eval "$TMP/da/policy.ckpt" --episodes 2 >"$TMP/ev" 2>&1 && grep -q "return mean" "$TMP/ev" && ok ||
     bad "eval of the student: $(cat "$TMP/ev")"
 mv "$TMP/teacher-moved" "$TMP/teacher"
+"$ACRL" export "$TMP/da" --format onnx -o "$TMP/da.onnx" >/dev/null 2>"$TMP/ex.err" && ok || bad "export onnx: $(cat "$TMP/ex.err")"
 expect_error "--student-obs SPEC is required" distill "$TMP/teacher" --out "$TMP/y1"
 expect_error "gives the student no observation of its own" distill "$TMP/teacher" --student-obs foo=1 --out "$TMP/y2"
 expect_error "the teacher must be trained on the full observation" distill "$TMP/pa" --student-obs hide=velocity \

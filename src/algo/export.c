@@ -204,6 +204,7 @@ typedef struct {
 
 static const export_kind kinds[] = {
     {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy}, {"awr", describe_onpolicy},
+    {"distill", describe_onpolicy},
     {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
     {"pmoe", describe_pmoe},    {"dsact", describe_sac},    {"stac", describe_stac},
 };

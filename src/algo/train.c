@@ -1902,6 +1902,11 @@ int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, a
         snprintf(err, errlen, "%s has no Q critic: the Q-bias applies to the off-policy algorithms", r.algo->name);
         code = ACRL_ERR_INPUT;
     }
+    if (code == ACRL_OK && fc_run(&r.fc)->critic_obs == 1) {
+        snprintf(err, errlen, "the run's critics read privileged states (critic_obs = state): the Q-bias is not "
+                 "measured for them");
+        code = ACRL_ERR_INPUT;
+    }
     acrl_env* env = NULL;
     if (code == ACRL_OK) {
         acrl_env_options eo = acrl_env_options_default();
