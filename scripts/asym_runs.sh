@@ -44,3 +44,11 @@ for s in $SEEDS; do
     run distill-ip-hv2-$s distill "$O/teacher-ip-$s" --student-obs hide=velocity,obs_stack=2 --seed $s --steps 20000 \
         --set eval_freq=2000 --set n_eval_episodes=10
 done
+# a noisy MuJoCo task (PPO, Hopper-v4 preset, 300k steps) and SAC on velocity-hidden InvertedPendulum-v4
+for s in $SEEDS; do
+    for c in obs state; do
+        run ppo-hopper-n01-$c-$s train ppo Hopper-v4 --seed $s --steps 300000 --set env_args=obs_noise=0.1 --set critic_obs=$c
+        run sac-ip-hv-$c-$s train sac InvertedPendulum-v4 --seed $s --steps 30000 --set net_arch=64,64 \
+            --set learning_starts=1000 --set eval_freq=2000 --set n_eval_episodes=10 --set env_args=hide=velocity --set critic_obs=$c
+    done
+done
