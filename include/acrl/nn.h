@@ -90,6 +90,30 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 
+/* A gemm with acrl_gemm's contract (acrl_gemm, acrl_gemm_bf16 and the others). */
+typedef void (*acrl_gemm_fn)(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
+                             int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
+/* ---- bf16 products (precision = bf16) ------------------------------------------------ */
+
+/* x rounded to the nearest bfloat16 (ties to even; denormals to signed zero, as the
+ * avx512_bf16 instructions treat them; NaN stays NaN), as a float. */
+float acrl_bf16_round(float x);
+/* True if this CPU has avx512_bf16 (acrl_gemm_bf16's fast path). */
+bool  acrl_bf16_supported(void);
+/* acrl_gemm's contract with every element of op(A) and op(B) rounded by acrl_bf16_round
+ * and float accumulation, pairs of k added as vdpbf16ps adds them (a[2p+1] b[2p+1] first,
+ * each sum rounded, denormal sums flushed to zero). The avx512_bf16 kernel where the CPU
+ * has it, else acrl_gemm_bf16_c: the same bits either way. Thread-safe. */
+void acrl_gemm_bf16(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                    const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* The same, portable C (slow: for CPUs without avx512_bf16 and for the tests). */
+void acrl_gemm_bf16_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                      const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* The rounded operands multiplied with double accumulation: the reference. */
+void acrl_gemm_bf16_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                        const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
 /* ---- layers (outputs first; backward accumulates) --------------------------------- */
 
 typedef enum { ACRL_ACT_NONE, ACRL_ACT_TANH, ACRL_ACT_RELU, ACRL_ACT_ELU, ACRL_ACT_GELU,
@@ -104,6 +128,11 @@ void acrl_linear_forward(float* y, const float* x, const float* w, const float* 
 /* dx (B, in; NULL: skip) += dy w^T; dw (in, out) += x^T dy; db (out; NULL: skip) += sum_rows dy. */
 void acrl_linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                           const float* w, int B, int in, int out);
+/* The same two with the products done by gemm (acrl_gemm_bf16 for precision = bf16). */
+void acrl_linear_forward_with(acrl_gemm_fn gemm, float* y, const float* x, const float* w, const float* b, int B,
+                              int in, int out);
+void acrl_linear_backward_with(acrl_gemm_fn gemm, float* dx, float* dw, float* db, const float* dy, const float* x,
+                               const float* w, int B, int in, int out);
 /* GELU's readable reference with libm's erff (acrl_act_forward / _backward use a vectorized
  * fast path within 3e-7 of it): y (n) = x Phi(x); dx (n) += (Phi(x) + x phi(x)) dy. */
 void acrl_gelu_ref_forward(float* y, const float* x, size_t n);
@@ -175,6 +204,17 @@ typedef struct {
     float*   mask[ACRL_MLP_MAX_LAYERS];        /* (max_batch, sizes[l+1]) dropout masks, if dropout */
     float*   dr[ACRL_MLP_MAX_LAYERS];          /* (max_batch, sizes[l+1]) dropout outputs, if dropout */
     bool     dropped;                          /* the last forward applied the masks */
+    bool     bf16[ACRL_MLP_MAX_LAYERS];        /* layer l's products in bf16 (acrl_mlp_set_bf16) */
+    /* A CNN in front (acrl_mlp_build_cnn; NULL: none): input rows are [image (img_dim) | extra],
+     * the first linear layer reads [CNN features | extra] (sizes[0] = features + extra). */
+    struct acrl_cnn* cnn;
+    int      in_dim;                           /* width of the input rows (sizes[0] without a CNN) */
+    int      img_dim;                          /* C H W of the CNN's input, 0 without one */
+    float*   img;                              /* (max_batch, img_dim) the images, gathered when extra > 0 */
+    float*   xin;                              /* (max_batch, sizes[0]) [features | extra] */
+    float*   dxin;                             /* (max_batch, sizes[0]) gradient wrt xin */
+    float*   dfeat;                            /* (max_batch, features) gradient wrt the features */
+    float*   dimg;                             /* (max_batch, img_dim) gradient wrt the images, when extra > 0 */
     float*   d[3];                             /* (max_batch, max width) backward scratch */
     const float* input;                        /* (batch, sizes[0]) the last forward's input */
     int      batch;                            /* the last forward's batch size */
@@ -208,6 +248,28 @@ int  acrl_mlp_set_dropout(acrl_mlp* m, float p, char* err, size_t errlen);
  * (NULL: the masks already in m->mask[l], e.g. set by a test); the next backward applies them.
  * Without dropout it equals acrl_mlp_forward. */
 const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const float* in, int B, acrl_rng* rng);
+/* precision = bf16: the linear layers whose input and output are both at least min_width wide
+ * do their three products (forward, input and weight gradients) with acrl_gemm_bf16; the
+ * others stay float. min_width <= 0 turns bf16 off. Returns the number of bf16 layers. */
+int  acrl_mlp_set_bf16(acrl_mlp* m, int min_width);
+/* The gemm layer l uses (acrl_gemm or acrl_gemm_bf16), for code that runs its own products. */
+acrl_gemm_fn acrl_mlp_gemm(const acrl_mlp* m, int l);
+/* The convolutions of acrl_mlp_build_cnn: input (c, h, w), n layers (see acrl_cnn_build). */
+typedef struct {
+    int c, h, w, n;
+    const int *channels, *kernels, *strides, *pools; /* strides, pools NULL: 1 */
+    const char* act;
+} acrl_cnn_spec;
+/* acrl_mlp_build with a CNN in front: sizes[0] is the width of the input rows, whose first
+ * c h w columns are an image (C order) and the rest (sizes[0] - c h w >= 0 "extra" columns,
+ * e.g. a critic's actions) pass by the CNN; the first linear layer reads the CNN's flattened
+ * features followed by the extra columns. The CNN's tensors "<name>.cnn.<l>.w"/".b" follow
+ * the MLP's in p; acrl_mlp_init initialises them too (PyTorch's Conv2d default), forward and
+ * backward run them, and acrl_mlp_backward_input gives the gradient of the extra columns
+ * only (the image columns of din are left as they were: an input gradient through the CNN
+ * comes only with the parameter gradients). -1 with err on bad sizes or no memory. */
+int  acrl_mlp_build_cnn(acrl_mlp* m, acrl_params* p, const char* name, const acrl_cnn_spec* cnn, const int* sizes,
+                        int nsizes, const char* act, bool layernorm, int max_batch, char* err, size_t errlen);
 /* Frees the MLP's buffers (not its parameters, which belong to the store). */
 void acrl_mlp_free(acrl_mlp* m);
 
@@ -230,7 +292,7 @@ void acrl_conv2d_backward(float* dx, float* dw, float* db, const float* dy, cons
  * dropped, the first maximum taken on ties: PyTorch's MaxPool2d(p)); the output is the last
  * map, flattened in C order (the features). Weights live in a store. c, h, w are each
  * layer's input (index l) and output (l + 1, after pooling); zh, zw the convolution's output. */
-typedef struct {
+typedef struct acrl_cnn {
     int      nlayers;
     int      c[ACRL_CNN_MAX_LAYERS + 1], h[ACRL_CNN_MAX_LAYERS + 1], w[ACRL_CNN_MAX_LAYERS + 1];
     int      k[ACRL_CNN_MAX_LAYERS], s[ACRL_CNN_MAX_LAYERS], pad[ACRL_CNN_MAX_LAYERS];

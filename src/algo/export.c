@@ -229,6 +229,11 @@ int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errle
         snprintf(err, errlen, "the checkpoint's configuration names no valid activation");
         return -1;
     }
+    if (agent_config_value(a, "extractor", v, sizeof v) == 0 && strcmp(v, "cnn") == 0) {
+        snprintf(err, errlen, "exporting a policy with extractor = cnn is not supported (the exporters write MLPs); "
+                              "'acrl act' and the Python binding run it");
+        return -1;
+    }
     if (k->describe(d, a, err, errlen)) goto fail;
     int want = d->n_actions ? d->n_actions : d->act_dim;
     if (d->head == EXPORT_HEAD_MIXTURE) want = d->n_experts * (2 * d->act_dim + 1);

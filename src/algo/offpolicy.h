@@ -35,7 +35,15 @@ typedef struct {
     char  offline_data[ACRL_CONFIG_STR_MAX]; /* transitions file mixed into every batch ("": none) */
     float offline_ratio;      /* share of each batch drawn from offline_data */
     int   offline_pretrain;   /* updates on offline_data alone before the first env step */
+    int   precision;          /* OFFP_FLOAT, OFFP_BF16 (float where the CPU lacks avx512_bf16), OFFP_BF16_STRICT */
+    int   bf16_min_width;     /* bf16: layers with input and output at least this wide */
+    char  extractor[ACRL_CONFIG_STR_MAX]; /* "mlp", or "cnn": every network reads the image through its own CNN */
+    acrl_intlist cnn_channels, cnn_kernels, cnn_strides, cnn_pools; /* per conv layer (strides, pools empty: 1) */
+    acrl_intlist cnn_input;   /* (C, H, W): set from the env's observation shape */
 } offp_config;
+
+enum { OFFP_FLOAT = 0, OFFP_BF16 = 1, OFFP_BF16_STRICT = 2 };
+extern const char* const offp_precision_names[];
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
  * gradient_steps 1, lr 3e-4, tau 0.005, 256,256 ReLU. */
@@ -57,7 +65,18 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, adam_eps, FLOAT, 1e-12, 1, "Adam's epsilon (every network and the temperature)"),                   \
     OFFP_E(T, offline_data, STRING, 0, 0, "transitions file (acrl buffer export) mixed into every batch"),         \
     OFFP_E(T, offline_ratio, FLOAT, 0, 1, "share of each batch drawn from offline_data (rounded to rows)"),        \
-    OFFP_E(T, offline_pretrain, INT, 0, 1e7, "gradient steps on offline_data alone before the first env step")
+    OFFP_E(T, offline_pretrain, INT, 0, 1e7, "gradient steps on offline_data alone before the first env step"),   \
+    {"precision", ACRL_CFG_ENUM, offsetof(T, off.precision), 0, 0, offp_precision_names,                          \
+     "float, bf16 (the wide layers' products in bfloat16 with float sums and weights; float with a notice where "  \
+     "the CPU lacks avx512_bf16) or bf16_strict (refused there)"},                                                 \
+    OFFP_E(T, bf16_min_width, INT, 1, 65536, "precision = bf16: layers whose input and output are this wide or wider"), \
+    OFFP_E(T, extractor, STRING, 0, 0, "feature extractor: mlp (flat) or cnn (observations with a (C, H, W) shape; "   \
+           "actor and each critic get their own convolutions)"),                                                    \
+    OFFP_E(T, cnn_channels, INTLIST, 1, 4096, "cnn: output channels per conv layer, e.g. 16,32"),                    \
+    OFFP_E(T, cnn_kernels, INTLIST, 1, 64, "cnn: square kernel size per conv layer (padding k/2)"),                  \
+    OFFP_E(T, cnn_strides, INTLIST, 1, 64, "cnn: stride per conv layer (empty: 1)"),                                  \
+    OFFP_E(T, cnn_pools, INTLIST, 1, 64, "cnn: max-pooling window after each conv layer's activation (empty or 1: none)"), \
+    OFFP_E(T, cnn_input, INTLIST, 1, 1e6, "cnn: observation shape C,H,W (filled in from the env)")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
 typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */
@@ -247,7 +266,11 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
 int  offp_pretrain(offp_learner* L, acrl_mlp* pi, int head_width, offp_critic* cr, acrl_pretrain_data* d, char* err,
                    size_t errlen);
 
-/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout. */
+/* extractor = cnn: the observation space has cfg's image shape and the lists agree; -1 with
+ * a message naming the keys if not (offp_check_memory runs it first). */
+int offp_check_extractor(const offp_config* cfg, const acrl_space* obs, char* err, size_t errlen);
+/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout
+ * (and with extractor = cnn, its own CNN over the image the input rows start with). */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);
 /* One Adam step of p at learning rate lr with epsilon eps (after grads are in). */
