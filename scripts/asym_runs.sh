@@ -52,3 +52,7 @@ for s in $SEEDS; do
             --set learning_starts=1000 --set eval_freq=2000 --set n_eval_episodes=10 --set env_args=hide=velocity --set critic_obs=$c
     done
 done
+# context: the same PPO on Hopper-v4 without noise
+for s in $SEEDS; do
+    run ppo-hopper-clean-obs-$s train ppo Hopper-v4 --seed $s --steps 300000
+done
