@@ -160,11 +160,24 @@ static void test_refusals(void) {
     expect_refused("Pendulum-v1", "hide=3", "indices in [0, 3)");
     expect_refused("Pendulum-v1", "hide=0+1+2", "hides every observation entry");
     expect_refused("Pendulum-v1", "hide=1+1", "index 1 twice");
+    expect_refused("Pendulum-v1", "hide=1+", "indices in [0, 3)");
+    expect_refused("Pendulum-v1", "hide=+1", "indices in [0, 3)");
+    expect_refused("Pendulum-v1", "hide=0++2", "indices in [0, 3)");
     expect_refused("Pendulum-v1", "obs_noise=-1", "obs_noise=-1");
     expect_refused("Pendulum-v1", "obs_stack=0", "obs_stack=0");
     expect_refused("DoorKeyGrid-v0", "hide=velocity", "no known velocity entries");
     acrl_env* e = make("CartPole-v1", "hide=velocity");
     CHECK(e && e->obs_space.dim == 2 && acrl_env_priv_dim(e) == 4);
+    acrl_env_close(e);
+    e = make("Pendulum-v1", "hide=2+0");
+    CHECK(e && e->obs_space.dim == 1 && acrl_env_priv_dim(e) == 3);
+    if (e) {
+        float o[1], st[3];
+        double s0[2] = {0.4, 2.0};
+        char err[ACRL_ERRLEN];
+        CHECK(acrl_env_set_state(e, s0, 2, o, err, sizeof err) == 0);
+        CHECK_NEAR(o[0], sin(0.4), 1e-7); /* entry 1 is what is left */
+    }
     acrl_env_close(e);
 }
 

@@ -134,8 +134,8 @@ static int parse_hide(const char* id, int obs_dim, const char* spec, int* idx, i
         const char* p = spec;
         while (*p) {
             char* q;
-            long v = strtol(p, &q, 10);
-            if (q == p || (*q && *q != '+') || v < 0 || v >= obs_dim) {
+            long v = *p >= '0' && *p <= '9' ? strtol(p, &q, 10) : -1;
+            if (v < 0 || (*q && *q != '+') || (*q == '+' && !q[1]) || v >= obs_dim) {
                 snprintf(err, errlen, "env_args: hide=%s: velocity, or observation indices in [0, %d) joined by '+'",
                          spec, obs_dim);
                 return -1;
