@@ -172,7 +172,7 @@ static void test_refusals(void) {
     e = make("Pendulum-v1", "hide=2+0");
     CHECK(e && e->obs_space.dim == 1 && acrl_env_priv_dim(e) == 3);
     if (e) {
-        float o[1], st[3];
+        float o[1];
         double s0[2] = {0.4, 2.0};
         char err[ACRL_ERRLEN];
         CHECK(acrl_env_set_state(e, s0, 2, o, err, sizeof err) == 0);
