@@ -2,7 +2,7 @@
  * distillation"): the partial-observation wrapper's observations and states against hand-computed
  * Pendulum-v1 and MuJoCo cases, its noise against the base env's generator, snapshots, the vector
  * env's final states, bad env_args; the on-policy critic's value and gradient (finite differences)
- * on the state; SAC's and TD3's updates depend on the batch's states, not its observations, in
+ * on the state; SAC's, TD3's and DDPG's updates depend on the batch's states, not its observations, in
  * the critics. */
 #include <math.h>
 #include <stdlib.h>
@@ -293,7 +293,7 @@ static void test_policy_critic(void) {
 /* Off-policy: one update from the same learner with the actor's weights zeroed (its outputs,
  * hence everything the critics see of it, do not depend on the observation). Observations
  * changed: every store bit-identical; states changed: the critics differ. */
-extern const acrl_algo acrl_algo_sac, acrl_algo_td3;
+extern const acrl_algo acrl_algo_sac, acrl_algo_td3, acrl_algo_ddpg;
 
 typedef struct { float* v; size_t n; } floats;
 
@@ -353,8 +353,8 @@ static void test_offpolicy_critics(void) {
         eps1[i] = (float)acrl_rng_normal(&rng);
         eps2[i] = (float)acrl_rng_normal(&rng);
     }
-    for (int k = 0; k < 2; k++) {
-        const acrl_algo* algo = k == 0 ? &acrl_algo_sac : &acrl_algo_td3;
+    for (int k = 0; k < 3; k++) {
+        const acrl_algo* algo = k == 0 ? &acrl_algo_sac : k == 1 ? &acrl_algo_td3 : &acrl_algo_ddpg;
         floats c0 = {0}, a0 = {0}, c1 = {0}, a1 = {0}, c2 = {0}, a2 = {0};
         CHECK(one_update(algo, k == 0, &b, B, eps1, eps2, &c0, &a0) == 0);
         float keep[4 * B];

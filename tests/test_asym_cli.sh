@@ -53,12 +53,15 @@ same "sac resume" "$TMP/sa/final.ckpt" "$TMP/sc/final.ckpt"
 "$ACRL" train td3 Pendulum-v1 --steps 300 --quiet --eval-episodes 1 --set net_arch=32,32 --set learning_starts=100 \
     --set env_args=hide=velocity --set critic_obs=state --out "$TMP/td3" >/dev/null 2>"$TMP/td3.err" && ok ||
     bad "td3 critic_obs=state: $(cat "$TMP/td3.err")"
+"$ACRL" train ddpg Pendulum-v1 --steps 300 --quiet --eval-episodes 1 --set net_arch=32,32 --set learning_starts=100 \
+    --set env_args=hide=velocity --set critic_obs=state --out "$TMP/ddpg" >/dev/null 2>"$TMP/ddpg.err" && ok ||
+    bad "ddpg critic_obs=state: $(cat "$TMP/ddpg.err")"
 
 expect_error "critic_obs = state" qbias "$TMP/sa/final.ckpt" --episodes 1
 
 # --- refusals ---
 expect_error "Pendulum-v1 has no privileged state" train ppo Pendulum-v1 --set critic_obs=state --out "$TMP/x1"
-expect_error "supported by ppo, a2c, sac and td3; not by ddpg" train ddpg Pendulum-v1 --set critic_obs=state \
+expect_error "supported by ppo, a2c, sac, td3 and ddpg; not by pmoe" train pmoe Pendulum-v1 --set critic_obs=state \
     --set env_args=hide=velocity --out "$TMP/x2"
 expect_error "not supported under mpirun or with shards > 1" train ppo Pendulum-v1 --set critic_obs=state \
     --set env_args=hide=velocity --set shards=2 --envs 2 --out "$TMP/x3"

@@ -110,7 +110,7 @@ static const acrl_config_entry run_table[] = {
     F(vae_hidden, INT, 1, 4096, "vae: hidden width of encoder and decoder"),
     F(vae_steps, INT, 1, 1e7, "vae: Adam steps (minibatches of 32, lr 1e-3) fitting the VAE"),
     {"critic_obs", ACRL_CFG_ENUM, offsetof(run_config, critic_obs), 0, 0, critic_obs_names,
-     "obs, or state: the critics see the env's privileged state, the actor the observation (ppo, a2c, sac, td3; "
+     "obs, or state: the critics see the env's privileged state, the actor the observation (ppo, a2c, sac, td3, ddpg; "
      "docs/generalisation.md)"},
 };
 #undef F
@@ -760,10 +760,10 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma,
                                  rc->env_args};
     if (rc->critic_obs == 1) { /* asymmetric critics: the algorithms and modes that have them */
-        static const char* const with[] = {"ppo", "a2c", "sac", "td3", NULL};
+        static const char* const with[] = {"ppo", "a2c", "sac", "td3", "ddpg", NULL};
         bool ok = false;
         for (int i = 0; with[i]; i++) ok = ok || strcmp(r->algo->name, with[i]) == 0;
-        const char* why = !ok ? "is supported by ppo, a2c, sac and td3" : (R > 1 || rc->shards > 1) ?
+        const char* why = !ok ? "is supported by ppo, a2c, sac, td3 and ddpg" : (R > 1 || rc->shards > 1) ?
                           "is not supported under mpirun or with shards > 1" : rc->warm_start ?
                           "does not combine with warm_start (its critic targets are functions of the observation)" :
                           rc->level_replay ? "does not combine with level_replay" : NULL;
