@@ -100,6 +100,15 @@ mv "$TMP/teacher" "$TMP/teacher-moved" # the student's policy evaluates without 
     bad "eval of the student: $(cat "$TMP/ev")"
 mv "$TMP/teacher-moved" "$TMP/teacher"
 "$ACRL" export "$TMP/da" --format onnx -o "$TMP/da.onnx" >/dev/null 2>"$TMP/ex.err" && ok || bad "export onnx: $(cat "$TMP/ex.err")"
+# a Discrete student (cross-entropy): CartPole-v1 with the velocities hidden, two frames
+"$ACRL" train ppo CartPole-v1 --steps 10000 --seed 0 --quiet --eval-episodes 1 --set eval_freq=0 --out "$TMP/tc" \
+    >/dev/null 2>&1 || bad "CartPole teacher failed"
+"$ACRL" distill "$TMP/tc" --student-obs hide=velocity,obs_stack=2 --steps 1500 --quiet --eval-episodes 1 --set n_steps=300 \
+    --set train_steps=200 --set log_freq=300 --set eval_freq=0 --out "$TMP/dd" >/dev/null 2>"$TMP/dd.err" ||
+    bad "discrete distill: $(cat "$TMP/dd.err")"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "policy_loss") l = i; next } { loss[NR] = $l; n = NR }
+    END { printf "  discrete distill: cross-entropy %.4g -> %.4g\n", loss[2], loss[n]; exit !(n >= 5 && loss[n] < loss[2]) }' \
+    "$TMP/dd/progress.csv" && ok || bad "discrete distill: the loss did not fall: $(cat "$TMP/dd/progress.csv")"
 expect_error "--student-obs SPEC is required" distill "$TMP/teacher" --out "$TMP/y1"
 expect_error "gives the student no observation of its own" distill "$TMP/teacher" --student-obs foo=1 --out "$TMP/y2"
 expect_error "the teacher must be trained on the full observation" distill "$TMP/pa" --student-obs hide=velocity \
