@@ -21,6 +21,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_lm,
     &cli_cmd_backtest,
     &cli_cmd_pareto,
+    &cli_cmd_nav,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
