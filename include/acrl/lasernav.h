@@ -39,7 +39,7 @@
  * is left out.
  *
  * env_args (key=value, comma-separated; a later key overrides an earlier one): arena (8),
- * static (6), moving (2), beams (36), fov (270 degrees), range (4 m), min_goal_dist (4 m),
+ * static (10), moving (4), beams (36), fov (270 degrees), range (4 m), min_goal_dist (4 m),
  * obstacle_speed (0.5 m/s), actions (box|discrete), layouts (train|heldout), train_layouts
  * (0), heldout_layouts (100), goal_reward (15), collision_penalty (15), progress (2.5),
  * time_penalty (0.01). set_state takes (x, y, heading, v, w) of the robot. */

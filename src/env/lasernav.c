@@ -37,10 +37,15 @@ typedef struct {
     int    steps, outcome;
 } lasernav;
 
+/* into [-pi, pi); one turn step needs one addition (exact for angles already in range) */
 static double wrap_angle(double a) {
-    a = fmod(a + M_PI, 2.0 * M_PI);
-    if (a < 0) a += 2.0 * M_PI;
-    return a - M_PI;
+    if (a < -3.0 * M_PI || a >= 3.0 * M_PI) {
+        a = fmod(a + M_PI, 2.0 * M_PI);
+        return (a < 0 ? a + 2.0 * M_PI : a) - M_PI;
+    }
+    if (a >= M_PI) return a - 2.0 * M_PI;
+    if (a < -M_PI) return a + 2.0 * M_PI;
+    return a;
 }
 
 /* ---- layouts ------------------------------------------------------------------------------ */
@@ -351,8 +356,8 @@ typedef struct {
 #define IK(k, f, lo, hi, what) {k, lo, hi, true, offsetof(ln_settings, f), what}
 static const ln_key ln_keys[] = {
     DK("arena", arena, 3, 100, "a side in metres in [3, 100]"),
-    IK("static", n_static, 0, 24, "an integer in [0, 24]"),
-    IK("moving", n_moving, 0, 8, "an integer in [0, 8]"),
+    IK("static", n_static, 0, 32, "an integer in [0, 32]"),
+    IK("moving", n_moving, 0, 32, "an integer in [0, 32]"),
     IK("beams", beams, 2, ACRL_LASERNAV_MAX_BEAMS, "an integer in [2, 360]"),
     DK("fov", fov_deg, 1, 360, "degrees in [1, 360]"),
     DK("range", range, 0.5, 100, "metres in [0.5, 100]"),
@@ -370,7 +375,7 @@ static const ln_key ln_keys[] = {
 static void ln_defaults(ln_settings* s) {
     *s = (ln_settings){.arena = 8, .fov_deg = 270, .range = 4, .min_goal_dist = 4, .obstacle_speed = 0.5,
                        .goal_reward = 15, .collision_penalty = 15, .progress = 2.5, .time_penalty = 0.01,
-                       .n_static = 6, .n_moving = 2, .beams = 36, .discrete = 0, .heldout = 0,
+                       .n_static = 10, .n_moving = 4, .beams = 36, .discrete = 0, .heldout = 0,
                        .train_layouts = 0, .heldout_layouts = 100};
 }
 
