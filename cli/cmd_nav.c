@@ -13,7 +13,8 @@
 
 /* One episode's trajectory as gnuplot data blocks (index 0: robot path x y; 1: static
  * obstacles x y r; 2: moving obstacles at the start x y r; 3: moving obstacles' tracks x y,
- * one line each; 4: goal x y r; 5: start x y; 6: robot at the end x y r). */
+ * one line each; 4: goal x y r; 5: start x y; 6: robot at the end x y r; 7: moving obstacles
+ * at the end x y r). */
 static int trace_write(const char* path, const acrl_lasernav_status* end, const double* px, const double* py, int n,
                        const double* mx, const double* my, int nm) {
     FILE* f = fopen(path, "w");
@@ -40,6 +41,10 @@ static int trace_write(const char* path, const acrl_lasernav_status* end, const 
     if (!nm) fprintf(f, "-100 -100\n");
     fprintf(f, "\n\n%.4f %.4f %.4f\n\n\n%.4f %.4f\n\n\n%.4f %.4f %.4f\n", l->gx, l->gy, ACRL_LASERNAV_GOAL_RADIUS, l->x, l->y,
             end->x, end->y, ACRL_LASERNAV_ROBOT_RADIUS);
+    fprintf(f, "\n\n");
+    for (int i = 0; i < l->n; i++)
+        if (l->obst[i].vx != 0 || l->obst[i].vy != 0) fprintf(f, "%.4f %.4f %.4f\n", end->obst[i].x, end->obst[i].y, end->obst[i].r);
+    if (!moving) fprintf(f, "-100 -100 0\n");
     return fclose(f) ? -1 : 0;
 }
 
@@ -177,7 +182,8 @@ const cli_command cli_cmd_nav = {
     "--train plays training layouts K..K+N-1 instead.\n"
     "--trace DIR  writes DIR/layoutK.dat per episode, gnuplot data blocks (index 0 the robot's\n"
     "             path x y; 1 static obstacles x y r; 2 moving obstacles at the start x y r;\n"
-    "             3 their tracks; 4 goal x y r; 5 start x y; 6 the robot at the end x y r);\n"
+    "             3 their tracks; 4 goal x y r; 5 start x y; 6 the robot at the end x y r; 7 the\n"
+    "             moving obstacles at the end x y r);\n"
     "             scripts/lasernav_plot.sh draws them.\n",
     nav_run,
 };
