@@ -1,5 +1,6 @@
 /* acrl nav CHECKPOINT: success rate, collision rate and time to goal of a LaserNav-v0 policy
  * on the held-out layouts, and optionally the trajectories as gnuplot data. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +49,37 @@ static int trace_write(const char* path, const acrl_lasernav_status* end, const 
     return fclose(f) ? -1 : 0;
 }
 
+/* The reference without obstacle avoidance: turn towards the goal (w = 2 rad/s per rad of
+ * bearing, clipped to 1) and drive at 1 m/s times the cosine of the bearing (0 when the goal
+ * is behind), from the observation's goal direction. */
+static void goal_controller(const acrl_env* env, const float* obs, float* act) {
+    const int n = env->obs_space.dim - 5;
+    double bearing = atan2(obs[n + 2], obs[n + 1]);
+    double v = cos(bearing) > 0 ? cos(bearing) : 0.0, w = 2.0 * bearing;
+    w = w > 1 ? 1 : w < -1 ? -1 : w;
+    if (env->act_space.kind == ACRL_SPACE_DISCRETE) {   /* the nearest of 3 speeds x 5 turn rates */
+        int s = (int)lround(2 * v), t = (int)lround(2 * w) + 2;
+        act[0] = (float)(5 * s + t);
+    } else {
+        act[0] = (float)(2 * v - 1);
+        act[1] = (float)w;
+    }
+}
+
 static int nav_run(int argc, char** argv) {
-    enum { O_LAYOUTS, O_FIRST, O_SEED, O_STOCH, O_TRACE, O_TRAIN, O_N };
-    cli_opt opts[O_N] = {{"--layouts", true, NULL}, {"--first", true, NULL},  {"--seed", true, NULL},
-                         {"--stochastic", false, NULL}, {"--trace", true, NULL}, {"--train", false, NULL}};
+    enum { O_LAYOUTS, O_FIRST, O_SEED, O_STOCH, O_TRACE, O_TRAIN, O_CONTROLLER, O_ENV_ARGS, O_N };
+    cli_opt opts[O_N] = {{"--layouts", true, NULL},   {"--first", true, NULL},      {"--seed", true, NULL},
+                         {"--stochastic", false, NULL}, {"--trace", true, NULL},     {"--train", false, NULL},
+                         {"--controller", true, NULL}, {"--env-args", true, NULL}};
     const char* pos[1];
     int npos = 0;
     if (cli_parse(CMD, argc, argv, opts, O_N, pos, 1, &npos)) return CLI_EXIT_USAGE;
-    if (npos != 1) return cli_error(CMD, "expected one CHECKPOINT file or run directory");
+    const bool ctrl = opts[O_CONTROLLER].value != NULL;
+    if (ctrl && strcmp(opts[O_CONTROLLER].value, "goal") != 0)
+        return cli_error(CMD, "--controller %s: the only controller is 'goal'", opts[O_CONTROLLER].value);
+    if (ctrl ? npos != 0 : npos != 1)
+        return cli_error(CMD, ctrl ? "--controller goal takes no checkpoint" : "expected one CHECKPOINT file or run directory");
+    if (!ctrl && opts[O_ENV_ARGS].value) return cli_error(CMD, "--env-args applies to --controller (a policy uses its run's)");
     long long layouts = 100, first = 0, seed = 1000000;
     if (opts[O_LAYOUTS].value && cli_opt_int(CMD, "--layouts", opts[O_LAYOUTS].value, 1, 1000000, &layouts))
         return CLI_EXIT_USAGE;
@@ -63,10 +87,10 @@ static int nav_run(int argc, char** argv) {
         return CLI_EXIT_USAGE;
     if (opts[O_SEED].value && cli_opt_int(CMD, "--seed", opts[O_SEED].value, 0, 4294967295LL, &seed))
         return CLI_EXIT_USAGE;
-    char path[4096], err[1024];
+    char path[4096] = "", err[1024];
     struct stat st;
-    snprintf(path, sizeof path, "%s", pos[0]);
-    if (stat(pos[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (!ctrl) snprintf(path, sizeof path, "%s", pos[0]);
+    if (!ctrl && stat(pos[0], &st) == 0 && S_ISDIR(st.st_mode)) {
         if (acrl_path_join(path, sizeof path, pos[0], "final.ckpt", err, sizeof err)) return cli_error(CMD, "%s", err);
         if (stat(path, &st) != 0) acrl_path_join(path, sizeof path, pos[0], "last.ckpt", NULL, 0);
     }
@@ -74,16 +98,17 @@ static int nav_run(int argc, char** argv) {
         if (stat(opts[O_TRACE].value, &st) != 0 || !S_ISDIR(st.st_mode))
             return cli_error(CMD, "--trace %s: not a directory", opts[O_TRACE].value);
     }
-    acrl_agent* a = acrl_agent_load(path, err, sizeof err);
-    if (!a) return cli_error(CMD, "%s", err);
-    if (strcmp(acrl_agent_env_id(a), "LaserNav-v0") != 0) {
+    acrl_agent* a = ctrl ? NULL : acrl_agent_load(path, err, sizeof err);
+    if (!ctrl && !a) return cli_error(CMD, "%s", err);
+    if (!ctrl && strcmp(acrl_agent_env_id(a), "LaserNav-v0") != 0) {
         int rc = cli_error(CMD, "%s's env is %s; acrl nav evaluates LaserNav-v0 policies", path, acrl_agent_env_id(a));
         acrl_agent_free(a);
         return rc;
     }
     /* the run's settings, then the held-out set (later keys override earlier ones) */
     char args[700] = "", run_args[600] = "";
-    if (agent_config_value(a, "env_args", run_args, sizeof run_args)) run_args[0] = 0;
+    if (ctrl) snprintf(run_args, sizeof run_args, "%s", opts[O_ENV_ARGS].value ? opts[O_ENV_ARGS].value : "");
+    else if (agent_config_value(a, "env_args", run_args, sizeof run_args)) run_args[0] = 0;
     snprintf(args, sizeof args, "%s%slayouts=%s", run_args, run_args[0] ? "," : "", opts[O_TRAIN].value ? "train" : "heldout");
     acrl_env_options eo = acrl_env_options_default();
     eo.env_args = args;
@@ -91,6 +116,12 @@ static int nav_run(int argc, char** argv) {
     if (!env) {
         acrl_agent_free(a);
         return cli_error(CMD, "%s", err);
+    }
+    if (!ctrl && (acrl_agent_obs_space(a)->dim != env->obs_space.dim ||
+                  acrl_agent_act_space(a)->kind != env->act_space.kind)) {
+        acrl_env_close(env);
+        acrl_agent_free(a);
+        return cli_error(CMD, "%s: the policy's spaces do not match LaserNav-v0 with env_args '%s'", path, args);
     }
     const int od = env->obs_space.dim, T = acrl_env_spec_find("LaserNav-v0")->max_episode_steps;
     float* obs = malloc(sizeof(float) * (size_t)od);
@@ -130,7 +161,8 @@ static int nav_run(int argc, char** argv) {
             if (term || trunc || n > T) break;
             float act[2];
             double r;
-            acrl_agent_act(a, obs, 1, act, !opts[O_STOCH].value);
+            if (ctrl) goal_controller(env, obs, act);
+            else acrl_agent_act(a, obs, 1, act, !opts[O_STOCH].value);
             acrl_env_step(env, act, obs, &r, &term, &trunc);
             ret += r;
         }
@@ -170,6 +202,7 @@ const cli_command cli_cmd_nav = {
     "nav", "evaluate a LaserNav-v0 policy on held-out layouts: acrl nav CHECKPOINT|RUN_DIR [--layouts N] [--trace DIR]",
     "usage: acrl nav CHECKPOINT|RUN_DIR [--layouts N] [--first K] [--seed S] [--stochastic] [--train]\n"
     "                [--trace DIR]\n"
+    "       acrl nav --controller goal [--env-args ARGS] [--layouts N] ...\n"
     "\n"
     "Plays a LaserNav-v0 policy (acrl/lasernav.h, docs/generalisation.md) once on each of the\n"
     "held-out layouts K..K+N-1 (default K 0, N 100), with the run's env_args, and prints\n"
@@ -180,6 +213,9 @@ const cli_command cli_cmd_nav = {
     "directory stands for its final.ckpt (or last.ckpt while unfinished). Episode i is reset\n"
     "with seed S + i (default S 1000000); actions are the policy's mode unless --stochastic.\n"
     "--train plays training layouts K..K+N-1 instead.\n"
+    "--controller goal  plays the reference controller without obstacle avoidance instead of a\n"
+    "             policy: turn towards the goal (w = 2 x bearing, clipped to 1 rad/s) at a speed of\n"
+    "             cos(bearing) m/s (0 when the goal is behind); --env-args ARGS are its env_args.\n"
     "--trace DIR  writes DIR/layoutK.dat per episode, gnuplot data blocks (index 0 the robot's\n"
     "             path x y; 1 static obstacles x y r; 2 moving obstacles at the start x y r;\n"
     "             3 their tracks; 4 goal x y r; 5 start x y; 6 the robot at the end x y r; 7 the\n"
