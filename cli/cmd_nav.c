@@ -134,7 +134,7 @@ static int nav_run(int argc, char** argv) {
         return 1;
     }
     double *px = tr, *py = px + T + 1, *mx = py + T + 1, *my = mx + (size_t)(T + 1) * ACRL_LASERNAV_MAX_OBSTACLES;
-    long long goals = 0, hits = 0;
+    long long goals = 0, hits = 0, hit_kind[3] = {0, 0, 0};   /* static, moving, wall */
     double ret_sum = 0, t_goal = 0;
     int rc = 0;
     for (long long i = 0; i < layouts && rc == 0; i++) {
@@ -168,6 +168,8 @@ static int nav_run(int argc, char** argv) {
         }
         goals += s.outcome == ACRL_LASERNAV_GOAL;
         hits += s.outcome == ACRL_LASERNAV_COLLISION;
+        if (s.outcome == ACRL_LASERNAV_COLLISION)
+            hit_kind[s.hit < 0 ? 2 : s.layout.obst[s.hit].vx != 0 || s.layout.obst[s.hit].vy != 0 ? 1 : 0]++;
         if (s.outcome == ACRL_LASERNAV_GOAL) t_goal += s.steps;
         ret_sum += ret;
         if (opts[O_TRACE].value) {
@@ -187,10 +189,11 @@ static int nav_run(int argc, char** argv) {
     }
     if (rc == 0)
         printf("layouts %lld  success rate %.4f  collision rate %.4f  time-limit rate %.4f  time to goal mean %.2f "
-               "steps (%.2f s)  return mean %.3f\n",
+               "steps (%.2f s)  return mean %.3f  collisions static %lld moving %lld wall %lld\n",
                layouts, (double)goals / (double)layouts, (double)hits / (double)layouts,
                (double)(layouts - goals - hits) / (double)layouts, goals ? t_goal / (double)goals : 0.0,
-               goals ? t_goal / (double)goals * ACRL_LASERNAV_DT : 0.0, ret_sum / (double)layouts);
+               goals ? t_goal / (double)goals * ACRL_LASERNAV_DT : 0.0, ret_sum / (double)layouts, hit_kind[0],
+               hit_kind[1], hit_kind[2]);
     free(obs);
     free(tr);
     acrl_env_close(env);
@@ -208,8 +211,10 @@ const cli_command cli_cmd_nav = {
     "held-out layouts K..K+N-1 (default K 0, N 100), with the run's env_args, and prints\n"
     "\n"
     "  layouts N  success rate R  collision rate C  time-limit rate L  time to goal mean T steps (S s)  return mean M\n"
+    "  collisions static A moving B wall W\n"
     "\n"
-    "(time to goal: over the episodes that reached the goal; one step is 0.2 s). A run\n"
+    "(one line; time to goal: over the episodes that reached the goal, one step is 0.2 s;\n"
+    "collisions: episodes that ended on a static obstacle, a moving one, a wall). A run\n"
     "directory stands for its final.ckpt (or last.ckpt while unfinished). Episode i is reset\n"
     "with seed S + i (default S 1000000); actions are the policy's mode unless --stochastic.\n"
     "--train plays training layouts K..K+N-1 instead.\n"

@@ -185,13 +185,13 @@ static void test_termination(void) {
     start(e, &l, obs);
     acrl_env_step(e, a, obs, &r, &term, &trunc);
     acrl_lasernav_get_status(e, &s);
-    CHECK(term && !trunc && s.outcome == ACRL_LASERNAV_COLLISION && r == -15.0);
+    CHECK(term && !trunc && s.outcome == ACRL_LASERNAV_COLLISION && r == -15.0 && s.hit == 0);
     /* the wall x = 0 behind a robot at 0.3 facing it: 0.1 < robot radius 0.2 */
     l = layout_at(0.3, 5, M_PI, 8, 8);
     start(e, &l, obs);
     acrl_env_step(e, a, obs, &r, &term, &trunc);
     acrl_lasernav_get_status(e, &s);
-    CHECK(term && s.outcome == ACRL_LASERNAV_COLLISION && r == -15.0);
+    CHECK(term && s.outcome == ACRL_LASERNAV_COLLISION && r == -15.0 && s.hit == -1);
     /* the goal 0.4 m ahead: after one step 0.2 < 0.3 m */
     l = layout_at(3, 5, 0, 3.4, 5);
     start(e, &l, obs);
@@ -222,6 +222,58 @@ static void test_termination(void) {
     CHECK(t == 200 && trunc && !term);
     CHECK_NEAR(r, -0.01, 1e-12);
     acrl_env_close(e);
+}
+
+/* frames = 3: the scans of the last three steps, newest first; a reset repeats the first */
+static void test_frames(void) {
+    float obs[32], a[2] = {1.0f, 0.0f};
+    double r;
+    bool term, trunc;
+    acrl_env* e = make("arena=10,beams=4,fov=360,range=20,static=0,moving=0,min_goal_dist=0,frames=3", false);
+    CHECK(e && e->obs_space.dim == 3 * 4 + 5);
+    CHECK(e->obs_space.low[12 + 1] == -1.0f && e->obs_space.low[11] == 0.0f && e->obs_space.low[12 + 4] == -1.0f);
+    acrl_lasernav_layout l = layout_at(3, 5, 0, 3, 9);
+    start(e, &l, obs);
+    for (int f = 0; f < 3; f++) CHECK_NEAR(obs[4 * f + 2], 7.0 / 20, 1e-6);   /* the wall ahead, 3 times */
+    CHECK_NEAR(obs[12], 4.0 / (10 * sqrt(2.0)), 1e-6);
+    acrl_env_step(e, a, obs, &r, &term, &trunc);   /* 0.2 m ahead */
+    CHECK_NEAR(obs[2], 6.8 / 20, 1e-6);
+    CHECK_NEAR(obs[4 + 2], 7.0 / 20, 1e-6);
+    CHECK_NEAR(obs[8 + 2], 7.0 / 20, 1e-6);
+    CHECK_NEAR(obs[0], 3.2 / 20, 1e-6);
+    CHECK_NEAR(obs[4], 3.0 / 20, 1e-6);
+    acrl_env_step(e, a, obs, &r, &term, &trunc);
+    CHECK_NEAR(obs[2], 6.6 / 20, 1e-6);
+    CHECK_NEAR(obs[4 + 2], 6.8 / 20, 1e-6);
+    CHECK_NEAR(obs[8 + 2], 7.0 / 20, 1e-6);
+    /* set_state replaces the newest scan only */
+    double st[5] = {5, 5, 0, 0, 0};
+    char err[256];
+    CHECK(acrl_env_set_state(e, st, 5, obs, err, sizeof err) == 0);
+    CHECK_NEAR(obs[2], 5.0 / 20, 1e-6);
+    CHECK_NEAR(obs[4 + 2], 6.8 / 20, 1e-6);
+    /* a snapshot carries the history */
+    acrl_env* f = make("arena=10,beams=4,fov=360,range=20,static=0,moving=0,min_goal_dist=0,frames=3", false);
+    void* buf = malloc(e->vt->state_bytes(e));
+    e->vt->state_save(e, buf);
+    CHECK(f->vt->state_load(f, buf) == 0);
+    float o2[32];
+    acrl_env_step(e, a, obs, &r, &term, &trunc);
+    acrl_env_step(f, a, o2, &r, &term, &trunc);
+    CHECK(memcmp(obs, o2, sizeof(float) * 17) == 0);
+    CHECK_NEAR(o2[4 + 2], 5.0 / 20, 1e-6);
+    CHECK_NEAR(o2[8 + 2], 6.8 / 20, 1e-6);
+    /* frames = 1's snapshot is not frames = 3's */
+    acrl_env* g = make("arena=10,beams=4,fov=360,range=20,static=0,moving=0,min_goal_dist=0", false);
+    void* gb = malloc(g->vt->state_bytes(g));
+    g->vt->state_save(g, gb);
+    CHECK(g->vt->state_bytes(g) + 4 * 8 == e->vt->state_bytes(e));
+    CHECK(g->vt->state_load(g, gb) == 0);
+    free(buf);
+    free(gb);
+    acrl_env_close(e);
+    acrl_env_close(f);
+    acrl_env_close(g);
 }
 
 static double min_gap(const acrl_lasernav_layout* l) {
@@ -365,6 +417,7 @@ static void test_refusals(void) {
         {"layouts=test", "layouts=test: expected train or heldout"},
         {"heldout_layouts=0", "heldout_layouts=0"},
         {"goal_reward=-1", "goal_reward=-1"},
+        {"frames=9", "frames=9: an integer in [1, 8]"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[512] = "";
@@ -389,6 +442,7 @@ int main(void) {
     test_laser();
     test_kinematics();
     test_termination();
+    test_frames();
     test_layouts();
     test_snapshot();
     test_refusals();

@@ -13,11 +13,12 @@
  * index k = 5 s + t with speed v = s / 2 m/s (s = 0, 1, 2) and turn rate w = (t - 2) / 2
  * rad/s (t = 0..4).
  *
- * Observation, beams + 5 floats: the laser ranges from the robot's centre, beam i at angle
- * -fov/2 + i fov/(beams - 1) from the heading (fov = 360: -180 + i 360/beams degrees),
- * clipped to `range` metres and divided by it (in [0, 1]; walls and obstacles reflect);
- * then the goal distance divided by the arena diagonal, the goal direction in the robot
- * frame as (cos, sin), v / 1 m/s and w / 1 rad/s.
+ * Observation, frames x beams + 5 floats: the laser ranges from the robot's centre, beam i
+ * at angle -fov/2 + i fov/(beams - 1) from the heading (fov = 360: -180 + i 360/beams
+ * degrees), clipped to `range` metres and divided by it (in [0, 1]; walls and obstacles
+ * reflect), for the current step and the frames - 1 before it (newest first; a reset repeats
+ * the first scan); then the goal distance divided by the arena diagonal, the goal direction
+ * in the robot frame as (cos, sin), v / 1 m/s and w / 1 rad/s.
  *
  * Reward (the form of Long et al. 2018, "Towards optimally decentralized multi-robot
  * collision avoidance"): a collision (robot centre within robot radius + obstacle radius of
@@ -39,7 +40,8 @@
  * is left out.
  *
  * env_args (key=value, comma-separated; a later key overrides an earlier one): arena (8),
- * static (10), moving (4), beams (36), fov (270 degrees), range (4 m), min_goal_dist (4 m),
+ * static (10), moving (4), beams (36), fov (270 degrees), range (4 m), frames (1, at most 8),
+ * min_goal_dist (4 m),
  * obstacle_speed (0.5 m/s), actions (box|discrete), layouts (train|heldout), train_layouts
  * (0), heldout_layouts (100), goal_reward (15), collision_penalty (15), progress (2.5),
  * time_penalty (0.01). set_state takes (x, y, heading, v, w) of the robot. */
@@ -54,6 +56,7 @@
 
 #define ACRL_LASERNAV_MAX_OBSTACLES 32
 #define ACRL_LASERNAV_MAX_BEAMS 360
+#define ACRL_LASERNAV_MAX_FRAMES 8
 #define ACRL_LASERNAV_DT 0.2
 #define ACRL_LASERNAV_ROBOT_RADIUS 0.2
 #define ACRL_LASERNAV_GOAL_RADIUS 0.3
@@ -81,6 +84,7 @@ typedef struct {
     double x, y, heading, v, w;
     int    steps;
     acrl_lasernav_outcome outcome;
+    int    hit;                         /* a collision's obstacle (index into layout.obst), -1: a wall */
     double arena;                       /* side of the arena (m) */
     acrl_lasernav_layout layout;        /* the episode's layout (obstacles at their start) */
     acrl_lasernav_obstacle obst[ACRL_LASERNAV_MAX_OBSTACLES]; /* (layout.n) current obstacles */

@@ -23,7 +23,7 @@
 typedef struct {
     double arena, fov_deg, range, min_goal_dist, obstacle_speed;
     double goal_reward, collision_penalty, progress, time_penalty;
-    int    n_static, n_moving, beams, discrete, heldout, train_layouts, heldout_layouts;
+    int    n_static, n_moving, beams, discrete, heldout, train_layouts, heldout_layouts, frames;
 } ln_settings;
 
 typedef struct {
@@ -34,7 +34,8 @@ typedef struct {
     int    has_next;
     double x, y, th, v, w, d_prev; /* robot pose and velocities; distance to the goal */
     acrl_lasernav_obstacle obst[ACRL_LASERNAV_MAX_OBSTACLES]; /* current obstacles */
-    int    steps, outcome;
+    int    steps, outcome, hit;   /* hit: the obstacle of a collision, -1 a wall (or none) */
+    float  scans[ACRL_LASERNAV_MAX_FRAMES * ACRL_LASERNAV_MAX_BEAMS]; /* (frames, beams) newest first */
 } lasernav;
 
 /* into [-pi, pi); one turn step needs one addition (exact for angles already in range) */
@@ -116,14 +117,23 @@ static double ln_ray(const lasernav* e, double x, double y, double c, double s) 
     return t < 0 ? 0.0 : t;
 }
 
-static void ln_obs(const lasernav* e, float* obs) {
-    const int n = e->s.beams;
+/* How the scan history moves: a reset fills every frame with the current scan, a step shifts
+ * the older ones back, set_state replaces the newest only. */
+typedef enum { LN_FILL, LN_SHIFT, LN_REPLACE } ln_scan_mode;
+
+static void ln_obs(lasernav* e, ln_scan_mode mode, float* obs) {
+    const int n = e->s.beams, k = e->s.frames;
     const double fov = e->s.fov_deg * M_PI / 180.0;
+    if (mode == LN_SHIFT && k > 1) memmove(e->scans + n, e->scans, sizeof(float) * (size_t)(n * (k - 1)));
     for (int i = 0; i < n; i++) {
         double a = e->s.fov_deg >= 360.0 ? -M_PI + 2.0 * M_PI * i / n : -0.5 * fov + fov * i / (n - 1);
         double phi = e->th + a;
-        obs[i] = (float)(ln_ray(e, e->x, e->y, cos(phi), sin(phi)) / e->s.range);
+        e->scans[i] = (float)(ln_ray(e, e->x, e->y, cos(phi), sin(phi)) / e->s.range);
     }
+    if (mode == LN_FILL)
+        for (int f = 1; f < k; f++) memcpy(e->scans + f * n, e->scans, sizeof(float) * (size_t)n);
+    memcpy(obs, e->scans, sizeof(float) * (size_t)(n * k));
+    obs += n * (k - 1);   /* the features follow the last frame */
     double dx = e->layout.gx - e->x, dy = e->layout.gy - e->y, d = hypot(dx, dy);
     double c = cos(e->th), s = sin(e->th);
     obs[n] = (float)(d / (e->s.arena * M_SQRT2));
@@ -133,11 +143,16 @@ static void ln_obs(const lasernav* e, float* obs) {
     obs[n + 4] = (float)(e->w / ACRL_LASERNAV_W_MAX);
 }
 
-static bool ln_collided(const lasernav* e) {
+/* true on a collision; *hit gets the obstacle's index, or -1 for a wall */
+static bool ln_collided(const lasernav* e, int* hit) {
     const double rr = ACRL_LASERNAV_ROBOT_RADIUS, W = e->s.arena;
+    *hit = -1;
     if (e->x < rr || e->y < rr || e->x > W - rr || e->y > W - rr) return true;
     for (int i = 0; i < e->layout.n; i++)
-        if (hypot(e->x - e->obst[i].x, e->y - e->obst[i].y) < rr + e->obst[i].r) return true;
+        if (hypot(e->x - e->obst[i].x, e->y - e->obst[i].y) < rr + e->obst[i].r) {
+            *hit = i;
+            return true;
+        }
     return false;
 }
 
@@ -152,6 +167,7 @@ static void ln_start(lasernav* e) {
     e->d_prev = hypot(e->layout.gx - e->x, e->layout.gy - e->y);
     e->steps = 0;
     e->outcome = ACRL_LASERNAV_RUNNING;
+    e->hit = -1;
 }
 
 static void ln_reset(acrl_env* env, float* obs) {
@@ -167,7 +183,7 @@ static void ln_reset(acrl_env* env, float* obs) {
         ln_generate(&e->s, k, e->s.heldout, &e->layout);
     }
     ln_start(e);
-    ln_obs(e, obs);
+    ln_obs(e, LN_FILL, obs);
 }
 
 static double clip1(float a) { return isnan(a) ? 0.0 : a < -1.0f ? -1.0 : a > 1.0f ? 1.0 : (double)a; }
@@ -198,7 +214,7 @@ static void ln_step(acrl_env* env, const float* action, float* obs, double* rewa
     e->steps++;
     double d = hypot(e->layout.gx - e->x, e->layout.gy - e->y);
     *truncated = false;
-    if (ln_collided(e)) {
+    if (ln_collided(e, &e->hit)) {
         e->outcome = ACRL_LASERNAV_COLLISION;
         *reward = -e->s.collision_penalty;
     } else if (d < ACRL_LASERNAV_GOAL_RADIUS) {
@@ -209,7 +225,7 @@ static void ln_step(acrl_env* env, const float* action, float* obs, double* rewa
     }
     *terminated = e->outcome != ACRL_LASERNAV_RUNNING;
     e->d_prev = d;
-    ln_obs(e, obs);
+    ln_obs(e, LN_SHIFT, obs);
 }
 
 static bool in_arena(const lasernav* e, double x, double y) {
@@ -232,16 +248,17 @@ static int ln_set_state(acrl_env* env, const double* st, int n, float* obs, char
     e->v = st[3];
     e->w = st[4];
     e->d_prev = hypot(e->layout.gx - e->x, e->layout.gy - e->y);
-    ln_obs(e, obs);
+    ln_obs(e, LN_REPLACE, obs);
     return 0;
 }
 
-/* ---- snapshots: magic, settings, layout, next, has_next, robot, obstacles, steps, outcome, rng */
+/* ---- snapshots: magic, settings, layout, next, has_next, robot, obstacles, steps, outcome, hit,
+ * the scan history (frames x beams float32), rng */
 
 #define LN_OBST_BYTES (5 * 8)
 #define LN_LAYOUT_BYTES (5 * 8 + 4 + ACRL_LASERNAV_MAX_OBSTACLES * LN_OBST_BYTES + 8 + 4)
-#define LN_SNAP_BYTES \
-    (4 + 9 * 8 + 7 * 4 + 2 * LN_LAYOUT_BYTES + 4 + 6 * 8 + ACRL_LASERNAV_MAX_OBSTACLES * LN_OBST_BYTES + 2 * 4 + 48)
+#define LN_SNAP_FIXED \
+    (4 + 9 * 8 + 8 * 4 + 2 * LN_LAYOUT_BYTES + 4 + 6 * 8 + ACRL_LASERNAV_MAX_OBSTACLES * LN_OBST_BYTES + 3 * 4 + 48)
 
 static uint8_t* put_obst(uint8_t* p, const acrl_lasernav_obstacle* o) {
     double v[5] = {o->x, o->y, o->r, o->vx, o->vy};
@@ -280,21 +297,25 @@ static int get_layout(const uint8_t** p, acrl_lasernav_layout* l) {
 static void settings_pack(const ln_settings* s, double* d, int* n) {
     double dv[9] = {s->arena, s->fov_deg, s->range, s->min_goal_dist, s->obstacle_speed,
                     s->goal_reward, s->collision_penalty, s->progress, s->time_penalty};
-    int iv[7] = {s->n_static, s->n_moving, s->beams, s->discrete, s->heldout, s->train_layouts, s->heldout_layouts};
+    int iv[8] = {s->n_static, s->n_moving, s->beams, s->discrete, s->heldout, s->train_layouts, s->heldout_layouts,
+                 s->frames};
     memcpy(d, dv, sizeof dv);
     memcpy(n, iv, sizeof iv);
 }
 
-static size_t ln_state_bytes(const acrl_env* env) { (void)env; return LN_SNAP_BYTES; }
+static size_t ln_state_bytes(const acrl_env* env) {
+    const lasernav* e = env->data;
+    return LN_SNAP_FIXED + 4 * (size_t)(e->s.frames * e->s.beams);
+}
 
 static void ln_state_save(const acrl_env* env, void* buf) {
     const lasernav* e = env->data;
     double sd[9];
-    int si[7];
+    int si[8];
     settings_pack(&e->s, sd, si);
     uint8_t* p = le_put_u32(buf, LN_MAGIC);
     p = le_put_f64s(p, sd, 9);
-    p = le_put_i32s(p, si, 7);
+    p = le_put_i32s(p, si, 8);
     p = put_layout(p, &e->layout);
     p = put_layout(p, &e->next);
     p = le_put_i32(p, e->has_next);
@@ -303,6 +324,8 @@ static void ln_state_save(const acrl_env* env, void* buf) {
     for (int i = 0; i < ACRL_LASERNAV_MAX_OBSTACLES; i++) p = put_obst(p, &e->obst[i]);
     p = le_put_i32(p, e->steps);
     p = le_put_i32(p, e->outcome);
+    p = le_put_i32(p, e->hit);
+    p = le_put_f32s(p, e->scans, (size_t)(e->s.frames * e->s.beams));
     le_put_rng(p, &env->rng);
 }
 
@@ -312,9 +335,9 @@ static int ln_state_load(acrl_env* env, const void* buf) {
     const uint8_t* p = buf;
     if (le_get_u32(&p) != LN_MAGIC) return -1;
     double sd[9], md[9];
-    int si[7], mi[7];
+    int si[8], mi[8];
     le_get_f64s(&p, sd, 9);
-    le_get_i32s(&p, si, 7);
+    le_get_i32s(&p, si, 8);
     settings_pack(&e->s, md, mi);
     /* settings come from env_args: a snapshot of other settings is not this env's */
     if (memcmp(sd, md, sizeof sd) != 0 || memcmp(si, mi, sizeof si) != 0) return -1;
@@ -326,11 +349,17 @@ static int ln_state_load(acrl_env* env, const void* buf) {
     for (int i = 0; i < ACRL_LASERNAV_MAX_OBSTACLES; i++) get_obst(&p, &t.obst[i]);
     t.steps = le_get_i32(&p);
     t.outcome = le_get_i32(&p);
+    t.hit = le_get_i32(&p);
+    le_get_f32s(&p, t.scans, (size_t)(e->s.frames * e->s.beams));
     acrl_rng rng;
     if (le_get_rng(&p, &rng)) return -1;
     for (int i = 0; i < 6; i++)
         if (!isfinite(r[i])) return -1;
-    if ((t.has_next != 0 && t.has_next != 1) || t.steps < 0 || t.outcome < 0 || t.outcome > 2) return -1;
+    if ((t.has_next != 0 && t.has_next != 1) || t.steps < 0 || t.outcome < 0 || t.outcome > 2 || t.hit < -1 ||
+        t.hit >= t.layout.n)
+        return -1;
+    for (int i = 0; i < e->s.frames * e->s.beams; i++)
+        if (!(t.scans[i] >= 0.0f && t.scans[i] <= 1.0f)) return -1;
     *e = t;
     env->rng = rng;
     return 0;
@@ -365,6 +394,7 @@ static const ln_key ln_keys[] = {
     DK("obstacle_speed", obstacle_speed, 0, 5, "m/s in [0, 5]"),
     IK("train_layouts", train_layouts, 0, 1e9, "an integer in [0, 1e9] (0: unbounded)"),
     IK("heldout_layouts", heldout_layouts, 1, 1e9, "an integer in [1, 1e9]"),
+    IK("frames", frames, 1, ACRL_LASERNAV_MAX_FRAMES, "an integer in [1, 8]"),
     DK("goal_reward", goal_reward, 0, 1e6, "a number in [0, 1e6]"),
     DK("collision_penalty", collision_penalty, 0, 1e6, "a number in [0, 1e6]"),
     DK("progress", progress, 0, 1e6, "a number in [0, 1e6]"),
@@ -376,7 +406,7 @@ static void ln_defaults(ln_settings* s) {
     *s = (ln_settings){.arena = 8, .fov_deg = 270, .range = 4, .min_goal_dist = 4, .obstacle_speed = 0.5,
                        .goal_reward = 15, .collision_penalty = 15, .progress = 2.5, .time_penalty = 0.01,
                        .n_static = 10, .n_moving = 4, .beams = 36, .discrete = 0, .heldout = 0,
-                       .train_layouts = 0, .heldout_layouts = 100};
+                       .train_layouts = 0, .heldout_layouts = 100, .frames = 1};
 }
 
 static int ln_args(ln_settings* s, const char* args, char* err, size_t errlen) {
@@ -407,7 +437,7 @@ static int ln_args(ln_settings* s, const char* args, char* err, size_t errlen) {
             if (strcmp(tok, ln_keys[i].key) == 0) k = &ln_keys[i];
         if (!k) {
             snprintf(err, errlen, "env_args: unknown key '%s' for LaserNav-v0 (valid: arena, static, moving, beams, "
-                     "fov, range, min_goal_dist, obstacle_speed, actions, layouts, train_layouts, heldout_layouts, "
+                     "fov, range, frames, min_goal_dist, obstacle_speed, actions, layouts, train_layouts, heldout_layouts, "
                      "goal_reward, collision_penalty, progress, time_penalty)", tok);
             return -1;
         }
@@ -442,14 +472,15 @@ static int ln_args(ln_settings* s, const char* args, char* err, size_t errlen) {
 acrl_env* acrl_lasernav_create(const acrl_env_options* opt, char* err, size_t errlen) {
     ln_settings s;
     if (ln_args(&s, opt ? opt->env_args : NULL, err, errlen)) return NULL;
-    int od = s.beams + 5;
+    int od = s.frames * s.beams + 5;
     acrl_env* env = classic_env_alloc(&ln_vtable, "LaserNav-v0", LN_MAGIC, sizeof(lasernav), od, 2,
                                       s.discrete ? LN_DISCRETE_N : 0, 5, err, errlen);
     if (!env) return NULL;
     lasernav* e = env->data;
     e->s = s;
     for (int i = 0; i < od; i++) {
-        env->obs_space.low[i] = i == s.beams + 1 || i == s.beams + 2 || i == s.beams + 4 ? -1.0f : 0.0f;
+        int f = i - s.frames * s.beams;   /* the features' index */
+        env->obs_space.low[i] = f == 1 || f == 2 || f == 4 ? -1.0f : 0.0f;
         env->obs_space.high[i] = 1.0f;
     }
     if (!s.discrete)
@@ -459,6 +490,14 @@ acrl_env* acrl_lasernav_create(const acrl_env_options* opt, char* err, size_t er
         }
     ln_generate(&e->s, 0, false, &e->layout);   /* a valid state before the first reset */
     ln_start(e);
+    float* tmp = malloc(sizeof(float) * (size_t)od);
+    if (!tmp) {
+        free(env);
+        snprintf(err, errlen, "out of memory creating LaserNav-v0");
+        return NULL;
+    }
+    ln_obs(e, LN_FILL, tmp);
+    free(tmp);
     return env;
 }
 
@@ -508,6 +547,7 @@ int acrl_lasernav_get_status(const acrl_env* env, acrl_lasernav_status* s) {
     s->x = e->x; s->y = e->y; s->heading = e->th; s->v = e->v; s->w = e->w;
     s->steps = e->steps;
     s->outcome = (acrl_lasernav_outcome)e->outcome;
+    s->hit = e->hit;
     s->arena = e->s.arena;
     s->layout = e->layout;
     memcpy(s->obst, e->obst, sizeof s->obst);
