@@ -79,7 +79,6 @@ static int nav_run(int argc, char** argv) {
         return cli_error(CMD, "--controller %s: the only controller is 'goal'", opts[O_CONTROLLER].value);
     if (ctrl ? npos != 0 : npos != 1)
         return cli_error(CMD, ctrl ? "--controller goal takes no checkpoint" : "expected one CHECKPOINT file or run directory");
-    if (!ctrl && opts[O_ENV_ARGS].value) return cli_error(CMD, "--env-args applies to --controller (a policy uses its run's)");
     long long layouts = 100, first = 0, seed = 1000000;
     if (opts[O_LAYOUTS].value && cli_opt_int(CMD, "--layouts", opts[O_LAYOUTS].value, 1, 1000000, &layouts))
         return CLI_EXIT_USAGE;
@@ -106,10 +105,15 @@ static int nav_run(int argc, char** argv) {
         return rc;
     }
     /* the run's settings, then the held-out set (later keys override earlier ones) */
-    char args[700] = "", run_args[600] = "";
-    if (ctrl) snprintf(run_args, sizeof run_args, "%s", opts[O_ENV_ARGS].value ? opts[O_ENV_ARGS].value : "");
-    else if (agent_config_value(a, "env_args", run_args, sizeof run_args)) run_args[0] = 0;
-    snprintf(args, sizeof args, "%s%slayouts=%s", run_args, run_args[0] ? "," : "", opts[O_TRAIN].value ? "train" : "heldout");
+    char args[1400] = "", run_args[600] = "";
+    if (ctrl || agent_config_value(a, "env_args", run_args, sizeof run_args)) run_args[0] = 0;
+    const char* extra = opts[O_ENV_ARGS].value ? opts[O_ENV_ARGS].value : "";
+    if (strlen(extra) > 600) {
+        acrl_agent_free(a);
+        return cli_error(CMD, "--env-args: too long");
+    }
+    snprintf(args, sizeof args, "%s%s%s%slayouts=%s", run_args, run_args[0] ? "," : "", extra, extra[0] ? "," : "",
+             opts[O_TRAIN].value ? "train" : "heldout");
     acrl_env_options eo = acrl_env_options_default();
     eo.env_args = args;
     acrl_env* env = acrl_env_make("LaserNav-v0", &eo, err, sizeof err);
@@ -205,6 +209,7 @@ const cli_command cli_cmd_nav = {
     "nav", "evaluate a LaserNav-v0 policy on held-out layouts: acrl nav CHECKPOINT|RUN_DIR [--layouts N] [--trace DIR]",
     "usage: acrl nav CHECKPOINT|RUN_DIR [--layouts N] [--first K] [--seed S] [--stochastic] [--train]\n"
     "                [--trace DIR]\n"
+    "                [--env-args ARGS]\n"
     "       acrl nav --controller goal [--env-args ARGS] [--layouts N] ...\n"
     "\n"
     "Plays a LaserNav-v0 policy (acrl/lasernav.h, docs/generalisation.md) once on each of the\n"
@@ -218,9 +223,12 @@ const cli_command cli_cmd_nav = {
     "directory stands for its final.ckpt (or last.ckpt while unfinished). Episode i is reset\n"
     "with seed S + i (default S 1000000); actions are the policy's mode unless --stochastic.\n"
     "--train plays training layouts K..K+N-1 instead.\n"
+    "--env-args ARGS  env settings after the run's (a later key overrides an earlier one), e.g.\n"
+    "             moving=0 to play the same layouts without their moving obstacles; settings\n"
+    "             that change the observation or action space are refused.\n"
     "--controller goal  plays the reference controller without obstacle avoidance instead of a\n"
     "             policy: turn towards the goal (w = 2 x bearing, clipped to 1 rad/s) at a speed of\n"
-    "             cos(bearing) m/s (0 when the goal is behind); --env-args ARGS are its env_args.\n"
+    "             cos(bearing) m/s (0 when the goal is behind).\n"
     "--trace DIR  writes DIR/layoutK.dat per episode, gnuplot data blocks (index 0 the robot's\n"
     "             path x y; 1 static obstacles x y r; 2 moving obstacles at the start x y r;\n"
     "             3 their tracks; 4 goal x y r; 5 start x y; 6 the robot at the end x y r; 7 the\n"

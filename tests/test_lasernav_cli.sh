@@ -27,7 +27,6 @@ expect_error "beams=0" $T --set env_args=beams=0
 expect_error "layouts=all" $T --set env_args=layouts=all
 expect_error "the only controller is 'goal'" nav --controller wall
 expect_error "takes no checkpoint" nav --controller goal "$TMP/x"
-expect_error "--env-args applies to --controller" nav "$TMP/x" --env-args beams=4
 expect_error "--trace" nav --controller goal --trace "$TMP/none"
 expect_error "moving=40" nav --controller goal --env-args moving=40
 
@@ -47,6 +46,10 @@ for k in 5 6 7; do
     if [ -s "$TMP/tr/layout$k.dat" ] && head -1 "$TMP/tr/layout$k.dat" | grep -q "layout $k (held-out)"; then ok
     else bad "trace layout$k.dat missing or wrong"; fi
 done
+# settings on top of the run's: the same layouts without moving obstacles; a different scan refused
+out3=$("$ACRL" nav "$TMP/run" --layouts 3 --first 5 --env-args moving=0)
+case "$out3" in "layouts 3  success rate "*"collisions static "*" moving 0 wall "*) ok ;; *) bad "nav --env-args moving=0: '$out3'" ;; esac
+expect_error "do not match" nav "$TMP/run" --env-args beams=20
 # the same twice: identical (deterministic policy, seeded resets)
 out2=$("$ACRL" nav "$TMP/run" --layouts 3 --first 5)
 [ "$out" = "$out2" ] && ok || bad "nav not repeatable: '$out' vs '$out2'"
