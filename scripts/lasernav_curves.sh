@@ -1,22 +1,28 @@
 #!/bin/sh
-# lasernav_curves.sh OUT.png REF DIR... : the held-out learning curves of LaserNav-v0 runs made
-# by scripts/lasernav_curve.sh (DIR/curve.csv; the run's algorithm is read from
-# DIR/summary.json): success rate and mean time to goal against env steps, one thin line per
-# run and the mean over the runs of each algorithm thick; REF is the success rate of the
-# goal controller (acrl nav --controller goal), drawn dashed.
+# lasernav_curves.sh OUT.png REF [LABEL:]DIR... : the held-out learning curves of LaserNav-v0
+# runs made by scripts/lasernav_curve.sh (DIR/curve.csv): success rate and mean time to goal
+# against env steps, one thin line per run and the mean over the runs of each group thick.
+# A group is LABEL (without one: the run's algorithm, from DIR/summary.json). REF is the
+# success rate of the goal controller (acrl nav --controller goal), drawn dashed.
 set -eu
 [ $# -ge 3 ] || { echo "usage: $0 OUT.png REF DIR..." >&2; exit 2; }
 out=$1 ref=$2
 shift 2
 tmp=$(mktemp -d)
-for d in "$@"; do
-    a=$(sed -n 's/.*"algo": "\([^"]*\)".*/\1/p' "$d/summary.json")
+groups=""
+for arg in "$@"; do
+    case $arg in
+        *:*) a=${arg%%:*} d=${arg#*:} ;;
+        *) d=$arg a=$(sed -n 's/.*"algo": "\([^"]*\)".*/\1/p' "$d/summary.json") ;;
+    esac
+    [ -f "$tmp/$a.runs" ] || groups="$groups $a"
     echo "$d" >> "$tmp/$a.runs"
 done
-plot1="" plot2=""
-for f in "$tmp"/*.runs; do
-    a=$(basename "$f" .runs)
-    case $a in ppo) col='#0044cc';; a3c) col='#dd3300';; *) col='#008800';; esac
+plot1="" plot2="" i=0
+for a in $groups; do
+    f=$tmp/$a.runs
+    i=$((i + 1))
+    case $i in 1) col='#0044cc';; 2) col='#dd3300';; 3) col='#008800';; *) col='#8800aa';; esac
     # mean over runs, row by row (the runs share their evaluation steps)
     files=$(sed 's|$|/curve.csv|' "$f" | tr '\n' ' ')
     awk -F, 'FNR > 1 { s[FNR] = $1; p[FNR] += $2; t[FNR] += $5; n[FNR]++; if (FNR > m) m = FNR }
