@@ -1,8 +1,9 @@
 #!/bin/sh
 # LaserNav-v0 through the acrl command: bad env_args and nav options refused with exit code 2
 # and a message naming the key; `acrl nav` on a short PPO run (the run's env_args carried
-# over, the report line's form, trace files written) and the goal controller's exact success
-# rate on a layout set without obstacles (every episode reaches the goal).
+# over, the report line's form, trace files written, --env-args on top) and the goal
+# controller's exact success rate on a layout set without obstacles (every episode reaches
+# the goal); PPO runs byte-identical for one seed and exact across a stop and resume.
 # Usage: sh tests/test_lasernav_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_lasernav_cli.sh /path/to/acrl}
 pass=0
@@ -53,6 +54,15 @@ expect_error "do not match" nav "$TMP/run" --env-args beams=20
 # the same twice: identical (deterministic policy, seeded resets)
 out2=$("$ACRL" nav "$TMP/run" --layouts 3 --first 5)
 [ "$out" = "$out2" ] && ok || bad "nav not repeatable: '$out' vs '$out2'"
+
+# PPO on LaserNav-v0 (moving obstacles, env snapshots in the checkpoint): the same seed gives
+# the same final.ckpt, and a run stopped mid-episode and resumed gives it too
+P="train ppo LaserNav-v0 --steps 3072 --set n_steps=128 --set env_args=frames=2 --quiet"
+"$ACRL" $P --out "$TMP/ra" >/dev/null 2>&1 && "$ACRL" $P --out "$TMP/rb" >/dev/null 2>&1 || bad "ppo runs failed"
+cmp -s "$TMP/ra/final.ckpt" "$TMP/rb/final.ckpt" && ok || bad "same seed, different final.ckpt"
+"$ACRL" $P --out "$TMP/rc" --stop-at 1024 >/dev/null 2>&1 && "$ACRL" train --resume "$TMP/rc" --quiet >/dev/null 2>&1 ||
+    bad "stop/resume failed"
+cmp -s "$TMP/ra/final.ckpt" "$TMP/rc/final.ckpt" && ok || bad "resumed at 1024 differs from straight through"
 
 echo "test_lasernav_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

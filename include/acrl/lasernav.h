@@ -35,9 +35,9 @@
  * other draws than the training ones. A layout holds start pose, goal (at least
  * min_goal_dist from the start) and `static` + `moving` obstacles (static radius
  * U[0.3, 0.7] m, keeping gaps of 0.5 m from each other and the walls, so that the free
- * space stays connected; moving radius U[0.2, 0.4] m, speed U[0.1, obstacle_speed] m/s,
- * starting at least 1 m clear of the robot). An obstacle that finds no place in 200 draws
- * is left out.
+ * space stays connected; moving radius U[0.2, 0.4] m, speed U[min(0.1, obstacle_speed),
+ * obstacle_speed] m/s, starting at least 1 m clear of the robot). An obstacle that finds
+ * no place in 200 draws is left out.
  *
  * env_args (key=value, comma-separated; a later key overrides an earlier one): arena (8),
  * static (10), moving (4), beams (36), fov (270 degrees), range (4 m), frames (1, at most 8),

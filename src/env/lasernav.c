@@ -85,9 +85,8 @@ static void ln_generate(const ln_settings* s, int64_t index, bool heldout, acrl_
         for (int k = 0; k < LN_DRAWS; k++) {
             double r = acrl_rng_uniform(&g, 0.2, 0.4);
             double x = acrl_rng_uniform(&g, r, W - r), y = acrl_rng_uniform(&g, r, W - r);
-            double speed = acrl_rng_uniform(&g, 0.1, s->obstacle_speed > 0.1 ? s->obstacle_speed : 0.1);
+            double speed = acrl_rng_uniform(&g, fmin(0.1, s->obstacle_speed), s->obstacle_speed);
             double dir = acrl_rng_uniform(&g, -M_PI, M_PI);
-            if (s->obstacle_speed <= 0) speed = 0;
             if (hypot(x - l->x, y - l->y) < r + rr + 1.0 || hypot(x - l->gx, y - l->gy) < r + ACRL_LASERNAV_GOAL_RADIUS)
                 continue;
             l->obst[l->n++] = (acrl_lasernav_obstacle){x, y, r, speed * cos(dir), speed * sin(dir)};
@@ -460,10 +459,6 @@ static int ln_args(ln_settings* s, const char* args, char* err, size_t errlen) {
     if (s->min_goal_dist > span) {
         snprintf(err, errlen, "env_args: min_goal_dist=%g cannot be met in an arena of side %g (at most %g)",
                  s->min_goal_dist, s->arena, span);
-        return -1;
-    }
-    if (s->fov_deg < 360 && s->beams < 2) {
-        snprintf(err, errlen, "env_args: beams=%d: a field of view under 360 degrees needs 2 beams or more", s->beams);
         return -1;
     }
     return 0;
