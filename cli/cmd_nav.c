@@ -40,8 +40,8 @@ static int trace_write(const char* path, const acrl_lasernav_status* end, const 
         fprintf(f, "\n");
     }
     if (!nm) fprintf(f, "-100 -100\n");
-    fprintf(f, "\n\n%.4f %.4f %.4f\n\n\n%.4f %.4f\n\n\n%.4f %.4f %.4f\n", l->gx, l->gy, ACRL_LASERNAV_GOAL_RADIUS, l->x, l->y,
-            end->x, end->y, ACRL_LASERNAV_ROBOT_RADIUS);
+    fprintf(f, "\n\n%.4f %.4f %.4f\n\n\n%.4f %.4f\n\n\n%.4f %.4f %.4f\n", l->gx, l->gy, end->goal_radius, l->x, l->y,
+            end->x, end->y, end->robot_radius);
     fprintf(f, "\n\n");
     for (int i = 0; i < l->n; i++)
         if (l->obst[i].vx != 0 || l->obst[i].vy != 0) fprintf(f, "%.4f %.4f %.4f\n", end->obst[i].x, end->obst[i].y, end->obst[i].r);
@@ -139,7 +139,7 @@ static int nav_run(int argc, char** argv) {
     }
     double *px = tr, *py = px + T + 1, *mx = py + T + 1, *my = mx + (size_t)(T + 1) * ACRL_LASERNAV_MAX_OBSTACLES;
     long long goals = 0, hits = 0, hit_kind[3] = {0, 0, 0};   /* static, moving, wall */
-    double ret_sum = 0, t_goal = 0;
+    double ret_sum = 0, t_goal = 0, dt = 0;
     int rc = 0;
     for (long long i = 0; i < layouts && rc == 0; i++) {
         acrl_lasernav_layout l;
@@ -175,6 +175,7 @@ static int nav_run(int argc, char** argv) {
         if (s.outcome == ACRL_LASERNAV_COLLISION)
             hit_kind[s.hit < 0 ? 2 : s.layout.obst[s.hit].vx != 0 || s.layout.obst[s.hit].vy != 0 ? 1 : 0]++;
         if (s.outcome == ACRL_LASERNAV_GOAL) t_goal += s.steps;
+        dt = s.dt;
         ret_sum += ret;
         if (opts[O_TRACE].value) {
             char f[4200];
@@ -196,7 +197,7 @@ static int nav_run(int argc, char** argv) {
                "steps (%.2f s)  return mean %.3f  collisions static %lld moving %lld wall %lld\n",
                layouts, (double)goals / (double)layouts, (double)hits / (double)layouts,
                (double)(layouts - goals - hits) / (double)layouts, goals ? t_goal / (double)goals : 0.0,
-               goals ? t_goal / (double)goals * ACRL_LASERNAV_DT : 0.0, ret_sum / (double)layouts, hit_kind[0],
+               goals ? t_goal / (double)goals * dt : 0.0, ret_sum / (double)layouts, hit_kind[0],
                hit_kind[1], hit_kind[2]);
     free(obs);
     free(tr);
@@ -218,7 +219,7 @@ const cli_command cli_cmd_nav = {
     "  layouts N  success rate R  collision rate C  time-limit rate L  time to goal mean T steps (S s)  return mean M\n"
     "  collisions static A moving B wall W\n"
     "\n"
-    "(one line; time to goal: over the episodes that reached the goal, one step is 0.2 s;\n"
+    "(one line; time to goal: over the episodes that reached the goal, in steps and seconds;\n"
     "collisions: episodes that ended on a static obstacle, a moving one, a wall). A run\n"
     "directory stands for its final.ckpt (or last.ckpt while unfinished). Episode i is reset\n"
     "with seed S + i (default S 1000000); actions are the policy's mode unless --stochastic.\n"

@@ -161,6 +161,31 @@ static void test_kinematics(void) {
     acrl_lasernav_get_status(e, &s);
     CHECK_NEAR(s.x, 3.2, 1e-12);
     CHECK_NEAR(s.heading, 0.1, 1e-12);
+    /* other dt, speed limits and radii: dt 0.1 s, v_max 2 m/s, w_max 0.5 rad/s; a robot of
+     * radius 0.5 at 0.6 from the wall x = 0 reaches it after one step back at 2 m/s */
+    acrl_env* h = make("arena=10,static=0,moving=0,min_goal_dist=0,dt=0.1,v_max=2,w_max=0.5,robot_radius=0.5,"
+                       "goal_radius=1", false);
+    l = layout_at(3, 5, 0.3, 8, 8);
+    start(h, &l, obs);
+    a[0] = 0.5f; a[1] = -0.4f;              /* v = 1.5 m/s, w = -0.2 rad/s */
+    acrl_env_step(h, a, obs, &r, &term, &trunc);
+    acrl_lasernav_get_status(h, &s);
+    CHECK_NEAR(s.x, 3 + 1.5 * 0.1 * cos(0.3), 1e-12);
+    CHECK_NEAR(s.y, 5 + 1.5 * 0.1 * sin(0.3), 1e-12);
+    CHECK_NEAR(s.heading, 0.3 + 0.5 * (double)-0.4f * 0.1, 1e-12);
+    CHECK_NEAR(obs[36 + 3], 0.75, 1e-6);    /* v / v_max */
+    CHECK_NEAR(obs[36 + 4], -0.4, 1e-6);    /* w / w_max */
+    CHECK(s.dt == 0.1 && s.robot_radius == 0.5 && s.goal_radius == 1);
+    l = layout_at(0.6, 5, M_PI, 8, 8);
+    start(h, &l, obs);
+    a[0] = 1.0f; a[1] = 0.0f;
+    acrl_env_step(h, a, obs, &r, &term, &trunc);   /* x = 0.4 < 0.5 */
+    CHECK(term && r == -15.0);
+    l = layout_at(3, 5, 0, 4.1, 5);          /* 1.1 m ahead: after 0.2 m, 0.9 < 1 */
+    start(h, &l, obs);
+    acrl_env_step(h, a, obs, &r, &term, &trunc);
+    CHECK(term && r == 15.0);
+    acrl_env_close(h);
     /* set_state: (x, y, heading, v, w); outside the arena is refused */
     char err[256];
     double st[5] = {4, 4, 1, 0, 0}, bad[5] = {11, 4, 0, 0, 0};
@@ -304,7 +329,7 @@ static void test_layouts(void) {
         for (int i = 0; i < a.n; i++) {
             const acrl_lasernav_obstacle* o = &a.obst[i];
             bool moving = o->vx != 0 || o->vy != 0;
-            double clear = hypot(o->x - a.x, o->y - a.y) - o->r - ACRL_LASERNAV_ROBOT_RADIUS;
+            double clear = hypot(o->x - a.x, o->y - a.y) - o->r - 0.2;
             bad += clear < (moving ? 1.0 : 0.5) - 1e-12;
             if (!moving) bad += o->x - o->r < 0.5 || o->y - o->r < 0.5 || o->x + o->r > 7.5 || o->y + o->r > 7.5;
             if (moving) bad += hypot(o->vx, o->vy) < 0.1 - 1e-12 || hypot(o->vx, o->vy) > 0.5 + 1e-12;
@@ -418,6 +443,10 @@ static void test_refusals(void) {
         {"heldout_layouts=0", "heldout_layouts=0"},
         {"goal_reward=-1", "goal_reward=-1"},
         {"frames=9", "frames=9: an integer in [1, 8]"},
+        {"dt=2", "dt=2: seconds in [0.01, 1]"},
+        {"robot_radius=0", "robot_radius=0"},
+        {"arena=3,robot_radius=1", "robot_radius=1 leaves no room for obstacles"},
+        {"v_max=-1", "v_max=-1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[512] = "";

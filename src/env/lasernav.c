@@ -16,13 +16,13 @@
 #define LN_TRAIN_STREAM 0x4c4e5452ull   /* "LNTR" */
 #define LN_HELDOUT_STREAM 0x4c4e484full /* "LNHO" */
 #define LN_DISCRETE_N 15
-#define LN_GAP 0.5          /* static obstacles keep this gap to each other and the walls (> robot diameter) */
 #define LN_DRAWS 200        /* placement draws per obstacle */
 
 /* settings (env_args), fixed at creation */
 typedef struct {
     double arena, fov_deg, range, min_goal_dist, obstacle_speed;
     double goal_reward, collision_penalty, progress, time_penalty;
+    double dt, v_max, w_max, robot_radius, goal_radius;
     int    n_static, n_moving, beams, discrete, heldout, train_layouts, heldout_layouts, frames;
 } ln_settings;
 
@@ -51,13 +51,20 @@ static double wrap_angle(double a) {
 
 /* ---- layouts ------------------------------------------------------------------------------ */
 
+/* Static obstacles keep this gap to each other and the walls: 0.5 m, or more than the robot's
+ * diameter, so that the free space stays connected. */
+static double ln_gap(const ln_settings* s) { return fmax(0.5, 2.0 * s->robot_radius + 0.1); }
+
+/* start and goal keep this distance from the walls */
+static double ln_margin(const ln_settings* s) { return s->robot_radius + 0.3; }
+
 static void ln_generate(const ln_settings* s, int64_t index, bool heldout, acrl_lasernav_layout* l) {
     acrl_rng g;
     acrl_rng_seed2(&g, (uint64_t)index, heldout ? LN_HELDOUT_STREAM : LN_TRAIN_STREAM);
     memset(l, 0, sizeof *l);
     l->index = index;
     l->heldout = heldout;
-    const double W = s->arena, m = ACRL_LASERNAV_ROBOT_RADIUS + 0.3;
+    const double W = s->arena, m = ln_margin(s), gap = ln_gap(s);
     l->x = acrl_rng_uniform(&g, m, W - m);
     l->y = acrl_rng_uniform(&g, m, W - m);
     l->heading = acrl_rng_uniform(&g, -M_PI, M_PI);
@@ -68,15 +75,15 @@ static void ln_generate(const ln_settings* s, int64_t index, bool heldout, acrl_
         if (d > best) { best = d; l->gx = gx; l->gy = gy; }
         if (d >= s->min_goal_dist) break;
     }
-    const double rr = ACRL_LASERNAV_ROBOT_RADIUS;
+    const double rr = s->robot_radius;
     for (int i = 0; i < s->n_static; i++)
         for (int k = 0; k < LN_DRAWS; k++) {
             double r = acrl_rng_uniform(&g, 0.3, 0.7);
-            double lo = r + LN_GAP, hi = W - r - LN_GAP;
+            double lo = r + gap, hi = W - r - gap;
             if (hi <= lo) continue;
             double x = acrl_rng_uniform(&g, lo, hi), y = acrl_rng_uniform(&g, lo, hi);
             bool ok = hypot(x - l->x, y - l->y) >= r + rr + 0.5 && hypot(x - l->gx, y - l->gy) >= r + rr + 0.1;
-            for (int j = 0; ok && j < l->n; j++) ok = hypot(x - l->obst[j].x, y - l->obst[j].y) >= r + l->obst[j].r + LN_GAP;
+            for (int j = 0; ok && j < l->n; j++) ok = hypot(x - l->obst[j].x, y - l->obst[j].y) >= r + l->obst[j].r + gap;
             if (!ok) continue;
             l->obst[l->n++] = (acrl_lasernav_obstacle){x, y, r, 0.0, 0.0};
             break;
@@ -87,7 +94,7 @@ static void ln_generate(const ln_settings* s, int64_t index, bool heldout, acrl_
             double x = acrl_rng_uniform(&g, r, W - r), y = acrl_rng_uniform(&g, r, W - r);
             double speed = acrl_rng_uniform(&g, fmin(0.1, s->obstacle_speed), s->obstacle_speed);
             double dir = acrl_rng_uniform(&g, -M_PI, M_PI);
-            if (hypot(x - l->x, y - l->y) < r + rr + 1.0 || hypot(x - l->gx, y - l->gy) < r + ACRL_LASERNAV_GOAL_RADIUS)
+            if (hypot(x - l->x, y - l->y) < r + rr + 1.0 || hypot(x - l->gx, y - l->gy) < r + s->goal_radius)
                 continue;
             l->obst[l->n++] = (acrl_lasernav_obstacle){x, y, r, speed * cos(dir), speed * sin(dir)};
             break;
@@ -138,13 +145,13 @@ static void ln_obs(lasernav* e, ln_scan_mode mode, float* obs) {
     obs[n] = (float)(d / (e->s.arena * M_SQRT2));
     obs[n + 1] = d > 0 ? (float)((dx * c + dy * s) / d) : 1.0f;
     obs[n + 2] = d > 0 ? (float)((-dx * s + dy * c) / d) : 0.0f;
-    obs[n + 3] = (float)(e->v / ACRL_LASERNAV_V_MAX);
-    obs[n + 4] = (float)(e->w / ACRL_LASERNAV_W_MAX);
+    obs[n + 3] = (float)(e->v / e->s.v_max);
+    obs[n + 4] = (float)(e->w / e->s.w_max);
 }
 
 /* true on a collision; *hit gets the obstacle's index, or -1 for a wall */
 static bool ln_collided(const lasernav* e, int* hit) {
-    const double rr = ACRL_LASERNAV_ROBOT_RADIUS, W = e->s.arena;
+    const double rr = e->s.robot_radius, W = e->s.arena;
     *hit = -1;
     if (e->x < rr || e->y < rr || e->x > W - rr || e->y > W - rr) return true;
     for (int i = 0; i < e->layout.n; i++)
@@ -189,14 +196,14 @@ static double clip1(float a) { return isnan(a) ? 0.0 : a < -1.0f ? -1.0 : a > 1.
 
 static void ln_step(acrl_env* env, const float* action, float* obs, double* reward, bool* terminated, bool* truncated) {
     lasernav* e = env->data;
-    const double dt = ACRL_LASERNAV_DT, W = e->s.arena;
+    const double dt = e->s.dt, W = e->s.arena;
     if (e->s.discrete) {
         int k = classic_action_index(action[0], LN_DISCRETE_N);
-        e->v = ACRL_LASERNAV_V_MAX * (k / 5) / 2.0;
-        e->w = ACRL_LASERNAV_W_MAX * (k % 5 - 2) / 2.0;
+        e->v = e->s.v_max * (k / 5) / 2.0;
+        e->w = e->s.w_max * (k % 5 - 2) / 2.0;
     } else {
-        e->v = ACRL_LASERNAV_V_MAX * (clip1(action[0]) + 1.0) / 2.0;
-        e->w = ACRL_LASERNAV_W_MAX * clip1(action[1]);
+        e->v = e->s.v_max * (clip1(action[0]) + 1.0) / 2.0;
+        e->w = e->s.w_max * clip1(action[1]);
     }
     e->x += e->v * dt * cos(e->th);
     e->y += e->v * dt * sin(e->th);
@@ -216,7 +223,7 @@ static void ln_step(acrl_env* env, const float* action, float* obs, double* rewa
     if (ln_collided(e, &e->hit)) {
         e->outcome = ACRL_LASERNAV_COLLISION;
         *reward = -e->s.collision_penalty;
-    } else if (d < ACRL_LASERNAV_GOAL_RADIUS) {
+    } else if (d < e->s.goal_radius) {
         e->outcome = ACRL_LASERNAV_GOAL;
         *reward = e->s.goal_reward;
     } else {
@@ -257,7 +264,7 @@ static int ln_set_state(acrl_env* env, const double* st, int n, float* obs, char
 #define LN_OBST_BYTES (5 * 8)
 #define LN_LAYOUT_BYTES (5 * 8 + 4 + ACRL_LASERNAV_MAX_OBSTACLES * LN_OBST_BYTES + 8 + 4)
 #define LN_SNAP_FIXED \
-    (4 + 9 * 8 + 8 * 4 + 2 * LN_LAYOUT_BYTES + 4 + 6 * 8 + ACRL_LASERNAV_MAX_OBSTACLES * LN_OBST_BYTES + 3 * 4 + 48)
+    (4 + 14 * 8 + 8 * 4 + 2 * LN_LAYOUT_BYTES + 4 + 6 * 8 + ACRL_LASERNAV_MAX_OBSTACLES * LN_OBST_BYTES + 3 * 4 + 48)
 
 static uint8_t* put_obst(uint8_t* p, const acrl_lasernav_obstacle* o) {
     double v[5] = {o->x, o->y, o->r, o->vx, o->vy};
@@ -294,8 +301,9 @@ static int get_layout(const uint8_t** p, acrl_lasernav_layout* l) {
 }
 
 static void settings_pack(const ln_settings* s, double* d, int* n) {
-    double dv[9] = {s->arena, s->fov_deg, s->range, s->min_goal_dist, s->obstacle_speed,
-                    s->goal_reward, s->collision_penalty, s->progress, s->time_penalty};
+    double dv[14] = {s->arena, s->fov_deg, s->range, s->min_goal_dist, s->obstacle_speed,
+                     s->goal_reward, s->collision_penalty, s->progress, s->time_penalty,
+                     s->dt, s->v_max, s->w_max, s->robot_radius, s->goal_radius};
     int iv[8] = {s->n_static, s->n_moving, s->beams, s->discrete, s->heldout, s->train_layouts, s->heldout_layouts,
                  s->frames};
     memcpy(d, dv, sizeof dv);
@@ -309,11 +317,11 @@ static size_t ln_state_bytes(const acrl_env* env) {
 
 static void ln_state_save(const acrl_env* env, void* buf) {
     const lasernav* e = env->data;
-    double sd[9];
+    double sd[14];
     int si[8];
     settings_pack(&e->s, sd, si);
     uint8_t* p = le_put_u32(buf, LN_MAGIC);
-    p = le_put_f64s(p, sd, 9);
+    p = le_put_f64s(p, sd, 14);
     p = le_put_i32s(p, si, 8);
     p = put_layout(p, &e->layout);
     p = put_layout(p, &e->next);
@@ -333,9 +341,9 @@ static int ln_state_load(acrl_env* env, const void* buf) {
     lasernav t = *e;
     const uint8_t* p = buf;
     if (le_get_u32(&p) != LN_MAGIC) return -1;
-    double sd[9], md[9];
+    double sd[14], md[14];
     int si[8], mi[8];
-    le_get_f64s(&p, sd, 9);
+    le_get_f64s(&p, sd, 14);
     le_get_i32s(&p, si, 8);
     settings_pack(&e->s, md, mi);
     /* settings come from env_args: a snapshot of other settings is not this env's */
@@ -398,12 +406,18 @@ static const ln_key ln_keys[] = {
     DK("collision_penalty", collision_penalty, 0, 1e6, "a number in [0, 1e6]"),
     DK("progress", progress, 0, 1e6, "a number in [0, 1e6]"),
     DK("time_penalty", time_penalty, 0, 1e6, "a number in [0, 1e6]"),
+    DK("dt", dt, 0.01, 1, "seconds in [0.01, 1]"),
+    DK("v_max", v_max, 0.05, 10, "m/s in [0.05, 10]"),
+    DK("w_max", w_max, 0.05, 10, "rad/s in [0.05, 10]"),
+    DK("robot_radius", robot_radius, 0.05, 2, "metres in [0.05, 2]"),
+    DK("goal_radius", goal_radius, 0.05, 5, "metres in [0.05, 5]"),
 };
 #define LN_NKEYS ((int)(sizeof ln_keys / sizeof ln_keys[0]))
 
 static void ln_defaults(ln_settings* s) {
     *s = (ln_settings){.arena = 8, .fov_deg = 270, .range = 4, .min_goal_dist = 4, .obstacle_speed = 0.5,
                        .goal_reward = 15, .collision_penalty = 15, .progress = 2.5, .time_penalty = 0.01,
+                       .dt = 0.2, .v_max = 1, .w_max = 1, .robot_radius = 0.2, .goal_radius = 0.3,
                        .n_static = 10, .n_moving = 4, .beams = 36, .discrete = 0, .heldout = 0,
                        .train_layouts = 0, .heldout_layouts = 100, .frames = 1};
 }
@@ -437,7 +451,7 @@ static int ln_args(ln_settings* s, const char* args, char* err, size_t errlen) {
         if (!k) {
             snprintf(err, errlen, "env_args: unknown key '%s' for LaserNav-v0 (valid: arena, static, moving, beams, "
                      "fov, range, frames, min_goal_dist, obstacle_speed, actions, layouts, train_layouts, heldout_layouts, "
-                     "goal_reward, collision_penalty, progress, time_penalty)", tok);
+                     "goal_reward, collision_penalty, progress, time_penalty, dt, v_max, w_max, robot_radius, goal_radius)", tok);
             return -1;
         }
         char* end;
@@ -455,7 +469,12 @@ static int ln_args(ln_settings* s, const char* args, char* err, size_t errlen) {
                  ACRL_LASERNAV_MAX_OBSTACLES);
         return -1;
     }
-    double span = s->arena - 2 * (ACRL_LASERNAV_ROBOT_RADIUS + 0.3);
+    double span = s->arena - 2 * ln_margin(s);
+    if (s->arena - 2 * (ln_gap(s) + 0.3) <= 0) {
+        snprintf(err, errlen, "env_args: robot_radius=%g leaves no room for obstacles in an arena of side %g",
+                 s->robot_radius, s->arena);
+        return -1;
+    }
     if (s->min_goal_dist > span) {
         snprintf(err, errlen, "env_args: min_goal_dist=%g cannot be met in an arena of side %g (at most %g)",
                  s->min_goal_dist, s->arena, span);
@@ -544,6 +563,9 @@ int acrl_lasernav_get_status(const acrl_env* env, acrl_lasernav_status* s) {
     s->outcome = (acrl_lasernav_outcome)e->outcome;
     s->hit = e->hit;
     s->arena = e->s.arena;
+    s->dt = e->s.dt;
+    s->robot_radius = e->s.robot_radius;
+    s->goal_radius = e->s.goal_radius;
     s->layout = e->layout;
     memcpy(s->obst, e->obst, sizeof s->obst);
     return 0;
