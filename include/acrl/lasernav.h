@@ -19,9 +19,9 @@
  * (36) beams, beam i at angle -fov/2 + i fov/(beams - 1) from the heading (`fov` 270
  * degrees; fov = 360: -180 + i 360/beams degrees), clipped to `range` (4 m) and divided by
  * it (in [0, 1]; walls and obstacles reflect), for the current step and the `frames` - 1
- * (default 1, at most 8) minus 1 before it (newest first; a reset repeats the first scan); then the goal
- * distance divided by the arena diagonal, the goal direction in the robot frame as (cos,
- * sin), v / v_max and w / w_max.
+ * steps before it (`frames` 1, at most 8; newest first; a reset repeats the first scan);
+ * then the goal distance divided by the arena diagonal, the goal direction in the robot
+ * frame as (cos, sin), v / v_max and w / w_max.
  *
  * Reward (the form of Long et al. 2018, "Towards optimally decentralized multi-robot
  * collision avoidance"): a collision (robot centre within robot radius + obstacle radius of
