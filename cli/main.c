@@ -22,6 +22,7 @@ static const cli_command* const commands[] = {
     &cli_cmd_backtest,
     &cli_cmd_pareto,
     &cli_cmd_distill,
+    &cli_cmd_nav,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
