@@ -168,5 +168,10 @@ done
 expect_error "holds an invalid observation statistic" eval fixtures/ckpt/bad_collector_negative_variance.ckpt --episodes 1
 expect_error "holds an invalid observation statistic" export fixtures/ckpt/bad_collector_negative_variance.ckpt -o "$TMP/p.ckpt"
 
+# a presets directory that does not exist: the run trains on the defaults, and says so
+ACRL_CONFIG_DIR="$TMP/no-such-dir" "$ACRL" train ppo CartPole-v1 --steps 64 --quiet --out "$TMP/nopre" >/dev/null 2>"$TMP/err" &&
+    ok || bad "train without presets: $(cat "$TMP/err")"
+grep -q "warning: no presets directory $TMP/no-such-dir" "$TMP/err" && ok || bad "no warning without presets: $(cat "$TMP/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

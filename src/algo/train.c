@@ -190,6 +190,9 @@ static int find_preset(const char* algo, const char* env, char* path, size_t len
         snprintf(err, errlen, "preset path too long (at most %zu bytes) under %.80s", len - 1, dir);
         return -1;
     }
+    if (access(dir, X_OK) != 0) /* no presets at all (a binary copied out of its build tree) */
+        fprintf(stderr, "acrl: warning: no presets directory %s (set ACRL_CONFIG_DIR to the source tree's configs/ "
+                        "or install acrl); %s on %s uses the algorithm's defaults\n", dir, algo, env);
     return access(path, R_OK) == 0;
 }
 
