@@ -306,8 +306,8 @@ static int train_t(const char* env, const char* dir, long steps, long stop_at, c
 
 static void test_resume(void) {
     printf("trainer: determinism and resume inside a sequence\n");
-    /* 3 copies, K = 3: 100 random steps (34 vectorized), decisions every 3 vectorized steps
-     * after; stopping at 120 env steps (40 vectorized) leaves every copy at position 0, 6 at 2... */
+    /* 3 copies, K = 3: 100 random env steps (34 vectorized steps), then a decision every 3
+     * vectorized steps (Pendulum's episodes of 200 steps do not end before the stop below) */
     const char* sets[] = {"action_sequence=3", "n_envs=3", "learning_starts=100", "batch_size=16", "net_arch=8,8",
                           "buffer_size=1000", "save_buffer=1", "eval_freq=0", "checkpoint_freq=0"};
     const int nsets = 9;
