@@ -11,7 +11,8 @@
  * Then DSAC-T and STAC against SAC measured in the same run (obs 17, act 6).
  *
  *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)]
- *                     [pmoe | dist]   ("pmoe", "dist": only the PMOE or the DSAC-T / STAC table) */
+ *                     [pmoe | dist | bf16]   ("pmoe", "dist", "bf16": only the PMOE, the DSAC-T / STAC
+ *                     or the precision = bf16 table) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,17 +211,18 @@ static void bench_pmoe(int od, int ad, int K, int threads, int updates, int repe
  * hidden layers and activation (STAC keeps its layer norm and dropout 0.01), best of repeats:
  * wall time, and the process's CPU time into *cpu (on a loaded machine the CPU time of one
  * thread measures the work; with two threads it also counts the worker's spinning). */
-static double time_update(const char* algo_name, const char* arch, const char* act, int threads, int updates,
-                          int repeats, double* cpu) {
+static double time_update(const char* algo_name, const char* arch, const char* act, const char* prec, int threads,
+                          int updates, int repeats, double* cpu) {
     enum { OD = 17, AD = 6, B = 256 };
     const acrl_algo* algo = acrl_algo_find(algo_name);
     void* cfg = calloc(1, algo->cfg_size);
-    char err[ACRL_ERRLEN], s_arch[64], s_act[64];
+    char err[ACRL_ERRLEN], s_arch[64], s_act[64], s_prec[64];
     algo->cfg_defaults(cfg);
     snprintf(s_arch, sizeof s_arch, "net_arch=%s", arch);
     snprintf(s_act, sizeof s_act, "activation=%s", act);
-    const char* sets[] = {s_arch, s_act, "batch_size=256", "buffer_size=4096"};
-    for (int i = 0; i < 4; i++)
+    snprintf(s_prec, sizeof s_prec, "precision=%s", prec);
+    const char* sets[] = {s_arch, s_act, "batch_size=256", "buffer_size=4096", s_prec};
+    for (int i = 0; i < 5; i++)
         if (acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err)) fprintf(stderr, "%s\n", err);
     float olo[OD], ohi[OD], alo[AD], ahi[AD];
     for (int i = 0; i < OD; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
@@ -274,20 +276,52 @@ static void bench_vs_sac(int max_threads, int updates, int repeats) {
         {"stac", "256,256", "relu", "256,256 ReLU + LayerNorm + Dropout 0.01 (paper)"},
     };
     for (int t = 1; t <= max_threads; t++) {
-        double sac_cpu, sac = time_update("sac", "256,256", "relu", t, updates, repeats, &sac_cpu);
+        double sac_cpu, sac = time_update("sac", "256,256", "relu", "float", t, updates, repeats, &sac_cpu);
         printf("| sac | 256,256 ReLU | %d | %.1f | 1.00 | %.2f | 1.00 |\n", t, 1 / sac, 1e3 * sac_cpu);
         for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-            double c, x = time_update(rows[r].algo, rows[r].arch, rows[r].act, t, updates, repeats, &c);
+            double c, x = time_update(rows[r].algo, rows[r].arch, rows[r].act, "float", t, updates, repeats, &c);
             printf("| %s | %s | %d | %.1f | %.2f | %.2f | %.2f |\n", rows[r].algo, rows[r].label, t, 1 / x, x / sac,
                    1e3 * c, c / sac_cpu);
         }
     }
 }
 
+/* precision = bf16 against float, same algorithm and sizes, measured in the same run (obs 17,
+ * act 6, batch 256; bf16 in the layers 256 wide on both sides). */
+static void bench_bf16(int max_threads, int updates, int repeats) {
+    printf("\nprecision = bf16 against float (obs 17, act 6, batch 256; best of %d x %d updates; avx512_bf16: %s)\n\n",
+           repeats, updates, acrl_bf16_supported() ? "yes" : "no (bf16 runs in float)");
+    printf("| algo | hidden layers | threads | float updates/s | bf16 updates/s | speed-up (wall) | speed-up (CPU) |\n"
+           "|---|---|---|---:|---:|---:|---:|\n");
+    const struct { const char *algo, *arch, *act; } rows[] = {
+        {"sac", "256,256", "relu"}, {"sac", "512,512", "relu"}, {"sac", "256,256,256", "relu"},
+        {"dsact", "256,256,256", "gelu"}, {"stac", "256,256", "relu"},
+    };
+    for (int t = 1; t <= max_threads; t++)
+        for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+            double cf, cb, f = 1e9, b = 1e9;
+            cf = cb = 1e9;
+            for (int k = 0; k < 2; k++) { /* alternate, best of both */
+                double c, x = time_update(rows[r].algo, rows[r].arch, rows[r].act, "float", t, updates, repeats, &c);
+                if (x < f) f = x;
+                if (c < cf) cf = c;
+                x = time_update(rows[r].algo, rows[r].arch, rows[r].act, "bf16", t, updates, repeats, &c);
+                if (x < b) b = x;
+                if (c < cb) cb = c;
+            }
+            printf("| %s | %s %s | %d | %.1f | %.1f | %.2f | %.2f |\n", rows[r].algo, rows[r].arch, rows[r].act, t,
+                   1 / f, 1 / b, f / b, cf / cb);
+        }
+}
+
 int main(int argc, char** argv) {
     int updates = argc > 1 ? atoi(argv[1]) : 100, repeats = argc > 2 ? atoi(argv[2]) : 5;
     int max_threads = argc > 3 ? atoi(argv[3]) : 2;
     _mm_setcsr(_mm_getcsr() | 0x8040u); /* FTZ/DAZ, as the trainer runs gradient steps */
+    if (argc > 4 && strcmp(argv[4], "bf16") == 0) { /* only precision = bf16 against float */
+        bench_bf16(max_threads, updates, repeats);
+        return 0;
+    }
     if (argc > 4 && strcmp(argv[4], "dist") == 0) { /* only the DSAC-T / STAC comparison */
         bench_vs_sac(max_threads, updates, repeats);
         return 0;

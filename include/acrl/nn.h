@@ -90,6 +90,30 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 
+/* A gemm with acrl_gemm's contract (acrl_gemm, acrl_gemm_bf16 and the others). */
+typedef void (*acrl_gemm_fn)(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A,
+                             int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
+/* ---- bf16 products (precision = bf16) ------------------------------------------------ */
+
+/* x rounded to the nearest bfloat16 (ties to even; denormals to signed zero, as the
+ * avx512_bf16 instructions treat them; NaN stays NaN), as a float. */
+float acrl_bf16_round(float x);
+/* True if this CPU has avx512_bf16 (acrl_gemm_bf16's fast path). */
+bool  acrl_bf16_supported(void);
+/* acrl_gemm's contract with every element of op(A) and op(B) rounded by acrl_bf16_round
+ * and float accumulation, pairs of k added as vdpbf16ps adds them (a[2p+1] b[2p+1] first,
+ * each sum rounded, denormal sums flushed to zero). The avx512_bf16 kernel where the CPU
+ * has it, else acrl_gemm_bf16_c: the same bits either way. Thread-safe. */
+void acrl_gemm_bf16(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                    const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* The same, portable C (slow: for CPUs without avx512_bf16 and for the tests). */
+void acrl_gemm_bf16_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                      const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* The rounded operands multiplied with double accumulation: the reference. */
+void acrl_gemm_bf16_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
+                        const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+
 /* ---- layers (outputs first; backward accumulates) --------------------------------- */
 
 typedef enum { ACRL_ACT_NONE, ACRL_ACT_TANH, ACRL_ACT_RELU, ACRL_ACT_ELU, ACRL_ACT_GELU,
@@ -104,6 +128,11 @@ void acrl_linear_forward(float* y, const float* x, const float* w, const float* 
 /* dx (B, in; NULL: skip) += dy w^T; dw (in, out) += x^T dy; db (out; NULL: skip) += sum_rows dy. */
 void acrl_linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                           const float* w, int B, int in, int out);
+/* The same two with the products done by gemm (acrl_gemm_bf16 for precision = bf16). */
+void acrl_linear_forward_with(acrl_gemm_fn gemm, float* y, const float* x, const float* w, const float* b, int B,
+                              int in, int out);
+void acrl_linear_backward_with(acrl_gemm_fn gemm, float* dx, float* dw, float* db, const float* dy, const float* x,
+                               const float* w, int B, int in, int out);
 /* GELU's readable reference with libm's erff (acrl_act_forward / _backward use a vectorized
  * fast path within 3e-7 of it): y (n) = x Phi(x); dx (n) += (Phi(x) + x phi(x)) dy. */
 void acrl_gelu_ref_forward(float* y, const float* x, size_t n);
@@ -175,6 +204,7 @@ typedef struct {
     float*   mask[ACRL_MLP_MAX_LAYERS];        /* (max_batch, sizes[l+1]) dropout masks, if dropout */
     float*   dr[ACRL_MLP_MAX_LAYERS];          /* (max_batch, sizes[l+1]) dropout outputs, if dropout */
     bool     dropped;                          /* the last forward applied the masks */
+    bool     bf16[ACRL_MLP_MAX_LAYERS];        /* layer l's products in bf16 (acrl_mlp_set_bf16) */
     float*   d[3];                             /* (max_batch, max width) backward scratch */
     const float* input;                        /* (batch, sizes[0]) the last forward's input */
     int      batch;                            /* the last forward's batch size */
@@ -208,6 +238,12 @@ int  acrl_mlp_set_dropout(acrl_mlp* m, float p, char* err, size_t errlen);
  * (NULL: the masks already in m->mask[l], e.g. set by a test); the next backward applies them.
  * Without dropout it equals acrl_mlp_forward. */
 const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const float* in, int B, acrl_rng* rng);
+/* precision = bf16: the linear layers whose input and output are both at least min_width wide
+ * do their three products (forward, input and weight gradients) with acrl_gemm_bf16; the
+ * others stay float. min_width <= 0 turns bf16 off. Returns the number of bf16 layers. */
+int  acrl_mlp_set_bf16(acrl_mlp* m, int min_width);
+/* The gemm layer l uses (acrl_gemm or acrl_gemm_bf16), for code that runs its own products. */
+acrl_gemm_fn acrl_mlp_gemm(const acrl_mlp* m, int l);
 /* Frees the MLP's buffers (not its parameters, which belong to the store). */
 void acrl_mlp_free(acrl_mlp* m);
 

@@ -33,7 +33,11 @@ void offp_defaults(offp_config* c) {
     strcpy(c->activation, "relu");
     c->adam_eps = 1e-8f;
     c->offline_ratio = 0.5f;
+    c->precision = OFFP_FLOAT;
+    c->bf16_min_width = 256;
 }
+
+const char* const offp_precision_names[] = {"float", "bf16", "bf16_strict", NULL};
 
 static float* falloc(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
 
@@ -243,6 +247,15 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (cfg->precision != OFFP_FLOAT && !acrl_bf16_supported()) {
+        if (cfg->precision == OFFP_BF16_STRICT) {
+            offp_free(o);
+            snprintf(err, errlen, "precision = bf16_strict: this CPU has no avx512_bf16 (precision = bf16 falls back "
+                                  "to float)");
+            return -1;
+        }
+        fprintf(stderr, "acrl: precision = bf16: this CPU has no avx512_bf16; training in float\n");
+    }
     /* offline transitions for the learner (collectors of a distributed run sample nothing) */
     const bool collector = ctx->layout && ctx->layout->ranks > 1 && ctx->layout->rank > 0;
     if (cfg->offline_data[0] && !collector &&
@@ -424,8 +437,11 @@ int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, in
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    return acrl_mlp_build(m, p, name, sizes, n, cfg->activation, cfg->layer_norm != 0, max_batch, err, errlen) ||
-           acrl_mlp_set_dropout(m, cfg->dropout, err, errlen);
+    if (acrl_mlp_build(m, p, name, sizes, n, cfg->activation, cfg->layer_norm != 0, max_batch, err, errlen) ||
+        acrl_mlp_set_dropout(m, cfg->dropout, err, errlen))
+        return -1;
+    if (cfg->precision != OFFP_FLOAT && acrl_bf16_supported()) acrl_mlp_set_bf16(m, cfg->bf16_min_width);
+    return 0;
 }
 
 void offp_adam(acrl_params* p, float lr, float eps) {
@@ -507,10 +523,11 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
     for (int l = m->nlayers - 1; l >= 0; l--) {
         const int in = m->sizes[l], out = m->sizes[l + 1];
         const float* w = p->param + m->w_off[l];
-        if (l == 0) { acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
+        const acrl_gemm_fn gemm = acrl_mlp_gemm(m, l);
+        if (l == 0) { gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
         float* dh = m->d[0];                         /* never holds dz */
         float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
-        acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
+        gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
         memset(da, 0, sizeof(float) * (size_t)B * in);
         acrl_act_backward(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
         dz = da;

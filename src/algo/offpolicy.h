@@ -35,7 +35,12 @@ typedef struct {
     char  offline_data[ACRL_CONFIG_STR_MAX]; /* transitions file mixed into every batch ("": none) */
     float offline_ratio;      /* share of each batch drawn from offline_data */
     int   offline_pretrain;   /* updates on offline_data alone before the first env step */
+    int   precision;          /* OFFP_FLOAT, OFFP_BF16 (float where the CPU lacks avx512_bf16), OFFP_BF16_STRICT */
+    int   bf16_min_width;     /* bf16: layers with input and output at least this wide */
 } offp_config;
+
+enum { OFFP_FLOAT = 0, OFFP_BF16 = 1, OFFP_BF16_STRICT = 2 };
+extern const char* const offp_precision_names[];
 
 /* SB3's defaults for SAC: buffer 1e6, learning_starts 100, batch 256, train_freq 1,
  * gradient_steps 1, lr 3e-4, tau 0.005, 256,256 ReLU. */
@@ -57,7 +62,11 @@ void offp_defaults(offp_config* c);
     OFFP_E(T, adam_eps, FLOAT, 1e-12, 1, "Adam's epsilon (every network and the temperature)"),                   \
     OFFP_E(T, offline_data, STRING, 0, 0, "transitions file (acrl buffer export) mixed into every batch"),         \
     OFFP_E(T, offline_ratio, FLOAT, 0, 1, "share of each batch drawn from offline_data (rounded to rows)"),        \
-    OFFP_E(T, offline_pretrain, INT, 0, 1e7, "gradient steps on offline_data alone before the first env step")
+    OFFP_E(T, offline_pretrain, INT, 0, 1e7, "gradient steps on offline_data alone before the first env step"),   \
+    {"precision", ACRL_CFG_ENUM, offsetof(T, off.precision), 0, 0, offp_precision_names,                          \
+     "float, bf16 (the wide layers' products in bfloat16 with float sums and weights; float with a notice where "  \
+     "the CPU lacks avx512_bf16) or bf16_strict (refused there)"},                                                 \
+    OFFP_E(T, bf16_min_width, INT, 1, 65536, "precision = bf16: layers whose input and output are this wide or wider")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
 typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */

@@ -12,19 +12,29 @@
 
 /* ---- linear: W stored (in, out) -------------------------------------------------- */
 
-void acrl_linear_forward(float* y, const float* x, const float* w, const float* b, int B, int in, int out) {
+void acrl_linear_forward_with(acrl_gemm_fn gemm, float* y, const float* x, const float* w, const float* b, int B,
+                              int in, int out) {
     if (b) {
         for (int i = 0; i < B; i++) memcpy(y + (size_t)i * out, b, (size_t)out * sizeof(float));
-        acrl_gemm(false, false, B, out, in, 1, x, in, w, out, 1, y, out);
+        gemm(false, false, B, out, in, 1, x, in, w, out, 1, y, out);
     } else {
-        acrl_gemm(false, false, B, out, in, 1, x, in, w, out, 0, y, out);
+        gemm(false, false, B, out, in, 1, x, in, w, out, 0, y, out);
     }
+}
+
+void acrl_linear_forward(float* y, const float* x, const float* w, const float* b, int B, int in, int out) {
+    acrl_linear_forward_with(acrl_gemm, y, x, w, b, B, in, out);
 }
 
 void acrl_linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                           const float* w, int B, int in, int out) {
-    if (dx) acrl_gemm(false, true, B, in, out, 1, dy, out, w, out, 1, dx, in);
-    acrl_gemm(true, false, in, out, B, 1, x, in, dy, out, 1, dw, out);
+    acrl_linear_backward_with(acrl_gemm, dx, dw, db, dy, x, w, B, in, out);
+}
+
+void acrl_linear_backward_with(acrl_gemm_fn gemm, float* dx, float* dw, float* db, const float* dy, const float* x,
+                               const float* w, int B, int in, int out) {
+    if (dx) gemm(false, true, B, in, out, 1, dy, out, w, out, 1, dx, in);
+    gemm(true, false, in, out, B, 1, x, in, dy, out, 1, dw, out);
     if (!db) return;
     /* column sums 16 columns at a time in registers (no store-to-load chain through db) */
     int j0 = 0;

@@ -136,7 +136,8 @@ static const float* forward(acrl_mlp* m, const acrl_params* p, const float* in, 
     const float* x = in;
     for (int l = 0; l < m->nlayers; l++) {
         const int din = m->sizes[l], dout = m->sizes[l + 1];
-        acrl_linear_forward(m->z[l], x, p->param + m->w_off[l], p->param + m->b_off[l], B, din, dout);
+        acrl_linear_forward_with(acrl_mlp_gemm(m, l), m->z[l], x, p->param + m->w_off[l], p->param + m->b_off[l], B,
+                                 din, dout);
         if (l == m->nlayers - 1) break;
         const float* a = m->z[l];
         const size_t n = (size_t)B * dout;
@@ -184,16 +185,17 @@ static void backward(acrl_mlp* m, const acrl_params* p, float* grad, float* din,
         const int in = m->sizes[l], out = m->sizes[l + 1];
         const float* x = l ? m->h[l - 1] : m->input;
         const float* w = p->param + m->w_off[l];
-        if (grad) acrl_linear_backward(NULL, grad + m->w_off[l], grad + m->b_off[l], dz, x, w, B, in, out);
+        const acrl_gemm_fn gemm = acrl_mlp_gemm(m, l);
+        if (grad) acrl_linear_backward_with(gemm, NULL, grad + m->w_off[l], grad + m->b_off[l], dz, x, w, B, in, out);
         if (l == 0) {
-            if (din) acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in);
+            if (din) gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in);
             break;
         }
         /* two scratch buffers other than the one dz is in */
         float* dh = m->d[0] == dz ? m->d[1] : m->d[0];
         float* da = m->d[2] == dz || m->d[2] == dh ? (m->d[1] == dz || m->d[1] == dh ? m->d[0] : m->d[1]) : m->d[2];
         const size_t n = (size_t)B * in;
-        acrl_gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
+        gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
         const float* pre = m->dropped ? m->dr[l - 1] : m->z[l - 1]; /* what enters LN / act */
         const float* a = m->layernorm ? m->ln[l - 1] : pre;
         act_grad(m->act, da, dh, a, m->h[l - 1], n);
@@ -220,6 +222,17 @@ void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dou
 void acrl_mlp_backward_input(acrl_mlp* m, const acrl_params* p, float* din, const float* dout) {
     backward(m, p, NULL, din, dout);
 }
+
+int acrl_mlp_set_bf16(acrl_mlp* m, int min_width) {
+    int n = 0;
+    for (int l = 0; l < m->nlayers; l++) {
+        m->bf16[l] = min_width > 0 && m->sizes[l] >= min_width && m->sizes[l + 1] >= min_width;
+        n += m->bf16[l];
+    }
+    return n;
+}
+
+acrl_gemm_fn acrl_mlp_gemm(const acrl_mlp* m, int l) { return m->bf16[l] ? acrl_gemm_bf16 : acrl_gemm; }
 
 void acrl_mlp_free(acrl_mlp* m) {
     for (int l = 0; l < ACRL_MLP_MAX_LAYERS; l++) {
