@@ -1,5 +1,5 @@
 /* bench_gemm: single-thread GFLOP/s of the gemm backends (reference, blocked C, acrl_gemm
- * fast path) on the shapes the networks use, and the time of one forward + backward of a
+ * fast path, and acrl_gemm_bf16 of precision = bf16) on the shapes the networks use, and the time of one forward + backward of a
  * 17-256-256-6 tanh MLP at batch 256. Prints Markdown tables. */
 #include "acrl/nn.h"
 
@@ -64,14 +64,18 @@ int main(int argc, char** argv) {
         C[i] = 0;
     }
     printf("gemm, one thread, GFLOP/s (fast backend: %s)\n\n", acrl_gemm_backend());
-    printf("| shape (M,N,K) | ta | tb | reference | blocked C | acrl_gemm |\n|---|---|---|---|---|---|\n");
+    printf("(acrl_gemm_bf16: operands rounded to bfloat16, float sums; avx512_bf16 here: %s)\n\n",
+           acrl_bf16_supported() ? "yes" : "no, the portable loop");
+    printf("| shape (M,N,K) | ta | tb | reference | blocked C | acrl_gemm | acrl_gemm_bf16 |\n"
+           "|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < nc; i++) {
-        double g[3];
-        gemm_fn fns[3] = {acrl_gemm_ref, acrl_gemm_c, acrl_gemm};
-        for (int f = 0; f < 3; f++)
+        double g[4];
+        gemm_fn fns[4] = {acrl_gemm_ref, acrl_gemm_c, acrl_gemm, acrl_gemm_bf16};
+        for (int f = 0; f < 4; f++)
             g[f] = gflops(fns[f], cases[i].ta, cases[i].tb, cases[i].M, cases[i].N, cases[i].K, cases[i].beta,
                           A, B, C, f == 0 ? budget / 4 : budget);
-        printf("| %s | %d | %d | %.2f | %.1f | %.1f |\n", cases[i].name, cases[i].ta, cases[i].tb, g[0], g[1], g[2]);
+        printf("| %s | %d | %d | %.2f | %.1f | %.1f | %.1f |\n", cases[i].name, cases[i].ta, cases[i].tb, g[0], g[1],
+               g[2], g[3]);
     }
 
     /* MLP 17-256-256-6, tanh, batch 256: forward + MSE-style backward with input grad */

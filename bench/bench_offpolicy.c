@@ -69,7 +69,7 @@ static void bench(const char* algo_name, int od, int ad, int threads, int update
     for (int i = 0; i < od; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
     for (int i = 0; i < ad; i++) { alo[i] = -1; ahi[i] = 1; }
     acrl_space os = {ACRL_SPACE_BOX, od, 0, olo, ohi, {0, 0, 0}}, as = {ACRL_SPACE_BOX, ad, 0, alo, ahi, {0, 0, 0}};
-    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL, 0};
     offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
     if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return; }
     const int B = 256;
@@ -139,7 +139,7 @@ static offp_learner* make_filled(const char* algo_name, int od, int ad, int K, i
     for (int i = 0; i < od; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
     for (int i = 0; i < ad; i++) { alo[i] = -1; ahi[i] = 1; }
     acrl_space os = {ACRL_SPACE_BOX, od, 0, olo, ohi, {0, 0, 0}}, as = {ACRL_SPACE_BOX, ad, 0, alo, ahi, {0, 0, 0}};
-    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL, 0};
     offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
     if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return NULL; }
     acrl_rng rng;
@@ -228,7 +228,7 @@ static double time_update(const char* algo_name, const char* arch, const char* a
     for (int i = 0; i < OD; i++) { olo[i] = -INFINITY; ohi[i] = INFINITY; }
     for (int i = 0; i < AD; i++) { alo[i] = -1; ahi[i] = 1; }
     acrl_space os = {ACRL_SPACE_BOX, OD, 0, olo, ohi, {0, 0, 0}}, as = {ACRL_SPACE_BOX, AD, 0, alo, ahi, {0, 0, 0}};
-    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "bench", 1, 1000000, 0, threads, 0.99f, NULL, NULL, 0};
     offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
     if (!L) { fprintf(stderr, "%s: %s\n", algo_name, err); free(cfg); return NAN; }
     acrl_rng rng;

@@ -29,6 +29,8 @@ extern const cli_command cli_cmd_buffer;
 extern const cli_command cli_cmd_lm;
 extern const cli_command cli_cmd_backtest;
 extern const cli_command cli_cmd_pareto;
+extern const cli_command cli_cmd_distill;
+extern const cli_command cli_cmd_nav;
 
 /* Prints "acrl: CMD: MESSAGE (see 'acrl help CMD')" on stderr; returns CLI_EXIT_USAGE. */
 int cli_error(const char* cmd, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

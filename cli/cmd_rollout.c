@@ -179,9 +179,10 @@ static int rollout_run(int argc, char** argv) {
     cli_opt opts[] = {
         { "--seed", true, NULL }, { "--state", true, NULL },
         { "--actions", true, NULL }, { "--steps", true, NULL }, { "--plugin", true, NULL },
+        { "--env-args", true, NULL },
     };
     const char* pos[1];
-    int npos, rc = cli_parse(CMD, argc, argv, opts, 5, pos, 1, &npos);
+    int npos, rc = cli_parse(CMD, argc, argv, opts, 6, pos, 1, &npos);
     if (rc) return rc;
     if (opts[4].value && cli_plugin_load(CMD, opts[4].value)) return CLI_EXIT_USAGE;
     if (npos != 1) return cli_error(CMD, "missing ENV (see 'acrl envs' for the ids)");
@@ -190,6 +191,7 @@ static int rollout_run(int argc, char** argv) {
     if (opts[3].value && (rc = cli_opt_int(CMD, "--steps", opts[3].value, 0, INT32_MAX, &max_steps))) return rc;
     if (acrl_menv_exists(pos[0])) {
         if (opts[1].value) return cli_error(CMD, "--state: %s is a multi-agent env; it takes no state", pos[0]);
+        if (opts[5].value) return cli_error(CMD, "--env-args: not supported for the multi-agent env %s", pos[0]);
         return rollout_marl(pos[0], seed, max_steps, opts[2].value);
     }
     double state[MAX_DIM];
@@ -201,7 +203,9 @@ static int rollout_run(int argc, char** argv) {
     }
 
     char err[ACRL_ERRLEN];
-    acrl_env* env = acrl_env_make(pos[0], NULL, err, sizeof err);
+    acrl_env_options eo = acrl_env_options_default();
+    eo.env_args = opts[5].value;
+    acrl_env* env = acrl_env_make(pos[0], &eo, err, sizeof err);
     if (!env) return cli_error(CMD, "%s", err);
     const acrl_space* as = &env->act_space;
     int od = env->obs_space.dim;
@@ -263,7 +267,7 @@ const cli_command cli_cmd_rollout = {
     "rollout",
     "run one episode and print every transition as CSV",
     "usage: acrl rollout ENV [--seed S] [--state V1,V2,...] [--actions FILE|random] [--steps N]\n"
-    "                    [--plugin FILE]\n\n"
+    "                    [--env-args K=V,K=V] [--plugin FILE]\n\n"
     "Resets ENV (as made by gym.make, with its time limit) with seed S (default 0), runs\n"
     "one episode and prints CSV on stdout:\n\n"
     "  step,a0..a{k-1},o0..o{n-1},reward,terminated,truncated\n\n"
@@ -279,6 +283,8 @@ const cli_command cli_cmd_rollout = {
     "  --actions random  sample uniformly from the action space, from an RNG seeded with S\n"
     "                  on its own stream (the default)\n"
     "  --steps N       stop after N steps even if the episode goes on\n"
+    "  --env-args K=V,...  the env's settings, as the run key env_args (e.g. LaserNav-v0\n"
+    "                  moving=0; an unknown or bad setting exits with code 2)\n"
     CLI_PLUGIN_USAGE "\n"
     "Multi-agent envs (the second table of acrl envs): columns step, a<i> per agent,\n"
     "o<i>_<k> per agent, r<i> per agent, terminated, truncated; an actions line holds one\n"

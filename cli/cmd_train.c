@@ -149,7 +149,7 @@ const cli_command cli_cmd_train = {
     "of 'acrl envs', docs/multiagent.md) on ENV. The configuration is, in order: the\n"
     "algorithm's defaults, the preset configs/ALGO/ENV.ini if there is one (or instead\n"
     "--config FILE), then each --set key=value; --steps and --envs override n_timesteps and\n"
-    "n_envs. 'acrl help ALGO' lists the keys.\n"
+    "n_envs. 'acrl help ALGO' lists the keys. ALGO distill is what 'acrl distill' runs.\n"
     "\n"
     "The run directory (default runs/ALGO-ENV-SEED-<time>) receives config.ini, progress.csv,\n"
     "a TensorBoard event file, last.ckpt (periodic), best.ckpt (best evaluation), final.ckpt,\n"

@@ -21,6 +21,8 @@ static const cli_command* const commands[] = {
     &cli_cmd_lm,
     &cli_cmd_backtest,
     &cli_cmd_pareto,
+    &cli_cmd_distill,
+    &cli_cmd_nav,
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -59,6 +61,11 @@ int main(int argc, char** argv) {
         if (!c && acrl_algo_describe(argv[2], stdout) == 0) return 0; /* acrl help ppo: config keys */
         if (!c) return cli_error(NULL, "unknown command '%s'", argv[2]);
         fputs(c->usage, stdout);
+        for (const char* const* a = acrl_algo_names(); *a; a++) /* a command that is an algorithm too (distill) */
+            if (strcmp(*a, argv[2]) == 0) {
+                fputs("\n", stdout);
+                acrl_algo_describe(argv[2], stdout);
+            }
         return 0;
     }
     const cli_command* c = find_command(name);

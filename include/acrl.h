@@ -23,5 +23,6 @@
 #include "acrl/maze.h"
 #include "acrl/marl.h"
 #include "acrl/mec.h"
+#include "acrl/lasernav.h"
 
 #endif

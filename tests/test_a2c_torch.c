@@ -76,7 +76,7 @@ static void run_case(const ref_case* k, const char* dump_dir) {
     acrl_collector* c = collector_create(k->env_id, k->num_envs, k->seed, 1, &opt, err, sizeof err);
     CHECK(c != NULL);
     acrl_env* probe = acrl_env_make(k->env_id, NULL, err, sizeof err);
-    acrl_algo_ctx ctx = {&probe->obs_space, &probe->act_space, k->env_id, k->num_envs, 100000, k->seed, 1, k->gamma, &opt, NULL};
+    acrl_algo_ctx ctx = {&probe->obs_space, &probe->act_space, k->env_id, k->num_envs, 100000, k->seed, 1, k->gamma, &opt, NULL, 0};
     void* learner = algo->create(cfg, &ctx, err, sizeof err);
     if (!learner) fprintf(stderr, "%s\n", err);
     CHECK(learner != NULL);

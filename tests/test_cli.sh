@@ -168,5 +168,15 @@ done
 expect_error "holds an invalid observation statistic" eval fixtures/ckpt/bad_collector_negative_variance.ckpt --episodes 1
 expect_error "holds an invalid observation statistic" export fixtures/ckpt/bad_collector_negative_variance.ckpt -o "$TMP/p.ckpt"
 
+# rollout --env-args: Pendulum-v1 with the velocity hidden has two observation columns
+[ "$("$ACRL" rollout Pendulum-v1 --env-args hide=velocity --steps 1 | head -1)" = "step,a0,o0,o1,reward,terminated,truncated" ] &&
+    ok || bad "rollout --env-args hide=velocity header"
+expect_error "unknown key 'bogus'" rollout LaserNav-v0 --env-args bogus=1
+
+# a presets directory that does not exist: the run trains on the defaults, and says so
+ACRL_CONFIG_DIR="$TMP/no-such-dir" "$ACRL" train ppo CartPole-v1 --steps 64 --quiet --out "$TMP/nopre" >/dev/null 2>"$TMP/err" &&
+    ok || bad "train without presets: $(cat "$TMP/err")"
+grep -q "warning: no presets directory $TMP/no-such-dir" "$TMP/err" && ok || bad "no warning without presets: $(cat "$TMP/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -38,6 +38,22 @@ e1=$("$ACRL" eval "$TMP/pre" --episodes 2)
 e2=$("$ACRL" eval "$TMP/nopre" --episodes 2)
 echo "  offline_pretrain=20: $e1; none: $e2"
 [ "$e1" != "$e2" ] && ok || bad "offline_pretrain changed nothing"
+# buffer collect: a trained policy's own transitions (here the source run's, 250 steps,
+# Pendulum-v1 episodes of 200: one truncation inside), repeatable, readable as offline data
+out=$("$ACRL" buffer collect "$TMP/src" --steps 250 --seed 3 --out "$TMP/c1.bin" 2>&1) && ok || bad "collect: $out"
+echo "  $out"
+"$ACRL" buffer collect "$TMP/src/final.ckpt" --steps 250 --seed 3 --out "$TMP/c2.bin" >/dev/null 2>&1
+cmp -s "$TMP/c1.bin" "$TMP/c2.bin" && ok || bad "collect is not repeatable"
+"$ACRL" buffer collect "$TMP/src" --steps 250 --seed 3 --deterministic --out "$TMP/c3.bin" >/dev/null 2>&1
+cmp -s "$TMP/c1.bin" "$TMP/c3.bin" && bad "--deterministic changed nothing" || ok
+[ "$(wc -c <"$TMP/c1.bin")" -eq $((24 + 250 * 8 * 4 + 500)) ] && ok || bad "collect file size $(wc -c <"$TMP/c1.bin")"
+# actions in the learner's units (|a| <= 1), truncated flags at row 200 (time limit) and 250 (end)
+flags=$(od -An -v -tu1 -j $((24 + 250 * 8 * 4 + 250)) -N 250 "$TMP/c1.bin" | tr -s ' \n' '\n' | awk NF | grep -n '^1$' | cut -d: -f1 | tr '\n' ' ')
+[ "$flags" = "200 250 " ] && ok || bad "truncated rows: $flags"
+amax=$(od -An -v -tf4 -j $((24 + 250 * 3 * 4)) -N $((250 * 4)) "$TMP/c1.bin" | tr -s ' \n' '\n' | awk 'NF { a = $1 < 0 ? -$1 : $1; if (a > m) m = a } END { print (m <= 1 && m > 0.05) ? "ok" : m }')
+[ "$amax" = ok ] && ok || bad "actions out of [-1, 1] or all zero: $amax"
+"$ACRL" train sac Pendulum-v1 --steps 300 $S --set "offline_data=$TMP/c1.bin" --out "$TMP/usec" >/dev/null 2>"$TMP/err" && ok ||
+    bad "offline run on collected data: $(cat "$TMP/err")"
 refused() { # PATTERN ARGS...
     pat=$1; shift
     "$ACRL" "$@" >/dev/null 2>"$TMP/err"
@@ -49,5 +65,8 @@ refused() { # PATTERN ARGS...
 refused "holds no replay buffer" buffer export "$TMP/nobuf"
 refused "$TMP/t.bin: transitions of obs 3" train sac MountainCarContinuous-v0 --steps 150 $S $O --out "$TMP/mc"
 refused "$TMP/none.bin" train sac Pendulum-v1 --steps 150 $S --set "offline_data=$TMP/none.bin" --out "$TMP/n"
+refused "collect needs --steps" buffer collect "$TMP/src"
+refused "--steps: expected an integer" buffer collect "$TMP/src" --steps 0
+refused "belong to 'buffer collect'" buffer export "$TMP/src" --steps 5
 echo "test_cli_offline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

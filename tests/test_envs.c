@@ -104,11 +104,11 @@ static void test_fixture(const char* id) {
 static void test_registry(void) {
     char err[ACRL_ERRLEN];
 #ifdef ACRL_HAVE_MUJOCO
-    /* DoorKeyGrid-v0, Maze-v0, Portfolio-v0, PortfolioESG-v0, MecOffload-v0, then the MuJoCo tasks
-     * and the safety velocity tasks */
-    const int total = NIDS + 5 + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count;
+    /* DoorKeyGrid-v0, Maze-v0, Portfolio-v0, PortfolioESG-v0, MecOffload-v0, LaserNav-v0, then the
+     * MuJoCo tasks and the safety velocity tasks */
+    const int total = NIDS + 6 + acrl_mujoco_spec_count + acrl_mujoco_safety_spec_count;
 #else
-    const int total = NIDS + 5; /* DoorKeyGrid-v0, Maze-v0, Portfolio-v0, PortfolioESG-v0, MecOffload-v0 */
+    const int total = NIDS + 6; /* DoorKeyGrid-v0, Maze-v0, Portfolio-v0, PortfolioESG-v0, MecOffload-v0, LaserNav-v0 */
 #endif
     CHECK(acrl_env_count() == total);
     static const int steps[NIDS] = { 500, 500, 200, 999, 200 };

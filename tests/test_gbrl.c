@@ -349,7 +349,7 @@ static void fd_case(bool discrete) {
     float olo[2] = {-INFINITY, -INFINITY}, ohi[2] = {INFINITY, INFINITY}, alo[2] = {-1, -1}, ahi[2] = {1, 1};
     acrl_space os = {ACRL_SPACE_BOX, 2, 0, olo, ohi, {0, 0, 0}};
     acrl_space as = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, A, NULL, NULL, {0, 0, 0}} : (acrl_space){ACRL_SPACE_BOX, A, 0, alo, ahi, {0, 0, 0}};
-    acrl_algo_ctx ctx = {&os, &as, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL, 0};
     void* L = acrl_algo_ppo.create(cfg, &ctx, err, sizeof err);
     CHECK(L != NULL);
     if (!L) { fprintf(stderr, "%s\n", err); free(cfg); return; }
@@ -559,7 +559,7 @@ static void* make_ppo(const char* model, acrl_space* os, acrl_space* as) {
     snprintf(kv, sizeof kv, "model=%s", model);
     CHECK(acrl_config_parse_override(acrl_algo_ppo.cfg_table, cfg, kv, err, sizeof err) == 0);
     CHECK(acrl_config_parse_override(acrl_algo_ppo.cfg_table, cfg, "n_steps=16", err, sizeof err) == 0);
-    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL, 0};
     void* L = acrl_algo_ppo.create(cfg, &ctx, err, sizeof err);
     free(cfg);
     return L;

@@ -119,7 +119,7 @@ static void test_mix(void) {
     float lo[OD] = {-INFINITY, -INFINITY, -INFINITY}, hi[OD] = {INFINITY, INFINITY, INFINITY}, alo[1] = {-1},
           ahi[1] = {1};
     acrl_space os = {ACRL_SPACE_BOX, OD, 0, lo, hi, {0, 0, 0}}, as = {ACRL_SPACE_BOX, AD, 0, alo, ahi, {0, 0, 0}};
-    acrl_algo_ctx ctx = {&os, &as, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&os, &as, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL, 0};
     offp_learner* L = algo->create(cfg, &ctx, err, sizeof err);
     CHECK(L != NULL);
     if (!L) { fprintf(stderr, "%s\n", err); free(cfg); return; }

@@ -109,7 +109,7 @@ static void* make_learner_env(const acrl_algo* algo, void* cfg, const acrl_space
     const char* common[] = {"batch_size=8", "net_arch=16,16", "learning_rate=0.003", "tau=0.05", "buffer_size=64"};
     for (int i = 0; i < 5; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, common[i], err, sizeof err) == 0);
     for (int i = 0; i < nsets; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, sizeof err) == 0);
-    acrl_algo_ctx ctx = {os, as, env_id, 1, 1000, 0, threads, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {os, as, env_id, 1, 1000, 0, threads, 0.99f, NULL, NULL, 0};
     void* l = algo->create(cfg, &ctx, err, sizeof err);
     if (!l) fprintf(stderr, "create %s: %s\n", algo->name, err);
     CHECK(l != NULL);

@@ -121,7 +121,7 @@ static int load_into(const char* algo_name, const char* env_id, const char* cons
     void* cfg = calloc(1, algo->cfg_size);
     algo->cfg_defaults(cfg);
     for (int i = 0; i < nsets; i++) acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, errlen);
-    acrl_algo_ctx ctx = {&env->obs_space, &env->act_space, env_id, 1, 1000, 0, 1, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&env->obs_space, &env->act_space, env_id, 1, 1000, 0, 1, 0.99f, NULL, NULL, 0};
     void* l = algo->create(cfg, &ctx, err, errlen);
     int rc = -2;
     acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);

@@ -24,7 +24,7 @@ static void* make_ppo(acrl_env* probe, const acrl_collector_options* opt, int wa
     snprintf(set, sizeof set, "obs_norm_warmup=%d", warmup);
     const char* sets[] = {"n_steps=8", "batch_size=8", "n_epochs=1", "net_arch=8", set};
     for (int i = 0; i < 5; i++) CHECK(acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, errlen) == 0);
-    acrl_algo_ctx ctx = {&probe->obs_space, &probe->act_space, "Pendulum-v1", E, 1000, 7, 1, 0.99f, opt, NULL};
+    acrl_algo_ctx ctx = {&probe->obs_space, &probe->act_space, "Pendulum-v1", E, 1000, 7, 1, 0.99f, opt, NULL, 0};
     void* l = algo->create(cfg, &ctx, err, errlen);
     free(cfg);
     return l;

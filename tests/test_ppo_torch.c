@@ -96,7 +96,7 @@ static void run_case(const char* file) {
     acrl_space obs_space = {ACRL_SPACE_BOX, obs_dim, 0, olo, ohi, {0, 0, 0}};
     acrl_space act_space = discrete ? (acrl_space){ACRL_SPACE_DISCRETE, 1, A, NULL, NULL, {0, 0, 0}}
                                     : (acrl_space){ACRL_SPACE_BOX, A, 0, alo, ahi, {0, 0, 0}};
-    acrl_algo_ctx ctx = {&obs_space, &act_space, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL};
+    acrl_algo_ctx ctx = {&obs_space, &act_space, "test", 1, 1000, 0, 1, 0.99f, NULL, NULL, 0};
     void* learner = acrl_algo_ppo.create(cfg, &ctx, err, sizeof err);
     CHECK(learner != NULL);
     if (!learner) { fprintf(stderr, "%s\n", err); free(cfg); return; }

@@ -11,7 +11,7 @@
  *    (sac.seq holds a position > 0) and resumed -> byte-identical final.ckpt; two threads.
  *  - The decision-interval evaluation and the FAS on a constructed env (reward = action,
  *    constant observation, 12 steps): returns follow from the policy's two actions.
- *  - Refusals: Discrete actions, a distributed layout, warm_start = lqr. */
+ *  - Refusals: Discrete actions, a distributed layout, critic_obs = state, warm_start = lqr. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,14 +94,19 @@ static void check_scalar(const char* label, double got, const record* want) {
 }
 
 /* A SAC learner for spaces os/as with the settings given; NULL (and the message printed) if refused. */
-static void* make_sac(void* cfg, const acrl_space* os, const acrl_space* as, const char* const* sets, int nsets,
-                      int threads, const acrl_layout* layout, char* err) {
+static void* make_sac_cd(void* cfg, const acrl_space* os, const acrl_space* as, const char* const* sets, int nsets,
+                         int threads, const acrl_layout* layout, int critic_dim, char* err) {
     const acrl_algo* algo = &acrl_algo_sac;
     algo->cfg_defaults(cfg);
     for (int i = 0; i < nsets; i++)
         CHECK(acrl_config_parse_override(algo->cfg_table, cfg, sets[i], err, ACRL_ERRLEN) == 0);
-    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, threads, 0.99f, NULL, layout};
+    acrl_algo_ctx ctx = {os, as, "test", 1, 1000, 0, threads, 0.99f, NULL, layout, critic_dim};
     return algo->create(cfg, &ctx, err, ACRL_ERRLEN);
+}
+
+static void* make_sac(void* cfg, const acrl_space* os, const acrl_space* as, const char* const* sets, int nsets,
+                      int threads, const acrl_layout* layout, char* err) {
+    return make_sac_cd(cfg, os, as, sets, nsets, threads, layout, 0, err);
 }
 
 /* ---- one update against PyTorch -------------------------------------------------------- */
@@ -264,6 +269,9 @@ static void test_refusals(void) {
     l = make_sac(cfg, &os, &box, sets, 3, 1, &lay, err);
     printf("  distributed: %s\n", err);
     CHECK(l == NULL && strstr(err, "action_sequence") && strstr(err, "distributed"));
+    l = make_sac_cd(cfg, &os, &box, sets, 3, 1, NULL, 2, err);
+    printf("  critic_obs = state: %s\n", err);
+    CHECK(l == NULL && strstr(err, "action_sequence") && strstr(err, "critic_obs"));
     const acrl_algo* algo = &acrl_algo_sac;
     algo->cfg_defaults(cfg);
     CHECK(acrl_config_parse_override(algo->cfg_table, cfg, "action_sequence=65", err, sizeof err) != 0);

@@ -77,6 +77,12 @@ struct acrl_env {
      * declare none; acrl_env_costs finds the base env's. Costs are outputs, not state. */
     int         num_costs;
     double      costs[ACRL_MAX_COSTS];
+    /* Privileged state (asymmetric critics, distillation; docs/generalisation.md): optional
+     * (NULL and 0, the defaults of a zeroed struct: none), the priv_dim floats that go with the
+     * observation the last reset/step/set_state returned, e.g. the clean full state of a
+     * partially observed or noisy env. acrl_env_priv_dim finds them through wrappers. */
+    void      (*priv_state)(const acrl_env* env, float* out);
+    int         priv_dim;
 };
 
 typedef struct {
@@ -105,6 +111,10 @@ int acrl_env_num_costs(const acrl_env* env);
 const double* acrl_env_costs(const acrl_env* env);
 /* Frees the env and every wrapper under it; NULL is fine. */
 void acrl_env_close(acrl_env* env);
+/* The privileged state of env's chain: its length (0: none), from the outermost env in the chain
+ * that has priv_state, and that env's state now (priv_dim floats; for the last observation). */
+int  acrl_env_priv_dim(const acrl_env* env);
+void acrl_env_priv_state(const acrl_env* env, float* out);
 
 /* ---- registry -------------------------------------------------------------- */
 
@@ -184,6 +194,16 @@ acrl_env* acrl_wrap_normalize_obs(acrl_env* inner, double epsilon, double clip, 
 acrl_env* acrl_wrap_normalize_reward(acrl_env* inner, double gamma, double epsilon, double clip,
                                      char* err, size_t errlen);
 
+/* Partial observability (docs/generalisation.md): the observation is the last n_stack >= 1
+ * frames (oldest first; an episode starts with copies of its first frame), each frame inner's
+ * observation with the entries hide[0..n_hide) removed and Gaussian noise of std noise_std >= 0
+ * added to the rest (drawn from the base env's RNG, so seeded and in checkpoints). Its
+ * privileged state (acrl_env_priv_state) is inner's clean, full observation. set_state gives
+ * a noiseless observation (all frames alike). acrl_env_make applies it for the env_args keys
+ * hide=velocity (the velocity entries of the envs docs/generalisation.md lists) or hide=I+J+...
+ * (observation indices), obs_noise=STD and obs_stack=K, taken off before the env sees env_args. */
+acrl_env* acrl_wrap_partial_obs(acrl_env* inner, const int* hide, int n_hide, double noise_std, int n_stack, char* err,
+                                size_t errlen);
 /* Freezes (training = false, for evaluation) or resumes the statistics updates of every
  * normalize wrapper in env's chain. Returns how many normalize wrappers were found. */
 int acrl_wrap_normalize_set_training(acrl_env* env, bool training);
@@ -235,6 +255,10 @@ struct acrl_vecenv {
     double*  episode_cost;    /* (num_envs, K) running cost sums of the current episode */
     double*  done_cost;       /* (num_envs, K) cost sums of the episode that ended this step */
     void*    impl;            /* thread pool */
+    /* privileged states (acrl_env_priv_dim of the copies; 0: none, then both NULL) */
+    int      priv_dim;
+    float*   states;          /* (num_envs, priv_dim) states of the current observations */
+    float*   final_states;    /* (num_envs, priv_dim) states of final_obs, valid where an episode ended */
 };
 
 acrl_vecenv* acrl_vecenv_make(const char* id, int num_envs, uint64_t seed, int threads,

@@ -205,6 +205,16 @@ typedef struct {
     float*   dr[ACRL_MLP_MAX_LAYERS];          /* (max_batch, sizes[l+1]) dropout outputs, if dropout */
     bool     dropped;                          /* the last forward applied the masks */
     bool     bf16[ACRL_MLP_MAX_LAYERS];        /* layer l's products in bf16 (acrl_mlp_set_bf16) */
+    /* A CNN in front (acrl_mlp_build_cnn; NULL: none): input rows are [image (img_dim) | extra],
+     * the first linear layer reads [CNN features | extra] (sizes[0] = features + extra). */
+    struct acrl_cnn* cnn;
+    int      in_dim;                           /* width of the input rows (sizes[0] without a CNN) */
+    int      img_dim;                          /* C H W of the CNN's input, 0 without one */
+    float*   img;                              /* (max_batch, img_dim) the images, gathered when extra > 0 */
+    float*   xin;                              /* (max_batch, sizes[0]) [features | extra] */
+    float*   dxin;                             /* (max_batch, sizes[0]) gradient wrt xin */
+    float*   dfeat;                            /* (max_batch, features) gradient wrt the features */
+    float*   dimg;                             /* (max_batch, img_dim) gradient wrt the images, when extra > 0 */
     float*   d[3];                             /* (max_batch, max width) backward scratch */
     const float* input;                        /* (batch, sizes[0]) the last forward's input */
     int      batch;                            /* the last forward's batch size */
@@ -244,6 +254,22 @@ const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const flo
 int  acrl_mlp_set_bf16(acrl_mlp* m, int min_width);
 /* The gemm layer l uses (acrl_gemm or acrl_gemm_bf16), for code that runs its own products. */
 acrl_gemm_fn acrl_mlp_gemm(const acrl_mlp* m, int l);
+/* The convolutions of acrl_mlp_build_cnn: input (c, h, w), n layers (see acrl_cnn_build). */
+typedef struct {
+    int c, h, w, n;
+    const int *channels, *kernels, *strides, *pools; /* strides, pools NULL: 1 */
+    const char* act;
+} acrl_cnn_spec;
+/* acrl_mlp_build with a CNN in front: sizes[0] is the width of the input rows, whose first
+ * c h w columns are an image (C order) and the rest (sizes[0] - c h w >= 0 "extra" columns,
+ * e.g. a critic's actions) pass by the CNN; the first linear layer reads the CNN's flattened
+ * features followed by the extra columns. The CNN's tensors "<name>.cnn.<l>.w"/".b" follow
+ * the MLP's in p; acrl_mlp_init initialises them too (PyTorch's Conv2d default), forward and
+ * backward run them, and acrl_mlp_backward_input gives the gradient of the extra columns
+ * only (the image columns of din are left as they were: an input gradient through the CNN
+ * comes only with the parameter gradients). -1 with err on bad sizes or no memory. */
+int  acrl_mlp_build_cnn(acrl_mlp* m, acrl_params* p, const char* name, const acrl_cnn_spec* cnn, const int* sizes,
+                        int nsizes, const char* act, bool layernorm, int max_batch, char* err, size_t errlen);
 /* Frees the MLP's buffers (not its parameters, which belong to the store). */
 void acrl_mlp_free(acrl_mlp* m);
 
@@ -266,7 +292,7 @@ void acrl_conv2d_backward(float* dx, float* dw, float* db, const float* dy, cons
  * dropped, the first maximum taken on ties: PyTorch's MaxPool2d(p)); the output is the last
  * map, flattened in C order (the features). Weights live in a store. c, h, w are each
  * layer's input (index l) and output (l + 1, after pooling); zh, zw the convolution's output. */
-typedef struct {
+typedef struct acrl_cnn {
     int      nlayers;
     int      c[ACRL_CNN_MAX_LAYERS + 1], h[ACRL_CNN_MAX_LAYERS + 1], w[ACRL_CNN_MAX_LAYERS + 1];
     int      k[ACRL_CNN_MAX_LAYERS], s[ACRL_CNN_MAX_LAYERS], pad[ACRL_CNN_MAX_LAYERS];

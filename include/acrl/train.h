@@ -150,6 +150,13 @@ int acrl_qbias_write_summary(const char* path, const acrl_qbias_result* r, bool 
  * the off-policy key offline_data reads; the rows written into *n. ACRL_OK, ACRL_ERR_INPUT
  * (bad checkpoint, no buffer in it) or ACRL_ERR_RUNTIME (cannot write) with a message. */
 int acrl_buffer_export(const char* ckpt_path, const char* out_path, long* n, char* err, size_t errlen);
+/* Runs the policy of the checkpoint at ckpt_path (any algorithm; a policy.ckpt does) in its env
+ * for steps steps (episodes reset with seeds seed, seed + 1, ...; sampled actions, or the
+ * policy's mode if deterministic) and writes the transitions to out_path as a transitions
+ * file, observations and actions in the learner's units as acrl_buffer_export writes them.
+ * ACRL_OK, ACRL_ERR_INPUT (bad checkpoint, steps < 1) or ACRL_ERR_RUNTIME with a message. */
+int acrl_buffer_collect(const char* ckpt_path, long steps, uint64_t seed, bool deterministic, const char* out_path,
+                        char* err, size_t errlen);
 
 /* Names of the registered algorithms, NULL-terminated; and the config help of one
  * (keys, types, defaults) written to f. Returns -1 if the algo is unknown. */

@@ -57,6 +57,8 @@ static void* a2c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     a->L.name = "a2c";
     a->cfg = *cfg;
+    a->cfg.pol.critic_dim = ctx->critic_dim; /* critic_obs = state (refused with shards by the trainer) */
+    cfg = &a->cfg;
     a->gamma = ctx->gamma;
     acrl_params_init(&a->L.params);
     if (policy_build(&a->L.pol, &a->L.params, od, ctx->act_space, &cfg->pol, N, err, errlen) ||
@@ -96,7 +98,8 @@ static void* a2c_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
             return NULL;
         }
     }
-    if (rollout_init(&a->ro, cfg->n_steps, lay ? lay->local_envs : E, od, a->L.pol.act_dim) || !a->adv || !a->wlogp || !a->dv || !a->logp || !a->ent) {
+    if (rollout_init(&a->ro, cfg->n_steps, lay ? lay->local_envs : E, od, a->L.pol.act_dim) || !a->adv || !a->wlogp || !a->dv || !a->logp || !a->ent ||
+        (ctx->critic_dim > 0 && rollout_init_states(&a->ro, ctx->critic_dim))) {
         snprintf(err, errlen, "out of memory");
         a2c_destroy(a);
         return NULL;

@@ -31,6 +31,9 @@ typedef struct {
     /* data-parallel layout (dist/layout.h) when shards > 1, else NULL; num_envs above is
      * then the count of all ranks' copies, this rank holding layout->local_envs of them */
     const acrl_layout* layout;
+    /* critic_obs = state: the privileged state's size (the critics' input instead of the
+     * observation; the learner is given the states beside the observations), else 0 */
+    int critic_dim;
 } acrl_algo_ctx;
 
 /* Supervised targets of a warm start: n samples. */

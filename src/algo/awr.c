@@ -254,7 +254,7 @@ static void recompute(awr* a) {
         float last[E];
         values_of(a, a->b_last + (size_t)s * E * od, E, last);
         acrl_rollout view = {a->cfg.n_steps, E, od, a->ad, NULL, NULL, NULL, a->b_val + r0, a->b_rew + r0,
-                             a->t_term, a->t_trunc, a->b_fval + r0, a->b_adv + r0, a->b_ret + r0};
+                             a->t_term, a->t_trunc, a->b_fval + r0, a->b_adv + r0, a->b_ret + r0, 0, NULL};
         rollout_compute_gae(&view, last, a->gamma, a->cfg.gae_lambda);
     }
 }

@@ -27,6 +27,16 @@ void collector_normalize_obs(const acrl_collector* c, const float* raw, float* o
         }
 }
 
+void collector_normalize_state(const acrl_collector* c, const float* raw, float* out, int n) {
+    int d = c->state_dim;
+    if (!c->norm_obs) { memmove(out, raw, sizeof(float) * (size_t)n * (size_t)d); return; }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < d; j++) {
+            double z = (raw[i * d + j] - c->state_stat.mean[j]) / sqrt(c->state_stat.var[j] + NORM_EPS);
+            out[i * d + j] = clipf(z, c->clip_obs);
+        }
+}
+
 acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
                                  const acrl_collector_options* opt, char* err, size_t errlen) {
     acrl_env_options eo = acrl_env_options_default();
@@ -70,11 +80,36 @@ acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed
     return c;
 }
 
+int collector_enable_state(acrl_collector* c, char* err, size_t errlen) {
+    acrl_vecenv* v = c->venv;
+    if (v->priv_dim < 1) {
+        snprintf(err, errlen, "%s has no privileged state, which critic_obs = state and distill need (env_args hide=..., "
+                 "obs_noise=... or obs_stack=... give an env one: docs/generalisation.md)", v->envs[0]->id);
+        return -1;
+    }
+    if (c->layout) { snprintf(err, errlen, "critic_obs = state: not with a sharded collector"); return -1; }
+    c->state_dim = v->priv_dim;
+    size_t sd = (size_t)c->num_envs * (size_t)c->state_dim;
+    c->state = calloc(sd, sizeof(float));
+    c->final_state = calloc(sd, sizeof(float));
+    if (!c->state || !c->final_state || acrl_running_stat_init(&c->state_stat, c->state_dim)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    /* the statistics start from the reset's states, as the observations' do */
+    if (c->norm_obs) acrl_running_stat_update_f(&c->state_stat, v->states, c->num_envs);
+    collector_normalize_state(c, v->states, c->state, c->num_envs);
+    return 0;
+}
+
 void collector_free(acrl_collector* c) {
     if (!c) return;
     acrl_vecenv_close(c->venv);
     acrl_running_stat_free(&c->obs_stat);
     acrl_running_stat_free(&c->ret_stat);
+    acrl_running_stat_free(&c->state_stat);
+    free(c->state);
+    free(c->final_state);
     free(c->disc_return);
     free(c->obs);
     free(c->final_obs);
@@ -109,6 +144,10 @@ void collector_step(acrl_collector* c, const float* actions) {
     c->steps += E;
     if (c->norm_obs && !c->obs_stats_frozen) acrl_running_stat_update_f(&c->obs_stat, v->obs, E);
     collector_normalize_obs(c, v->obs, c->obs, E);
+    if (c->state_dim) {
+        if (c->norm_obs && !c->obs_stats_frozen) acrl_running_stat_update_f(&c->state_stat, v->states, E);
+        collector_normalize_state(c, v->states, c->state, E);
+    }
     if (c->norm_reward) {
         for (int e = 0; e < E; e++) c->scratch[e] = c->disc_return[e] = c->disc_return[e] * c->gamma + v->rewards[e];
         acrl_running_stat_update(&c->ret_stat, c->scratch, E);
@@ -120,6 +159,9 @@ void collector_step(acrl_collector* c, const float* actions) {
         c->rewards[e] = c->norm_reward ? clipf(v->rewards[e] * rscale, c->clip_reward) : (float)v->rewards[e];
         if (v->terminated[e] || v->truncated[e]) {
             collector_normalize_obs(c, v->final_obs + (size_t)e * c->obs_dim, c->final_obs + (size_t)e * c->obs_dim, 1);
+            if (c->state_dim)
+                collector_normalize_state(c, v->final_states + (size_t)e * c->state_dim,
+                                          c->final_state + (size_t)e * c->state_dim, 1);
             c->disc_return[e] = 0.0;
             int slot = c->ep_count % 100;
             c->ep_returns[slot] = v->done_return[e];
@@ -182,6 +224,7 @@ size_t collector_state_bytes(const acrl_collector* c) {
     n += 8 * E + 4 * E * (size_t)c->obs_dim + 8 * E + 4 * E;
     n += 8 * 100 + 4 * 100 + 4 + 8;
     n += 8 * (E + 100) * (size_t)c->num_costs;
+    if (c->state_dim) n += stat_bytes(&c->state_stat);
     return n;
 }
 
@@ -209,7 +252,12 @@ void collector_state_save(const acrl_collector* c, void* buf) {
     p = le_put_i64(p, c->steps);
     if (c->num_costs) {
         p = le_put_f64s(p, v->episode_cost, E * (size_t)c->num_costs);
-        le_put_f64s(p, c->ep_costs, 100 * (size_t)c->num_costs);
+        p = le_put_f64s(p, c->ep_costs, 100 * (size_t)c->num_costs);
+    }
+    if (c->state_dim) {
+        p = le_put_f64s(p, c->state_stat.mean, (size_t)c->state_dim);
+        p = le_put_f64s(p, c->state_stat.var, (size_t)c->state_dim);
+        le_put_f64(p, c->state_stat.count);
     }
 }
 
@@ -247,23 +295,34 @@ int collector_state_load(acrl_collector* c, const void* buf, size_t len, char* e
         le_get_f64s(&p, v->episode_cost, E * (size_t)c->num_costs);
         le_get_f64s(&p, c->ep_costs, 100 * (size_t)c->num_costs);
     }
+    if (c->state_dim) {
+        le_get_f64s(&p, c->state_stat.mean, (size_t)c->state_dim);
+        le_get_f64s(&p, c->state_stat.var, (size_t)c->state_dim);
+        c->state_stat.count = le_get_f64(&p);
+    }
     if (c->ep_count < 0 || c->steps < 0) {
         snprintf(err, errlen, "checkpoint section 'collector' holds negative counters");
         return -1;
     }
     /* the same statistics rule as the policy-only reader: finite means, variances and
      * counts >= 0 (else a loadable run would export a policy.ckpt that eval refuses) */
-    for (int k = 0; k < 2; k++) {
-        int bad = !isfinite(st[k]->count) || st[k]->count < 0;
-        for (int j = 0; j < st[k]->dim; j++)
-            bad |= !isfinite(st[k]->mean[j]) || !isfinite(st[k]->var[j]) || st[k]->var[j] < 0;
+    acrl_running_stat* st3[3] = {st[0], st[1], &c->state_stat};
+    for (int k = 0; k < (c->state_dim ? 3 : 2); k++) {
+        const acrl_running_stat* sk = st3[k];
+        int bad = !isfinite(sk->count) || sk->count < 0;
+        for (int j = 0; j < sk->dim; j++)
+            bad |= !isfinite(sk->mean[j]) || !isfinite(sk->var[j]) || sk->var[j] < 0;
         if (bad) {
             snprintf(err, errlen, "checkpoint section 'collector' holds an invalid %s statistic",
-                     k == 0 ? "observation" : "return");
+                     k == 0 ? "observation" : k == 1 ? "return" : "state");
             return -1;
         }
     }
     collector_normalize_obs(c, v->obs, c->obs, c->num_envs);
+    if (c->state_dim) { /* the envs' snapshots hold the states of their observations */
+        for (int e = 0; e < c->num_envs; e++) acrl_env_priv_state(v->envs[e], v->states + (size_t)e * c->state_dim);
+        collector_normalize_state(c, v->states, c->state, c->num_envs);
+    }
     return 0;
 }
 

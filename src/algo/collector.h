@@ -49,6 +49,12 @@ typedef struct acrl_collector {
      * venv->obs row), e.g. to start them on a level of its choice (level replay). */
     void  (*step_hook)(void* user, struct acrl_collector* c);
     void*   step_hook_user;
+    /* privileged states (critic_obs = state; docs/generalisation.md), normalized like the
+     * observations with statistics of their own; state_dim 0: none (the arrays NULL) */
+    int     state_dim;
+    acrl_running_stat state_stat;  /* (state_dim) */
+    float*  state;                 /* (E, state_dim) normalized states of the current observations */
+    float*  final_state;           /* (E, state_dim) normalized states of final_obs */
 } acrl_collector;
 
 typedef struct {
@@ -61,6 +67,9 @@ typedef struct {
 acrl_collector* collector_create(const char* env_id, int num_envs, uint64_t seed, int threads,
                                  const acrl_collector_options* opt, char* err, size_t errlen);
 void collector_free(acrl_collector* c);
+/* Makes c hand out the envs' privileged states too (state, final_state; before the first
+ * step): 0, or -1 with a message if the envs have none (critic_obs = state). */
+int  collector_enable_state(acrl_collector* c, char* err, size_t errlen);
 /* The same for a data-parallel run: this rank's copies of layout (kept by pointer; the
  * caller keeps it alive), seeded by global index; shard s's stream is seed2(seed, 65536 + s).
  * Collective: every rank calls it. */
@@ -78,6 +87,8 @@ int    collector_global_load(acrl_collector* c, const void* buf, size_t len, cha
 /* Steps every copy with actions (E, act_dim), Box actions clipped to the bounds first (as
  * Stable-Baselines3 does: policies may sample outside them); updates statistics and buffers. */
 void collector_step(acrl_collector* c, const float* actions);
+/* Normalizes raw privileged states (n, state_dim) with their statistics (no update). */
+void collector_normalize_state(const acrl_collector* c, const float* raw, float* out, int n);
 /* Normalizes raw observations (n, obs_dim) with the current statistics (no update). */
 void collector_normalize_obs(const acrl_collector* c, const float* raw, float* out, int n);
 /* A raw reward r in the learner's units: scaled by the current std of the discounted return
@@ -93,7 +104,8 @@ double collector_recent_cost(const acrl_collector* c, int k);
 /* The same over the last n (1..100) finished episodes only. */
 double collector_recent_cost_n(const acrl_collector* c, int k, int n);
 
-/* Snapshot of everything that evolves (envs, statistics, buffers, counters). */
+/* Snapshot of everything that evolves (envs, statistics, buffers, counters; with states, their
+ * statistics at the end). */
 size_t collector_state_bytes(const acrl_collector* c);
 void   collector_state_save(const acrl_collector* c, void* buf);
 int    collector_state_load(acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen);

@@ -204,6 +204,7 @@ typedef struct {
 
 static const export_kind kinds[] = {
     {"ppo", describe_onpolicy}, {"a2c", describe_onpolicy}, {"a3c", describe_onpolicy}, {"awr", describe_onpolicy},
+    {"distill", describe_onpolicy},
     {"sac", describe_sac},      {"td3", describe_td3},      {"ddpg", describe_td3},
     {"pmoe", describe_pmoe},    {"dsact", describe_sac},    {"stac", describe_stac},
 };
@@ -226,6 +227,11 @@ int export_describe(export_desc* d, const acrl_agent* a, char* err, size_t errle
     char v[64];
     if (agent_config_value(a, "activation", v, sizeof v) || acrl_act_parse(&d->act, v, err, errlen)) {
         snprintf(err, errlen, "the checkpoint's configuration names no valid activation");
+        return -1;
+    }
+    if (agent_config_value(a, "extractor", v, sizeof v) == 0 && strcmp(v, "cnn") == 0) {
+        snprintf(err, errlen, "exporting a policy with extractor = cnn is not supported (the exporters write MLPs); "
+                              "'acrl act' and the Python binding run it");
         return -1;
     }
     if (k->describe(d, a, err, errlen)) goto fail;

@@ -35,6 +35,47 @@ void offp_defaults(offp_config* c) {
     c->offline_ratio = 0.5f;
     c->precision = OFFP_FLOAT;
     c->bf16_min_width = 256;
+    strcpy(c->extractor, "mlp");
+    c->cnn_channels = (acrl_intlist){2, {16, 32}};
+    c->cnn_kernels = (acrl_intlist){2, {3, 3}};
+}
+
+/* extractor = cnn: the convolutions' description (NULL for mlp) */
+static const acrl_cnn_spec* offp_cnn_spec(const offp_config* c, acrl_cnn_spec* cs) {
+    if (strcmp(c->extractor, "cnn") != 0) return NULL;
+    *cs = (acrl_cnn_spec){c->cnn_input.v[0], c->cnn_input.v[1], c->cnn_input.v[2], c->cnn_channels.n,
+                          c->cnn_channels.v, c->cnn_kernels.v, c->cnn_strides.n ? c->cnn_strides.v : NULL,
+                          c->cnn_pools.n ? c->cnn_pools.v : NULL, NULL};
+    return cs;
+}
+
+/* the lists agree in length (each value >= 1 by the keys' ranges) */
+static bool cnn_lists_ok(const offp_config* c) {
+    const int n = c->cnn_channels.n;
+    return c->cnn_input.n == 3 && n >= 1 && n <= ACRL_CNN_MAX_LAYERS && c->cnn_kernels.n == n &&
+           (!c->cnn_strides.n || c->cnn_strides.n == n) && (!c->cnn_pools.n || c->cnn_pools.n == n);
+}
+
+int offp_check_extractor(const offp_config* c, const acrl_space* obs, char* err, size_t errlen) {
+    if (strcmp(c->extractor, "mlp") == 0) return 0;
+    if (strcmp(c->extractor, "cnn") != 0) {
+        snprintf(err, errlen, "extractor: '%s' is not mlp or cnn", c->extractor);
+        return -1;
+    }
+    const acrl_intlist* in = &c->cnn_input;
+    if (obs->kind != ACRL_SPACE_BOX || in->n != 3 || (long)in->v[0] * in->v[1] * in->v[2] != obs->dim) {
+        snprintf(err, errlen, "extractor = cnn needs observations with an image shape (C, H, W); this env's are a "
+                              "flat vector of %d", obs->dim);
+        return -1;
+    }
+    const int n = c->cnn_channels.n;
+    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || c->cnn_kernels.n != n || (c->cnn_strides.n && c->cnn_strides.n != n) ||
+        (c->cnn_pools.n && c->cnn_pools.n != n)) {
+        snprintf(err, errlen, "cnn_channels, cnn_kernels (and cnn_strides, cnn_pools if given) need the same length, "
+                              "1 to %d", ACRL_CNN_MAX_LAYERS);
+        return -1;
+    }
+    return 0;
 }
 
 const char* const offp_precision_names[] = {"float", "bf16", "bf16_strict", NULL};
@@ -146,6 +187,10 @@ size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_b
     for (int i = 0; i < cfg->net_arch.n && i < ACRL_INTLIST_MAX; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
     size_t bytes = acrl_mlp_bytes(sizes, n, cfg->layer_norm != 0, max_batch);
+    acrl_cnn_spec cs;
+    if (offp_cnn_spec(cfg, &cs) && cnn_lists_ok(cfg))
+        bytes = acrl_size_add(bytes, acrl_cnn_bytes(cs.c, cs.h, cs.w, cs.channels, cs.kernels, cs.strides, cs.pools,
+                                                    cs.n, max_batch));
     for (int l = 1; l + 1 < n && cfg->dropout > 0; l++) /* dropout's masks and outputs, hidden layers */
         bytes = acrl_size_add(bytes, acrl_size_mul3(2 * (size_t)max_batch, (size_t)sizes[l], sizeof(float)));
     return bytes;
@@ -160,6 +205,7 @@ size_t offp_critic_bytes(int n, int in_dim, int out_dim, const offp_config* cfg,
 
 int offp_check_memory(const char* algo, const offp_config* cfg, const acrl_algo_ctx* ctx, int max_batch,
                       size_t net_bytes, char* err, size_t errlen) {
+    if (offp_check_extractor(cfg, ctx->obs_space, err, errlen)) return -1;
     const acrl_space* as = ctx->act_space;
     int od = ctx->obs_space->dim, ad = as->dim, E = ctx->num_envs;
     size_t need = acrl_size_add(replay_bytes(cfg->buffer_size, E, od, ad), replay_batch_bytes(cfg->batch_size, od, ad));
@@ -256,6 +302,25 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
         }
         fprintf(stderr, "acrl: precision = bf16: this CPU has no avx512_bf16; training in float\n");
     }
+    if (ctx->critic_dim > 0) { /* critic_obs = state: state columns beside the observations */
+        const bool cnn = strcmp(cfg->extractor, "cnn") == 0;
+        if (cfg->offline_data[0] || cnn || (ctx->layout && ctx->layout->ranks > 1)) {
+            snprintf(err, errlen, "critic_obs = state does not combine with %s", cfg->offline_data[0] ?
+                     "offline_data (transitions files hold no states)" : cnn ? "extractor = cnn (the critics' "
+                     "input is the flat state)" : "mpirun");
+            offp_free(o);
+            return -1;
+        }
+        o->critic_dim = ctx->critic_dim;
+        o->state = falloc((size_t)E * (size_t)o->critic_dim);
+        o->next_state = falloc((size_t)E * (size_t)o->critic_dim);
+        if (!o->state || !o->next_state || replay_enable_state(&o->rb, o->critic_dim, err, errlen) ||
+            replay_batch_enable_state(&o->batch, o->critic_dim)) {
+            offp_free(o);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     /* offline transitions for the learner (collectors of a distributed run sample nothing) */
     const bool collector = ctx->layout && ctx->layout->ranks > 1 && ctx->layout->rank > 0;
     if (cfg->offline_data[0] && !collector &&
@@ -280,6 +345,7 @@ void offp_free(offp_core* o) {
     replay_free(&o->offline);
     replay_batch_free(&o->batch);
     free(o->act_scale); free(o->act_bias); free(o->obs); free(o->next_obs); free(o->act); free(o->act_env);
+    free(o->state); free(o->next_state);
     memset(o, 0, sizeof *o);
 }
 
@@ -349,10 +415,16 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
     const int pre = o->counters[1] == 0 && OFFP_UPDATES(o) == 0 && o->offline.slots ? o->cfg.offline_pretrain : 0;
     for (int s = 0; s < o->cfg.train_freq; s++) {
         memcpy(o->obs, c->obs, sizeof(float) * (size_t)E * od);
+        const int sd = o->critic_dim;
+        if (sd) memcpy(o->state, c->state, sizeof(float) * (size_t)E * sd);
         if (c->steps < o->cfg.learning_starts) random_actions(o);
         else h->explore(self, o->obs, E);
         offp_to_env(o, o->act, o->act_env, E);
         collector_step(c, o->act_env);
+        for (int e = 0; e < E && sd; e++) {
+            const bool end = v->terminated[e] || v->truncated[e];
+            memcpy(o->next_state + (size_t)e * sd, (end ? c->final_state : c->state) + (size_t)e * sd, sizeof(float) * sd);
+        }
         for (int e = 0; e < E; e++) {
             const bool end = v->terminated[e] || v->truncated[e];
             memcpy(o->next_obs + (size_t)e * od, (end ? c->final_obs : c->obs) + (size_t)e * od, sizeof(float) * od);
@@ -360,6 +432,7 @@ int offp_iterate(offp_core* o, void* self, const offp_hooks* h, acrl_collector* 
         }
         replay_add(&o->rb, o->obs, o->act, c->rewards, o->next_obs, v->terminated, v->truncated);
         if (o->rb.cost) replay_add_cost(&o->rb, c->costs, c->num_costs);
+        if (sd) replay_add_state(&o->rb, o->state, o->next_state);
         o->counters[1]++;
     }
     /* train once past learning_starts (SB3: num_timesteps > learning_starts); a run resumed
@@ -437,7 +510,9 @@ int offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, in
     sizes[n++] = in_dim;
     for (int i = 0; i < cfg->net_arch.n; i++) sizes[n++] = cfg->net_arch.v[i];
     sizes[n++] = out_dim;
-    if (acrl_mlp_build(m, p, name, sizes, n, cfg->activation, cfg->layer_norm != 0, max_batch, err, errlen) ||
+    acrl_cnn_spec cs;
+    if (acrl_mlp_build_cnn(m, p, name, offp_cnn_spec(cfg, &cs), sizes, n, cfg->activation, cfg->layer_norm != 0,
+                           max_batch, err, errlen) ||
         acrl_mlp_set_dropout(m, cfg->dropout, err, errlen))
         return -1;
     if (cfg->precision != OFFP_FLOAT && acrl_bf16_supported()) acrl_mlp_set_bf16(m, cfg->bf16_min_width);
@@ -524,6 +599,14 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         const int in = m->sizes[l], out = m->sizes[l + 1];
         const float* w = p->param + m->w_off[l];
         const acrl_gemm_fn gemm = acrl_mlp_gemm(m, l);
+        if (l == 0 && m->cnn) { /* [features | actions]: only the actions' part reaches din */
+            const int F = m->cnn->out_dim, img = m->img_dim, extra = m->in_dim - img;
+            memset(m->dxin, 0, sizeof(float) * (size_t)B * in);
+            gemm(false, true, B, in, out, 1, dz, out, w, out, 1, m->dxin, in);
+            for (int b = 0; b < B; b++)
+                for (int j = 0; j < extra; j++) din[(size_t)b * m->in_dim + img + j] += m->dxin[(size_t)b * in + F + j];
+            break;
+        }
         if (l == 0) { gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
         float* dh = m->d[0];                         /* never holds dz */
         float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
@@ -536,6 +619,10 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
 
 void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core* o, const float* obs,
                           const float* act, int n, float* q) {
+    if (o->critic_dim) { /* critic_obs = state: the critics read states, which callers do not have */
+        for (int i = 0; i < n; i++) q[i] = NAN;
+        return;
+    }
     const int od = o->obs_dim, ad = o->act_dim, K = cr->out_dim;
     for (int lo = 0; lo < n; lo += cr->max_batch) {
         const int B = n - lo < cr->max_batch ? n - lo : cr->max_batch;

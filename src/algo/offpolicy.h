@@ -37,6 +37,9 @@ typedef struct {
     int   offline_pretrain;   /* updates on offline_data alone before the first env step */
     int   precision;          /* OFFP_FLOAT, OFFP_BF16 (float where the CPU lacks avx512_bf16), OFFP_BF16_STRICT */
     int   bf16_min_width;     /* bf16: layers with input and output at least this wide */
+    char  extractor[ACRL_CONFIG_STR_MAX]; /* "mlp", or "cnn": every network reads the image through its own CNN */
+    acrl_intlist cnn_channels, cnn_kernels, cnn_strides, cnn_pools; /* per conv layer (strides, pools empty: 1) */
+    acrl_intlist cnn_input;   /* (C, H, W): set from the env's observation shape */
 } offp_config;
 
 enum { OFFP_FLOAT = 0, OFFP_BF16 = 1, OFFP_BF16_STRICT = 2 };
@@ -66,7 +69,14 @@ void offp_defaults(offp_config* c);
     {"precision", ACRL_CFG_ENUM, offsetof(T, off.precision), 0, 0, offp_precision_names,                          \
      "float, bf16 (the wide layers' products in bfloat16 with float sums and weights; float with a notice where "  \
      "the CPU lacks avx512_bf16) or bf16_strict (refused there)"},                                                 \
-    OFFP_E(T, bf16_min_width, INT, 1, 65536, "precision = bf16: layers whose input and output are this wide or wider")
+    OFFP_E(T, bf16_min_width, INT, 1, 65536, "precision = bf16: layers whose input and output are this wide or wider"), \
+    OFFP_E(T, extractor, STRING, 0, 0, "feature extractor: mlp (flat) or cnn (observations with a (C, H, W) shape; "   \
+           "actor and each critic get their own convolutions)"),                                                    \
+    OFFP_E(T, cnn_channels, INTLIST, 1, 4096, "cnn: output channels per conv layer, e.g. 16,32"),                    \
+    OFFP_E(T, cnn_kernels, INTLIST, 1, 64, "cnn: square kernel size per conv layer (padding k/2)"),                  \
+    OFFP_E(T, cnn_strides, INTLIST, 1, 64, "cnn: stride per conv layer (empty: 1)"),                                  \
+    OFFP_E(T, cnn_pools, INTLIST, 1, 64, "cnn: max-pooling window after each conv layer's activation (empty or 1: none)"), \
+    OFFP_E(T, cnn_input, INTLIST, 1, 1e6, "cnn: observation shape C,H,W (filled in from the env)")
 
 typedef struct offp_worker offp_worker; /* the second update thread (offpolicy.c) */
 typedef struct offp_dist offp_dist;     /* distributed learner/collectors (offpolicy.c) */
@@ -93,6 +103,11 @@ typedef struct {
     float* act_env;           /* (E, act_dim) the same in env units */
     offp_worker* worker;      /* the second update thread (NULL: threads <= 1) */
     offp_dist*   dist;        /* under mpirun with R > 1 ranks (ctx->layout), else NULL */
+    /* critic_obs = state (ctx->critic_dim > 0): the critics read privileged states, which the
+     * buffer and batches store beside the observations (rb.state, batch.state); else 0, NULL */
+    int    critic_dim;
+    float* state;             /* (E, critic_dim) states of obs */
+    float* next_state;        /* (E, critic_dim) states of next_obs */
 } offp_core;
 
 #define OFFP_UPDATES(o) ((o)->counters[0])
@@ -236,7 +251,8 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
 /* q (n) = min over the critics of Q_i(obs, act) with the weights in p (the critics' store),
  * obs (n, obs_dim) normalized, act (n, act_dim) in env units (converted to learner units;
  * Discrete: the index picks the critic's output), in chunks of cr->max_batch rows (uses the
- * OFFP_IN_DATA slot). The acrl_algo qvalue entry of the twin-critic algorithms. */
+ * OFFP_IN_DATA slot). The acrl_algo qvalue entry of the twin-critic algorithms. NAN for learners
+ * with critic_obs = state (their critics read states, not observations). */
 void offp_critic_estimate(offp_critic* cr, const acrl_params* p, const offp_core* o, const float* obs,
                           const float* act, int n, float* q);
 /* Keeps rows[r] (r < n) of the cached activations of critic i's last forward as its rows r, so
@@ -250,7 +266,11 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n);
 int  offp_pretrain(offp_learner* L, acrl_mlp* pi, int head_width, offp_critic* cr, acrl_pretrain_data* d, char* err,
                    size_t errlen);
 
-/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout. */
+/* extractor = cnn: the observation space has cfg's image shape and the lists agree; -1 with
+ * a message naming the keys if not (offp_check_memory runs it first). */
+int offp_check_extractor(const offp_config* cfg, const acrl_space* obs, char* err, size_t errlen);
+/* Builds an MLP in_dim -> net_arch -> out_dim in p with cfg's activation, layer norm and dropout
+ * (and with extractor = cnn, its own CNN over the image the input rows start with). */
 int  offp_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, int in_dim, int out_dim, const offp_config* cfg,
                     int max_batch, char* err, size_t errlen);
 /* One Adam step of p at learning rate lr with epsilon eps (after grads are in). */

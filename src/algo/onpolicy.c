@@ -43,7 +43,7 @@ int onpolicy_collect(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, ac
 int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* r, acrl_collector* c,
                           acrl_rng* rng, float gamma, float gae_lambda, onpolicy_step_hook hook, void* hook_ctx,
                           char* err, size_t errlen) {
-    int E = c->num_envs, od = c->obs_dim, ad = pol->act_dim;
+    int E = c->num_envs, od = c->obs_dim, ad = pol->act_dim, sd = r->state_dim;
     acrl_vecenv* v = c->venv;
     for (int t = 0; t < r->num_steps; t++) {
         /* gSDE: fresh exploration matrices at the rollout's start and every sde_sample_freq steps */
@@ -53,6 +53,8 @@ int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* 
         float* obs = r->obs + i0 * (size_t)od;
         float* act = r->actions + i0 * (size_t)ad;
         memcpy(obs, c->obs, sizeof(float) * (size_t)E * (size_t)od);
+        float* st = r->states ? r->states + i0 * (size_t)sd : NULL; /* critic_obs = state */
+        if (st) memcpy(st, c->state, sizeof(float) * (size_t)E * (size_t)sd);
         if (layout_sharded(c->layout)) { /* each shard samples from its own stream */
             int Es = c->layout->envs_per_shard;
             for (int s = 0; s < c->layout->local_shards; s++) {
@@ -62,7 +64,7 @@ int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* 
                 memcpy(r->values + i0 + e0, pol->value, sizeof(float) * (size_t)Es);
             }
         } else {
-            policy_forward(pol, p, obs, E);
+            policy_forward_s(pol, p, obs, st, E);
             policy_sample(pol, act, r->logprobs + i0, rng);
             memcpy(r->values + i0, pol->value, sizeof(float) * (size_t)E);
         }
@@ -76,7 +78,8 @@ int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* 
         /* V(final obs) for time-limit truncations: one batched forward over those copies */
         for (int e = 0; e < E; e++) {
             if (!r->truncated[i0 + e]) continue;
-            policy_forward(pol, p, c->final_obs + (size_t)e * (size_t)od, 1);
+            policy_forward_s(pol, p, c->final_obs + (size_t)e * (size_t)od,
+                             r->states ? c->final_state + (size_t)e * (size_t)sd : NULL, 1);
             r->final_values[i0 + e] = pol->value[0];
         }
         if (hook) hook(hook_ctx, t, c);
@@ -89,7 +92,8 @@ int onpolicy_collect_hook(acrl_policy* pol, const acrl_params* p, acrl_rollout* 
     float last[E > 0 ? E : 1];
     int Es = layout_sharded(c->layout) ? c->layout->envs_per_shard : E;
     for (int e0 = 0; e0 < E; e0 += Es) { /* per shard, as the steps above */
-        policy_forward(pol, p, c->obs + (size_t)e0 * (size_t)od, Es);
+        policy_forward_s(pol, p, c->obs + (size_t)e0 * (size_t)od, r->states ? c->state + (size_t)e0 * (size_t)sd : NULL,
+                         Es);
         memcpy(last + e0, pol->value, sizeof(float) * (size_t)Es);
     }
     rollout_compute_gae(r, last, gamma, gae_lambda);
@@ -111,7 +115,7 @@ void onpolicy_a2c_backward(acrl_policy* pol, acrl_params* p, const acrl_rollout*
                            float ent_coef, float vf_coef, float* adv, float* w_logp, float* dvalue,
                            float* logp, float* ent, double* m) {
     int N = r->num_steps * r->num_envs;
-    policy_forward(pol, p, r->obs, N);
+    policy_forward_s(pol, p, r->obs, r->states, N);
     policy_evaluate(pol, r->actions, logp, ent);
     memcpy(adv, r->advantages, sizeof(float) * (size_t)N);
     if (normalize_advantage) normalize_inplace(adv, N);

@@ -117,6 +117,12 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
     }
     int use_cnn = cnn_check(cfg, obs_dim, err, errlen);
     if (use_cnn < 0) return -1;
+    pol->critic_dim = cfg->critic_dim > 0 ? cfg->critic_dim : 0;
+    if (pol->critic_dim && (cfg->shared_trunk || use_cnn || cfg->model == 1)) {
+        snprintf(err, errlen, "critic_obs = state needs separate actor and critic networks: not with %s",
+                 cfg->shared_trunk ? "shared_trunk = 1" : use_cnn ? "extractor = cnn" : "model = gbrl");
+        return -1;
+    }
     if (use_cnn && cfg->model == 1) {
         snprintf(err, errlen, "extractor = cnn needs model = mlp");
         return -1;
@@ -150,6 +156,7 @@ int policy_build(acrl_policy* pol, acrl_params* p, int obs_dim, const acrl_space
         if (acrl_mlp_build(&pol->pi, p, "pi", sizes, nh + 2, cfg->activation, false, max_batch, err, errlen))
             return -1;
         sizes[nh + 1] = 1;
+        if (pol->critic_dim) sizes[0] = pol->critic_dim;
         if (acrl_mlp_build(&pol->vf, p, "vf", sizes, nh + 2, cfg->activation, false, max_batch, err, errlen))
             return -1;
     }
@@ -227,6 +234,7 @@ size_t policy_bytes(int obs_dim, const acrl_space* act_space, const acrl_policy_
         sizes[nh + 1] = (int)nout;
         bytes = acrl_size_add(bytes, acrl_mlp_bytes(sizes, nh + 2, false, max_batch));
         sizes[nh + 1] = 1;
+        if (cfg->critic_dim > 0) sizes[0] = cfg->critic_dim;
         bytes = acrl_size_add(bytes, acrl_mlp_bytes(sizes, nh + 2, false, max_batch));
     }
     /* scratch: three (B, hidden), four (B, D), (B, K) head gradient, value gradient, int
@@ -290,6 +298,10 @@ void policy_free(acrl_policy* pol) {
 }
 
 void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B) {
+    policy_forward_s(pol, p, obs, NULL, B);
+}
+
+void policy_forward_s(acrl_policy* pol, const acrl_params* p, const float* obs, const float* state, int B) {
     pol->batch = B;
     pol->cat_ready = false;
     if (pol->gbrl) {
@@ -320,7 +332,8 @@ void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, in
         x = pol->trunk_h;
     }
     pol->head = acrl_mlp_forward(&pol->pi, p, x, B);
-    pol->value = acrl_mlp_forward(&pol->vf, p, x, B);
+    if (!pol->critic_dim) pol->value = acrl_mlp_forward(&pol->vf, p, x, B);
+    else pol->value = state ? acrl_mlp_forward(&pol->vf, p, state, B) : NULL; /* asymmetric: the state */
     if (pol->sde) {
         /* features: the activated last hidden layer of the policy network (or the trunk) */
         pol->phi = pol->shared ? pol->trunk_h : pol->pi.h[pol->pi.nlayers - 2];

@@ -73,6 +73,8 @@ typedef struct {
     float* head_buf;           /* (max_batch, n_out) */
     float* value_buf;          /* (max_batch) */
     float* tgrad[2];           /* per-sample gradients wrt each ensemble's outputs, loss as a sum */
+    int    critic_dim;         /* > 0: the value network reads privileged states of this size
+                                * (asymmetric actor-critic), given to policy_forward_s */
 } acrl_policy;
 
 /* Network keys every on-policy algorithm's configuration embeds (storage for io.h tables). */
@@ -94,6 +96,8 @@ typedef struct {
     int   tree_shared;                        /* one tree structure for policy and value */
     int   tree_min_leaf, tree_bin_refresh;
     float tree_policy_lr, tree_value_lr, tree_policy_clip, tree_value_clip;
+    int   critic_dim;                         /* not a key: critic_obs = state's state size (0: the
+                                               * critic reads the observation), set by the algorithm */
 } acrl_policy_config;
 
 extern const char* const policy_model_names[];  /* "mlp", "gbrl" */
@@ -143,8 +147,11 @@ int  policy_init(const acrl_policy* pol, acrl_params* p, const acrl_policy_confi
                  char* err, size_t errlen);
 void policy_free(acrl_policy* pol);
 
-/* Forward of obs (B, obs_dim): fills pol->head, pol->value and the log-std scratch. */
+/* Forward of obs (B, obs_dim): fills pol->head, pol->value and the log-std scratch. With
+ * critic_dim > 0 the value comes from state (B, critic_dim) instead (policy_forward: none,
+ * pol->value NULL); state must stay valid until the backward. */
 void policy_forward(acrl_policy* pol, const acrl_params* p, const float* obs, int B);
+void policy_forward_s(acrl_policy* pol, const acrl_params* p, const float* obs, const float* state, int B);
 /* gSDE: draws new exploration matrices for n env copies (no-op without gSDE). */
 void policy_reset_noise(acrl_policy* pol, const acrl_params* p, int n, acrl_rng* rng);
 /* Forward, then the mode (deterministic) or a sample: actions (n, act_dim). */

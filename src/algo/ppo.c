@@ -49,6 +49,7 @@ typedef struct {
     /* minibatch scratch (batch_size) */
     int*   perm;
     float *mb_obs, *mb_act, *mb_adv, *mb_ret, *mb_oldlogp, *mb_oldv, *logp, *ent, *wlogp, *dv;
+    float *mb_state;             /* critic_obs = state: (batch_size, state_dim), else NULL */
     onpolicy_dp* dp;             /* data-parallel run (shards > 1), else NULL */
     float*       mb_norm;        /* dp: the minibatch's normalized advantages (batch_size) */
 } ppo;
@@ -61,7 +62,7 @@ void ppo_destroy(void* self) {
     acrl_params_free(&a->L.params);
     free(a->perm);
     free(a->mb_obs); free(a->mb_act); free(a->mb_adv); free(a->mb_ret); free(a->mb_oldlogp);
-    free(a->mb_oldv); free(a->logp); free(a->ent); free(a->wlogp); free(a->dv);
+    free(a->mb_oldv); free(a->logp); free(a->ent); free(a->wlogp); free(a->dv); free(a->mb_state);
     if (a->dp) onpolicy_dp_free(a->dp);
     free(a->dp); free(a->mb_norm);
     free(a);
@@ -100,6 +101,8 @@ void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t e
     if (!a) { snprintf(err, errlen, "out of memory"); return NULL; }
     a->L.name = "ppo";
     a->cfg = *cfg;
+    a->cfg.pol.critic_dim = ctx->critic_dim;
+    cfg = &a->cfg;
     a->gamma = ctx->gamma;
     acrl_params_init(&a->L.params);
     if (policy_build(&a->L.pol, &a->L.params, od, ctx->act_space, &cfg->pol, maxb, err, errlen) ||
@@ -143,8 +146,19 @@ void* ppo_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t e
             return NULL;
         }
     }
+    if (ctx->critic_dim > 0 && lay) {
+        snprintf(err, errlen, "critic_obs = state is not supported with shards > 1 or under mpirun");
+        ppo_destroy(a);
+        return NULL;
+    }
     if (rollout_init(&a->ro, cfg->n_steps, lay ? lay->local_envs : E, od, ad) || !a->perm || !a->mb_obs || !a->mb_act || !a->mb_adv ||
         !a->mb_ret || !a->mb_oldlogp || !a->mb_oldv || !a->logp || !a->ent || !a->wlogp || !a->dv) {
+        snprintf(err, errlen, "out of memory");
+        ppo_destroy(a);
+        return NULL;
+    }
+    if (ctx->critic_dim > 0 && (rollout_init_states(&a->ro, ctx->critic_dim) ||
+                                !(a->mb_state = malloc(sizeof(float) * (size_t)B * (size_t)ctx->critic_dim)))) {
         snprintf(err, errlen, "out of memory");
         ppo_destroy(a);
         return NULL;
@@ -157,7 +171,7 @@ static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ?
 /* One minibatch: losses, gradients, clipped optimizer step. Accumulates metric sums. */
 static int ppo_minibatch(ppo* a, int B, float lr, float clip, double* sums, char* err, size_t errlen) {
     const ppo_config* cfg = &a->cfg;
-    policy_forward(&a->L.pol, &a->L.params, a->mb_obs, B);
+    policy_forward_s(&a->L.pol, &a->L.params, a->mb_obs, a->mb_state, B);
     policy_evaluate(&a->L.pol, a->mb_act, a->logp, a->ent);
     if (cfg->normalize_advantage) normalize_inplace(a->mb_adv, B);
     double pg = 0, vl = 0, en = 0, kl = 0, cf = 0;
@@ -271,6 +285,9 @@ int ppo_train_rollout(void* self, double progress, double* m, ppo_minibatch_hook
                 int i = a->perm[start + k];
                 memcpy(a->mb_obs + (size_t)k * od, r->obs + (size_t)i * od, sizeof(float) * (size_t)od);
                 memcpy(a->mb_act + (size_t)k * ad, r->actions + (size_t)i * ad, sizeof(float) * (size_t)ad);
+                if (r->states)
+                    memcpy(a->mb_state + (size_t)k * r->state_dim, r->states + (size_t)i * r->state_dim,
+                           sizeof(float) * (size_t)r->state_dim);
                 a->mb_adv[k] = r->advantages[i];
                 a->mb_ret[k] = r->returns[i];
                 a->mb_oldlogp[k] = r->logprobs[i];

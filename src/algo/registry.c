@@ -18,11 +18,14 @@ extern const acrl_algo acrl_algo_sac_lag;
 extern const acrl_algo_extra acrl_algo_sac_lag_extra;
 extern const acrl_algo acrl_algo_tscac;
 extern const acrl_algo_extra acrl_algo_tscac_extra;
+extern const acrl_algo acrl_algo_distill;
+extern const acrl_algo_extra acrl_algo_distill_extra;
 
 const acrl_algo* const acrl_algos[] = {&acrl_algo_ppo, &acrl_algo_a2c, &acrl_algo_a3c,
                                        &acrl_algo_sac, &acrl_algo_td3, &acrl_algo_ddpg,
                                        &acrl_algo_pmoe, &acrl_algo_dsact, &acrl_algo_stac,
-                                       &acrl_algo_ppo_lag, &acrl_algo_sac_lag, &acrl_algo_tscac, &acrl_algo_awr, NULL};
+                                       &acrl_algo_ppo_lag, &acrl_algo_sac_lag, &acrl_algo_tscac, &acrl_algo_awr,
+                                       &acrl_algo_distill, NULL};
 
 const char* const acrl_metric_names[M_COUNT] = {
     "policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "learning_rate",
@@ -30,7 +33,7 @@ const char* const acrl_metric_names[M_COUNT] = {
 };
 
 static const acrl_algo_extra* const algo_extras[] = {&acrl_algo_ppo_lag_extra, &acrl_algo_sac_lag_extra,
-                                                            &acrl_algo_tscac_extra, NULL};
+                                                            &acrl_algo_tscac_extra, &acrl_algo_distill_extra, NULL};
 
 const acrl_algo_extra* acrl_algo_extra_find(const acrl_algo* algo) {
     for (int i = 0; algo_extras[i]; i++)

@@ -62,6 +62,8 @@ int replay_init(acrl_replay* r, long capacity, int num_envs, int obs_dim, int ac
 void replay_free(acrl_replay* r) {
     free(r->obs); free(r->next_obs); free(r->act); free(r->rew); free(r->terminated); free(r->truncated);
     free(r->cost);
+    free(r->state);
+    free(r->next_state);
     memset(r, 0, sizeof *r);
 }
 
@@ -93,6 +95,29 @@ void replay_add_cost(acrl_replay* r, const float* costs, int stride) {
 
 long replay_size(const acrl_replay* r) { return (long)(r->full ? r->slots : r->pos) * r->num_envs; }
 
+int replay_enable_state(acrl_replay* r, int state_dim, char* err, size_t errlen) {
+    size_t n = (size_t)r->slots * (size_t)r->num_envs * (size_t)state_dim;
+    r->state_dim = state_dim;
+    r->state = calloc(n ? n : 1, sizeof(float));
+    r->next_state = calloc(n ? n : 1, sizeof(float));
+    if (!r->state || !r->next_state) { snprintf(err, errlen, "replay buffer: out of memory for the state columns"); return -1; }
+    return 0;
+}
+
+int replay_batch_enable_state(replay_batch* b, int state_dim) {
+    b->state_dim = state_dim;
+    b->state = malloc(sizeof(float) * (size_t)b->cap * (size_t)state_dim);
+    b->next_state = malloc(sizeof(float) * (size_t)b->cap * (size_t)state_dim);
+    return b->state && b->next_state ? 0 : -1;
+}
+
+void replay_add_state(acrl_replay* r, const float* state, const float* next_state) {
+    const int last = (r->pos + r->slots - 1) % r->slots;
+    const size_t n = (size_t)r->num_envs * (size_t)r->state_dim;
+    memcpy(r->state + (size_t)last * n, state, sizeof(float) * n);
+    memcpy(r->next_state + (size_t)last * n, next_state, sizeof(float) * n);
+}
+
 int replay_batch_init(replay_batch* b, int cap, int obs_dim, int act_dim) {
     memset(b, 0, sizeof *b);
     b->cap = cap;
@@ -113,7 +138,7 @@ int replay_batch_init(replay_batch* b, int cap, int obs_dim, int act_dim) {
 
 void replay_batch_free(replay_batch* b) {
     free(b->obs); free(b->next_obs); free(b->act); free(b->rew); free(b->done); free(b->discount); free(b->cost);
-    free(b->idx);
+    free(b->idx); free(b->state); free(b->next_state);
     memset(b, 0, sizeof *b);
 }
 
@@ -131,6 +156,8 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
         const int e = (int)(b->idx[i] % E);
         memcpy(b->obs + (size_t)i * od, r->obs + ((size_t)t0 * E + e) * od, sizeof(float) * od);
         memcpy(b->act + (size_t)i * ad, r->act + ((size_t)t0 * E + e) * ad, sizeof(float) * ad);
+        const int sd = r->state ? r->state_dim : 0;
+        if (sd) memcpy(b->state + (size_t)i * sd, r->state + ((size_t)t0 * E + e) * sd, sizeof(float) * sd);
         /* walk forward in this copy's column until n steps, an episode end or the newest slot */
         double ret = 0, cret = 0, disc = 1;
         long t = t0;
@@ -145,6 +172,7 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
             t = (t + 1) % r->slots;
         }
         memcpy(b->next_obs + (size_t)i * od, r->next_obs + ((size_t)t * E + e) * od, sizeof(float) * od);
+        if (sd) memcpy(b->next_state + (size_t)i * sd, r->next_state + ((size_t)t * E + e) * sd, sizeof(float) * sd);
         b->rew[i] = (float)ret;
         b->cost[i] = (float)cret;
         b->done[i] = done;
@@ -180,7 +208,13 @@ int replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix) {
         if (acrl_ckpt_add(w, name, data[k], sz[k])) return -1;
     }
     snprintf(name, sizeof name, "%s.cost", prefix);
-    return r->cost && acrl_ckpt_add(w, name, r->cost, sz[3]) ? -1 : 0;
+    if (r->cost && acrl_ckpt_add(w, name, r->cost, sz[3])) return -1;
+    if (!r->state) return 0;
+    const size_t ss = sz[3] * (size_t)r->state_dim;
+    snprintf(name, sizeof name, "%s.state", prefix);
+    if (acrl_ckpt_add(w, name, r->state, ss)) return -1;
+    snprintf(name, sizeof name, "%s.next_state", prefix);
+    return acrl_ckpt_add(w, name, r->next_state, ss);
 }
 
 int replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen) {
@@ -206,6 +240,13 @@ int replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* er
     }
     snprintf(name, sizeof name, "%s.cost", prefix);
     if (r->cost && algo_load_blob(c, name, r->cost, sz[3], err, errlen)) return -1;
+    if (r->state) {
+        const size_t ss = sz[3] * (size_t)r->state_dim;
+        snprintf(name, sizeof name, "%s.state", prefix);
+        if (algo_load_blob(c, name, r->state, ss, err, errlen)) return -1;
+        snprintf(name, sizeof name, "%s.next_state", prefix);
+        if (algo_load_blob(c, name, r->next_state, ss, err, errlen)) return -1;
+    }
     r->pos = m.pos;
     r->full = m.full;
     return 0;

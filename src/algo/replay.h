@@ -33,6 +33,9 @@ typedef struct {
     uint8_t* terminated;     /* (slots, E) */
     uint8_t* truncated;      /* (slots, E) */
     float*   cost;           /* (slots, E) the first cost signal (constrained learners), or NULL */
+    int      state_dim;      /* critic_obs = state: the privileged state's size (0: none, arrays NULL) */
+    float*   state;          /* (slots, E, state_dim) the states of obs */
+    float*   next_state;     /* (slots, E, state_dim) the states of next_obs */
 } acrl_replay;
 
 /* A sampled minibatch; arrays sized for cap rows by replay_batch_init. */
@@ -46,6 +49,9 @@ typedef struct {
     float* discount;         /* (B) gamma^m for the bootstrap term */
     float* cost;             /* (B) n-step discounted cost sum, like rew (0 when the buffer holds no costs) */
     long*  idx;              /* (B) the sampled flat indices t * E + e */
+    int    state_dim;        /* as the buffer's (replay_batch_enable_state; 0: none, arrays NULL) */
+    float* state;            /* (B, state_dim) */
+    float* next_state;       /* (B, state_dim) the state of next_obs */
 } replay_batch;
 
 /* Bytes replay_init / replay_batch_init allocate (saturating at SIZE_MAX, see util/size.h). */
@@ -63,6 +69,12 @@ int  replay_enable_cost(acrl_replay* r, char* err, size_t errlen);
 /* Stores the costs of the step replay_add stored last: costs[e * stride] for copy e (the
  * collector's (E, K) costs with stride K: the first signal). */
 void replay_add_cost(acrl_replay* r, const float* costs, int stride);
+/* Gives the buffer (before any replay_add) and a batch state columns of state_dim floats
+ * (critic_obs = state): 0, or -1 + err / -1 (no memory). */
+int  replay_enable_state(acrl_replay* r, int state_dim, char* err, size_t errlen);
+int  replay_batch_enable_state(replay_batch* b, int state_dim);
+/* Stores the states (E, state_dim) of the step replay_add stored last. */
+void replay_add_state(acrl_replay* r, const float* state, const float* next_state);
 /* Number of transitions stored (slots filled * E). */
 long replay_size(const acrl_replay* r);
 
@@ -91,7 +103,7 @@ int  replay_read_transitions(acrl_replay* r, const char* path, int obs_dim, int 
 int  replay_export_ckpt(const acrl_ckpt* ck, const char* path, long* n, char* err, size_t errlen);
 
 /* Adds sections "<prefix>.meta", ".obs", ".next_obs", ".act", ".rew", ".term", ".trunc" (and
- * ".cost" for a buffer with costs) holding the filled slots (streamed from the buffer: it must not change until the commit). */
+ * ".cost" for a buffer with costs, ".state" and ".next_state" for one with states) holding the filled slots (streamed from the buffer: it must not change until the commit). */
 int  replay_save(acrl_replay* r, acrl_ckpt_writer* w, const char* prefix);
 /* Restores what replay_save wrote into a buffer of the same shape; -1 + err on a mismatch. */
 int  replay_load(acrl_replay* r, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);

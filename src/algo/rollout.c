@@ -39,7 +39,14 @@ int rollout_init(acrl_rollout* r, int num_steps, int num_envs, int obs_dim, int 
     return 0;
 }
 
+int rollout_init_states(acrl_rollout* r, int state_dim) {
+    r->state_dim = state_dim;
+    r->states = calloc((size_t)r->num_steps * (size_t)r->num_envs * (size_t)(state_dim > 0 ? state_dim : 1), sizeof(float));
+    return r->states ? 0 : -1;
+}
+
 void rollout_free(acrl_rollout* r) {
+    free(r->states);
     free(r->obs);
     free(r->actions);
     free(r->logprobs);

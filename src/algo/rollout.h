@@ -21,6 +21,8 @@ typedef struct {
     float* final_values; /* (T, E) V(final obs), used only where truncated */
     float* advantages;   /* (T, E) filled by rollout_compute_gae */
     float* returns;      /* (T, E) advantages + values */
+    int    state_dim;    /* critic_obs = state: the privileged state's size, else 0 */
+    float* states;       /* (T, E, state_dim) the states of obs (the critic's input), or NULL */
 } acrl_rollout;
 
 /* Bytes rollout_init allocates (saturating at SIZE_MAX, see util/size.h). */
@@ -28,6 +30,8 @@ size_t rollout_bytes(int num_steps, int num_envs, int obs_dim, int act_dim);
 /* Allocates every array; returns 0, or -1 when out of memory (buffer left empty). */
 int  rollout_init(acrl_rollout* r, int num_steps, int num_envs, int obs_dim, int act_dim);
 void rollout_free(acrl_rollout* r);
+/* Adds the states array (critic_obs = state) to an initialized rollout: 0, or -1 (no memory). */
+int  rollout_init_states(acrl_rollout* r, int state_dim);
 
 /* GAE(lambda) over the whole buffer. last_values: (E) V of the observation after the
  * last stored step (for steps that did not end an episode there). */

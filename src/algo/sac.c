@@ -117,6 +117,11 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
                  "action_sequence = 1)", K, ctx->env_id ? ctx->env_id : "the env");
         return NULL;
     }
+    if (K > 1 && ctx->critic_dim > 0) {
+        snprintf(err, errlen, "action_sequence = %d does not combine with critic_obs = state (the sequence model "
+                 "predicts observations); set one of them back", K);
+        return NULL;
+    }
     if (K > 1 && ctx->layout && ctx->layout->ranks > 1) {
         snprintf(err, errlen, "action_sequence = %d is not supported in a distributed run (mpirun with %d ranks); "
                  "run it in one process", K, ctx->layout->ranks);
@@ -147,12 +152,18 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, true, maxb, err, errlen)) { free(s); return NULL; }
     s->discrete = o->discrete;
+    if (o->critic_dim && s->discrete) {
+        offp_free(o);
+        free(s);
+        snprintf(err, errlen, "critic_obs = state is not supported by discrete SAC (Box action spaces only)");
+        return NULL;
+    }
     s->D = s->discrete ? o->n_actions : o->act_dim;
-    const int D = s->D, od = o->obs_dim;
+    const int D = s->D, od = o->obs_dim, cd = o->critic_dim ? o->critic_dim : od; /* the critics' state input */
     s->target_entropy = s->discrete ? cfg->target_entropy_ratio * logf((float)D) : -cfg->target_entropy_scale * D;
     acrl_params* st[4] = {&s->L.actor, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
     /* the actor's last layer holds the mean and log-std heads side by side (B, 2D), or K logits */
-    int head = s->discrete ? D : 2 * D, qin = s->discrete ? od : od + D, qout = s->discrete ? D : 1;
+    int head = s->discrete ? D : 2 * D, qin = s->discrete ? od : cd + D, qout = s->discrete ? D : 1;
     /* pi_next reads pi's weights: it is built into a scratch store by the same code, so its
      * offsets are those of pi in the actor store */
     acrl_params scratch;
@@ -322,21 +333,24 @@ static void sac_lanes_policy(void* arg, int lane) {
     sac_job* j = arg;
     sac* s = j->s;
     const replay_batch* b = j->b;
-    const int B = j->B, D = s->D, od = s->L.core.obs_dim;
     if (s->K > 1) { sac_lanes_policy_seq(arg, lane); return; }
+    const int B = j->B, D = s->D, cd = s->L.core.critic_dim ? s->L.core.critic_dim : s->L.core.obs_dim;
+    /* the critics' inputs: the states with critic_obs = state, else the observations */
+    const float* cs = b->state ? b->state : b->obs;
+    const float* cs_n = b->next_state ? b->next_state : b->next_obs;
     if (lane == 0) {
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
         split_head(head, s->mean, s->ls_raw, s->ls, B, D);
         acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
         acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
-        offp_critic_input(&s->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
-        offp_critic_input(&s->cr, OFFP_IN_PI, b->obs, s->a_pi, B, od, D);
+        offp_critic_input(&s->cr, OFFP_IN_DATA, cs, b->act, B, cd, D);
+        offp_critic_input(&s->cr, OFFP_IN_PI, cs, s->a_pi, B, cd, D);
     } else {
         const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
         split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B, D);
         acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
         acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
-        offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
+        offp_critic_input(&s->cr, OFFP_IN_NEXT, cs_n, s->a_next, B, cd, D);
     }
 }
 
@@ -411,7 +425,8 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     sac* s = self;
     offp_core* o = &s->L.core;
     offp_critic* cr = &s->cr;
-    const int D = s->D, od = o->obs_dim, BK = B * s->K;
+    /* the critics' state input (with action sequences always the observation: refused otherwise) */
+    const int D = s->D, cd = o->critic_dim ? o->critic_dim : o->obs_dim, BK = B * s->K;
     const long upd = (long)OFFP_UPDATES(o);
     sac_job j = {s, b, B, BK, eps_pi, eps_next, alpha_of(s), /* the temperature before its update, as SB3 */
                  upd % s->cfg.target_update_interval == 0, {0, 0}};
@@ -450,7 +465,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     offp_lanes(o, sac_lanes_actor_grad, &j);
     for (int i = 0; i < BK; i++) {
         for (int k = 0; k < D; k++) {
-            size_t c = (size_t)i * (od + D) + od + k;
+            size_t c = (size_t)i * (cd + D) + cd + k;
             s->g_act[i * D + k] = -(cr->din[0][c] + cr->din[1][c]);
         }
         s->g_logp[i] = alpha;

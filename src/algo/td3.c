@@ -85,13 +85,13 @@ void* td3_create_from(const void* cfgp, const acrl_algo_ctx* ctx, const char* na
     t->name = name;
     offp_core* o = &t->L.core;
     if (offp_init(o, &cfg->off, ctx, false, maxb, err, errlen)) { free(t); return NULL; }
-    const int D = t->D = o->act_dim, od = o->obs_dim;
+    const int D = t->D = o->act_dim, od = o->obs_dim, cd = o->critic_dim ? o->critic_dim : od; /* critics' state input */
     acrl_params* st[5] = {&t->L.actor, &t->L.actor_targ, &t->L.critic, &t->L.critic_targ, &t->L.alpha};
     offp_critic cr_t = {0}; /* freed below even when an earlier build failed */
     int rc = offp_mlp_build(&t->pi, &t->L.actor, "pi", od, D, &cfg->off, maxb, err, errlen);
     rc = rc || offp_mlp_build(&t->pi_targ, &t->L.actor_targ, "pi", od, D, &cfg->off, maxb, err, errlen);
-    rc = rc || offp_critic_build(&t->cr, &t->L.critic, cfg->n_critics, od + D, 1, &cfg->off, maxb, err, errlen);
-    rc = rc || offp_critic_build(&cr_t, &t->L.critic_targ, cfg->n_critics, od + D, 1, &cfg->off, 1, err, errlen);
+    rc = rc || offp_critic_build(&t->cr, &t->L.critic, cfg->n_critics, cd + D, 1, &cfg->off, maxb, err, errlen);
+    rc = rc || offp_critic_build(&cr_t, &t->L.critic_targ, cfg->n_critics, cd + D, 1, &cfg->off, 1, err, errlen);
     offp_critic_free(&cr_t);
     for (int i = 0; i < 4 && !rc; i++) rc = acrl_params_finalize(st[i], err, errlen);
     if (rc) { td3_destroy(t); return NULL; }
@@ -143,11 +143,14 @@ static void td3_lanes_actions(void* arg, int lane) {
     td3_job* j = arg;
     td3* t = j->t;
     const replay_batch* b = j->b;
-    const int B = j->B, D = t->D, od = t->L.core.obs_dim;
+    const int B = j->B, D = t->D, cd = t->L.core.critic_dim ? t->L.core.critic_dim : t->L.core.obs_dim;
+    /* the critics' inputs: the states with critic_obs = state, else the observations */
+    const float* cs = b->state ? b->state : b->obs;
+    const float* cs_n = b->next_state ? b->next_state : b->next_obs;
     if (lane == 1) {
         if (!j->actor_step) return;
         actor_forward(t, &t->pi, &t->L.actor, b->obs, t->a, B);
-        offp_critic_input(&t->cr, OFFP_IN_PI, b->obs, t->a, B, od, D);
+        offp_critic_input(&t->cr, OFFP_IN_PI, cs, t->a, B, cd, D);
         return;
     }
     const float sig = t->cfg.target_policy_noise, clip = t->cfg.target_noise_clip;
@@ -156,8 +159,8 @@ static void td3_lanes_actions(void* arg, int lane) {
         float n = fminf(fmaxf(sig * j->eps[i], -clip), clip);
         t->a_next[i] = fminf(fmaxf(t->a_next[i] + n, -1.0f), 1.0f);
     }
-    offp_critic_input(&t->cr, OFFP_IN_NEXT, b->next_obs, t->a_next, B, od, D);
-    offp_critic_input(&t->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
+    offp_critic_input(&t->cr, OFFP_IN_NEXT, cs_n, t->a_next, B, cd, D);
+    offp_critic_input(&t->cr, OFFP_IN_DATA, cs, b->act, B, cd, D);
 }
 
 /* Phase 2, lane k: target critic k at (s', a') (copied out), then critic k at (s, a). */
@@ -213,7 +216,7 @@ int td3_update(void* self, const replay_batch* b, int B, const float* eps, bool 
     td3* t = self;
     offp_core* o = &t->L.core;
     offp_critic* cr = &t->cr;
-    const int D = t->D, od = o->obs_dim, nq = t->cfg.n_critics;
+    const int D = t->D, od = o->critic_dim ? o->critic_dim : o->obs_dim, nq = t->cfg.n_critics; /* od: critics' state input */
     td3_job j = {t, b, B, eps, actor_step, {0, 0}};
     td3_lanes(t, actor_step, td3_lanes_actions, &j);
     /* y = r + (1 - done) gamma^m min_i Q'_i(s', a') */

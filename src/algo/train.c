@@ -57,6 +57,7 @@ typedef struct {
     float plr_temperature, plr_staleness, plr_rho, plr_nu, plr_alpha;
     int   level_generator;    /* 0 none, 1 vae (DRED, algo/dred.h) */
     int   vae_levels, vae_latent, vae_hidden, vae_steps;
+    int   critic_obs;         /* 0 obs, 1 state: the critics see the env's privileged state */
 } run_config;
 
 static const char* const warm_start_names[] = {"none", "lqr", NULL};
@@ -64,6 +65,7 @@ static const char* const level_replay_names[] = {"none", "plr", NULL};
 static const char* const plr_score_names[] = {"value_l1", "positive_value_loss", NULL};
 static const char* const plr_schedule_names[] = {"proportionate", "fixed", NULL};
 static const char* const level_generator_names[] = {"none", "vae", NULL};
+static const char* const critic_obs_names[] = {"obs", "state", NULL};
 
 /* a generated level in a checkpoint: w, h, sx, sy, gx, gy (uint8 each), then the w x h walls */
 #define GEN_LEVEL_BYTES(S) (6 + (size_t)(S) * (size_t)(S))
@@ -107,6 +109,9 @@ static const acrl_config_entry run_table[] = {
     F(vae_latent, INT, 1, 256, "vae: latent size"),
     F(vae_hidden, INT, 1, 4096, "vae: hidden width of encoder and decoder"),
     F(vae_steps, INT, 1, 1e7, "vae: Adam steps (minibatches of 32, lr 1e-3) fitting the VAE"),
+    {"critic_obs", ACRL_CFG_ENUM, offsetof(run_config, critic_obs), 0, 0, critic_obs_names,
+     "obs, or state: the critics see the env's privileged state, the actor the observation (ppo, a2c, sac, td3, ddpg; "
+     "docs/generalisation.md)"},
 };
 #undef F
 #define RUN_KEYS ((int)(sizeof run_table / sizeof run_table[0]))
@@ -185,6 +190,9 @@ static int find_preset(const char* algo, const char* env, char* path, size_t len
         snprintf(err, errlen, "preset path too long (at most %zu bytes) under %.80s", len - 1, dir);
         return -1;
     }
+    if (access(dir, X_OK) != 0) /* no presets at all (a binary copied out of its build tree) */
+        fprintf(stderr, "acrl: warning: no presets directory %s (set ACRL_CONFIG_DIR to the source tree's configs/ "
+                        "or install acrl); %s on %s uses the algorithm's defaults\n", dir, algo, env);
     return access(path, R_OK) == 0;
 }
 
@@ -754,6 +762,19 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     uint64_t seed = ck && !policy_only ? saved.seed : (uint64_t)(o->seed < 0 ? 0 : o->seed);
     acrl_collector_options co = {rc->normalize != 0, rc->normalize_reward != 0, rc->clip_obs, rc->clip_reward, rc->gamma,
                                  rc->env_args};
+    if (rc->critic_obs == 1) { /* asymmetric critics: the algorithms and modes that have them */
+        static const char* const with[] = {"ppo", "a2c", "sac", "td3", "ddpg", NULL};
+        bool ok = false;
+        for (int i = 0; with[i]; i++) ok = ok || strcmp(r->algo->name, with[i]) == 0;
+        const char* why = !ok ? "is supported by ppo, a2c, sac, td3 and ddpg" : (R > 1 || rc->shards > 1) ?
+                          "is not supported under mpirun or with shards > 1" : rc->warm_start ?
+                          "does not combine with warm_start (its critic targets are functions of the observation)" :
+                          rc->level_replay ? "does not combine with level_replay" : NULL;
+        if (why) {
+            snprintf(err, errlen, "critic_obs = state %s%s%s", why, ok ? "" : "; not by ", ok ? "" : r->algo->name);
+            return ACRL_ERR_INPUT;
+        }
+    }
     bool sharded = layout_sharded(&r->lay);
     int threads = o->threads > 0 ? o->threads
                                  : auto_threads(r->algo, env_id, rc->env_args[0] ? rc->env_args : NULL, rc->n_envs,
@@ -772,6 +793,9 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
                      : collector_create(env_id, n_local, seed, threads, &co, err, errlen);
     if (r->offdist) seed -= (uint64_t)r->lay.first_env;
     if (!r->col) return ACRL_ERR_INPUT;
+    /* privileged states: the critics' input (critic_obs = state) or the teacher's (distill) */
+    if ((rc->critic_obs == 1 || strcmp(r->algo->name, "distill") == 0) && collector_enable_state(r->col, err, errlen))
+        return ACRL_ERR_INPUT;
     acrl_env* e0 = r->col->venv->envs[0];
     if (e0->obs_space.kind == ACRL_SPACE_BOX && e0->obs_space.shape[0] > 0) {
         /* an image-shaped observation: the algorithms with a CNN extractor read its shape
@@ -786,7 +810,8 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         }
     }
     acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, r->offdist && run_rank(r) > 0 ? n_local : rc->n_envs,
-                         rc->n_timesteps, seed, threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL};
+                         rc->n_timesteps, seed, threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL,
+                         r->col->state_dim};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
     if (!r->learner) return ACRL_ERR_INPUT;
     r->st = (run_state){0, 0, rc->eval_freq, rc->log_freq, rc->checkpoint_freq, rc->n_timesteps, -1, -INFINITY,
@@ -1953,6 +1978,11 @@ int acrl_qbias(const char* path, int episodes, uint64_t seed, bool stochastic, a
     acrl_ckpt_free(ck);
     if (code == ACRL_OK && !r.algo->qvalue) {
         snprintf(err, errlen, "%s has no Q critic: the Q-bias applies to the off-policy algorithms", r.algo->name);
+        code = ACRL_ERR_INPUT;
+    }
+    if (code == ACRL_OK && fc_run(&r.fc)->critic_obs == 1) {
+        snprintf(err, errlen, "the run's critics read privileged states (critic_obs = state): the Q-bias is not "
+                 "measured for them");
         code = ACRL_ERR_INPUT;
     }
     acrl_env* env = NULL;

@@ -93,6 +93,8 @@ acrl_env* acrl_doorkey_create(const acrl_env_options* opt, char* err, size_t err
 acrl_env* acrl_maze_create(const acrl_env_options* opt, char* err, size_t errlen);
 /* mec.c: MecOffload-v0 (settings from opt->env_args, acrl/mec.h) */
 acrl_env* acrl_mec_create(const acrl_env_options* opt, char* err, size_t errlen);
+/* lasernav.c: LaserNav-v0 (settings from opt->env_args, acrl/lasernav.h) */
+acrl_env* acrl_lasernav_create(const acrl_env_options* opt, char* err, size_t errlen);
 
 /* Checks an env that spec->create returned (a vtable with reset, step and the three
  * snapshot functions; valid spaces); on failure closes it and writes the message. */

@@ -34,6 +34,136 @@ acrl_env_options acrl_env_options_default(void) {
     return o;
 }
 
+/* ---- partial observability keys (hide, obs_noise) ------------------------------------ */
+
+#define MAX_HIDE 64
+
+/* The velocity entries of the observations of the envs with a known layout. */
+static int velocity_dims(const char* id, int obs_dim, int* out) {
+    static const struct { const char* id; int obs_dim, lo, hi; int extra; } T[] = {
+        {"Pendulum-v1", 3, 2, 3, -1},            /* cos th, sin th, th dot */
+        {"CartPole-v1", 4, 1, 2, 3},             /* x, x dot, th, th dot */
+        {"Acrobot-v1", 6, 4, 6, -1},             /* cos/sin th1, th2, th1 dot, th2 dot */
+        {"MountainCar-v0", 2, 1, 2, -1},
+        {"MountainCarContinuous-v0", 2, 1, 2, -1},
+        {"InvertedPendulum-v4", 4, 2, 4, -1},    /* qpos (2), qvel (2) */
+        {"InvertedDoublePendulum-v4", 11, 5, 8, -1}, /* x, sin, cos, qvel (3), constraint forces */
+        {"Hopper-v4", 11, 5, 11, -1},            /* qpos[1:] (5), qvel (6) */
+        {"Walker2d-v4", 17, 8, 17, -1},          /* qpos[1:] (8), qvel (9) */
+        {"HalfCheetah-v4", 17, 8, 17, -1},
+        {"Swimmer-v4", 8, 3, 8, -1},             /* qpos[2:] (3), qvel (5) */
+    };
+    for (size_t k = 0; k < sizeof T / sizeof T[0]; k++) {
+        if (strcmp(T[k].id, id) != 0 || T[k].obs_dim != obs_dim) continue;
+        int n = 0;
+        for (int j = T[k].lo; j < T[k].hi; j++) out[n++] = j;
+        if (T[k].extra >= 0) out[n++] = T[k].extra;
+        return n;
+    }
+    return -1;
+}
+
+/* Splits hide=..., obs_noise=... and obs_stack=... off args: the rest into rest (restlen), the
+ * hide value into hide (hidelen; "" if none), the noise into *noise (0 if none), the frames into
+ * *stack (1 if none). 0, or -1 + message. */
+static int split_partial_args(const char* args, char* rest, size_t restlen, char* hide, size_t hidelen, double* noise,
+                              int* stack, char* err, size_t errlen) {
+    rest[0] = hide[0] = '\0';
+    *noise = 0;
+    *stack = 1;
+    if (!args) return 0;
+    size_t n = strlen(args), used = 0;
+    if (n >= restlen) { snprintf(err, errlen, "env_args: too long"); return -1; }
+    const char* p = args;
+    while (*p) {
+        const char* end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > 5 && strncmp(p, "hide=", 5) == 0) {
+            if (len - 5 >= hidelen) { snprintf(err, errlen, "env_args: hide=...: too long"); return -1; }
+            memcpy(hide, p + 5, len - 5);
+            hide[len - 5] = '\0';
+        } else if (len >= 10 && strncmp(p, "obs_noise=", 10) == 0) {
+            char v[64], *q;
+            if (len - 10 >= sizeof v || len == 10) { snprintf(err, errlen, "env_args: obs_noise needs a number"); return -1; }
+            memcpy(v, p + 10, len - 10);
+            v[len - 10] = '\0';
+            double s = strtod(v, &q);
+            if (*q || !(s >= 0 && s <= 1e6)) {
+                snprintf(err, errlen, "env_args: obs_noise=%s: the noise std must be a number in [0, 1e6]", v);
+                return -1;
+            }
+            *noise = s;
+        } else if (len >= 10 && strncmp(p, "obs_stack=", 10) == 0) {
+            char v[32], *q;
+            if (len - 10 >= sizeof v || len == 10) { snprintf(err, errlen, "env_args: obs_stack needs a number"); return -1; }
+            memcpy(v, p + 10, len - 10);
+            v[len - 10] = '\0';
+            long k = strtol(v, &q, 10);
+            if (*q || k < 1 || k > 64) {
+                snprintf(err, errlen, "env_args: obs_stack=%s: the frames stacked must be an integer in [1, 64]", v);
+                return -1;
+            }
+            *stack = (int)k;
+        } else if (len == 4 && strncmp(p, "hide", 4) == 0) {
+            snprintf(err, errlen, "env_args: hide needs a value (velocity, or observation indices I+J+...)");
+            return -1;
+        } else if (len > 0) {
+            if (used) rest[used++] = ',';
+            memcpy(rest + used, p, len);
+            used += len;
+            rest[used] = '\0';
+        }
+        p += len;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
+/* hide value -> sorted distinct indices of an obs_dim observation; -1 + message. */
+static int parse_hide(const char* id, int obs_dim, const char* spec, int* idx, int* n, char* err, size_t errlen) {
+    *n = 0;
+    if (!spec[0]) return 0;
+    if (strcmp(spec, "velocity") == 0) {
+        int k = obs_dim <= MAX_HIDE ? velocity_dims(id, obs_dim, idx) : -1;
+        if (k < 0) {
+            snprintf(err, errlen, "env_args: hide=velocity: %s has no known velocity entries (name them: hide=I+J+...)", id);
+            return -1;
+        }
+        *n = k;
+    } else {
+        const char* p = spec;
+        while (*p) {
+            char* q;
+            long v = *p >= '0' && *p <= '9' ? strtol(p, &q, 10) : -1;
+            if (v < 0 || (*q && *q != '+') || (*q == '+' && !q[1]) || v >= obs_dim) {
+                snprintf(err, errlen, "env_args: hide=%s: velocity, or observation indices in [0, %d) joined by '+'",
+                         spec, obs_dim);
+                return -1;
+            }
+            for (int j = 0; j < *n; j++)
+                if (idx[j] == v) { snprintf(err, errlen, "env_args: hide=%s: index %ld twice", spec, v); return -1; }
+            if (*n >= MAX_HIDE) { snprintf(err, errlen, "env_args: hide=%s: at most %d indices", spec, MAX_HIDE); return -1; }
+            idx[(*n)++] = (int)v;
+            p = *q ? q + 1 : q;
+        }
+    }
+    if (*n >= obs_dim) { snprintf(err, errlen, "env_args: hide=%s hides every observation entry of %s", spec, id); return -1; }
+    for (int i = 1; i < *n; i++) /* insertion sort */
+        for (int j = i; j > 0 && idx[j - 1] > idx[j]; j--) { int t = idx[j]; idx[j] = idx[j - 1]; idx[j - 1] = t; }
+    return 0;
+}
+
+int acrl_env_priv_dim(const acrl_env* env) {
+    for (const acrl_env* e = env; e; e = e->inner)
+        if (e->priv_state) return e->priv_dim;
+    return 0;
+}
+
+void acrl_env_priv_state(const acrl_env* env, float* out) {
+    for (const acrl_env* e = env; e; e = e->inner)
+        if (e->priv_state) { e->priv_state(e, out); return; }
+}
+
 acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, size_t errlen) {
     const acrl_env_spec* spec = id ? acrl_env_spec_find(id) : NULL;
     if (!spec) {
@@ -45,11 +175,24 @@ acrl_env* acrl_env_make(const char* id, const acrl_env_options* opt, char* err, 
         return NULL;
     }
     acrl_env_options o = opt ? *opt : acrl_env_options_default();
+    /* hide= and obs_noise= are the wrapper's (acrl_wrap_partial_obs), not the env's */
+    char rest[1024], hide[256];
+    double noise = 0;
+    int stack = 1;
+    if (o.env_args && (strstr(o.env_args, "hide") || strstr(o.env_args, "obs_noise") || strstr(o.env_args, "obs_stack"))) {
+        if (split_partial_args(o.env_args, rest, sizeof rest, hide, sizeof hide, &noise, &stack, err, errlen)) return NULL;
+        o.env_args = rest[0] ? rest : NULL;
+    } else {
+        hide[0] = '\0';
+    }
     acrl_env* env = spec->create(&o, err, errlen);
     if (!env) return NULL;
     if (env_check_created(spec, env, err, errlen)) return NULL; /* registered at run time: checked */
+    int idx[MAX_HIDE], nh = 0;
+    if (parse_hide(spec->id, env->obs_space.dim, hide, idx, &nh, err, errlen)) { acrl_env_close(env); return NULL; }
     int max_steps = o.max_episode_steps < 0 ? spec->max_episode_steps : o.max_episode_steps;
     if (max_steps > 0) env = acrl_wrap_time_limit(env, max_steps, err, errlen); /* closes the base env on failure */
+    if (env && (nh > 0 || noise > 0 || stack > 1)) env = acrl_wrap_partial_obs(env, idx, nh, noise, stack, err, errlen);
     return env;
 }
 

@@ -29,6 +29,8 @@ static const acrl_env_spec registry[] = {
     { "PortfolioESG-v0",              0,   NAN,      acrl_portfolio_esg_create },
     /* task offloading (docs/mec.md): episodes end after env_args tasks (default 100) */
     { "MecOffload-v0",                0,   NAN,      acrl_mec_create },
+    /* laser-scan robot navigation (acrl/lasernav.h): the measure is the success rate */
+    { "LaserNav-v0",                200,   NAN,      acrl_lasernav_create },
 };
 #define REGISTRY_COUNT ((int)(sizeof registry / sizeof registry[0]))
 

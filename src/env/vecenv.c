@@ -71,6 +71,7 @@ static void slice_reset(vec_pool* p, int lo, int hi) {
     for (int i = lo; i < hi; i++) {
         int64_t seed = p->seeded ? -1 : (int64_t)((p->seed + (uint64_t)i) & INT64_MAX);
         acrl_env_reset(v->envs[i], seed, v->obs + (size_t)i * v->obs_dim);
+        if (v->priv_dim) acrl_env_priv_state(v->envs[i], v->states + (size_t)i * v->priv_dim);
         v->rewards[i] = 0.0;
         v->terminated[i] = v->truncated[i] = false;
         v->episode_return[i] = 0.0;
@@ -96,6 +97,7 @@ static void slice_step(vec_pool* p, int lo, int hi) {
         bool term, trunc;
         if (p->pending[i]) {   /* next-step autoreset: this step only resets */
             v->envs[i]->vt->reset(v->envs[i], obs);
+            if (v->priv_dim) acrl_env_priv_state(v->envs[i], v->states + (size_t)i * v->priv_dim);
             p->pending[i] = false;
             v->rewards[i] = 0.0;
             v->terminated[i] = v->truncated[i] = false;
@@ -125,12 +127,18 @@ static void slice_step(vec_pool* p, int lo, int hi) {
                 if (term | trunc) ec[k] = 0.0;
             }
         }
+        const int pd = v->priv_dim;
+        if (pd) acrl_env_priv_state(v->envs[i], v->states + (size_t)i * pd);
         if (term | trunc) {
             memcpy(v->final_obs + (size_t)i * od, obs, (size_t)od * sizeof(float));
+            if (pd) memcpy(v->final_states + (size_t)i * pd, v->states + (size_t)i * pd, (size_t)pd * sizeof(float));
             v->done_return[i] = ret;
             v->done_length[i] = len;
             if (p->next_step) p->pending[i] = true;
-            else v->envs[i]->vt->reset(v->envs[i], obs);   /* unseeded; zeroes the time limit */
+            else {
+                v->envs[i]->vt->reset(v->envs[i], obs);   /* unseeded; zeroes the time limit */
+                if (pd) acrl_env_priv_state(v->envs[i], v->states + (size_t)i * pd);
+            }
             ret = 0.0;
             len = 0;
         } else {
@@ -234,6 +242,8 @@ void acrl_vecenv_close(acrl_vecenv* v) {
     free(v->costs);
     free(v->episode_cost);
     free(v->done_cost);
+    free(v->states);
+    free(v->final_states);
     free(v);
 }
 
@@ -294,6 +304,19 @@ acrl_vecenv* acrl_vecenv_make_envs(acrl_env* const* envs, int num_envs, uint64_t
     v->obs_dim = own[0]->obs_space.dim;
     v->act_dim = own[0]->act_space.dim;
     v->num_costs = acrl_env_num_costs(own[0]);
+    for (int i = 1; i < num_envs; i++)
+        if (acrl_env_priv_dim(own[i]) != acrl_env_priv_dim(own[0])) {
+            if (err && errlen) snprintf(err, errlen, "vecenv: env %d has another privileged state size than env 0", i);
+            acrl_vecenv_close(v);
+            return NULL;
+        }
+    v->priv_dim = acrl_env_priv_dim(own[0]);
+    if (v->priv_dim > 0) {
+        size_t ns = (size_t)num_envs * (size_t)v->priv_dim;
+        v->states = (float*)zalloc_line(ns * sizeof(float));
+        v->final_states = (float*)zalloc_line(ns * sizeof(float));
+        if (!v->states || !v->final_states) goto oom;
+    }
     size_t n = (size_t)num_envs, od = (size_t)v->obs_dim;
     v->obs = (float*)zalloc_line(n * od * sizeof(float));
     v->final_obs = (float*)zalloc_line(n * od * sizeof(float));

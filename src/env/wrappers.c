@@ -307,6 +307,159 @@ acrl_env* acrl_wrap_clip_action(acrl_env* inner, char* err, size_t errlen) {
     return action_map_wrap(inner, &clip_vtable, false, err, errlen);
 }
 
+/* ---- partial observability: hidden entries, observation noise, frame stacking ------------ */
+
+#define TAG_PARTIAL TAG('P', 'O', 'B', 'S')
+
+typedef struct {
+    acrl_env env;
+    int    n_in, n_keep;    /* inner observation size, entries kept */
+    int    n_stack;         /* frames in the observation (1: the current one) */
+    double noise;           /* std of the Gaussian noise on the kept entries (0: none) */
+    int*   keep;            /* (n_keep) inner indices kept, ascending */
+    float* clean;           /* (n_in) the inner env's last observation: the privileged state */
+    float* frames;          /* (n_stack, n_keep) the observation: frames oldest first */
+    float* low;             /* (n_stack * n_keep) the wrapper's observation bounds */
+    float* high;
+} partial_obs;
+
+/* The newest frame clean[keep] + noise * N(0, 1) (drawn in entry order from the base env's
+ * RNG) into the stack (fill: into every slot, at an episode start), then obs = the stack. */
+static void partial_apply(partial_obs* w, float* obs, bool noisy, bool fill) {
+    acrl_rng* rng = &acrl_env_unwrapped(&w->env)->rng;
+    const int k = w->n_keep;
+    float* f = w->frames + (size_t)(w->n_stack - 1) * k;
+    if (!fill && w->n_stack > 1) memmove(w->frames, w->frames + k, sizeof(float) * (size_t)(w->n_stack - 1) * k);
+    for (int j = 0; j < k; j++) {
+        double x = w->clean[w->keep[j]];
+        if (noisy && w->noise > 0) x += w->noise * acrl_rng_normal(rng);
+        f[j] = (float)x;
+    }
+    for (int s = 0; fill && s < w->n_stack - 1; s++) memcpy(w->frames + (size_t)s * k, f, sizeof(float) * (size_t)k);
+    memcpy(obs, w->frames, sizeof(float) * (size_t)w->n_stack * k);
+}
+
+static void partial_reset(acrl_env* env, float* obs) {
+    partial_obs* w = (partial_obs*)env;
+    env->inner->vt->reset(env->inner, w->clean);
+    partial_apply(w, obs, true, true);
+}
+
+static void partial_step(acrl_env* env, const float* action, float* obs, double* reward, bool* terminated,
+                         bool* truncated) {
+    partial_obs* w = (partial_obs*)env;
+    env->inner->vt->step(env->inner, action, w->clean, reward, terminated, truncated);
+    partial_apply(w, obs, true, false);
+}
+
+static int partial_set_state(acrl_env* env, const double* state, int n, float* obs, char* err, size_t errlen) {
+    partial_obs* w = (partial_obs*)env;
+    if (acrl_env_set_state(env->inner, state, n, w->clean, err, errlen)) return -1;
+    partial_apply(w, obs, false, true);
+    return 0;
+}
+
+static void partial_priv(const acrl_env* env, float* out) {
+    const partial_obs* w = (const partial_obs*)env;
+    memcpy(out, w->clean, sizeof(float) * (size_t)w->n_in);
+}
+
+/* snapshot: tag, float32 clean observation (n_in), float32 frames (n_stack * n_keep), inner */
+static size_t partial_floats(const partial_obs* w) { return (size_t)w->n_in + (size_t)w->n_stack * (size_t)w->n_keep; }
+static size_t partial_bytes(const acrl_env* env) {
+    return 4 + 4 * partial_floats((const partial_obs*)env) + inner_bytes(env);
+}
+static void partial_save(const acrl_env* env, void* buf) {
+    const partial_obs* w = (const partial_obs*)env;
+    uint8_t* p = le_put_u32(buf, TAG_PARTIAL);
+    p = le_put_f32s(p, w->clean, (size_t)w->n_in);
+    inner_save(env, le_put_f32s(p, w->frames, (size_t)w->n_stack * (size_t)w->n_keep));
+}
+static int partial_load(acrl_env* env, const void* buf) {
+    partial_obs* w = (partial_obs*)env;
+    const uint8_t* p = buf;
+    if (le_get_u32(&p) != TAG_PARTIAL) return -1;
+    const size_t n = partial_floats(w);
+    float* tmp = malloc(sizeof(float) * n);
+    if (!tmp) return -1;
+    le_get_f32s(&p, tmp, n);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) bad |= !isfinite(tmp[i]);
+    if (!bad && inner_load(env, p) == 0) {
+        memcpy(w->clean, tmp, sizeof(float) * (size_t)w->n_in);
+        memcpy(w->frames, tmp + w->n_in, sizeof(float) * (n - (size_t)w->n_in));
+    } else {
+        bad = 1;
+    }
+    free(tmp);
+    return bad ? -1 : 0;
+}
+
+static void partial_close(acrl_env* env) {
+    partial_obs* w = (partial_obs*)env;
+    free(w->keep);
+    free(w->clean);
+    free(w->frames);
+    free(w->low);
+    wrap_close(env);
+}
+
+static const acrl_env_vtable partial_vtable = {
+    partial_reset, partial_step, partial_set_state, partial_bytes, partial_save, partial_load, partial_close,
+};
+
+acrl_env* acrl_wrap_partial_obs(acrl_env* inner, const int* hide, int n_hide, double noise_std, int n_stack, char* err,
+                                size_t errlen) {
+    if (!inner) return NULL;
+    const int n = inner->obs_space.dim;
+    if (inner->obs_space.kind != ACRL_SPACE_BOX || n < 1)
+        return wrap_fail(inner, "partial observation", "needs a Box observation space", err, errlen);
+    if (!(noise_std >= 0 && noise_std <= 1e6) || n_hide < 0 || n_hide >= n || n_stack < 1 || n_stack > 64)
+        return wrap_fail(inner, "partial observation", "the noise std must be in [0, 1e6], at least one entry kept and "
+                         "1 to 64 frames stacked", err, errlen);
+    bool hidden[n];
+    memset(hidden, 0, sizeof hidden);
+    for (int i = 0; i < n_hide; i++) {
+        if (hide[i] < 0 || hide[i] >= n || hidden[hide[i]])
+            return wrap_fail(inner, "partial observation", "hidden indices must be distinct and inside the observation",
+                             err, errlen);
+        hidden[hide[i]] = true;
+    }
+    partial_obs* w = (partial_obs*)wrap_alloc(inner, &partial_vtable, sizeof *w, "partial observation", err, errlen);
+    if (!w) return NULL;
+    w->n_in = n;
+    w->n_keep = n - n_hide;
+    w->n_stack = n_stack;
+    w->noise = noise_std;
+    const size_t od = (size_t)w->n_keep * (size_t)n_stack;
+    w->keep = malloc(sizeof(int) * (size_t)w->n_keep);
+    w->clean = calloc((size_t)n, sizeof(float));
+    w->frames = calloc(od, sizeof(float));
+    w->low = malloc(2 * sizeof(float) * od);
+    if (!w->keep || !w->clean || !w->frames || !w->low) {
+        acrl_env_close(&w->env);
+        if (err && errlen) snprintf(err, errlen, "partial observation: out of memory");
+        return NULL;
+    }
+    w->high = w->low + od;
+    for (int i = 0, j = 0; i < n; i++) {
+        if (hidden[i]) continue;
+        w->keep[j] = i;
+        for (int s = 0; s < n_stack; s++) {
+            w->low[(size_t)s * w->n_keep + j] = noise_std > 0 ? -INFINITY : inner->obs_space.low[i];
+            w->high[(size_t)s * w->n_keep + j] = noise_std > 0 ? INFINITY : inner->obs_space.high[i];
+        }
+        j++;
+    }
+    w->env.obs_space.dim = (int)od;
+    w->env.obs_space.low = w->low;
+    w->env.obs_space.high = w->high;
+    memset(w->env.obs_space.shape, 0, sizeof w->env.obs_space.shape);
+    w->env.priv_state = partial_priv;
+    w->env.priv_dim = n;
+    return &w->env;
+}
+
 /* ---- observation normalization (Gymnasium NormalizeObservation) ---------------------- */
 
 #define TAG_NORM_OBS TAG('N', 'O', 'B', 'S')

@@ -35,6 +35,7 @@ int acrl_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, const int* siz
     char e2[160];
     if (acrl_act_parse(&m->act, act, e2, sizeof e2)) { snprintf(err, errlen, "mlp '%s': %s", name, e2); return -1; }
     m->nlayers = nsizes - 1;
+    m->in_dim = sizes[0];
     m->layernorm = layernorm;
     m->max_batch = max_batch;
     char tn[64];
@@ -66,6 +67,62 @@ int acrl_mlp_build(acrl_mlp* m, acrl_params* p, const char* name, const int* siz
     if (!ok) {
         acrl_mlp_free(m);
         snprintf(err, errlen, "mlp '%s': out of memory", name);
+        return -1;
+    }
+    return 0;
+}
+
+int acrl_mlp_build_cnn(acrl_mlp* m, acrl_params* p, const char* name, const acrl_cnn_spec* cs, const int* sizes,
+                       int nsizes, const char* act, bool layernorm, int max_batch, char* err, size_t errlen) {
+    if (!cs) return acrl_mlp_build(m, p, name, sizes, nsizes, act, layernorm, max_batch, err, errlen);
+    memset(m, 0, sizeof *m);
+    const long img = (long)cs->c * cs->h * cs->w;
+    if (nsizes < 2 || cs->c < 1 || cs->h < 1 || cs->w < 1 || img > sizes[0]) {
+        snprintf(err, errlen, "mlp '%s': input rows of %d columns cannot hold a %dx%dx%d image", name,
+                 nsizes > 0 ? sizes[0] : 0, cs->c, cs->h, cs->w);
+        return -1;
+    }
+    if (cs->n < 1 || cs->n > ACRL_CNN_MAX_LAYERS) {
+        snprintf(err, errlen, "mlp '%s': 1 to %d conv layers, got %d", name, ACRL_CNN_MAX_LAYERS, cs->n);
+        return -1;
+    }
+    /* the features' width first (the MLP's tensors are declared before the CNN's) */
+    int c = cs->c, h = cs->h, w = cs->w;
+    for (int l = 0; l < cs->n; l++) {
+        const int k = cs->kernels[l], st = cs->strides ? cs->strides[l] : 1;
+        const int q = cs->pools && cs->pools[l] > 1 ? cs->pools[l] : 1;
+        c = cs->channels[l];
+        h = acrl_conv2d_out(h, k, st, k / 2) / q;
+        w = acrl_conv2d_out(w, k, st, k / 2) / q;
+        if (c < 1 || h < 1 || w < 1) {
+            snprintf(err, errlen, "mlp '%s': conv layer %d leaves no output of a %dx%dx%d image", name, l, cs->c,
+                     cs->h, cs->w);
+            return -1;
+        }
+    }
+    const int extra = sizes[0] - (int)img, F = c * h * w;
+    int s2[ACRL_MLP_MAX_LAYERS + 1];
+    for (int i = 0; i < nsizes && i <= ACRL_MLP_MAX_LAYERS; i++) s2[i] = sizes[i];
+    s2[0] = F + extra;
+    if (acrl_mlp_build(m, p, name, s2, nsizes, act, layernorm, max_batch, err, errlen)) return -1;
+    m->in_dim = sizes[0];
+    m->img_dim = (int)img;
+    char tn[64];
+    snprintf(tn, sizeof tn, "%s.cnn", name);
+    const size_t B = (size_t)max_batch;
+    m->cnn = calloc(1, sizeof *m->cnn);
+    if (!m->cnn || !(m->xin = alloc_floats(B * s2[0])) || !(m->dxin = alloc_floats(B * s2[0])) ||
+        !(m->dfeat = alloc_floats(B * F)) ||
+        (extra > 0 && (!(m->img = alloc_floats(B * img)) || !(m->dimg = alloc_floats(B * img))))) {
+        acrl_mlp_free(m);
+        snprintf(err, errlen, "mlp '%s': out of memory", name);
+        return -1;
+    }
+    if (acrl_cnn_build(m->cnn, p, tn, cs->c, cs->h, cs->w, cs->channels, cs->kernels, cs->strides, cs->pools, cs->n,
+                       cs->act ? cs->act : act, max_batch, err, errlen)) {
+        free(m->cnn);
+        m->cnn = NULL;
+        acrl_mlp_free(m);
         return -1;
     }
     return 0;
@@ -111,6 +168,7 @@ int acrl_mlp_init(const acrl_mlp* m, acrl_params* p, acrl_init_kind kind, float 
             acrl_init_const(p->param + m->beta_off[l], (size_t)out, 0);
         }
     }
+    if (m->cnn) acrl_cnn_init(m->cnn, p, 1.0f, rng);
     return 0;
 }
 
@@ -129,8 +187,26 @@ oom:
 }
 
 /* drop: apply dropout (masks from rng, or the given ones when rng is NULL) */
+/* the CNN front: xin (B, sizes[0]) = [CNN features of the image columns | extra columns] */
+static const float* cnn_front(acrl_mlp* m, const acrl_params* p, const float* in, int B) {
+    const int img = m->img_dim, extra = m->in_dim - img, F = m->cnn->out_dim, W0 = m->sizes[0];
+    const float* im = in;
+    if (extra > 0) {
+        for (int b = 0; b < B; b++)
+            memcpy(m->img + (size_t)b * img, in + (size_t)b * m->in_dim, sizeof(float) * (size_t)img);
+        im = m->img;
+    }
+    const float* f = acrl_cnn_forward(m->cnn, p, im, B);
+    for (int b = 0; b < B; b++) {
+        memcpy(m->xin + (size_t)b * W0, f + (size_t)b * F, sizeof(float) * (size_t)F);
+        memcpy(m->xin + (size_t)b * W0 + F, in + (size_t)b * m->in_dim + img, sizeof(float) * (size_t)extra);
+    }
+    return m->xin;
+}
+
 static const float* forward(acrl_mlp* m, const acrl_params* p, const float* in, int B, bool drop, acrl_rng* rng) {
-    m->input = in;
+    if (m->cnn) in = cnn_front(m, p, in, B);
+    m->input = in; /* the first linear layer's input */
     m->batch = B;
     m->dropped = drop;
     const float* x = in;
@@ -188,7 +264,12 @@ static void backward(acrl_mlp* m, const acrl_params* p, float* grad, float* din,
         const acrl_gemm_fn gemm = acrl_mlp_gemm(m, l);
         if (grad) acrl_linear_backward_with(gemm, NULL, grad + m->w_off[l], grad + m->b_off[l], dz, x, w, B, in, out);
         if (l == 0) {
-            if (din) gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in);
+            if (m->cnn && (grad || din)) { /* dL/d[features | extra], for the CNN and the extra columns */
+                memset(m->dxin, 0, sizeof(float) * (size_t)B * in);
+                gemm(false, true, B, in, out, 1, dz, out, w, out, 1, m->dxin, in);
+            } else if (din) {
+                gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in);
+            }
             break;
         }
         /* two scratch buffers other than the one dz is in */
@@ -215,12 +296,37 @@ static void backward(acrl_mlp* m, const acrl_params* p, float* grad, float* din,
     }
 }
 
+/* after backward with a CNN front: din's extra columns += dxin's, and (when params) the CNN's
+ * backward from the features' gradient, its input gradient into din's image columns */
+static void cnn_back(acrl_mlp* m, acrl_params* p, float* din, bool params) {
+    const int B = m->batch, img = m->img_dim, extra = m->in_dim - img, F = m->cnn->out_dim, W0 = m->sizes[0];
+    if (din)
+        for (int b = 0; b < B; b++) {
+            float* d = din + (size_t)b * m->in_dim + img;
+            const float* g = m->dxin + (size_t)b * W0 + F;
+            for (int j = 0; j < extra; j++) d[j] += g[j];
+        }
+    if (!params) return;
+    for (int b = 0; b < B; b++) memcpy(m->dfeat + (size_t)b * F, m->dxin + (size_t)b * W0, sizeof(float) * (size_t)F);
+    if (!din || extra == 0) { acrl_cnn_backward(m->cnn, p, din, m->dfeat); return; }
+    /* image columns interleaved with extra ones: the CNN's input gradient in its own rows */
+    memset(m->dimg, 0, sizeof(float) * (size_t)B * img);
+    acrl_cnn_backward(m->cnn, p, m->dimg, m->dfeat);
+    for (int b = 0; b < B; b++) {
+        float* d = din + (size_t)b * m->in_dim;
+        const float* g = m->dimg + (size_t)b * img;
+        for (int j = 0; j < img; j++) d[j] += g[j];
+    }
+}
+
 void acrl_mlp_backward(acrl_mlp* m, acrl_params* p, float* din, const float* dout) {
     backward(m, p, p->grad, din, dout);
+    if (m->cnn) cnn_back(m, p, din, true);
 }
 
 void acrl_mlp_backward_input(acrl_mlp* m, const acrl_params* p, float* din, const float* dout) {
     backward(m, p, NULL, din, dout);
+    if (m->cnn && din) cnn_back(m, NULL, din, false);
 }
 
 int acrl_mlp_set_bf16(acrl_mlp* m, int min_width) {
@@ -240,5 +346,8 @@ void acrl_mlp_free(acrl_mlp* m) {
         free(m->mask[l]); free(m->dr[l]);
     }
     for (int i = 0; i < 3; i++) free(m->d[i]);
+    if (m->cnn) acrl_cnn_free(m->cnn);
+    free(m->cnn);
+    free(m->img); free(m->dimg); free(m->xin); free(m->dxin); free(m->dfeat);
     memset(m, 0, sizeof *m);
 }
