@@ -74,6 +74,15 @@ int acrl_eval_checkpoint_costs(const char* path, int episodes, uint64_t seed, bo
                                double* mean, double* std, int* num_costs, double* cost_mean,
                                char* err, size_t errlen);
 
+/* Evaluates a checkpoint's Box-action policy when it decides only every d steps, for each of the
+ * n intervals d = intervals[i] >= 1 (episodes episodes each, seeds seed, seed+1, ...): a
+ * policy of action sequences (SAC with action_sequence = K) runs the first d of its K actions
+ * open loop and holds the last one when d > K; any other policy holds its action for d steps.
+ * Writes mean[i], std[i] of the returns and *seq_len = K (1: one action per decision; may be
+ * NULL). ACRL_OK, or ACRL_ERR_INPUT with a message (bad checkpoint, Discrete actions,
+ * multi-agent checkpoint). */
+int acrl_eval_decision_intervals(const char* path, const int* intervals, int n, int episodes, uint64_t seed,
+                                 bool stochastic, double* mean, double* std, int* seq_len, char* err, size_t errlen);
 /* Writes a policy-only checkpoint (what acrl_eval_checkpoint needs: algorithm, env,
  * config, policy weights, observation statistics; no optimizer state, critic or replay
  * buffer) made from the checkpoint at ckpt_path (full or policy-only) to out_path.

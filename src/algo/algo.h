@@ -91,6 +91,14 @@ typedef int (*acrl_algo_pretrain_fn)(void* self, acrl_pretrain_data* d, char* er
  * (registry.c), like the extras, so that the algorithms' vtables stay as they are. */
 acrl_algo_pretrain_fn acrl_algo_pretrain_find(const acrl_algo* algo);
 
+/* Action sequences (SRL, docs/generalisation.md "Action sequences"): a learner whose policy
+ * returns K actions per decision. With actions NULL the function returns K; else it writes
+ * (n, K, act_dim) actions in env units for normalized observations obs (n, obs_dim), n <= the
+ * learner's env count (the mode if deterministic), and returns K. act() gives the first of
+ * them. NULL (side table, registry.c): the algorithm decides one action at a time. */
+typedef int (*acrl_algo_sequence_fn)(void* self, const float* obs, int n, float* actions, bool deterministic);
+acrl_algo_sequence_fn acrl_algo_sequence_find(const acrl_algo* algo);
+
 /* Further scalars an algorithm logs after the metrics (progress.csv columns, TensorBoard
  * train/NAME): names (count <= ACRL_ALGO_MAX_EXTRA), and values writing the current ones
  * (NAN: none yet). Algorithms without an entry log none (no extra columns). */

@@ -51,6 +51,10 @@ acrl_algo_pretrain_fn acrl_algo_pretrain_find(const acrl_algo* algo) {
     return NULL;
 }
 
+acrl_algo_sequence_fn acrl_algo_sequence_find(const acrl_algo* algo) {
+    return algo == &acrl_algo_sac ? sac_act_sequence : NULL;
+}
+
 const acrl_algo* acrl_algo_find(const char* name) {
     for (int i = 0; acrl_algos[i]; i++)
         if (strcmp(acrl_algos[i]->name, name) == 0) return acrl_algos[i];

@@ -3,7 +3,14 @@
  * Gaussian policy, automatic temperature tuning towards the target entropy -|A|. On a
  * Discrete action space the same command runs discrete SAC (Christodoulou 2019): soft
  * targets and the policy loss are expectations over all actions, and the temperature is
- * tuned towards a fraction of the maximum entropy log|A|. */
+ * tuned towards a fraction of the maximum entropy log|A|.
+ *
+ * action_sequence = K > 1 (Box only) makes it SRL's sequence learner (Patel & Siegelmann,
+ * "Overcoming Slow Decision Frequencies in Continuous Control", 2024; docs/generalisation.md
+ * "Action sequences"): the actor's head holds K tanh-Gaussians, the K actions of one decision
+ * run open loop, the critics learn from primitive steps as in SAC, and a dynamics model
+ * (trained on the same batches) supplies the intermediate states at which the critics judge
+ * actions 2..K of a sequence. */
 #include "algo/sac.h"
 
 #include <math.h>
@@ -12,6 +19,7 @@
 #include <string.h>
 
 #include "acrl/dist.h"
+#include "io/le.h"
 #include "util/size.h"
 
 #define LOG_STD_MIN -20.0f
@@ -26,6 +34,7 @@ void sac_config_defaults(void* cfgp) {
     c->target_entropy_ratio = 0.98f;
     c->target_update_interval = 1;
     c->n_experts = 2;
+    c->action_sequence = 1;
 }
 
 #define F(k, t, lo, hi, h) SAC_E(sac_config, k, t, lo, hi, h)
@@ -33,6 +42,7 @@ static const acrl_config_entry sac_table[] = {
     SAC_BOX_ENTRIES(sac_config),
     F(target_entropy_ratio, FLOAT, -10, 1, "Discrete: target entropy = ratio * log|A|"),
     F(target_update_interval, INT, 1, 1e6, "gradient steps between target-network updates"),
+    F(action_sequence, INT, 1, 64, "actions per decision, run open loop (SRL; 1: plain SAC; Box only)"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef F
@@ -54,6 +64,16 @@ typedef struct {
     int*  iact;                   /* (max_batch) */
     sac_actor_term_fn term;       /* a constrained learner's actor-loss term (sac-lag), or NULL */
     void* term_ctx;
+    /* action sequences (K > 1; with K = 1 none of this is allocated or used). The scratch
+     * above then holds (max_batch * K, D): row b * K + j is action j of row b's sequence. */
+    int   K;
+    acrl_params model, model_targ; /* dynamics model [s | a] -> s' and its Polyak target */
+    acrl_mlp mdl;                 /* its MLP (runs on either store) */
+    float *m_in, *m_out, *m_grad; /* (max_batch, od + D), (max_batch, od), (max_batch, od) */
+    float *seq;                   /* (E, K, D) each copy's current sequence, learner units */
+    int   *seq_pos;               /* (E) index of the copy's next action; 0: decide anew */
+    float *dec_obs;               /* (E, od) observations of the copies deciding now */
+    int   *dec_idx;               /* (E) their copy indices */
 } sac;
 
 void sac_set_actor_term(void* self, sac_actor_term_fn fn, void* ctx) {
@@ -69,6 +89,16 @@ static void sac_destroy(void* self) {
     acrl_mlp_free(&s->pi);
     acrl_mlp_free(&s->pi_next);
     offp_critic_free(&s->cr);
+    acrl_params_free(&s->model);
+    acrl_params_free(&s->model_targ);
+    acrl_mlp_free(&s->mdl);
+    free(s->m_in);
+    free(s->m_out);
+    free(s->m_grad);
+    free(s->seq);
+    free(s->seq_pos);
+    free(s->dec_obs);
+    free(s->dec_idx);
     float* bufs[] = {s->mean, s->ls_raw, s->ls, s->a_pi, s->eps_pi, s->eps_next, s->a_next, s->mean_n, s->ls_raw_n,
                      s->ls_n, s->dmean, s->dls, s->dls_raw, s->g_act, s->probs, s->logp_all, s->probs_n,
                      s->logp_all_n, s->minq, s->g_probs, s->g_logp_all, s->dhead, s->logp, s->logp_n, s->y,
@@ -81,21 +111,44 @@ static void sac_destroy(void* self) {
 static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const sac_config* cfg = cfgp;
     int maxb = cfg->off.batch_size > ctx->num_envs ? cfg->off.batch_size : ctx->num_envs;
+    const int K = cfg->action_sequence > 1 ? cfg->action_sequence : 1;
+    if (K > 1 && ctx->act_space->kind == ACRL_SPACE_DISCRETE) {
+        snprintf(err, errlen, "action_sequence = %d needs a Box action space; %s's is Discrete (set "
+                 "action_sequence = 1)", K, ctx->env_id ? ctx->env_id : "the env");
+        return NULL;
+    }
+    if (K > 1 && ctx->critic_dim > 0) {
+        snprintf(err, errlen, "action_sequence = %d does not combine with critic_obs = state (the sequence model "
+                 "predicts observations); set one of them back", K);
+        return NULL;
+    }
+    if (K > 1 && ctx->layout && ctx->layout->ranks > 1) {
+        snprintf(err, errlen, "action_sequence = %d is not supported in a distributed run (mpirun with %d ranks); "
+                 "run it in one process", K, ctx->layout->ranks);
+        return NULL;
+    }
     {
         /* the networks below and their scratch, refused before anything is allocated */
         bool disc = ctx->act_space->kind == ACRL_SPACE_DISCRETE;
         int od = ctx->obs_space->dim, D = disc ? ctx->act_space->n : ctx->act_space->dim;
         int head = disc ? D : 2 * D, qin = disc ? od : od + D, qout = disc ? D : 1;
-        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od, head, &cfg->off, maxb)),
-                                    acrl_size_add(offp_critic_bytes(2, qin, qout, &cfg->off, maxb),
+        size_t nets = acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od, K * head, &cfg->off, maxb)),
+                                    acrl_size_add(offp_critic_bytes(2, qin, qout, &cfg->off, maxb * K),
                                                   offp_critic_bytes(2, qin, qout, &cfg->off, 1)));
-        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb, 23 * (size_t)D + 6, sizeof(float)));
+        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb * K, 23 * (size_t)D + 6, sizeof(float)));
+        if (K > 1) /* the model and its target, its scratch, the sequences */
+            nets = acrl_size_add(nets, acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od + D, od, &cfg->off, maxb)),
+                                                     acrl_size_mul3((size_t)maxb, 3 * (size_t)od + D + K * D + 2,
+                                                                    sizeof(float))));
         if (offp_check_memory("sac", &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
     }
     sac* s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
     offp_learner_init(&s->L);
+    acrl_params_init(&s->model);
+    acrl_params_init(&s->model_targ);
     s->cfg = *cfg;
+    s->K = K;
     offp_core* o = &s->L.core;
     if (offp_init(o, &cfg->off, ctx, true, maxb, err, errlen)) { free(s); return NULL; }
     s->discrete = o->discrete;
@@ -115,25 +168,40 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
      * offsets are those of pi in the actor store */
     acrl_params scratch;
     acrl_params_init(&scratch);
-    int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, head, &cfg->off, maxb, err, errlen) ||
-             offp_mlp_build(&s->pi_next, &scratch, "pi", od, head, &cfg->off, maxb, err, errlen);
+    int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, K * head, &cfg->off, maxb, err, errlen) ||
+             offp_mlp_build(&s->pi_next, &scratch, "pi", od, K * head, &cfg->off, maxb, err, errlen);
     acrl_params_free(&scratch);
-    rc = rc || offp_critic_build(&s->cr, &s->L.critic, 2, qin, qout, &cfg->off, maxb, err, errlen);
+    /* the critics judge all K actions of each row's sequence at once in the actor step */
+    rc = rc || offp_critic_build(&s->cr, &s->L.critic, 2, qin, qout, &cfg->off, maxb * K, err, errlen);
     offp_critic tmp = {0}; /* freed below even when an earlier build failed */
     rc = rc || offp_critic_build(&tmp, &s->L.critic_targ, 2, qin, qout, &cfg->off, 1, err, errlen);
     offp_critic_free(&tmp);
     rc = rc || acrl_params_add(&s->L.alpha, "log_alpha", 1, 1) == SIZE_MAX;
     for (int i = 0; i < 4 && !rc; i++) rc = acrl_params_finalize(st[i], err, errlen);
+    if (!rc && K > 1) {
+        acrl_mlp tmp_m = {0};
+        rc = offp_mlp_build(&s->mdl, &s->model, "model", od + D, od, &cfg->off, maxb, err, errlen) ||
+             offp_mlp_build(&tmp_m, &s->model_targ, "model", od + D, od, &cfg->off, 1, err, errlen);
+        acrl_mlp_free(&tmp_m);
+        rc = rc || acrl_params_finalize(&s->model, err, errlen) || acrl_params_finalize(&s->model_targ, err, errlen);
+    }
     if (rc) { sac_destroy(s); return NULL; }
-    size_t n = (size_t)maxb * D;
+    size_t n = (size_t)maxb * K * D;
     float** bufs[] = {&s->mean, &s->ls_raw, &s->ls, &s->a_pi, &s->eps_pi, &s->eps_next, &s->a_next, &s->mean_n,
                       &s->ls_raw_n, &s->ls_n, &s->dmean, &s->dls, &s->dls_raw, &s->g_act, &s->probs, &s->logp_all,
                       &s->probs_n, &s->logp_all_n, &s->minq, &s->g_probs, &s->g_logp_all};
     bool ok = !offp_alloc_floats(bufs, sizeof bufs / sizeof bufs[0], n);
     ok = ok && (s->dhead = calloc(2 * n, sizeof(float)));
     float** vecs[] = {&s->logp, &s->logp_n, &s->y, &s->g_logp, &s->qmin};
-    ok = !offp_alloc_floats(vecs, sizeof vecs / sizeof vecs[0], (size_t)maxb) && ok;
+    ok = !offp_alloc_floats(vecs, sizeof vecs / sizeof vecs[0], (size_t)maxb * K) && ok; /* logp, g_logp: (B, K) */
     ok = ok && (s->iact = calloc((size_t)maxb, sizeof(int)));
+    if (ok && K > 1) {
+        const size_t E = (size_t)o->num_envs;
+        float** mb[] = {&s->m_in, &s->m_out, &s->m_grad, &s->dec_obs, &s->seq};
+        const size_t cnt[] = {(size_t)maxb * (od + D), (size_t)maxb * od, (size_t)maxb * od, E * od, E * K * D};
+        for (size_t i = 0; i < 5 && ok; i++) ok = (*mb[i] = calloc(cnt[i] ? cnt[i] : 1, sizeof(float))) != NULL;
+        ok = ok && (s->seq_pos = calloc(E, sizeof(int))) && (s->dec_idx = calloc(E, sizeof(int)));
+    }
     if (!ok) { sac_destroy(s); snprintf(err, errlen, "out of memory"); return NULL; }
     acrl_rng init_rng;
     acrl_rng_seed2(&init_rng, ctx->seed, 1);
@@ -141,8 +209,17 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     acrl_mlp_init(&s->pi, &s->L.actor, ACRL_INIT_TORCH, 1, 1, &init_rng);
     for (int i = 0; i < 2; i++) acrl_mlp_init(&s->cr.q[i], &s->L.critic, ACRL_INIT_TORCH, 1, 1, &init_rng);
     acrl_params_copy(&s->L.critic_targ, &s->L.critic, err, errlen);
+    if (K > 1) {
+        acrl_mlp_init(&s->mdl, &s->model, ACRL_INIT_TORCH, 1, 1, &init_rng);
+        acrl_params_copy(&s->model_targ, &s->model, err, errlen);
+    }
     s->L.alpha.param[0] = logf(cfg->ent_coef > 0 ? cfg->ent_coef : cfg->ent_coef_init);
     return s;
+}
+
+acrl_params* sac_model_params(void* self, bool target) {
+    sac* s = self;
+    return s->K > 1 ? (target ? &s->model_targ : &s->model) : NULL;
 }
 
 /* head (B, 2D) -> mean (B, D), clamped log-std ls (B, D) (raw values in ls_raw) */
@@ -175,6 +252,7 @@ typedef struct {
     sac* s;
     const replay_batch* b;
     int   B;
+    int   n_pi;                   /* rows of the actor step: B * K */
     const float *eps_pi, *eps_next;
     float  alpha;
     bool   polyak;
@@ -183,10 +261,79 @@ typedef struct {
 
 /* Phase 1. Lane 0: actions of the current policy at obs (kept for the temperature and the
  * actor losses) and the critics' inputs at obs; lane 1: the next actions a' ~ pi(.|s'). */
+/* Row b of x (n rows of K blocks of w floats) becomes its block 0, in place: x (n, w). */
+static void first_blocks(float* x, int n, int K, int w) {
+    for (int b = 1; b < n; b++) memmove(x + (size_t)b * w, x + (size_t)b * K * w, sizeof(float) * (size_t)w);
+}
+
+/* Phase 1 of a sequence update. Lane 0: the K actions a_j of every row's sequence at obs and
+ * their log-densities, and the actor step's critic inputs [s_j | a_j] (row b * K + j) at the
+ * intermediate states s_0 = s, s_{j+1} = model'(s_j, a_j) of the target model (SRL's "temporal
+ * recall"; no gradient flows through the model). Lane 1: the next action a' ~ pi(.|s'), the
+ * first of the sequence at s'. */
+static void sac_lanes_policy_seq(void* arg, int lane) {
+    sac_job* j = arg;
+    sac* s = j->s;
+    const replay_batch* b = j->b;
+    const int B = j->B, D = s->D, K = s->K, od = s->L.core.obs_dim, w = od + D;
+    if (lane == 0) {
+        const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B); /* (B, K, 2D) */
+        split_head(head, s->mean, s->ls_raw, s->ls, B * K, D);
+        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B * K, D);
+        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B * K, D);
+        offp_critic_input(&s->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
+        float* in = s->cr.in[OFFP_IN_PI];
+        const float* st = b->obs;  /* s_j (B, od) */
+        for (int k = 0; k < K; k++) {
+            for (int r = 0; r < B; r++) {
+                float* row = in + ((size_t)r * K + k) * w;
+                memcpy(row, st + (size_t)r * od, sizeof(float) * od);
+                memcpy(row + od, s->a_pi + ((size_t)r * K + k) * D, sizeof(float) * D);
+                memcpy(s->m_in + (size_t)r * w, row, sizeof(float) * w);
+            }
+            if (k + 1 == K) break;
+            st = acrl_mlp_forward(&s->mdl, &s->model_targ, s->m_in, B);
+        }
+    } else {
+        const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
+        split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B * K, D);
+        first_blocks(s->mean_n, B, K, D);
+        first_blocks(s->ls_raw_n, B, K, D);
+        first_blocks(s->ls_n, B, K, D);
+        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
+        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
+    }
+}
+
+/* The model's step on the batch: loss mean over rows and dims of (model(s, a) - s')^2
+ * (PyTorch's MSELoss), one Adam step; returns the loss. */
+static double model_step(sac* s, const replay_batch* b, int B) {
+    const int D = s->D, od = s->L.core.obs_dim, w = od + D;
+    for (int r = 0; r < B; r++) {
+        memcpy(s->m_in + (size_t)r * w, b->obs + (size_t)r * od, sizeof(float) * od);
+        memcpy(s->m_in + (size_t)r * w + od, b->act + (size_t)r * D, sizeof(float) * D);
+    }
+    const float* pred = acrl_mlp_forward(&s->mdl, &s->model, s->m_in, B);
+    const size_t n = (size_t)B * od;
+    double loss = 0;
+    for (size_t i = 0; i < n; i++) {
+        float d = pred[i] - b->next_obs[i];
+        loss += (double)d * d / (double)n;
+        s->m_grad[i] = 2.0f * d / (float)n;
+    }
+    if (!isfinite(loss)) return loss;
+    acrl_params_zero_grad(&s->model);
+    acrl_mlp_backward(&s->mdl, &s->model, NULL, s->m_grad);
+    offp_adam(&s->model, s->cfg.off.learning_rate, s->cfg.off.adam_eps);
+    return loss;
+}
+
 static void sac_lanes_policy(void* arg, int lane) {
     sac_job* j = arg;
     sac* s = j->s;
     const replay_batch* b = j->b;
+    if (s->K > 1) { sac_lanes_policy_seq(arg, lane); return; }
     const int B = j->B, D = s->D, cd = s->L.core.critic_dim ? s->L.core.critic_dim : s->L.core.obs_dim;
     /* the critics' inputs: the states with critic_obs = state, else the observations */
     const float* cs = b->state ? b->state : b->obs;
@@ -225,7 +372,7 @@ void sac_critic_forward_lane(offp_critic* cr, const acrl_params* critic, const a
 static void sac_lanes_critic_step(void* arg, int k) {
     sac_job* j = arg;
     j->qloss[k] = sac_critic_step_lane(&j->s->cr, &j->s->L.critic, j->s->y, j->s->cfg.off.learning_rate,
-                                       j->s->cfg.off.adam_eps, k, j->B, j->B);
+                                       j->s->cfg.off.adam_eps, k, j->B, j->n_pi);
 }
 
 double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y, float lr, float eps, int k, int B,
@@ -251,7 +398,7 @@ double sac_critic_step_lane(offp_critic* cr, acrl_params* critic, const float* y
 static void sac_lanes_actor_grad(void* arg, int k) {
     sac_job* j = arg;
     sac* s = j->s;
-    sac_actor_grad_lane(&s->cr, &s->L.critic, &s->L.critic_targ, s->cfg.off.tau, j->polyak, k, j->B);
+    sac_actor_grad_lane(&s->cr, &s->L.critic, &s->L.critic_targ, s->cfg.off.tau, j->polyak, k, j->n_pi);
 }
 
 void sac_actor_grad_lane(offp_critic* cr, const acrl_params* critic, acrl_params* critic_targ, float tau, bool polyak,
@@ -278,15 +425,17 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     sac* s = self;
     offp_core* o = &s->L.core;
     offp_critic* cr = &s->cr;
-    const int D = s->D, cd = o->critic_dim ? o->critic_dim : o->obs_dim; /* the critics' state input */
+    /* the critics' state input (with action sequences always the observation: refused otherwise) */
+    const int D = s->D, cd = o->critic_dim ? o->critic_dim : o->obs_dim, BK = B * s->K;
     const long upd = (long)OFFP_UPDATES(o);
-    sac_job j = {s, b, B, eps_pi, eps_next, alpha_of(s), /* the temperature before its update, as SB3 */
+    sac_job j = {s, b, B, BK, eps_pi, eps_next, alpha_of(s), /* the temperature before its update, as SB3 */
                  upd % s->cfg.target_update_interval == 0, {0, 0}};
     const float alpha = j.alpha;
     offp_lanes(o, sac_lanes_policy, &j);
+    /* sequences: the mean over rows and the K actions (SRL: log pi averaged over the sequence) */
     double mean_logp = 0;
-    for (int i = 0; i < B; i++) mean_logp += s->logp[i];
-    mean_logp /= B;
+    for (int i = 0; i < BK; i++) mean_logp += s->logp[i];
+    mean_logp /= BK;
     alpha_step(s, mean_logp);
 
     /* soft TD target y = r + (1 - done) gamma^m (min_i Q'_i(s', a') - alpha log pi(a'|s')) */
@@ -301,10 +450,12 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     const double qloss = j.qloss[0] + j.qloss[1];
     if (!isfinite(qloss)) return offp_nonfinite(err, errlen, "SAC", "critic loss", upd);
     s->L.critic.step++; /* both halves took this Adam step */
+    if (s->K > 1 && !isfinite(model_step(s, b, B))) return offp_nonfinite(err, errlen, "SAC", "model loss", upd);
 
-    /* actor: mean(alpha log pi(a|s) - min_i Q_i(s, a)), a = a_pi reparameterized, updated critics */
+    /* actor: mean(alpha log pi(a|s) - min_i Q_i(s, a)), a = a_pi reparameterized, updated critics;
+     * sequences: sum_j mean_b(alpha log pi_j(a_j|s) - min_i Q_i(s_j, a_j)) over the K actions */
     double aloss = 0;
-    for (int i = 0; i < B; i++) {
+    for (int i = 0; i < BK; i++) {
         bool first_min = cr->out[0][i] <= cr->out[1][i];
         cr->dout[0][i] = first_min ? 1.0f : 0.0f;
         cr->dout[1][i] = first_min ? 0.0f : 1.0f;
@@ -312,7 +463,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
     }
     if (!isfinite(aloss)) return offp_nonfinite(err, errlen, "SAC", "actor loss", upd);
     offp_lanes(o, sac_lanes_actor_grad, &j);
-    for (int i = 0; i < B; i++) {
+    for (int i = 0; i < BK; i++) {
         for (int k = 0; k < D; k++) {
             size_t c = (size_t)i * (cd + D) + cd + k;
             s->g_act[i * D + k] = -(cr->din[0][c] + cr->din[1][c]);
@@ -327,10 +478,11 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
         aloss *= scale;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
-                             eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, B, D);
+                             eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, BK, D);
     acrl_params_zero_grad(&s->L.actor);
-    acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
+    acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead); /* dhead (B, K, 2D) */
     offp_adam(&s->L.actor, s->cfg.off.learning_rate, s->cfg.off.adam_eps);
+    if (s->K > 1 && j.polyak) acrl_params_polyak(&s->model_targ, &s->model, s->cfg.off.tau, NULL, 0);
 
     OFFP_UPDATES(o)++;
     record_update(sums, qloss, aloss, alpha, mean_logp);
@@ -413,8 +565,8 @@ static int sac_train_step(void* self, double* sums, char* err, size_t errlen) {
     const int B = o->cfg.batch_size;
     offp_sample(o, B);
     if (s->discrete) return sacd_update(s, &o->batch, B, sums, err, errlen);
-    const int n = B * s->D;
-    for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
+    const int n = B * s->D; /* eps_pi: (B, K, D), eps_next: (B, D) */
+    for (int i = 0; i < n * s->K; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
     for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
     return sac_update(s, &o->batch, B, s->eps_pi, s->eps_next, sums, err, errlen);
 }
@@ -428,9 +580,22 @@ static void sac_policy(sac* s, const float* obs, int n, float* out, bool determi
         for (int i = 0; i < n; i++) out[i] = (float)s->iact[i];
         return;
     }
-    split_head(head, s->mean, s->ls_raw, s->ls, n, s->D);
+    split_head(head, s->mean, s->ls_raw, s->ls, n * s->K, s->D);
+    if (s->K > 1) { /* act(): the first action of each row's sequence */
+        first_blocks(s->mean, n, s->K, s->D);
+        first_blocks(s->ls, n, s->K, s->D);
+    }
     if (deterministic) acrl_squash_mode(out, s->mean, NULL, NULL, n, s->D);
     else acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, &s->L.core.rng, n, s->D);
+}
+
+/* The K actions (n, K, D) in learner units of each row's sequence: sampled, or the modes. */
+static void sac_sequence(sac* s, const float* obs, int n, float* out, bool deterministic) {
+    const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, obs, n);
+    const int nk = n * s->K;
+    split_head(head, s->mean, s->ls_raw, s->ls, nk, s->D);
+    if (deterministic) acrl_squash_mode(out, s->mean, NULL, NULL, nk, s->D);
+    else acrl_squash_sample(out, NULL, s->eps_pi, s->mean, s->ls, NULL, NULL, &s->L.core.rng, nk, s->D);
 }
 
 static void sac_explore(void* self, const float* obs, int E) {
@@ -438,12 +603,48 @@ static void sac_explore(void* self, const float* obs, int E) {
     sac_policy(s, obs, E, s->L.core.act, false);
 }
 
+/* Open-loop execution: a copy whose sequence is used up (or whose episode ended) decides
+ * anew, sampling all K actions at its observation; every copy then takes its next action. */
+static void sac_explore_seq(void* self, const float* obs, int E) {
+    sac* s = self;
+    const int K = s->K, D = s->D, od = s->L.core.obs_dim;
+    int m = 0;
+    for (int e = 0; e < E; e++)
+        if (s->seq_pos[e] == 0) {
+            memcpy(s->dec_obs + (size_t)m * od, obs + (size_t)e * od, sizeof(float) * od);
+            s->dec_idx[m++] = e;
+        }
+    if (m) {
+        sac_sequence(s, s->dec_obs, m, s->a_next, false); /* a_next: (m, K, D) scratch here */
+        for (int i = 0; i < m; i++)
+            memcpy(s->seq + (size_t)s->dec_idx[i] * K * D, s->a_next + (size_t)i * K * D, sizeof(float) * K * D);
+    }
+    for (int e = 0; e < E; e++) {
+        memcpy(s->L.core.act + (size_t)e * D, s->seq + ((size_t)e * K + s->seq_pos[e]) * D, sizeof(float) * D);
+        s->seq_pos[e] = (s->seq_pos[e] + 1) % K;
+    }
+}
+
+/* An episode's end inside a sequence ends the sequence. */
+static void sac_seq_episode_end(void* self, int e) { ((sac*)self)->seq_pos[e] = 0; }
+
 static int sac_iterate(void* self, acrl_collector* c, double progress, double* m, char* err, size_t errlen) {
     (void)progress;
     sac* s = self;
     static const offp_hooks hooks = {sac_explore, sac_train_step, NULL,
                                      1u << M_Q_LOSS | 1u << M_ALPHA | 1u << M_ENTROPY};
-    return offp_iterate(&s->L.core, s, &hooks, c, m, err, errlen);
+    static const offp_hooks hooks_seq = {sac_explore_seq, sac_train_step, sac_seq_episode_end,
+                                         1u << M_Q_LOSS | 1u << M_ALPHA | 1u << M_ENTROPY};
+    return offp_iterate(&s->L.core, s, s->K > 1 ? &hooks_seq : &hooks, c, m, err, errlen);
+}
+
+int sac_act_sequence(void* self, const float* obs, int n, float* actions, bool deterministic) {
+    sac* s = self;
+    if (!actions) return s->K;
+    float* a = s->a_next; /* (n, K, D) scratch, n <= the env count <= max_batch */
+    sac_sequence(s, obs, n, a, deterministic);
+    offp_to_env(&s->L.core, a, actions, n * s->K);
+    return s->K;
 }
 
 static void sac_act(void* self, const float* obs, int n, float* actions, bool deterministic) {
@@ -453,11 +654,50 @@ static void sac_act(void* self, const float* obs, int n, float* actions, bool de
     offp_to_env(&s->L.core, a, actions, n);
 }
 
+/* Sections of action sequences (K > 1 only): the model and its target, and each copy's
+ * sequence ("sac.seq": int32 position per copy, then the (E, K, D) float32 actions), so that a
+ * run stopped inside a sequence resumes inside it. */
+static int sac_save_seq(sac* s, acrl_ckpt_writer* w) {
+    if (s->K == 1) return 0;
+    const size_t E = (size_t)s->L.core.num_envs, nf = E * s->K * s->D, len = 4 * E + 4 * nf;
+    uint8_t* buf = malloc(len);
+    if (!buf) return -1;
+    le_put_f32s(le_put_i32s(buf, s->seq_pos, E), s->seq, nf);
+    int rc = algo_save_params(w, "sac.model", &s->model) || algo_save_params(w, "sac.model_targ", &s->model_targ) ||
+             acrl_ckpt_add_copy(w, "sac.seq", buf, len);
+    free(buf);
+    return rc ? -1 : 0;
+}
+
+static int sac_load_seq(sac* s, const acrl_ckpt* c, char* err, size_t errlen) {
+    if (s->K == 1) return 0;
+    const size_t E = (size_t)s->L.core.num_envs, nf = E * s->K * s->D, len = 4 * E + 4 * nf;
+    if (algo_load_params(c, "sac.model", &s->model, err, errlen) ||
+        algo_load_params(c, "sac.model_targ", &s->model_targ, err, errlen))
+        return -1;
+    const uint8_t* p = acrl_ckpt_get(c, "sac.seq", len, err, errlen);
+    if (!p) return -1;
+    le_get_i32s(&p, s->seq_pos, E);
+    le_get_f32s(&p, s->seq, nf);
+    for (size_t e = 0; e < E; e++)
+        if (s->seq_pos[e] < 0 || s->seq_pos[e] >= s->K) {
+            snprintf(err, errlen, "checkpoint section sac.seq: position %d of copy %zu outside [0, %d)", s->seq_pos[e],
+                     e, s->K);
+            return -1;
+        }
+    if (!acrl_all_finite(s->seq, nf)) {
+        snprintf(err, errlen, "checkpoint section sac.seq holds non-finite actions");
+        return -1;
+    }
+    return 0;
+}
+
 static int sac_save(void* self, acrl_ckpt_writer* w) {
     sac* s = self;
     return algo_save_params(w, "sac.actor", &s->L.actor) || algo_save_params(w, "sac.critic", &s->L.critic) ||
            algo_save_params(w, "sac.critic_targ", &s->L.critic_targ) ||
-           algo_save_params(w, "sac.alpha", &s->L.alpha) || offp_save(&s->L.core, w, "sac") ? -1 : 0;
+           algo_save_params(w, "sac.alpha", &s->L.alpha) || offp_save(&s->L.core, w, "sac") || sac_save_seq(s, w)
+               ? -1 : 0;
 }
 
 static int sac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
@@ -465,7 +705,8 @@ static int sac_load(void* self, const acrl_ckpt* c, char* err, size_t errlen) {
     return algo_load_params(c, "sac.actor", &s->L.actor, err, errlen) ||
            algo_load_params(c, "sac.critic", &s->L.critic, err, errlen) ||
            algo_load_params(c, "sac.critic_targ", &s->L.critic_targ, err, errlen) ||
-           algo_load_params(c, "sac.alpha", &s->L.alpha, err, errlen) || offp_load(&s->L.core, c, "sac", err, errlen)
+           algo_load_params(c, "sac.alpha", &s->L.alpha, err, errlen) ||
+           offp_load(&s->L.core, c, "sac", err, errlen) || sac_load_seq(s, c, err, errlen)
                ? -1 : 0;
 }
 
@@ -480,6 +721,11 @@ static acrl_rng* sac_act_rng(void* self) { return &((sac*)self)->L.core.rng; }
 
 int sac_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen) {
     sac* s = self;
+    if (s->K > 1) {
+        snprintf(err, errlen, "warm_start = lqr does not combine with action_sequence = %d (it regresses one action "
+                 "per state); set action_sequence = 1 or warm_start = none", s->K);
+        return -1;
+    }
     return offp_pretrain(&s->L, &s->pi, 2 * s->D, &s->cr, d, err, errlen);
 }
 

@@ -14,9 +14,10 @@ typedef struct {
     float target_entropy_ratio;   /* Discrete: target entropy = ratio * log|A| */
     int   target_update_interval; /* gradient steps between Polyak updates */
     int   n_experts;              /* PMOE's number of experts (not a SAC key) */
+    int   action_sequence;        /* actions per decision, executed open loop (SRL; 1: plain SAC) */
 } sac_config;
 
-/* SB3's SAC defaults; n_experts 2 (the PMOE reference code's K). */
+/* SB3's SAC defaults; n_experts 2 (the PMOE reference code's K); action_sequence 1. */
 void sac_config_defaults(void* cfg);
 
 #define SAC_E(T, k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(T, k), lo, hi, NULL, h}
@@ -29,6 +30,13 @@ void sac_config_defaults(void* cfg);
 
 /* SAC's warm start (acrl_algo_pretrain_find): offp_pretrain of its actor's means and critics. */
 int sac_pretrain(void* self, acrl_pretrain_data* d, char* err, size_t errlen);
+/* SAC's action sequences (acrl_algo_sequence_find): with actions NULL returns K; else writes
+ * the K actions per decision (n, K, act_dim) in env units for normalized obs (n, obs_dim),
+ * n <= the learner's env count, and returns K. */
+int sac_act_sequence(void* self, const float* obs, int n, float* actions, bool deterministic);
+/* SAC's dynamics model of action sequences (NULL when action_sequence = 1) and its target,
+ * for tests: the model maps [obs | act] (learner units) to the next observation. */
+acrl_params* sac_model_params(void* sac, bool target);
 
 /* A constrained learner's term in SAC's actor loss (sac_lag.c). Called in every update of
  * continuous SAC after the critics' step with the batch, the policy's reparameterized actions

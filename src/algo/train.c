@@ -1767,6 +1767,81 @@ int acrl_checkpoint_episode(const char* path, const char* env_args_extra, int64_
     return code;
 }
 
+/* One interval: a decision every d steps (the first d of a sequence policy's K actions, its
+ * last action held when d > K; an ordinary policy's action held for d steps). */
+static int eval_interval(run* r, acrl_env* env, acrl_algo_sequence_fn seqfn, int K, int d, int episodes,
+                         uint64_t seed, bool stochastic, double* mean, double* std) {
+    const int od = env->obs_space.dim, ad = env->act_space.dim;
+    float* buf = malloc(sizeof(float) * ((size_t)2 * od + (size_t)K * ad + ad));
+    if (!buf) return -1;
+    float *raw = buf, *obs = raw + od, *acts = obs + od, *act = acts + (size_t)K * ad;
+    double s = 0, s2 = 0;
+    for (int ep = 0; ep < episodes; ep++) {
+        acrl_env_reset(env, (int64_t)(seed + (uint64_t)ep), raw);
+        double ret = 0;
+        bool term = false, trunc = false;
+        while (!term && !trunc) {
+            collector_normalize_obs(r->col, raw, obs, 1);
+            if (K > 1) seqfn(r->learner, obs, 1, acts, !stochastic);
+            else r->algo->act(r->learner, obs, 1, acts, !stochastic);
+            for (int i = 0; i < d && !term && !trunc; i++) {
+                memcpy(act, acts + (size_t)(i < K ? i : K - 1) * ad, sizeof(float) * ad);
+                clip_box(&env->act_space, act);
+                double rw;
+                acrl_env_step(env, act, raw, &rw, &term, &trunc);
+                ret += rw;
+            }
+        }
+        s += ret;
+        s2 += ret * ret;
+    }
+    free(buf);
+    *mean = s / episodes;
+    double var = s2 / episodes - *mean * *mean;
+    *std = var > 0 ? sqrt(var) : 0.0;
+    return 0;
+}
+
+int acrl_eval_decision_intervals(const char* path, const int* intervals, int n, int episodes, uint64_t seed,
+                                 bool stochastic, double* mean, double* std, int* seq_len, char* err, size_t errlen) {
+    acrl_ckpt* ck = acrl_ckpt_load(path, err, errlen);
+    if (!ck) return ACRL_ERR_INPUT;
+    if (acrl_marl_algo_exists(acrl_ckpt_algo(ck))) {
+        snprintf(err, errlen, "--decision-intervals: %s is a multi-agent checkpoint (%s); decision intervals apply to "
+                 "single-agent policies with Box actions", path, acrl_ckpt_algo(ck));
+        acrl_ckpt_free(ck);
+        return ACRL_ERR_INPUT;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    acrl_train_options o = acrl_train_options_default();
+    int code = run_setup(&r, &o, ck, err, errlen);
+    acrl_ckpt_free(ck);
+    acrl_env* env = NULL;
+    if (code == ACRL_OK) {
+        acrl_env_options eo = acrl_env_options_default();
+        if (r.col->env_args[0]) eo.env_args = r.col->env_args;
+        env = acrl_env_make(r.col->venv->envs[0]->id, &eo, err, errlen);
+        if (!env) code = ACRL_ERR_INPUT;
+    }
+    if (code == ACRL_OK && env->act_space.kind != ACRL_SPACE_BOX) {
+        snprintf(err, errlen, "--decision-intervals: %s's env %s has a Discrete action space; decision intervals "
+                 "apply to policies with Box (continuous) actions", path, env->id);
+        code = ACRL_ERR_INPUT;
+    }
+    acrl_algo_sequence_fn seqfn = code == ACRL_OK ? acrl_algo_sequence_find(r.algo) : NULL;
+    const int K = seqfn ? seqfn(r.learner, NULL, 0, NULL, true) : 1;
+    if (seq_len) *seq_len = K;
+    for (int i = 0; i < n && code == ACRL_OK; i++)
+        if (eval_interval(&r, env, seqfn, K, intervals[i], episodes, seed, stochastic, &mean[i], &std[i])) {
+            snprintf(err, errlen, "out of memory");
+            code = ACRL_ERR_RUNTIME;
+        }
+    acrl_env_close(env);
+    run_free(&r);
+    return code;
+}
+
 int acrl_export_policy(const char* ckpt_path, const char* out_path, char* err, size_t errlen) {
     acrl_ckpt* ck = acrl_ckpt_load(ckpt_path, err, errlen);
     if (!ck) return ACRL_ERR_INPUT;
