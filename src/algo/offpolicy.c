@@ -2,9 +2,11 @@
  * loop over the replay buffer, action scaling, the two update lanes, Q networks and
  * checkpoint sections. */
 #include "algo/offpolicy.h"
+#include "algo/policy.h"
 #include "dist/comm.h"
 #include "io/le.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -49,33 +51,14 @@ static const acrl_cnn_spec* offp_cnn_spec(const offp_config* c, acrl_cnn_spec* c
     return cs;
 }
 
-/* the lists agree in length (each value >= 1 by the keys' ranges) */
-static bool cnn_lists_ok(const offp_config* c) {
-    const int n = c->cnn_channels.n;
-    return c->cnn_input.n == 3 && n >= 1 && n <= ACRL_CNN_MAX_LAYERS && c->cnn_kernels.n == n &&
-           (!c->cnn_strides.n || c->cnn_strides.n == n) && (!c->cnn_pools.n || c->cnn_pools.n == n);
+/* extractor = cnn with an image shape of obs_dim values and lists that agree (policy_cnn_check) */
+static int cnn_keys(const offp_config* c, int obs_dim, char* err, size_t errlen) {
+    return policy_cnn_check(c->extractor, &c->cnn_input, &c->cnn_channels, &c->cnn_kernels, &c->cnn_strides,
+                            &c->cnn_pools, obs_dim, err, errlen);
 }
 
 int offp_check_extractor(const offp_config* c, const acrl_space* obs, char* err, size_t errlen) {
-    if (strcmp(c->extractor, "mlp") == 0) return 0;
-    if (strcmp(c->extractor, "cnn") != 0) {
-        snprintf(err, errlen, "extractor: '%s' is not mlp or cnn", c->extractor);
-        return -1;
-    }
-    const acrl_intlist* in = &c->cnn_input;
-    if (obs->kind != ACRL_SPACE_BOX || in->n != 3 || (long)in->v[0] * in->v[1] * in->v[2] != obs->dim) {
-        snprintf(err, errlen, "extractor = cnn needs observations with an image shape (C, H, W); this env's are a "
-                              "flat vector of %d", obs->dim);
-        return -1;
-    }
-    const int n = c->cnn_channels.n;
-    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || c->cnn_kernels.n != n || (c->cnn_strides.n && c->cnn_strides.n != n) ||
-        (c->cnn_pools.n && c->cnn_pools.n != n)) {
-        snprintf(err, errlen, "cnn_channels, cnn_kernels (and cnn_strides, cnn_pools if given) need the same length, "
-                              "1 to %d", ACRL_CNN_MAX_LAYERS);
-        return -1;
-    }
-    return 0;
+    return cnn_keys(c, obs->dim, err, errlen) < 0 ? -1 : 0;
 }
 
 const char* const offp_precision_names[] = {"float", "bf16", "bf16_strict", NULL};
@@ -188,7 +171,10 @@ size_t offp_mlp_bytes(int in_dim, int out_dim, const offp_config* cfg, int max_b
     sizes[n++] = out_dim;
     size_t bytes = acrl_mlp_bytes(sizes, n, cfg->layer_norm != 0, max_batch);
     acrl_cnn_spec cs;
-    if (offp_cnn_spec(cfg, &cs) && cnn_lists_ok(cfg))
+    char e[ACRL_ERRLEN];
+    const acrl_intlist* in = &cfg->cnn_input;
+    const long img = in->n == 3 ? (long)in->v[0] * in->v[1] * in->v[2] : 0;
+    if (offp_cnn_spec(cfg, &cs) && img > 0 && img <= INT_MAX && cnn_keys(cfg, (int)img, e, sizeof e) == 1)
         bytes = acrl_size_add(bytes, acrl_cnn_bytes(cs.c, cs.h, cs.w, cs.channels, cs.kernels, cs.strides, cs.pools,
                                                     cs.n, max_batch));
     for (int l = 1; l + 1 < n && cfg->dropout > 0; l++) /* dropout's masks and outputs, hidden layers */

@@ -38,27 +38,32 @@ void policy_config_default(acrl_policy_config* c) {
     c->tree_value_lr = 0.01f;
 }
 
-/* extractor = cnn: checks the lists and the shape; 1 if a CNN is used, 0 if not, -1 with err */
-static int cnn_check(const acrl_policy_config* cfg, int obs_dim, char* err, size_t errlen) {
-    if (strcmp(cfg->extractor, "mlp") == 0) return 0;
-    if (strcmp(cfg->extractor, "cnn") != 0) {
-        snprintf(err, errlen, "extractor: '%s' is not mlp or cnn", cfg->extractor);
+int policy_cnn_check(const char* extractor, const acrl_intlist* input, const acrl_intlist* channels,
+                     const acrl_intlist* kernels, const acrl_intlist* strides, const acrl_intlist* pools, int obs_dim,
+                     char* err, size_t errlen) {
+    if (strcmp(extractor, "mlp") == 0) return 0;
+    if (strcmp(extractor, "cnn") != 0) {
+        snprintf(err, errlen, "extractor: '%s' is not mlp or cnn", extractor);
         return -1;
     }
-    const acrl_intlist* in = &cfg->cnn_input;
-    if (in->n != 3 || (long)in->v[0] * in->v[1] * in->v[2] != obs_dim) {
+    if (input->n != 3 || (long)input->v[0] * input->v[1] * input->v[2] != obs_dim) {
         snprintf(err, errlen, "extractor = cnn needs observations with an image shape (C, H, W); this env's are a "
                  "flat Box(%d,)", obs_dim);
         return -1;
     }
-    int n = cfg->cnn_channels.n;
-    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || cfg->cnn_kernels.n != n || (cfg->cnn_strides.n != 0 && cfg->cnn_strides.n != n) ||
-        (cfg->cnn_pools.n != 0 && cfg->cnn_pools.n != n)) {
+    int n = channels->n;
+    if (n < 1 || n > ACRL_CNN_MAX_LAYERS || kernels->n != n || (strides->n != 0 && strides->n != n) ||
+        (pools->n != 0 && pools->n != n)) {
         snprintf(err, errlen, "cnn_channels, cnn_kernels (and cnn_strides, cnn_pools if given) need the same length, 1 to %d",
                  ACRL_CNN_MAX_LAYERS);
         return -1;
     }
     return 1;
+}
+
+static int cnn_check(const acrl_policy_config* cfg, int obs_dim, char* err, size_t errlen) {
+    return policy_cnn_check(cfg->extractor, &cfg->cnn_input, &cfg->cnn_channels, &cfg->cnn_kernels, &cfg->cnn_strides,
+                            &cfg->cnn_pools, obs_dim, err, errlen);
 }
 
 /* model = gbrl: ensembles, the log-std parameter (Box) and output scratch. */

@@ -188,4 +188,11 @@ int  policy_observe_rollout(acrl_policy* pol, const float* obs, int n, char* err
 int  policy_save_trees(const acrl_policy* pol, acrl_ckpt_writer* w, const char* prefix);
 int  policy_load_trees(acrl_policy* pol, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);
 
+/* The extractor keys (the on- and off-policy algorithms have the same ones): 0 for mlp, 1 for a
+ * cnn whose lists agree in length and whose input shape (C, H, W) holds obs_dim values, -1
+ * with a message naming the keys otherwise. */
+int policy_cnn_check(const char* extractor, const acrl_intlist* input, const acrl_intlist* channels,
+                     const acrl_intlist* kernels, const acrl_intlist* strides, const acrl_intlist* pools, int obs_dim,
+                     char* err, size_t errlen);
+
 #endif
