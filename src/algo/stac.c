@@ -27,6 +27,8 @@ typedef struct {
     float sigma_raw_min;          /* sigma = softplus(max(raw, sigma_raw_min)) */
     int   eval_samples;           /* deterministic acting: mean of this many sampled actions (0: tanh(mean)) */
     int   target_dropout;         /* dropout also in the target's forwards (the next action and target critic) */
+    float actor_dropout;          /* the actor's dropout; -1: dropout's */
+    float critic_dropout;         /* the critic's dropout; -1: dropout's */
     float log_std_min, log_std_max;
 } stac_config;
 
@@ -48,6 +50,8 @@ static void stac_defaults(void* cfgp) {
     c->eval_samples = 10;
     c->log_std_min = -20.0f;
     c->log_std_max = 2.0f;
+    c->actor_dropout = -1.0f;
+    c->critic_dropout = -1.0f;
 }
 
 #define F(k, t, lo, hi, h) {#k, ACRL_CFG_##t, offsetof(stac_config, k), lo, hi, NULL, h}
@@ -64,6 +68,8 @@ static const acrl_config_entry stac_table[] = {
     F(sigma_raw_min, FLOAT, -100, 100, "floor of the critic's raw sigma before softplus"),
     F(eval_samples, INT, 0, 1000, "evaluation acts with the mean of this many sampled actions (0: tanh(mean))"),
     F(target_dropout, BOOL, 0, 0, "dropout also when computing targets (next action, target critic)"),
+    F(actor_dropout, FLOAT, -1, 1, "the actor's dropout in [0, 1) (-1: dropout's value; the paper's pi_dropout)"),
+    F(critic_dropout, FLOAT, -1, 1, "the critic's dropout in [0, 1) (-1: dropout's value; the paper's q_dropout)"),
     F(log_std_min, FLOAT, -100, 100, "lower clamp of the actor's log-std"),
     F(log_std_max, FLOAT, -100, 100, "upper clamp of the actor's log-std"),
     {NULL, 0, 0, 0, 0, NULL, NULL},
@@ -105,6 +111,17 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
         snprintf(err, errlen, "dropout must be in [0, 1), got %g", cfg->off.dropout);
         return NULL;
     }
+    const float drops[2] = {cfg->actor_dropout, cfg->critic_dropout};
+    for (int i = 0; i < 2; i++)
+        if (!(drops[i] == -1.0f || (drops[i] >= 0 && drops[i] < 1))) {
+            snprintf(err, errlen, "%s must be -1 (use dropout) or in [0, 1), got %g",
+                     i ? "critic_dropout" : "actor_dropout", drops[i]);
+            return NULL;
+        }
+    /* the actor's and the critic's network settings (the paper's pi_dropout and q_dropout) */
+    offp_config acfg = cfg->off, ccfg = cfg->off;
+    if (cfg->actor_dropout >= 0) acfg.dropout = cfg->actor_dropout;
+    if (cfg->critic_dropout >= 0) ccfg.dropout = cfg->critic_dropout;
     if (!(cfg->log_std_min < cfg->log_std_max)) {
         snprintf(err, errlen, "log_std_min (%g) must be below log_std_max (%g)", cfg->log_std_min, cfg->log_std_max);
         return NULL;
@@ -114,8 +131,8 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
         /* the networks below (the target critic's activations are full size too) and their
          * scratch, refused before anything is allocated */
         const int od = ctx->obs_space->dim, D = ctx->act_space->dim;
-        size_t nets = acrl_size_add(offp_mlp_bytes(od, 2 * D, &cfg->off, maxb),
-                                    acrl_size_mul(2, offp_critic_bytes(1, od + D, 2, &cfg->off, maxb)));
+        size_t nets = acrl_size_add(offp_mlp_bytes(od, 2 * D, &acfg, maxb),
+                                    acrl_size_mul(2, offp_critic_bytes(1, od + D, 2, &ccfg, maxb)));
         nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb, 14 * (size_t)D + 4, sizeof(float)));
         if (offp_check_memory("stac", &cfg->off, ctx, maxb, nets, err, errlen)) return NULL;
     }
@@ -131,10 +148,10 @@ static void* stac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, 
     s->opt.weight_decay = cfg->weight_decay;
     s->opt.eps = cfg->off.adam_eps;
     acrl_params* st[5] = {&s->L.actor, &s->L.actor_targ, &s->L.critic, &s->L.critic_targ, &s->L.alpha};
-    int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &cfg->off, maxb, err, errlen);
-    rc = rc || offp_critic_build(&s->cr, &s->L.critic, 1, od + D, 2, &cfg->off, maxb, err, errlen);
+    int rc = offp_mlp_build(&s->pi, &s->L.actor, "pi", od, 2 * D, &acfg, maxb, err, errlen);
+    rc = rc || offp_critic_build(&s->cr, &s->L.critic, 1, od + D, 2, &ccfg, maxb, err, errlen);
     /* the target critic has an MLP of its own (same layout): it runs on the other lane */
-    rc = rc || offp_critic_build(&s->crt, &s->L.critic_targ, 1, od + D, 2, &cfg->off, maxb, err, errlen);
+    rc = rc || offp_critic_build(&s->crt, &s->L.critic_targ, 1, od + D, 2, &ccfg, maxb, err, errlen);
     rc = rc || acrl_params_add(&s->L.alpha, "alpha", 1, 1) == SIZE_MAX;
     for (int i = 0; i < 5 && !rc; i++)
         if (i != 1) rc = acrl_params_finalize(st[i], err, errlen);
