@@ -131,7 +131,16 @@ def test_keyboard_interrupt(tmp_path):
         import os, signal, sys, threading, time
         import acrl
         out = {str(tmp_path / "int")!r}
-        threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        def interrupt():
+            # under load the import and the run's start can take longer than any fixed
+            # delay: signal once the run has started (its config.ini exists)
+            for _ in range(6000):
+                if os.path.exists(os.path.join(out, "config.ini")):
+                    break
+                time.sleep(0.05)
+            time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGINT)
+        threading.Thread(target=interrupt, daemon=True).start()
         t = time.time()
         try:
             acrl.train("ppo", "CartPole-v1", steps=50_000_000, out=out, quiet=True)
