@@ -5,12 +5,7 @@
 # refusals with exit code 2; a distilled student's loss falls and its actions approach the
 # teacher's; its policy.ckpt evaluates. Usage: sh tests/test_asym_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_asym_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 differ() { if cmp -s "$2" "$3"; then bad "$1: $2 and $3 are identical"; else ok; fi; }
 expect_error() {
@@ -115,5 +110,4 @@ expect_error "the teacher must be trained on the full observation" distill "$TMP
     --out "$TMP/y3"
 expect_error "teacher: cannot open" distill "$TMP/nothing" --student-obs hide=velocity --out "$TMP/y4"
 
-echo "asym_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish asym_cli

@@ -7,12 +7,7 @@
 # Usage: sh tests/test_awr_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_awr_cli.sh /path/to/acrl}
 HERE=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 expect_error() { # PATTERN ARGS...: exit code 2 and PATTERN in the message
     pat=$1
     shift
@@ -73,5 +68,4 @@ r=$(sed -n 's/.*"eval_return_mean": \([-0-9.]*\).*/\1/p' "$TMP/l/summary.json")
 echo "  AWR-MLP CartPole-v1, 20k steps, seed 0: eval return $r"
 awk -v r="${r:--1}" 'BEGIN { exit !(r >= 300) }' && ok || bad "AWR-MLP CartPole-v1: eval return ${r:-none} < 300 at 20k steps"
 
-echo "test_awr_cli.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_awr_cli.sh

@@ -2,13 +2,7 @@
 # Tests of the acrl command-line tool: exit codes and messages of error cases, --version,
 # help, and rollout CSV output. Usage: sh tests/test_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # expect_error PATTERN ARGS...: exit code 2, one stderr line starting with "acrl: ",
 # containing PATTERN and a "see 'acrl help" hint.
@@ -178,5 +172,4 @@ ACRL_CONFIG_DIR="$TMP/no-such-dir" "$ACRL" train ppo CartPole-v1 --steps 64 --qu
     ok || bad "train without presets: $(cat "$TMP/err")"
 grep -q "warning: no presets directory $TMP/no-such-dir" "$TMP/err" && ok || bad "no warning without presets: $(cat "$TMP/err")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli

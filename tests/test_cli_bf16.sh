@@ -6,12 +6,7 @@
 # falls back to float with its notice; a bad precision is refused naming the key.
 # Usage: sh tests/test_cli_bf16.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_bf16.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 S="--steps 600 --set save_buffer=1 --set learning_starts=200 --set batch_size=32 --set net_arch=64,64 --set eval_freq=0 --quiet --eval-episodes 2 --seed 3"
 B="--set precision=bf16 --set bf16_min_width=64"
 for d in a b; do
@@ -43,5 +38,4 @@ fi
 rc=$?
 echo "  precision=fp8: exit $rc: $(cat "$TMP/err")"
 [ "$rc" -eq 2 ] && grep -q "precision" "$TMP/err" && ok || bad "precision=fp8: exit $rc"
-echo "test_cli_bf16: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_bf16

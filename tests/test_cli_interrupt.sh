@@ -4,13 +4,7 @@
 # A second Ctrl-C ends the process at once.
 # Usage: sh tests/test_cli_interrupt.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_interrupt.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # interrupt SIGNAL NAME: starts a long run, sends SIGNAL once the run has started
 interrupt() {
@@ -59,5 +53,4 @@ if [ "$rc" -eq 130 ] && [ ! -f "$dir/last.ckpt" ] && [ ! -s "$TMP/err" ]; then o
 rc=$?
 if [ "$rc" -eq 0 ] && [ -f "$TMP/int/final.ckpt" ]; then ok; else bad "resume: exit $rc: $(cat "$TMP/err")"; fi
 
-echo "test_cli_interrupt: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_interrupt

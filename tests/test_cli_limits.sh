@@ -4,13 +4,7 @@
 # attempt to allocate them), and creates no run directory.
 # Usage: sh tests/test_cli_limits.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_limits.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # refused PATTERN ALGO ENV --set ...: exit 2, one message line containing PATTERN, no run dir
 refused() {
@@ -54,5 +48,4 @@ refused "stac's replay buffer"*"and networks (batch 1000000) need "*" TiB (" \
 refused "sac's replay buffer (buffer_size 100000, obs 4, act 1) and networks (batch 1000000) need " \
     sac CartPole-v1 --set batch_size=1000000 --set net_arch=4096,4096,4096,4096,4096,4096,4096
 
-echo "test_cli_limits: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_limits

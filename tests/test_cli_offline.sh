@@ -6,12 +6,7 @@
 # file for another env and a missing file are refused (exit 2, the message naming the
 # checkpoint or file). Usage: sh tests/test_cli_offline.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_offline.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 S="--set learning_starts=100 --set batch_size=16 --set net_arch=16,16 --set eval_freq=0 --quiet --eval-episodes 2"
 "$ACRL" train sac Pendulum-v1 --steps 300 $S --set save_buffer=1 --out "$TMP/src" >/dev/null 2>&1 || bad "source run"
 out=$("$ACRL" buffer export "$TMP/src" --out "$TMP/t.bin" 2>&1) && ok || bad "export: $out"
@@ -68,5 +63,4 @@ refused "$TMP/none.bin" train sac Pendulum-v1 --steps 150 $S --set "offline_data
 refused "collect needs --steps" buffer collect "$TMP/src"
 refused "--steps: expected an integer" buffer collect "$TMP/src" --steps 0
 refused "belong to 'buffer collect'" buffer export "$TMP/src" --steps 5
-echo "test_cli_offline: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_offline

@@ -7,12 +7,7 @@
 # different lengths and a stack that leaves no map are refused (exit 2, naming the key).
 # Usage: sh tests/test_cli_offp_cnn.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_offp_cnn.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 awk 'BEGIN { print "date,A,B,C,D";
     for (d = 0; d < 300; d++) {
         y = 2000 + int(d / 336); m = 1 + int((d % 336) / 28); dd = 1 + d % 28;
@@ -56,5 +51,4 @@ refused "needs observations with an image shape" train td3 Pendulum-v1 --steps 5
 refused "need the same length" train sac Portfolio-v0 $E --steps 50 --set extractor=cnn --set cnn_channels=4,4 --set cnn_kernels=3 --out "$TMP/x2"
 refused "leaves no output" train sac Portfolio-v0 $E --steps 50 --set extractor=cnn --set cnn_channels=4 --set cnn_kernels=3 --set cnn_pools=64 --out "$TMP/x3"
 refused "extractor: 'rnn' is not mlp or cnn" train sac Portfolio-v0 $E --steps 50 --set extractor=rnn --out "$TMP/x4"
-echo "test_cli_offp_cnn: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_offp_cnn

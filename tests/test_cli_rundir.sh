@@ -3,12 +3,7 @@
 # binary --config file's line shown escaped, and where an uninstalled build finds its
 # presets. Usage: sh tests/test_cli_rundir.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_rundir.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 SMALL="--set n_steps=32 --set batch_size=64 --set n_epochs=1 --set n_envs=2 --set eval_freq=0"
 
 RUN="$TMP/run"
@@ -53,5 +48,4 @@ env -u ACRL_CONFIG_DIR "$ACRL" train ppo CartPole-v1 --steps 64 --quiet --out "$
     --set n_steps=8 >/dev/null 2>&1
 grep -q '^gae_lambda = 0.8$' "$TMP/preset/config.ini" && ok || bad "uninstalled build did not use configs/ppo/CartPole-v1.ini"
 
-echo "test_cli_rundir: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_rundir

@@ -16,12 +16,7 @@ ACRL=${1:?usage: test_export.sh /path/to/acrl}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "$(dirname "$ACRL")" && pwd)
 ACRL=$BUILD/$(basename "$ACRL")
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 NOBS=${ACRL_EXPORT_NOBS:-10000}
 
 # Exact comparison when this acrl sums in the header's order (plain-C kernels).
@@ -256,5 +251,4 @@ head -n 200 obs_Pendulum-v1.csv >p200.csv
 cmp -s s1.txt s2.txt && ! cmp -s s1.txt "$(head -n 200 ppo_pend.act >m.txt; echo m.txt)" && ok ||
     bad "act --stochastic: not repeatable, or equal to the deterministic actions"
 
-echo "test_export: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_export

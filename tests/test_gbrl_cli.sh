@@ -4,13 +4,7 @@
 # resumed equal to one straight through, and evaluation of the tree policy.ckpt.
 # Usage: sh tests/test_gbrl_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_gbrl_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # expect_error PATTERN ARGS...: exit code 2 and PATTERN in the message
 expect_error() {
@@ -68,5 +62,4 @@ for algo in ppo a2c; do
     done
 done
 
-echo "test_gbrl_cli.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_gbrl_cli.sh

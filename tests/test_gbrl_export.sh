@@ -12,12 +12,7 @@
 ACRL=${1:?usage: test_gbrl_export.sh /path/to/acrl}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ACRL=$(cd "$(dirname "$ACRL")" && pwd)/$(basename "$ACRL")
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 cd "$TMP" || exit 1
 
 # obs ENV FILE: 2,000 observations from random-action rollouts with seeds 0, 1, 2, ...
@@ -98,5 +93,4 @@ expect2 "onnx of trees" "ONNX export of tree-ensemble policies (model = gbrl) is
 expect2 "int8 of trees" "this ppo policy is a tree ensemble" "$ACRL" export ppo_cart --format c --quantize int8 -o x.h
 [ ! -e x.onnx ] && [ ! -e x.onnx.tmp ] && [ ! -e x.h ] && ok || bad "a refused export left a file behind"
 
-echo "test_gbrl_export.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_gbrl_export.sh

@@ -6,12 +6,7 @@
 ACRL=${1:?usage: test_install.sh /path/to/acrl}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "$(dirname "$ACRL")" && pwd)
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 if grep -q "^ACRL_SANITIZE:BOOL=ON" "$BUILD/CMakeCache.txt" 2>/dev/null; then
     echo "SKIP: sanitizer build (programs linked with it need -fsanitize too); run in the Release build"
@@ -70,5 +65,4 @@ case "$plan" in
     *) bad "make -n install CMAKE_FLAGS=-DCMAKE_INSTALL_PREFIX=... does not re-configure: $plan" ;;
 esac
 
-echo "test_install: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_install

@@ -3,12 +3,7 @@
 # it goes through sudo when there is one, and otherwise prints the exact apt command and
 # fails. Usage: sh tests/test_install_deps.sh ACRL (run from tests/; ACRL unused)
 SCRIPT=$(cd "$(dirname "$0")/.." && pwd)/scripts/install-deps.sh
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # stubs: every package installed except libxsmm-dev; apt-get and sudo log their arguments
 STUB="$TMP/bin"
@@ -59,5 +54,4 @@ run 1000 0; rc=$?
 grep -q "^    apt-get update && apt-get install -y --no-install-recommends libxsmm-dev$" "$TMP/err" && ok ||
     bad "as a user without sudo printed: $(cat "$TMP/err")"
 
-echo "test_install_deps: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_install_deps

@@ -6,12 +6,7 @@
 # the goal); PPO runs byte-identical for one seed and exact across a stop and resume.
 # Usage: sh tests/test_lasernav_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_lasernav_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 expect_error() { # PATTERN ARGS...: exit code 2 and PATTERN in the message
     pat=$1
     shift
@@ -64,5 +59,4 @@ cmp -s "$TMP/ra/final.ckpt" "$TMP/rb/final.ckpt" && ok || bad "same seed, differ
     bad "stop/resume failed"
 cmp -s "$TMP/ra/final.ckpt" "$TMP/rc/final.ckpt" && ok || bad "resumed at 1024 differs from straight through"
 
-echo "test_lasernav_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_lasernav_cli

@@ -5,12 +5,7 @@
 # naming file and line, and combinations that cannot work are refused with exit code 2.
 # Usage: sh tests/test_level_replay.sh /path/to/acrl
 ACRL=${1:?usage: test_level_replay.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 differ() { if cmp -s "$2" "$3"; then bad "$1: $2 and $3 are identical"; else ok; fi; }
 expect_error() {
@@ -75,5 +70,4 @@ expect_error "not supported under mpirun or with shards" train ppo Maze-v0 --set
 expect_error "plr_temperature" train ppo Maze-v0 --set level_replay=plr --set plr_temperature=0 --out "$TMP/x5"
 expect_error "unknown key 'size2'" train ppo Maze-v0 --set env_args=size2=3 --out "$TMP/x6"
 
-echo "test_level_replay: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_level_replay

@@ -5,13 +5,7 @@
 # the same final checkpoint as one run) for pretraining and each RL variant, on a tiny model.
 # Usage: sh tests/test_lm_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_lm_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # expect_error PATTERN ARGS...: exit code 2 and an "acrl: lm: ..." message containing PATTERN
 expect_error() {
@@ -89,5 +83,4 @@ expect_error "junk.ckpt" lm rl ppo add --init "$TMP/junk.ckpt" --out "$TMP/e8"
 "$ACRL" lm pretrain add --out "$TMP/e1" --set ctx=8 2>/dev/null
 [ -e "$TMP/e1" ] && bad "a refused run created its directory" || ok
 
-echo "test_lm_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_lm_cli

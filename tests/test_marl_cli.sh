@@ -7,13 +7,7 @@
 # interrupted run resumed -> the same final checkpoint; acrl eval of a policy file.
 # Usage: sh tests/test_marl_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_marl_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # envs and rollout
 out=$("$ACRL" envs)
@@ -102,5 +96,4 @@ out2=$("$ACRL" eval "$TMP/a" --episodes 3)
 [ "$out" = "$out2" ] && ok || bad "eval of the run directory ($out2) differs from its policy file ($out)"
 "$ACRL" eval "$TMP/a/policy.ckpt" --episodes 3 --stochastic >/dev/null && ok || bad "stochastic eval failed"
 
-echo "test_marl_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_marl_cli

@@ -6,13 +6,7 @@
 ACRL=${1:?usage: test_plugin.sh /path/to/acrl}
 BUILD=$(dirname "$ACRL")
 PLUGIN=$BUILD/examples/libtarget_reach.so
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # expect_error PATTERN ARGS...: exit code 2 and PATTERN in the one stderr line
 expect_error() {
@@ -88,5 +82,4 @@ expect_error "--plugin' needs a value" envs --plugin
 echo "$TMP/gone.so" >"$TMP/run/plugin"
 expect_error "gone.so" eval "$TMP/run"
 
-echo "test_plugin: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_plugin

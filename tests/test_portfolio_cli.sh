@@ -5,12 +5,7 @@
 # (price file, fixed weights, ESG file, env settings) refused with exit code 2 and a message
 # naming the file, line or key. Usage: sh tests/test_portfolio_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_portfolio_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 # expect_error PATTERN ARGS...: exit code 2 and PATTERN in stderr
 expect_error() {
@@ -119,5 +114,4 @@ printf 'asset,score\nA,70\nB,10\nC,90\nD,x\n' >"$TMP/esg2.csv"
 expect_error "esg2.csv:5: expected asset,score" backtest baselines --env PortfolioESG-v0 $SET --set esg_path="$TMP/esg2.csv"
 expect_error "--env CartPole-v1" backtest baselines --env CartPole-v1
 
-echo "test_portfolio_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_portfolio_cli

@@ -5,12 +5,7 @@
 # policy alike; refusals with exit code 2 and a message naming the key or option.
 # Usage: sh tests/test_seq_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_seq_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 expect_error() {
     pat=$1
     shift
@@ -61,5 +56,4 @@ expect_error "--max-return" eval "$TMP/seq/policy.ckpt" --max-return 3
     bad "discrete SAC run failed"
 expect_error "Discrete" eval "$TMP/cp/policy.ckpt" --decision-intervals 1,2
 
-echo "test_seq_cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_seq_cli

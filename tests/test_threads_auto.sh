@@ -5,12 +5,7 @@
 # task when MuJoCo is built in), and the result is the same, byte for byte, as with
 # --threads 1 and --threads 2. Usage: sh tests/test_threads_auto.sh /path/to/acrl
 ACRL=${1:?usage: test_threads_auto.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 threads() { awk -F': ' '/"threads"/ { gsub(/,/, "", $2); print $2 }' "$1/summary.json"; }
 ncpu=$(getconf _NPROCESSORS_ONLN)
 S="--steps 400 --quiet --eval-episodes 2 --set learning_starts=100 --set batch_size=32 --set net_arch=16,16"
@@ -33,5 +28,4 @@ if "$ACRL" envs | grep -q '^HalfCheetah-v4' && [ "$ncpu" -ge 2 ]; then
     echo "  ppo HalfCheetah-v4 x 4: $(threads "$TMP/hc") threads"
     [ "$(threads "$TMP/hc")" = 2 ] && ok || bad "ppo HalfCheetah chose $(threads "$TMP/hc") threads, want 2"
 fi
-echo "test_threads_auto: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_threads_auto

@@ -4,12 +4,7 @@
 # equals one straight through (the warm start is not repeated), and combinations that cannot
 # work are refused with exit code 2. Usage: sh tests/test_warm_start.sh /path/to/acrl
 ACRL=${1:?usage: test_warm_start.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 differ() { if cmp -s "$2" "$3"; then bad "$1: $2 and $3 are identical"; else ok; fi; }
 expect_error() {
@@ -80,5 +75,4 @@ expect_error "does not combine with normalize_reward" train ppo Pendulum-v1 --se
     --set normalize_reward=1 --out "$TMP/x4"
 expect_error "warm_start" train ppo Pendulum-v1 --set warm_start=lq --out "$TMP/x5"
 
-echo "test_warm_start: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_warm_start
