@@ -8,7 +8,10 @@
 # of RLtools is in this repository: pass the path of your own checkout
 # (https://github.com/rl-tools/rl-tools).
 #
-#     sh bench/vs_rltools.sh RLTOOLS_DIR [ACRL_BINARY (build/acrl)] [SEEDS (5)] [WORKDIR]
+#     sh bench/vs_rltools.sh RLTOOLS_DIR [ACRL_BINARY (build/acrl)] [SEEDS (5)] [WORKDIR] [THREADS (1)]
+#
+# THREADS = 2 runs acrl with --threads 2 (both cores: the off-policy update's two lanes) against
+# RLtools on one; compare the training-loop wall table then (user CPU adds both cores up).
 #
 # RLtools is built as its CMake files build the examples' benchmark targets: -O3 (or -Ofast)
 # -march=native, the OpenBLAS backend (Debian's libopenblas-dev, installed if missing when run
@@ -26,10 +29,12 @@
 # CPU's flags (Debian's 0.3.21 misdetects recent AMD CPUs and falls back to slow kernels);
 # acrl runs with --threads 1. Name the CPU (printed first) with the figures.
 set -eu
-RLT=${1:?usage: vs_rltools.sh RLTOOLS_DIR [ACRL_BINARY] [SEEDS] [WORKDIR]}
+RLT=${1:?usage: vs_rltools.sh RLTOOLS_DIR [ACRL_BINARY] [SEEDS] [WORKDIR] [THREADS]}
 ACRL=${2:-build/acrl}
 SEEDS=${3:-5}
 WORK=${4:-$(mktemp -d)}
+THREADS=${5:-1}
+case $THREADS in 1 | 2) ;; *) echo "vs_rltools: THREADS must be 1 or 2, not $THREADS" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ -d "$RLT/include/rl_tools" ] || { echo "vs_rltools: $RLT is not an RLtools checkout (no include/rl_tools)" >&2; exit 2; }
 [ -x "$ACRL" ] || { echo "vs_rltools: no acrl binary at $ACRL (make build first)" >&2; exit 2; }
@@ -42,7 +47,7 @@ fi
 mkdir -p "$WORK"
 if grep -q avx512f /proc/cpuinfo; then CORETYPE=SkylakeX; elif grep -q avx2 /proc/cpuinfo; then CORETYPE=Haswell; else CORETYPE=; fi
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "RLtools: $RLT ($(git -C "$RLT" rev-parse --short HEAD 2>/dev/null || echo 'no git')); acrl: $ACRL; OPENBLAS_CORETYPE=${CORETYPE:-unset}"
+echo "RLtools: $RLT ($(git -C "$RLT" rev-parse --short HEAD 2>/dev/null || echo 'no git')); acrl: $ACRL --threads $THREADS; OPENBLAS_CORETYPE=${CORETYPE:-unset}"
 
 EX=$RLT/src/rl/environments/pendulum
 DEFS="-DBENCHMARK -DRL_TOOLS_DISABLE_HDF5 -DRL_TOOLS_DISABLE_TENSORBOARD -DRL_TOOLS_BACKEND_ENABLE_OPENBLAS"
@@ -82,11 +87,11 @@ while [ "$r" -lt "$SEEDS" ]; do
         echo "$a rlt-fast $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$a-fast")" >>"$WORK/times"
         echo "$a rlt $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$a")" >>"$WORK/times"
         # shellcheck disable=SC2046
-        echo "$a acrl $(timed "$ACRL" $(acrl_args $a) --seed "$r" --threads 1 --quiet --out "$WORK/run")" >>"$WORK/times"
+        echo "$a acrl $(timed "$ACRL" $(acrl_args $a) --seed "$r" --threads "$THREADS" --quiet --out "$WORK/run")" >>"$WORK/times"
     done
     r=$((r + 1))
 done
-python3 - "$WORK/times" <<'PY'
+python3 - "$WORK/times" "$THREADS" <<'PY'
 import statistics, sys
 t = {}
 for line in open(sys.argv[1]):
@@ -101,5 +106,5 @@ for i, what in ((0, "training loop, wall s"), (1, "whole process, user CPU s")):
         ac, f, n = med((a, "acrl"), i), med((a, "rlt-fast"), i), med((a, "rlt"), i)
         print("| %s Pendulum-v1 | %.2f | %.2f | %.2f | **%.2f** | %.2f |" % (a.upper(), ac, f, n, f / ac, n / ac))
 print()
-print("(medians of %d interleaved runs each; ratio = RLtools time / acrl time)" % len(t[("sac", "acrl")]))
+print("(medians of %d interleaved runs each; ratio = RLtools time / acrl time; acrl --threads %s)" % (len(t[("sac", "acrl")]), sys.argv[2]))
 PY
