@@ -4,7 +4,9 @@
  * multiplier's Adam update on a constructed case, and PPO-Lagrangian's determinism, exact
  * resume, logs and refusals. */
 #include <mujoco/mujoco.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include "acrl/mujoco.h"
 #include "algo/collector.h"
 #include "algo/lagrange.h"
+#include "algo/policy.h"
 #include "algo/tscac.h"
 #include "env/mujoco/mjenv.h"
 #include "test.h"
@@ -298,6 +301,89 @@ static void check_tscac_kl(void) {
     printf("  tscac KL term: hand-computed 0.667544, gradient vs finite differences max |diff| %.2e\n", worst);
 }
 
+/* The stage-two KL term through a policy network: L = sum_i lambda_i / B sum_b
+ * KL(pi(.|s_b) || pi_i(.|s_b)) for K = 2 fixed reference Gaussians, its gradient with respect
+ * to every weight and the log-std (tscac_gauss_kl, then tscac_policy_backward) against
+ * central finite differences. */
+static double kl_loss(acrl_policy* pol, acrl_params* p, const float* obs, const float* const* mk,
+                      const float* const* lk, const double* lam, int B) {
+    double kl[4], L = 0;
+    policy_forward(pol, p, obs, B);
+    for (int i = 0; i < 2; i++) {
+        tscac_gauss_kl(kl, NULL, NULL, pol->head, pol->log_std, mk[i], lk[i], 0.0f, B, 2);
+        for (int b = 0; b < B; b++) L += lam[i] * kl[b] / B;
+    }
+    return L;
+}
+
+static void check_tscac_kl_network(void) {
+    acrl_policy_config cfg;
+    policy_config_default(&cfg);
+    cfg.net_arch = (acrl_intlist){2, {6, 5}};
+    cfg.log_std_init = -0.3f;
+    acrl_space as = {ACRL_SPACE_BOX, 2, 0, (float[]){-1, -1}, (float[]){1, 1}, {0, 0, 0}};
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_policy pol;
+    memset(&pol, 0, sizeof pol);
+    char err[ACRL_ERRLEN];
+    int rc = policy_build(&pol, &p, 3, &as, &cfg, 4, err, sizeof err) || acrl_params_finalize(&p, err, sizeof err);
+    CHECK(rc == 0);
+    if (rc) { fprintf(stderr, "%s\n", err); return; }
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 17);
+    CHECK(policy_init(&pol, &p, &cfg, &rng, err, sizeof err) == 0);
+    /* larger weights than the orthogonal init's 0.01 policy gain, so that the means vary */
+    for (size_t j = 0; j < p.count; j++) p.param[j] = (float)acrl_rng_uniform(&rng, -0.8, 0.8);
+    const int B = 4;
+    float obs[12], m0[8], m1[8], l0[8], l1[8];
+    for (int i = 0; i < 12; i++) obs[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+    for (int i = 0; i < 8; i++) {
+        m0[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        m1[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        l0[i] = (float)acrl_rng_uniform(&rng, -0.7, 0.3);
+        l1[i] = (float)acrl_rng_uniform(&rng, -0.7, 0.3);
+    }
+    const float* mk[2] = {m0, m1};
+    const float* lk[2] = {l0, l1};
+    const double lam[2] = {0.7, 2.5};
+    /* analytic */
+    float dmu[8] = {0}, dls[8] = {0};
+    policy_forward(&pol, &p, obs, B);
+    for (int i = 0; i < 2; i++)
+        tscac_gauss_kl(NULL, dmu, dls, pol.head, pol.log_std, mk[i], lk[i], (float)(lam[i] / B), B, 2);
+    acrl_params_zero_grad(&p);
+    tscac_policy_backward(&pol, &p, dmu, dls, NULL);
+    float* g = malloc(sizeof(float) * p.count);
+    memcpy(g, p.grad, sizeof(float) * p.count);
+    /* central differences on every parameter (the value network's are 0 on both sides) */
+    double worst = 0, gmax = 0;
+    int nonzero = 0;
+    for (size_t j = 0; j < p.count; j++) {
+        float x0 = p.param[j];
+        const float h = 1e-2f;
+        p.param[j] = x0 + h;
+        double fp = kl_loss(&pol, &p, obs, mk, lk, lam, B);
+        float xp = p.param[j];
+        p.param[j] = x0 - h;
+        double fm = kl_loss(&pol, &p, obs, mk, lk, lam, B);
+        float xm = p.param[j];
+        p.param[j] = x0;
+        double fd = (fp - fm) / ((double)xp - xm);
+        double d = fabs(fd - g[j]);
+        if (d > worst) worst = d;
+        if (fabs(g[j]) > gmax) gmax = fabs(g[j]);
+        nonzero += g[j] != 0.0f;
+        CHECK_NEAR(g[j], fd, 2e-3 + 2e-3 * fabs(fd));
+    }
+    printf("  tscac KL term through a 3-6-5-2 policy: %zu parameters (%d with a gradient, largest %.3f), "
+           "max |analytic - finite difference| %.2e\n", p.count, nonzero, gmax, worst);
+    CHECK(nonzero > 40);
+    free(g);
+    policy_free(&pol);
+    acrl_params_free(&p);
+}
+
 /* ---- training ------------------------------------------------------------------------ */
 
 static int train(const char* algo, const char* env, const char* dir, long steps, long stop_at, const char* resume,
@@ -505,6 +591,7 @@ int main(void) {
     check_lagrange();
     check_tscac_dual();
     check_tscac_kl();
+    check_tscac_kl_network();
     check_ppo_lag_train();
     check_tscac_train();
     char cmd[256];

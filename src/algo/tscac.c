@@ -62,6 +62,12 @@ double tscac_dual_step(double lambda, double kl, double target, double lr, doubl
     return x > lambda_min ? x : lambda_min;   /* (NaN: lambda_min) */
 }
 
+void tscac_policy_backward(acrl_policy* pol, acrl_params* p, const float* dmu, const float* dls, const float* dvalue) {
+    acrl_gauss_log_std_backward(p->grad + pol->log_std_off, dls, p->param + pol->log_std_off, true, -INFINITY,
+                                INFINITY, pol->batch, pol->act_dim);
+    policy_backward_outputs(pol, p, dmu, dvalue);
+}
+
 typedef struct {
     ppo_lag_config lag;        /* first: PPO-Lagrangian's table (and PPO's inside) applies at offset 0 */
     float stage1_fraction;     /* share of the run's steps for stage one */
@@ -301,9 +307,7 @@ static int stage2_minibatch(tscac* a, int nb, float lr, float clip, double* sums
         for (int j = 0; j < nb; j++) klt += a->lambda[i] * a->kl[j] / nb;
     }
     acrl_params_zero_grad(&L->params);
-    acrl_gauss_log_std_backward(L->params.grad + L->pol.log_std_off, a->dls, L->params.param + L->pol.log_std_off,
-                                true, -INFINITY, INFINITY, nb, D);
-    policy_backward_outputs(&L->pol, &L->params, a->dmu, a->dv);
+    tscac_policy_backward(&L->pol, &L->params, a->dmu, a->dls, a->dv);
     float gn = acrl_params_clip_grad_norm(&L->params, pc->max_grad_norm > 0 ? pc->max_grad_norm : INFINITY);
     if (!isfinite(gn) || !isfinite(pg) || !isfinite(vl) || !isfinite(klt)) {
         snprintf(err, errlen, "non-finite %s in tscac stage-two update %ld",
