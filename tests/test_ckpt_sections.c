@@ -56,6 +56,14 @@ static const run_case cases[] = {
     {"sac-lag", "SafetyHopperVelocity-v1", 80, {"net_arch=8", "buffer_size=200", "learning_starts=50",
                                                 "batch_size=8", "save_buffer=1", "lagrange_warmup=0",
                                                 "eval_freq=0"}, 7, 0},
+    /* the cost critic and the multiplier (ppo_lag.cost.*, ppo_lag.lambda) */
+    {"ppo-lag", "SafetyHopperVelocity-v1", 64, {"n_steps=16", "batch_size=16", "n_epochs=1", "n_envs=2",
+                                                 "net_arch=8", "eval_freq=0"}, 6, 0},
+    /* both stages: the main learner, the stage-one PPO-Lagrangian learner and the duals
+     * (tscac.main.*, tscac.aux0.*, tscac.aux0.cost.*, tscac.aux0.lambda, tscac.dual); one
+     * rollout of each stage */
+    {"tscac", "SafetyHopperVelocity-v1", 64, {"n_steps=16", "batch_size=16", "n_epochs=1", "n_envs=2",
+                                               "net_arch=8", "stage1_fraction=0.5", "eval_freq=0"}, 7, 0},
     /* AWR's buffer of rollouts (awr.buffer, .buffer_flags, .buffer_meta), MLP and trees */
     {"awr", "CartPole-v1", 96, {"n_steps=16", "n_envs=2", "buffer_rollouts=2", "batch_size=8", "gradient_steps=2",
                                 "net_arch=8", "eval_freq=0"}, 7, 0},

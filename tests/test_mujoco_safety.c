@@ -4,7 +4,9 @@
  * multiplier's Adam update on a constructed case, and PPO-Lagrangian's determinism, exact
  * resume, logs and refusals. */
 #include <mujoco/mujoco.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include "acrl/mujoco.h"
 #include "algo/collector.h"
 #include "algo/lagrange.h"
+#include "algo/policy.h"
 #include "algo/tscac.h"
 #include "env/mujoco/mjenv.h"
 #include "test.h"
@@ -238,25 +241,147 @@ static void check_lagrange(void) {
     printf("  Lagrange multiplier: hand-computed Adam steps, clamp at zero\n");
 }
 
-/* Stage-two weights on a constructed case, K = 2, lambda = (1, 3), L = 4, worked by hand:
- * log w = A/4 + (1/4)(logp_1 - logp_b) + (3/4)(logp_2 - logp_b) = -0.075, -0.35, 0.125;
- * w = exp(log w) / mean(exp(log w)); the clip caps the largest. */
-static void check_tscac_weights(void) {
-    const float a1[3] = {-1.0f, -2.0f, -0.5f}, a2[3] = {-1.5f, -1.0f, -3.0f};
-    const float* aux[2] = {a1, a2};
-    const float lpb[3] = {-1.2f, -1.1f, -2.0f}, adv[3] = {0.4f, -0.8f, 2.0f};
-    double lam[2] = {1.0, 3.0};
-    float w[3];
-    tscac_weights(w, aux, lam, 2, lpb, adv, 3, 100.0f);
-    double e0 = exp(-0.075), e1 = exp(-0.35), e2 = exp(0.125), m = (e0 + e1 + e2) / 3;
-    CHECK_NEAR(w[0], e0 / m, 1e-6);
-    CHECK_NEAR(w[1], e1 / m, 1e-6);
-    CHECK_NEAR(w[2], e2 / m, 1e-6);
-    CHECK_NEAR(w[0], 1.00638218, 1e-6);
-    tscac_weights(w, aux, lam, 2, lpb, adv, 3, 1.1f);
-    CHECK_NEAR(w[2], 1.1, 1e-7);
-    CHECK_NEAR(w[1], 0.76441985, 1e-6);
-    printf("  tscac stage-two weights: hand-computed case, clip\n");
+/* tscac's dual step on a constructed case, worked by hand: lambda + lr (KL - target),
+ * floored at lambda_min. */
+static void check_tscac_dual(void) {
+    double l = 1.0;
+    l = tscac_dual_step(l, 0.15, 0.05, 5.0, 0.1);      /* 1 + 5 * 0.10 */
+    CHECK_NEAR(l, 1.5, 1e-12);
+    l = tscac_dual_step(l, 0.01, 0.05, 5.0, 0.1);      /* 1.5 - 5 * 0.04 */
+    CHECK_NEAR(l, 1.3, 1e-12);
+    l = tscac_dual_step(l, 0.0, 0.05, 20.0, 0.1);      /* 1.3 - 1.0 */
+    CHECK_NEAR(l, 0.3, 1e-12);
+    l = tscac_dual_step(l, 0.0, 0.05, 20.0, 0.1);      /* 0.3 - 1.0 < 0.1: the floor */
+    CHECK(l == 0.1);
+    CHECK(tscac_dual_step(0.7, 0.05, 0.05, 5.0, 0.1) == 0.7);   /* on the bound: no move */
+    CHECK(tscac_dual_step(0.7, NAN, 0.05, 5.0, 0.1) == 0.1);
+    printf("  tscac dual step: hand-computed ascent 1 -> 1.5 -> 1.3 -> 0.3 -> floor 0.1\n");
+}
+
+/* The KL term between diagonal Gaussians: a hand-computed value, zero between equal
+ * distributions, and its gradient with respect to the means and log-stds against central
+ * finite differences (double). */
+static void check_tscac_kl(void) {
+    /* d0: log 2 + (1 + 0.25) / 8 - 0.5 = 0.349397; d1: log 2 + 0.25 / 2 - 0.5 = 0.318147 */
+    const float mu[2] = {0.5f, -1.0f}, ls[2] = {0.0f, (float)log(0.5)};
+    const float mk[2] = {0.0f, -1.0f}, lk[2] = {(float)log(2.0), 0.0f};
+    double kl[3];
+    tscac_gauss_kl(kl, NULL, NULL, mu, ls, mk, lk, 1.0f, 1, 2);
+    double want = 2 * log(2.0) + 1.25 / 8 + 0.125 - 1.0;
+    CHECK_NEAR(kl[0], want, 1e-6);
+    CHECK_NEAR(kl[0], 0.6675443, 1e-6);
+    tscac_gauss_kl(kl, NULL, NULL, mu, ls, mu, ls, 1.0f, 1, 2);
+    CHECK_NEAR(kl[0], 0.0, 1e-12);
+    /* B = 3, D = 2: gradient of sum_b w kl_b with scale w = 0.7 */
+    float m[6] = {0.3f, -0.2f, 1.1f, 0.05f, -0.7f, 0.4f}, s[6] = {-0.5f, 0.2f, 0.1f, -1.0f, 0.3f, 0.0f};
+    const float m2[6] = {0.1f, 0.4f, 0.9f, -0.3f, -0.2f, 0.6f}, s2[6] = {-0.2f, 0.0f, 0.5f, -0.6f, -0.1f, 0.2f};
+    float dm[6] = {0}, ds[6] = {0};
+    tscac_gauss_kl(kl, dm, ds, m, s, m2, s2, 0.7f, 3, 2);
+    double worst = 0;
+    const double h = 1e-3;
+    for (int i = 0; i < 6; i++) {
+        for (int which = 0; which < 2; which++) {
+            float* x = which ? s : m;
+            float x0 = x[i];
+            double f[2];
+            for (int sgn = 0; sgn < 2; sgn++) {
+                x[i] = (float)(x0 + (sgn ? -h : h));
+                tscac_gauss_kl(kl, NULL, NULL, m, s, m2, s2, 1.0f, 3, 2);
+                f[sgn] = 0.7 * (kl[0] + kl[1] + kl[2]);
+                x[i] = x0;
+            }
+            /* the perturbed float values' actual distance */
+            double step = (double)(float)(x0 + h) - (double)(float)(x0 - h);
+            double fd = (f[0] - f[1]) / step, an = which ? ds[i] : dm[i];
+            double d = fabs(fd - an);
+            if (d > worst) worst = d;
+            CHECK_NEAR(an, fd, 2e-4);
+        }
+    }
+    printf("  tscac KL term: hand-computed 0.667544, gradient vs finite differences max |diff| %.2e\n", worst);
+}
+
+/* The stage-two KL term through a policy network: L = sum_i lambda_i / B sum_b
+ * KL(pi(.|s_b) || pi_i(.|s_b)) for K = 2 fixed reference Gaussians, its gradient with respect
+ * to every weight and the log-std (tscac_gauss_kl, then tscac_policy_backward) against
+ * central finite differences. */
+static double kl_loss(acrl_policy* pol, acrl_params* p, const float* obs, const float* const* mk,
+                      const float* const* lk, const double* lam, int B) {
+    double kl[4], L = 0;
+    policy_forward(pol, p, obs, B);
+    for (int i = 0; i < 2; i++) {
+        tscac_gauss_kl(kl, NULL, NULL, pol->head, pol->log_std, mk[i], lk[i], 0.0f, B, 2);
+        for (int b = 0; b < B; b++) L += lam[i] * kl[b] / B;
+    }
+    return L;
+}
+
+static void check_tscac_kl_network(void) {
+    acrl_policy_config cfg;
+    policy_config_default(&cfg);
+    cfg.net_arch = (acrl_intlist){2, {6, 5}};
+    cfg.log_std_init = -0.3f;
+    acrl_space as = {ACRL_SPACE_BOX, 2, 0, (float[]){-1, -1}, (float[]){1, 1}, {0, 0, 0}};
+    acrl_params p;
+    acrl_params_init(&p);
+    acrl_policy pol;
+    memset(&pol, 0, sizeof pol);
+    char err[ACRL_ERRLEN];
+    int rc = policy_build(&pol, &p, 3, &as, &cfg, 4, err, sizeof err) || acrl_params_finalize(&p, err, sizeof err);
+    CHECK(rc == 0);
+    if (rc) { fprintf(stderr, "%s\n", err); return; }
+    acrl_rng rng;
+    acrl_rng_seed(&rng, 17);
+    CHECK(policy_init(&pol, &p, &cfg, &rng, err, sizeof err) == 0);
+    /* larger weights than the orthogonal init's 0.01 policy gain, so that the means vary */
+    for (size_t j = 0; j < p.count; j++) p.param[j] = (float)acrl_rng_uniform(&rng, -0.8, 0.8);
+    const int B = 4;
+    float obs[12], m0[8], m1[8], l0[8], l1[8];
+    for (int i = 0; i < 12; i++) obs[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+    for (int i = 0; i < 8; i++) {
+        m0[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        m1[i] = (float)acrl_rng_uniform(&rng, -1, 1);
+        l0[i] = (float)acrl_rng_uniform(&rng, -0.7, 0.3);
+        l1[i] = (float)acrl_rng_uniform(&rng, -0.7, 0.3);
+    }
+    const float* mk[2] = {m0, m1};
+    const float* lk[2] = {l0, l1};
+    const double lam[2] = {0.7, 2.5};
+    /* analytic */
+    float dmu[8] = {0}, dls[8] = {0};
+    policy_forward(&pol, &p, obs, B);
+    for (int i = 0; i < 2; i++)
+        tscac_gauss_kl(NULL, dmu, dls, pol.head, pol.log_std, mk[i], lk[i], (float)(lam[i] / B), B, 2);
+    acrl_params_zero_grad(&p);
+    tscac_policy_backward(&pol, &p, dmu, dls, NULL);
+    float* g = malloc(sizeof(float) * p.count);
+    memcpy(g, p.grad, sizeof(float) * p.count);
+    /* central differences on every parameter (the value network's are 0 on both sides) */
+    double worst = 0, gmax = 0;
+    int nonzero = 0;
+    for (size_t j = 0; j < p.count; j++) {
+        float x0 = p.param[j];
+        const float h = 1e-2f;
+        p.param[j] = x0 + h;
+        double fp = kl_loss(&pol, &p, obs, mk, lk, lam, B);
+        float xp = p.param[j];
+        p.param[j] = x0 - h;
+        double fm = kl_loss(&pol, &p, obs, mk, lk, lam, B);
+        float xm = p.param[j];
+        p.param[j] = x0;
+        double fd = (fp - fm) / ((double)xp - xm);
+        double d = fabs(fd - g[j]);
+        if (d > worst) worst = d;
+        if (fabs(g[j]) > gmax) gmax = fabs(g[j]);
+        nonzero += g[j] != 0.0f;
+        CHECK_NEAR(g[j], fd, 2e-3 + 2e-3 * fabs(fd));
+    }
+    printf("  tscac KL term through a 3-6-5-2 policy: %zu parameters (%d with a gradient, largest %.3f), "
+           "max |analytic - finite difference| %.2e\n", p.count, nonzero, gmax, worst);
+    CHECK(nonzero > 40);
+    free(g);
+    policy_free(&pol);
+    acrl_params_free(&p);
 }
 
 /* ---- training ------------------------------------------------------------------------ */
@@ -343,41 +468,91 @@ static void check_ppo_lag_train(void) {
     CHECK(strstr(err, "Hopper-v4") && strstr(err, "cost"));
 }
 
-/* tscac: same seed -> identical checkpoints; a stop in stage one resumed across the stage
- * boundary -> identical; both stages' learners in the checkpoint; refusals. */
+/* tscac: same seed -> identical checkpoints; stops in stage one and in stage two resumed
+ * -> identical; both stages' learners and the duals in the checkpoint; the stage and dual
+ * columns in progress.csv; refusals. */
 static void check_tscac_train(void) {
-    char err[ACRL_ERRLEN], a[1200], b[1200], c[1200], p[3][1300];
-    snprintf(a, sizeof a, "%s/ta", tmp_root);
-    snprintf(b, sizeof b, "%s/tb", tmp_root);
-    snprintf(c, sizeof c, "%s/tc", tmp_root);
+    char err[ACRL_ERRLEN], dir[4][1200], p[4][1300];
+    const char* names[4] = {"ta", "tb", "tc", "td"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(dir[i], sizeof dir[i], "%s/%s", tmp_root, names[i]);
+        snprintf(p[i], sizeof p[i], "%s/%s/final.ckpt", tmp_root, names[i]);
+    }
+    /* 8 rollouts of 128 steps: 4 of stage one (PPO-Lagrangian, a cost limit of 2 so that its
+     * multiplier moves), 4 of stage two (a KL target of 0.0005, so that the dual moves) */
     const char* sets[] = {"n_steps=64", "batch_size=32", "n_epochs=2", "n_envs=2", "stage1_fraction=0.5",
-                          "eval_freq=0", "checkpoint_freq=0", "log_freq=128"};
-    int rc = train("tscac", "SafetyHopperVelocity-v1", a, 1024, 0, NULL, sets, 8, err);
+                          "cost_limit=2", "kl_target=0.0005", "eval_freq=0", "checkpoint_freq=0", "log_freq=128"};
+    int rc = train("tscac", "SafetyHopperVelocity-v1", dir[0], 1024, 0, NULL, sets, 10, err);
     if (rc) fprintf(stderr, "  tscac: %s\n", err);
     CHECK(rc == ACRL_OK);
-    CHECK(train("tscac", "SafetyHopperVelocity-v1", b, 1024, 0, NULL, sets, 8, err) == ACRL_OK);
-    CHECK(train("tscac", "SafetyHopperVelocity-v1", c, 1024, 384, NULL, sets, 8, err) == ACRL_OK);
-    rc = train(NULL, NULL, NULL, 0, 0, c, NULL, 0, err);
-    if (rc) fprintf(stderr, "  tscac resume: %s\n", err);
-    CHECK(rc == ACRL_OK);
-    snprintf(p[0], sizeof p[0], "%s/final.ckpt", a);
-    snprintf(p[1], sizeof p[1], "%s/final.ckpt", b);
-    snprintf(p[2], sizeof p[2], "%s/final.ckpt", c);
-    bool ab = same_file(p[0], p[1]), ac = same_file(p[0], p[2]);
-    printf("  tscac same seed: %s; stop at 384 (stage one) + resume: %s\n", ab ? "identical" : "DIFFER",
-           ac ? "identical" : "DIFFER");
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[1], 1024, 0, NULL, sets, 10, err) == ACRL_OK);
+    /* a stop in stage one (384) and one in stage two (768), each resumed to the end */
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[2], 1024, 384, NULL, sets, 10, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[3], 1024, 768, NULL, sets, 10, err) == ACRL_OK);
+    for (int i = 2; i < 4; i++) {
+        rc = train(NULL, NULL, NULL, 0, 0, dir[i], NULL, 0, err);
+        if (rc) fprintf(stderr, "  tscac resume: %s\n", err);
+        CHECK(rc == ACRL_OK);
+    }
+    bool ab = same_file(p[0], p[1]), ac = same_file(p[0], p[2]), ad = same_file(p[0], p[3]);
+    printf("  tscac same seed: %s; stop at 384 (stage one) + resume: %s; stop at 768 (stage two) + resume: %s\n",
+           ab ? "identical" : "DIFFER", ac ? "identical" : "DIFFER", ad ? "identical" : "DIFFER");
     CHECK(ab);
     CHECK(ac);
+    CHECK(ad);
     size_t n;
     char* bytes = slurp(p[0], &n);
-    CHECK(bytes && memmem(bytes, n, "tscac.main.param", 16) && memmem(bytes, n, "tscac.aux0.param", 16));
+    CHECK(bytes && memmem(bytes, n, "tscac.main.param", 16) && memmem(bytes, n, "tscac.aux0.param", 16) &&
+          memmem(bytes, n, "tscac.aux0.cost.param", 21) && memmem(bytes, n, "tscac.aux0.lambda", 17) &&
+          memmem(bytes, n, "tscac.dual", 10));
     free(bytes);
     char path[1300];
-    snprintf(path, sizeof path, "%s/progress.csv", a);
+    snprintf(path, sizeof path, "%s/progress.csv", dir[0]);
     char* text = slurp(path, &n);
-    /* rows of stage one (tscac_stage 1) then of stage two (2) */
-    CHECK(text && strstr(text, ",tscac_stage,tscac_max_weight\n") && strstr(text, ",1,\n") && strstr(text, ",2,"));
+    /* rows of stage one (tscac_stage 1, dual untouched at 1, no KL yet) then of stage two;
+     * the dual has moved by the last row */
+    CHECK(text && strstr(text, ",tscac_stage,lagrange_multiplier,kl_lambda,kl_to_stage_one\n"));
+    CHECK(text && strstr(text, ",1,") && strstr(text, ",1,\n") && strstr(text, "\n1024,"));
+    /* each stage-two row's dual is the dual step from the row before with that row's KL
+     * (the KL of the rollout, before its update) */
+    int rows2 = 0, moved = 0;
+    double lam_prev = 1.0, worst = 0;
+    for (const char* line = text ? strchr(text, '\n') : NULL; line && line[1]; line = strchr(line + 1, '\n')) {
+        const char* f[64];
+        int nf = 0;
+        f[nf++] = line + 1;
+        for (const char* x = line + 1; *x && *x != '\n'; x++)
+            if (*x == ',' && nf < 64) f[nf++] = x + 1;
+        if (nf < 4 || atof(f[nf - 4]) != 2) continue;
+        double lam = atof(f[nf - 2]), kl = atof(f[nf - 1]);
+        double want = tscac_dual_step(lam_prev, kl, 0.0005, 5.0, 0.1);
+        if (fabs(lam - want) > worst) worst = fabs(lam - want);
+        CHECK_NEAR(lam, want, 1e-6);
+        moved += lam != lam_prev;
+        lam_prev = lam;
+        rows2++;
+    }
+    printf("  tscac duals: %d stage-two rows, %d moves, last %.6g, max |logged - dual step| %.2e\n", rows2, moved,
+           lam_prev, worst);
+    CHECK(rows2 == 4 && moved >= 3);
     free(text);
+    /* the main policy starts stage two as the stage-one policy: at the stop at 384 (stage
+     * one, after rollout 3) both hold the same weights */
+    snprintf(path, sizeof path, "%s/tstop", tmp_root);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 1024, 384, NULL, sets, 10, err) == ACRL_OK);
+    {
+        char ck[1400];
+        snprintf(ck, sizeof ck, "%s/last.ckpt", path);
+        acrl_ckpt* c = acrl_ckpt_load(ck, err, sizeof err);
+        CHECK(c != NULL);
+        if (c) {
+            size_t l0 = 0, l1 = 0;
+            const char* w0 = acrl_ckpt_section(c, "tscac.main.param", &l0);
+            const char* w1 = acrl_ckpt_section(c, "tscac.aux0.param", &l1);
+            CHECK(w0 && w1 && l0 == l1 && l0 > 0 && memcmp(w0, w1, l0) == 0);
+            acrl_ckpt_free(c);
+        }
+    }
     snprintf(path, sizeof path, "%s/tbad", tmp_root);
     CHECK(train("tscac", "Hopper-v4", path, 128, 0, NULL, NULL, 0, err) == ACRL_ERR_INPUT);
     CHECK(strstr(err, "Hopper-v4") && strstr(err, "cost"));
@@ -385,6 +560,22 @@ static void check_tscac_train(void) {
     CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, badf, 1, err) == ACRL_ERR_INPUT);
     CHECK(strstr(err, "stage1_fraction") != NULL);
     printf("  tscac refusals: %s\n", err);
+    const char* badmin[] = {"kl_lambda=0.5", "kl_lambda_min=0.6"};
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, badmin, 2, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "kl_lambda_min") && strstr(err, "kl_lambda ="));
+    printf("    %s\n", err);
+    const char* badlr[] = {"kl_lambda_lr=-1"};
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, badlr, 1, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "kl_lambda_lr") != NULL);
+    printf("    %s\n", err);
+    const char* gbrl[] = {"model=gbrl"};
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, gbrl, 1, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "model = gbrl") != NULL);
+    printf("    %s\n", err);
+    const char* sde[] = {"use_sde=1"};
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 128, 0, NULL, sde, 1, err) == ACRL_ERR_INPUT);
+    CHECK(strstr(err, "use_sde") != NULL);
+    printf("    %s\n", err);
 }
 
 int main(void) {
@@ -398,7 +589,9 @@ int main(void) {
     check_task("SafetyHumanoidVelocity-v1", "Humanoid-v4", 1.4149, 2, true);
     check_vecenv_sums();
     check_lagrange();
-    check_tscac_weights();
+    check_tscac_dual();
+    check_tscac_kl();
+    check_tscac_kl_network();
     check_ppo_lag_train();
     check_tscac_train();
     char cmd[256];
