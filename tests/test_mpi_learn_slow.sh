@@ -1,7 +1,8 @@
 #!/bin/sh
 # PPO solves CartPole-v1 (RL Zoo preset, 8 env copies: 4 per rank) under mpirun -n 2, and SAC
 # on Pendulum-v1 with 1 learner + 1 collector reaches -250 in 20,000 steps (the RLtools-settings
-# preset, 64x64: about 20 CPU-seconds) (docs/distributed.md); the learning half of
+# preset, 64x64: about 20 CPU-seconds), with the lock-step schedule (sync = 1) and with
+# asynchronous collectors (sync = 0) (docs/distributed.md); the learning half of
 # test_mpi_slow.sh, apart so that ctest -j runs both at once. Skipped (exit 77) without mpirun or in a build without MPI; sets what
 # test_mpi_slow.sh sets for Open MPI. Usage: sh tests/test_mpi_learn_slow.sh /path/to/acrl
 ACRL=${1:?usage: test_mpi_learn_slow.sh /path/to/acrl}
@@ -34,6 +35,13 @@ $M "$ACRL" train sac Pendulum-v1 --config "$CFG" --steps 20000 --quiet --out "$T
 echo "  sac Pendulum-v1, 1 learner + 1 collector: $(grep eval_return_mean "$TMP/sacp/summary.json")"
 awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= -250) }' "$TMP/sacp/summary.json" && ok ||
     bad "sac Pendulum-v1 with 1 learner + 1 collector: $(grep eval_return_mean "$TMP/sacp/summary.json")"
+
+# the same with asynchronous collectors (sync = 0): the collector steps while the learner trains
+$M "$ACRL" train sac Pendulum-v1 --config "$CFG" --steps 20000 --set sync=0 --quiet --out "$TMP/saca" >/dev/null 2>&1 ||
+    bad "sac Pendulum run with sync = 0 failed"
+echo "  sac Pendulum-v1, 1 learner + 1 collector, sync = 0: $(grep eval_return_mean "$TMP/saca/summary.json")"
+awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= -250) }' "$TMP/saca/summary.json" && ok ||
+    bad "sac Pendulum-v1 with 1 learner + 1 collector, sync = 0: $(grep eval_return_mean "$TMP/saca/summary.json")"
 
 echo "test_mpi_learn_slow: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

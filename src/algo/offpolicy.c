@@ -209,6 +209,18 @@ int offp_check_memory(const char* algo, const offp_config* cfg, const acrl_algo_
 }
 
 static int offp_dist_init(offp_core* o, const acrl_algo_ctx* ctx, char* err, size_t errlen);
+static void offp_dist_free(offp_dist* d);
+
+#define OFFP_HDR 6  /* int64 fields of a sync = 0 message header */
+
+typedef struct {
+    int64_t sent_u;            /* updates of the actor last sent (-1: no message yet) */
+    int64_t sent_credit;       /* credit last sent */
+    bool    stop_sent, done;   /* stop sent; the collector said it is done */
+    int64_t received, dropped; /* env steps added / dropped after the stop */
+    int64_t taken;             /* env steps it took (its "done" message) */
+    double  wait_s;            /* seconds it waited for credit (its "done" message) */
+} offp_dist_peer;
 
 struct offp_dist {
     int R, rank, E, Ec;        /* ranks, this rank, copies in all, copies per collector */
@@ -219,6 +231,31 @@ struct offp_dist {
     unsigned char* send;       /* collector: train_freq records */
     float* rew;                /* learner: (E) rewards of one step */
     bool*  term;               /* learner: (2E) terminated, truncated */
+    /* sync = 0 (asynchronous collectors; the section "sync = 0" below) */
+    bool    async;
+    uint64_t seed;
+    int     T, G, max_lag;     /* train_freq; updates per T vectorized steps of all copies */
+    int64_t L0;                /* learning_starts / (T E): batches before the first update */
+    size_t  hdr, wmsg, slot;   /* bytes: a header; header + actor (rounded to 8); header + T records */
+    bool    started;           /* learner: first messages due / sent; collector: the first one came */
+    bool    stop, stop_request, stop_requested;
+    volatile sig_atomic_t* stop_flag; /* collector: its process's stop request (signal) */
+    int64_t batch, credit, version; /* collector: batches sent, credit, updates of the actor it holds */
+    int     nb;                /* collector: send ring of nb slots */
+    unsigned char* ring;       /* (nb, slot) */
+    comm_req* ring_req;        /* (nb) */
+    unsigned char* lbuf;       /* collector: one learner message (wmsg) */
+    int64_t small[OFFP_HDR];   /* collector: a stop request or "done" */
+    comm_req small_req;
+    int64_t b0;                /* the batch the collectors start at (0, or a resume's) */
+    int64_t skipped;           /* learner: updates skipped while the buffer was too small */
+    unsigned char* rbuf;       /* learner: one collector message (slot) */
+    unsigned char* wbuf;       /* learner: (R - 1, wmsg) messages to the collectors */
+    comm_req* wreq;            /* (R - 1) */
+    offp_dist_peer* k;         /* (R - 1) */
+    double  wait_s;            /* learner: seconds waiting for data; collector: for credit */
+    double  lag_sum;           /* learner: updates between the actor that chose a batch and its arrival */
+    int64_t lag_n, lag_max;
 };
 
 
@@ -326,7 +363,7 @@ int offp_init(offp_core* o, const offp_config* cfg, const acrl_algo_ctx* ctx, bo
 
 void offp_free(offp_core* o) {
     worker_stop(o->worker);
-    if (o->dist) { free(o->dist->send); free(o->dist->rew); free(o->dist->term); free(o->dist); }
+    offp_dist_free(o->dist);
     replay_free(&o->rb);
     replay_free(&o->offline);
     replay_batch_free(&o->batch);
@@ -648,6 +685,22 @@ void offp_critic_keep_rows(offp_critic* cr, int i, const int* rows, int n) {
  * truncated, done, episode length (Ec each); float64 episode return (Ec). */
 static size_t rec_floats(const offp_dist* d, int od, int ad) { return (size_t)d->Ec * (2 * (size_t)od + (size_t)ad + 5); }
 
+/* sync = 0: messages are a header of OFFP_HDR int64 fields, then their payload.
+ * Learner -> collector (tag OFFP_TAG_L2C): type, learner updates U, credit (batches the
+ * collector may have sent), start batch (the first message only, else -1); payload: the actor
+ * (float32), when the type is OFFP_MSG_WEIGHTS.
+ * Collector -> learner (tag OFFP_TAG_C2L): type, batch index, updates of the actor that chose
+ * the batch's first actions, env steps taken in all, microseconds waited for credit; payload:
+ * train_freq records (OFFP_MSG_DATA). */
+#define OFFP_TAG_L2C 7101
+#define OFFP_TAG_C2L 7102
+enum { OFFP_MSG_WEIGHTS = 1, OFFP_MSG_CREDIT = 2, OFFP_MSG_STOP = 3 };          /* learner -> collector */
+enum { OFFP_MSG_DATA = 1, OFFP_MSG_DONE = 2, OFFP_MSG_STOP_REQUEST = 3 };      /* collector -> learner */
+#define OFFP_RING_MAX 64                 /* a collector's send buffers at most */
+#define OFFP_RING_BYTES ((size_t)64 << 20)
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
 static int offp_dist_init(offp_core* o, const acrl_algo_ctx* ctx, char* err, size_t errlen) {
     const acrl_layout* L = ctx->layout;
     offp_dist* d = calloc(1, sizeof *d);
@@ -668,7 +721,54 @@ static int offp_dist_init(offp_core* o, const acrl_algo_ctx* ctx, char* err, siz
         d->term = malloc(sizeof(bool) * 2 * (size_t)d->E);
     }
     if (d->rank > 0 ? !d->send : (!d->rew || !d->term)) { snprintf(err, errlen, "out of memory"); return -1; }
+    if (L->sync == 0) {
+        const int T = o->cfg.train_freq, R1 = d->R - 1;
+        d->async = true;
+        d->seed = ctx->seed;
+        d->T = T;
+        d->G = o->cfg.gradient_steps < 0 ? T : o->cfg.gradient_steps;
+        d->max_lag = L->max_lag > 0 ? L->max_lag : 1;
+        d->L0 = o->cfg.learning_starts / ((int64_t)T * d->E);
+        d->hdr = 8 * OFFP_HDR;
+        d->slot = d->hdr + (size_t)T * d->rec;
+        if (d->rank > 0) {
+            /* enough buffers for the credit window (one more for the batch being filled) */
+            int64_t window = 1 + ((int64_t)d->max_lag * d->sync_interval) / d->G;
+            int64_t nb = window + 1;
+            if (nb > OFFP_RING_MAX) nb = OFFP_RING_MAX;
+            if (nb > (int64_t)(OFFP_RING_BYTES / d->slot)) nb = (int64_t)(OFFP_RING_BYTES / d->slot);
+            d->nb = nb < 2 ? 2 : (int)nb;
+            d->ring = malloc(d->slot * (size_t)d->nb);
+            d->ring_req = calloc((size_t)d->nb, sizeof(comm_req));
+            if (!d->ring || !d->ring_req) { snprintf(err, errlen, "out of memory"); return -1; }
+        } else {
+            d->rbuf = malloc(d->slot);
+            d->wreq = calloc((size_t)R1, sizeof(comm_req));
+            d->k = calloc((size_t)R1, sizeof *d->k);
+            if (!d->rbuf || !d->wreq || !d->k) { snprintf(err, errlen, "out of memory"); return -1; }
+            for (int k = 0; k < R1; k++) d->k[k].sent_u = -1;
+        }
+    }
     return 0;
+}
+
+/* sync = 0: the buffers of the actor's messages, once the algorithm has built the actor (the
+ * first iteration; offp_dist_init runs before) */
+static int offp_dist_async_buffers(offp_dist* d, char* err, size_t errlen) {
+    if (d->wmsg) return 0;
+    d->wmsg = round8(d->hdr + sizeof(float) * d->policy->count);
+    if (d->rank > 0) d->lbuf = malloc(d->wmsg);
+    else d->wbuf = malloc(d->wmsg * (size_t)(d->R - 1));
+    if (d->rank > 0 ? !d->lbuf : !d->wbuf) { snprintf(err, errlen, "out of memory"); return -1; }
+    return 0;
+}
+
+static void offp_dist_free(offp_dist* d) {
+    if (!d) return;
+    free(d->send); free(d->rew); free(d->term);
+    free(d->ring); free(d->ring_req); free(d->lbuf);
+    free(d->rbuf); free(d->wbuf); free(d->wreq); free(d->k);
+    free(d);
 }
 
 int64_t* offp_dist_last_sync(offp_core* o) { return o->dist ? &o->dist->last_sync : NULL; }
@@ -679,38 +779,77 @@ static void collector_random_actions(offp_core* o, int n) {
                                 : (float)acrl_rng_uniform(&o->rng, -1.0, 1.0);
 }
 
+/* A collector's train_freq vectorized steps with the actor it holds, as records into out. */
+static void collector_fill(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, unsigned char* out) {
+    offp_dist* d = o->dist;
+    const int E = d->E, Ec = d->Ec, od = o->obs_dim, ad = o->act_dim, T = o->cfg.train_freq;
+    const size_t nf = rec_floats(d, od, ad);
+    const acrl_vecenv* v = c->venv;
+    for (int s = 0; s < T; s++) {
+        memcpy(o->obs, c->obs, sizeof(float) * (size_t)Ec * od);
+        if (o->counters[1] * (int64_t)E < o->cfg.learning_starts) collector_random_actions(o, Ec);
+        else h->explore(self, o->obs, Ec);
+        offp_to_env(o, o->act, o->act_env, Ec);
+        collector_step(c, o->act_env);
+        float* f = (float*)(void*)(out + (size_t)s * d->rec);
+        float *fo = f, *fa = fo + (size_t)Ec * od, *fr = fa + (size_t)Ec * ad, *fn = fr + Ec, *ft = fn + (size_t)Ec * od;
+        double* fret = (double*)(void*)(out + (size_t)s * d->rec + 4 * nf);
+        memcpy(fo, o->obs, sizeof(float) * (size_t)Ec * od);
+        memcpy(fa, o->act, sizeof(float) * (size_t)Ec * ad);
+        memcpy(fr, c->rewards, sizeof(float) * (size_t)Ec);
+        for (int e = 0; e < Ec; e++) {
+            const bool end = v->terminated[e] || v->truncated[e];
+            memcpy(fn + (size_t)e * od, (end ? c->final_obs : c->obs) + (size_t)e * od, sizeof(float) * od);
+            ft[e] = v->terminated[e];
+            ft[Ec + e] = v->truncated[e];
+            ft[2 * Ec + e] = end;
+            ft[3 * Ec + e] = end ? (float)v->done_length[e] : 0;
+            fret[e] = end ? v->done_return[e] : 0;
+            if (end && h->episode_end) h->episode_end(self, e);
+        }
+        o->counters[1]++;
+    }
+}
+
+/* The learner's gradient steps (steps of them) and their mean metrics into m. Under sync = 0
+ * the learner answers its collectors between steps (learner_service). */
+static int learner_service(offp_core* o, bool stopping, char* err, size_t errlen);
+
+static int learner_updates(offp_core* o, void* self, const offp_hooks* h, int64_t steps, double* m, char* err,
+                           size_t errlen) {
+    double sums[M_COUNT + 1] = {0};
+#if defined(__SSE__)
+    const unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u);
+#endif
+    int rc = 0;
+    const bool async = o->dist && o->dist->async;
+    for (int64_t k = 0; k < steps && !rc; k++) {
+        rc = h->train_step(self, sums, err, errlen);
+        if (!rc && async) rc = learner_service(o, false, err, errlen);
+    }
+#if defined(__SSE__)
+    _mm_setcsr(csr);
+#endif
+    if (rc) return -1;
+    for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / (double)steps : NAN;
+    m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
+    if (steps) m[M_LR] = o->cfg.learning_rate;
+    return 0;
+}
+
+static int offp_iterate_async(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err,
+                              size_t errlen);
+
 static int offp_iterate_dist(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err,
                              size_t errlen) {
     offp_dist* d = o->dist;
     const int E = d->E, Ec = d->Ec, od = o->obs_dim, ad = o->act_dim, T = o->cfg.train_freq;
     const size_t nf = rec_floats(d, od, ad);
     for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
+    if (d->async) return offp_iterate_async(o, self, h, c, m, err, errlen);
     if (d->rank > 0) { /* collector: T vectorized steps with the actor it holds */
-        const acrl_vecenv* v = c->venv;
-        for (int s = 0; s < T; s++) {
-            memcpy(o->obs, c->obs, sizeof(float) * (size_t)Ec * od);
-            if (o->counters[1] * (int64_t)E < o->cfg.learning_starts) collector_random_actions(o, Ec);
-            else h->explore(self, o->obs, Ec);
-            offp_to_env(o, o->act, o->act_env, Ec);
-            collector_step(c, o->act_env);
-            float* f = (float*)(void*)(d->send + (size_t)s * d->rec);
-            float *fo = f, *fa = fo + (size_t)Ec * od, *fr = fa + (size_t)Ec * ad, *fn = fr + Ec, *ft = fn + (size_t)Ec * od;
-            double* fret = (double*)(void*)(d->send + (size_t)s * d->rec + 4 * nf);
-            memcpy(fo, o->obs, sizeof(float) * (size_t)Ec * od);
-            memcpy(fa, o->act, sizeof(float) * (size_t)Ec * ad);
-            memcpy(fr, c->rewards, sizeof(float) * (size_t)Ec);
-            for (int e = 0; e < Ec; e++) {
-                const bool end = v->terminated[e] || v->truncated[e];
-                memcpy(fn + (size_t)e * od, (end ? c->final_obs : c->obs) + (size_t)e * od, sizeof(float) * od);
-                ft[e] = v->terminated[e];
-                ft[Ec + e] = v->truncated[e];
-                ft[2 * Ec + e] = end;
-                ft[3 * Ec + e] = end ? (float)v->done_length[e] : 0;
-                fret[e] = end ? v->done_return[e] : 0;
-                if (end && h->episode_end) h->episode_end(self, e);
-            }
-            o->counters[1]++;
-        }
+        collector_fill(o, self, h, c, d->send);
         size_t counts[d->R];
         for (int k = 0; k < d->R; k++) counts[k] = k ? d->rec * (size_t)T : 0;
         if (comm_gather_counts(d->send, NULL, counts, err, errlen)) return -1;
@@ -764,21 +903,333 @@ static int offp_iterate_dist(offp_core* o, void* self, const offp_hooks* h, acrl
     long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
     int steps = o->cfg.gradient_steps < 0 ? o->cfg.train_freq : o->cfg.gradient_steps;
     if (c->steps <= o->cfg.learning_starts || replay_size(&o->rb) < (need > 0 ? need : 1)) steps = 0;
-    double sums[M_COUNT + 1] = {0};
-#if defined(__SSE__)
-    const unsigned csr = _mm_getcsr();
-    _mm_setcsr(csr | 0x8040u);
-#endif
-    int rc = 0;
-    for (int k = 0; k < steps && !rc; k++) rc = h->train_step(self, sums, err, errlen);
-#if defined(__SSE__)
-    _mm_setcsr(csr);
-#endif
-    if (rc) return -1;
-    for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / steps : NAN;
-    m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
-    if (steps) m[M_LR] = o->cfg.learning_rate;
+    return learner_updates(o, self, h, steps, m, err, errlen);
+}
+
+/* ---- sync = 0: asynchronous collectors ------------------------------------------------
+ * Collectors step without waiting for the learner and send each batch of train_freq
+ * vectorized steps as soon as it is full (non-blocking sends from a ring of buffers). The
+ * learner adds whatever has arrived, in arrival order, and makes the updates the received env
+ * steps S call for at the configured ratio, due(S) = G (floor(S / TE) - floor(learning_starts
+ * / TE)) once S > learning_starts (G updates per T vectorized steps of all E copies: one
+ * process's count); it waits for data only when it has made them all. Every sync_interval
+ * updates it sends each collector its actor (non-blocking; a collector whose last message is
+ * still in flight gets the newest actor when that one completes). Flow control: with its
+ * messages the learner grants each collector credit, the batches it may have sent,
+ * L0 + 1 + floor((U + max_lag * sync_interval) / G) after U updates; a collector without
+ * credit waits for the learner's next message. So a collector's data runs at most max_lag
+ * weight versions (plus one training phase) ahead of the updates, and the actor that chose
+ * it is at most that many versions old. Stop: the learner sends every collector a stop
+ * message, then receives (and drops) what they still send until each has said it is done. */
+
+static int64_t async_credit(const offp_dist* d, int64_t updates) {
+    return d->L0 + 1 + (updates + (int64_t)d->max_lag * d->sync_interval) / d->G;
+}
+
+static int64_t async_due(const offp_core* o, const acrl_collector* c) {
+    const offp_dist* d = o->dist;
+    const int64_t TE = (int64_t)d->T * d->E, S = c->steps;
+    return S > o->cfg.learning_starts ? (int64_t)d->G * (S / TE - o->cfg.learning_starts / TE) : 0;
+}
+
+/* Learner: a message to every collector that needs one and whose last one has left: a stop
+ * (stopping), the actor when sync_interval updates passed since it last got one (and as the
+ * first message, with the start batch), else new credit. */
+static int learner_service(offp_core* o, bool stopping, char* err, size_t errlen) {
+    offp_dist* d = o->dist;
+    const int64_t U = OFFP_UPDATES(o), A = async_credit(d, U), si = d->sync_interval;
+    for (int k = 0; k < d->R - 1; k++) {
+        offp_dist_peer* p = &d->k[k];
+        int done;
+        if (comm_test(&d->wreq[k], &done, err, errlen)) return -1;
+        if (!done || p->stop_sent) continue;
+        int64_t* hd = (int64_t*)(void*)(d->wbuf + (size_t)k * d->wmsg);
+        int type = stopping ? OFFP_MSG_STOP : p->sent_u < 0 || U / si > p->sent_u / si ? OFFP_MSG_WEIGHTS
+                 : A > p->sent_credit ? OFFP_MSG_CREDIT : 0;
+        if (!type) continue;
+        size_t n = d->hdr;
+        hd[0] = type;
+        hd[1] = U;
+        hd[2] = A;
+        hd[3] = p->sent_u < 0 ? d->b0 : -1;
+        hd[4] = hd[5] = 0;
+        if (type == OFFP_MSG_WEIGHTS) {
+            memcpy(d->wbuf + (size_t)k * d->wmsg + d->hdr, d->policy->param, sizeof(float) * d->policy->count);
+            n += sizeof(float) * d->policy->count;
+            p->sent_u = U;
+            d->last_sync = U;
+        }
+        if (type == OFFP_MSG_STOP) p->stop_sent = true;
+        else p->sent_credit = A;
+        if (comm_isend(hd, n, k + 1, OFFP_TAG_L2C, &d->wreq[k], err, errlen)) return -1;
+    }
     return 0;
+}
+
+/* Learner: adds a data message's records (Ec copies each) to the buffer and the log. */
+static void learner_add(offp_core* o, acrl_collector* c, int k, const unsigned char* msg) {
+    offp_dist* d = o->dist;
+    const int Ec = d->Ec, od = o->obs_dim, ad = o->act_dim;
+    const size_t nf = rec_floats(d, od, ad);
+    const int64_t* hd = (const int64_t*)(const void*)msg;
+    for (int s = 0; s < d->T; s++) {
+        const unsigned char* r = msg + d->hdr + (size_t)s * d->rec;
+        const float* f = (const float*)(const void*)r;
+        const float *fo = f, *fa = fo + (size_t)Ec * od, *fr = fa + (size_t)Ec * ad, *fn = fr + Ec, *ft = fn + (size_t)Ec * od;
+        const double* fret = (const double*)(const void*)(r + 4 * nf);
+        for (int e = 0; e < Ec; e++) {
+            d->term[e] = ft[e] != 0;
+            d->term[Ec + e] = ft[Ec + e] != 0;
+        }
+        replay_add(&o->rb, fo, fa, fr, fn, d->term, d->term + Ec);
+        for (int e = 0; e < Ec; e++)
+            if (ft[2 * Ec + e] != 0) collector_log_episode(c, fret[e], (int)ft[3 * Ec + e]);
+        o->counters[1]++;
+    }
+    c->steps = (long)(o->counters[1] * (int64_t)Ec);
+    d->k[k].received += (int64_t)d->T * Ec;
+    const int64_t lag = OFFP_UPDATES(o) - hd[2];
+    d->lag_sum += (double)lag;
+    d->lag_n++;
+    if (lag > d->lag_max) d->lag_max = lag;
+}
+
+/* Learner: receives every message that has arrived (with wait, at least one, waiting for it);
+ * data is added, or dropped when stopping. */
+static int learner_receive(offp_core* o, acrl_collector* c, bool wait, bool stopping, char* err, size_t errlen) {
+    offp_dist* d = o->dist;
+    const double t0 = comm_now();
+    bool got = false;
+    for (;;) {
+        int from;
+        size_t n;
+        int p = comm_probe(-1, OFFP_TAG_C2L, &from, &n, err, errlen);
+        if (p < 0) return -1;
+        if (p == 0) {
+            if (!wait || got) break;
+            if (learner_service(o, stopping, err, errlen) ||
+                comm_poll_wait(t0, "data from the collectors", err, errlen))
+                return -1;
+            continue;
+        }
+        if (from < 1 || from >= d->R || n < d->hdr || n > d->slot) {
+            snprintf(err, errlen, "the learner received an unexpected message of %zu bytes from rank %d", n, from);
+            return -1;
+        }
+        if (comm_recv(d->rbuf, n, from, OFFP_TAG_C2L, err, errlen)) return -1;
+        const int64_t* hd = (const int64_t*)(const void*)d->rbuf;
+        offp_dist_peer* pk = &d->k[from - 1];
+        if (hd[0] == OFFP_MSG_DATA && n == d->slot) {
+            if (stopping) pk->dropped += (int64_t)d->T * d->Ec;
+            else learner_add(o, c, from - 1, d->rbuf);
+        } else if (hd[0] == OFFP_MSG_DONE) {
+            pk->done = true;
+            pk->taken = hd[3];
+            pk->wait_s = (double)hd[4] * 1e-6;
+        } else if (hd[0] == OFFP_MSG_STOP_REQUEST) {
+            d->stop_request = true;
+        } else {
+            snprintf(err, errlen, "the learner received a malformed message (type %lld, %zu bytes) from rank %d",
+                     (long long)hd[0], n, from);
+            return -1;
+        }
+        got = true;
+    }
+    if (wait) d->wait_s += comm_now() - t0;
+    return 0;
+}
+
+/* Collector: applies every message of the learner that has arrived; 1 if any, 0 none. */
+static int collector_poll(offp_core* o, char* err, size_t errlen) {
+    offp_dist* d = o->dist;
+    int got = 0;
+    for (;;) {
+        int from;
+        size_t n;
+        int p = comm_probe(0, OFFP_TAG_L2C, &from, &n, err, errlen);
+        if (p <= 0) return p < 0 ? -1 : got;
+        const size_t wn = d->hdr + sizeof(float) * d->policy->count;
+        if (n != d->hdr && n != wn) {
+            snprintf(err, errlen, "collector %d received an unexpected message of %zu bytes from the learner", d->rank, n);
+            return -1;
+        }
+        if (comm_recv(d->lbuf, n, 0, OFFP_TAG_L2C, err, errlen)) return -1;
+        const int64_t* hd = (const int64_t*)(const void*)d->lbuf;
+        if (hd[3] >= 0 && !d->started) { /* the first message: where the run stands */
+            d->batch = d->b0 = hd[3];
+            o->counters[1] = hd[3] * d->T;
+            if (hd[3] > 0) /* a resumed run: a fresh exploration stream */
+                acrl_rng_seed2(&o->rng, d->seed, 4096u + (uint64_t)d->rank + 65536u * (uint64_t)hd[3]);
+            d->started = true;
+        }
+        if (hd[0] == OFFP_MSG_STOP) d->stop = true;
+        else {
+            if (hd[2] > d->credit) d->credit = hd[2];
+            if (n == wn) {
+                memcpy(d->policy->param, d->lbuf + d->hdr, sizeof(float) * d->policy->count);
+                d->version = hd[1];
+            }
+        }
+        got = 1;
+    }
+}
+
+/* Collector: steps and sends until the learner says stop, then lets the last sends complete
+ * and says it is done. */
+static int collector_run(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, char* err, size_t errlen) {
+    offp_dist* d = o->dist;
+    double t0 = comm_now(), waited = 0;
+    while (!d->started && !d->stop) { /* the learner's first message */
+        int p = collector_poll(o, err, errlen);
+        if (p < 0 || (!p && comm_poll_wait(t0, "the learner's first message", err, errlen))) return -1;
+    }
+    int64_t* small = d->small;
+    while (!d->stop) {
+        if (collector_poll(o, err, errlen) < 0) return -1;
+        if (d->stop) break;
+        if (d->stop_flag && *d->stop_flag && !d->stop_requested) { /* a stop request (signal) to the learner */
+            int done;
+            if (comm_test(&d->small_req, &done, err, errlen)) return -1;
+            if (done) {
+                small[0] = OFFP_MSG_STOP_REQUEST;
+                small[1] = d->batch;
+                small[2] = d->version;
+                small[3] = small[4] = small[5] = 0;
+                if (comm_isend(small, d->hdr, 0, OFFP_TAG_C2L, &d->small_req, err, errlen)) return -1;
+                d->stop_requested = true;
+            }
+        }
+        if (d->batch >= d->credit) { /* ahead of the learner by max_lag versions: wait for it */
+            const double tw = comm_now();
+            int p;
+            while ((p = collector_poll(o, err, errlen)) == 0)
+                if (comm_poll_wait(tw, "the learner (credit to send more data)", err, errlen)) return -1;
+            waited += comm_now() - tw;
+            if (p < 0) return -1;
+            continue;
+        }
+        const int i = (int)(d->batch % d->nb);
+        const double tw = comm_now();
+        for (;;) { /* the ring slot's last send has left */
+            int done;
+            if (comm_test(&d->ring_req[i], &done, err, errlen)) return -1;
+            if (done) break;
+            if (collector_poll(o, err, errlen) < 0) return -1;
+            if (d->stop) break;
+            if (comm_poll_wait(tw, "the learner to take data", err, errlen)) return -1;
+        }
+        waited += comm_now() - tw;
+        if (d->stop) break;
+        unsigned char* buf = d->ring + (size_t)i * d->slot;
+        int64_t* hd = (int64_t*)(void*)buf;
+        hd[0] = OFFP_MSG_DATA;
+        hd[1] = d->batch;
+        hd[2] = d->version;
+        hd[3] = hd[4] = hd[5] = 0;
+        collector_fill(o, self, h, c, buf + d->hdr);
+        if (comm_isend(buf, d->slot, 0, OFFP_TAG_C2L, &d->ring_req[i], err, errlen)) return -1;
+        d->batch++;
+    }
+    /* drain: the learner takes (and drops) what is in flight, then gets "done" */
+    t0 = comm_now();
+    for (int i = 0; i <= d->nb; i++) {
+        comm_req* q = i < d->nb ? &d->ring_req[i] : &d->small_req;
+        for (;;) {
+            int done;
+            if (comm_test(q, &done, err, errlen)) return -1;
+            if (done) break;
+            if (comm_poll_wait(t0, "the learner to take the last data", err, errlen)) return -1;
+        }
+    }
+    small[0] = OFFP_MSG_DONE;
+    small[1] = d->batch;
+    small[2] = d->version;
+    small[3] = (o->counters[1] - d->b0 * d->T) * d->Ec; /* this invocation's */
+    small[4] = (int64_t)(waited * 1e6);
+    small[5] = 0;
+    if (comm_isend(small, d->hdr, 0, OFFP_TAG_C2L, &d->small_req, err, errlen)) return -1;
+    for (;;) {
+        int done;
+        if (comm_test(&d->small_req, &done, err, errlen)) return -1;
+        if (done) break;
+        if (comm_poll_wait(t0, "the learner to take the last data", err, errlen)) return -1;
+    }
+    d->wait_s = waited;
+    c->steps = (long)(o->counters[1] * (int64_t)d->Ec);
+    return 0;
+}
+
+static int offp_iterate_async(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err,
+                              size_t errlen) {
+    offp_dist* d = o->dist;
+    if (offp_dist_async_buffers(d, err, errlen)) return -1;
+    if (d->rank > 0) return collector_run(o, self, h, c, err, errlen);
+    if (!d->started) { /* the collectors start at the batch the received steps reach */
+        d->b0 = c->steps / ((int64_t)d->T * d->E);
+        d->started = true;
+    }
+    if (learner_service(o, false, err, errlen) || learner_receive(o, c, false, false, err, errlen)) return -1;
+    while (!d->stop_request && async_due(o, c) - d->skipped <= OFFP_UPDATES(o))
+        if (learner_receive(o, c, true, false, err, errlen)) return -1;
+    int64_t steps = async_due(o, c) - d->skipped - OFFP_UPDATES(o);
+    if (steps < 0) steps = 0;
+    /* a run resumed without its buffer skips the updates until it holds a batch again */
+    long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
+    if (replay_size(&o->rb) < (need > 0 ? need : 1)) { d->skipped += steps; steps = 0; }
+    return learner_updates(o, self, h, steps, m, err, errlen);
+}
+
+int offp_dist_finish(offp_core* o, acrl_collector* c, char* err, size_t errlen) {
+    offp_dist* d = o->dist;
+    if (!d || !d->async || d->rank != 0) return 0;
+    if (offp_dist_async_buffers(d, err, errlen)) return -1;
+    const double t0 = comm_now();
+    for (;;) {
+        if (learner_service(o, true, err, errlen) || learner_receive(o, c, false, true, err, errlen)) return -1;
+        bool all = true;
+        for (int k = 0; k < d->R - 1; k++) all = all && d->k[k].stop_sent && d->k[k].done;
+        if (all) break;
+        if (comm_poll_wait(t0, "the collectors to stop", err, errlen)) return -1;
+    }
+    for (int k = 0; k < d->R - 1; k++) { /* the stop messages have been taken */
+        for (;;) {
+            int done;
+            if (comm_test(&d->wreq[k], &done, err, errlen)) return -1;
+            if (done) break;
+            if (comm_poll_wait(t0, "the collectors to stop", err, errlen)) return -1;
+        }
+    }
+    return 0;
+}
+
+bool offp_dist_stop_requested(const offp_core* o) { return o->dist && o->dist->stop_request; }
+
+void offp_dist_set_stop_flag(offp_core* o, volatile sig_atomic_t* flag) {
+    if (o->dist) o->dist->stop_flag = flag;
+}
+
+void offp_dist_stats(const offp_core* o, offp_dist_info* s) {
+    const offp_dist* d = o->dist;
+    memset(s, 0, sizeof *s);
+    if (!d) return;
+    s->sync = d->async ? 0 : 1;
+    s->collectors = d->R - 1;
+    s->updates = OFFP_UPDATES(o);
+    s->wait_s = d->wait_s;
+    s->lag_mean = d->lag_n ? d->lag_sum / (double)d->lag_n : NAN;
+    s->lag_max = d->lag_n ? d->lag_max : -1;
+    for (int k = 0; k < d->R - 1 && k < OFFP_DIST_INFO_MAX; k++) {
+        offp_dist_collector_info* ck = &s->c[k];
+        if (d->async) {
+            ck->received = d->k[k].received;
+            ck->taken = d->k[k].taken;
+            ck->dropped = d->k[k].dropped;
+            ck->wait_s = d->k[k].wait_s;
+        } else { /* the schedule: every collector's steps reach the learner */
+            ck->received = ck->taken = o->counters[1] * d->Ec;
+            ck->wait_s = NAN;
+        }
+    }
 }
 
 size_t offp_dist_part_bytes(const offp_core* o, const acrl_collector* c) {

@@ -11,6 +11,7 @@
 #define ACRL_OFFPOLICY_H
 
 #include <math.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "algo/algo.h"
@@ -210,6 +211,40 @@ void   offp_dist_part_save(const offp_core* o, const acrl_collector* c, void* bu
 int    offp_dist_part_load(offp_core* o, acrl_collector* c, const void* buf, size_t len, char* err, size_t errlen);
 /* Learner's broadcast counter (updates at the last broadcast), for checkpoints. */
 int64_t* offp_dist_last_sync(offp_core* o);
+
+/* sync = 0 (layout->sync; docs/distributed.md): the collectors step freely and send batches of
+ * train_freq vectorized steps as they fill; the learner adds what has arrived, makes the
+ * updates the received env steps call for at the configured ratio (waiting for data only when
+ * it has made them all), and sends its actor every sync_interval updates without making the
+ * collectors wait; flow control (max_lag) keeps a collector's data within max_lag weight
+ * versions of the learner's updates. A collector's offp_iterate runs until the learner stops
+ * it; the learner's makes the updates due. The learner's checkpoints hold its own state
+ * only (a resume restarts the collectors' env copies: not exact). */
+/* Learner, after its last iteration: stops every collector and takes (drops) what they still
+ * send, until each has said it is done. 0 elsewhere and under sync = 1. */
+int  offp_dist_finish(offp_core* o, acrl_collector* c, char* err, size_t errlen);
+/* Learner: a collector asked to stop (its process got a stop request). */
+bool offp_dist_stop_requested(const offp_core* o);
+/* Collector: the process's stop request flag (a signal), passed on to the learner. */
+void offp_dist_set_stop_flag(offp_core* o, volatile sig_atomic_t* flag);
+
+#define OFFP_DIST_INFO_MAX 1024
+typedef struct {
+    int64_t received;          /* env steps the learner added from this collector */
+    int64_t taken;             /* env steps it took (sync = 0: as it reported at the stop) */
+    int64_t dropped;           /* sync = 0: env steps that reached the learner after the stop */
+    double  wait_s;            /* sync = 0: seconds it waited for credit (NAN under sync = 1) */
+} offp_dist_collector_info;
+typedef struct {
+    int     sync, collectors;
+    int64_t updates;           /* the learner's */
+    double  wait_s;            /* sync = 0: seconds the learner waited for data */
+    double  lag_mean;          /* sync = 0: updates made between the actor that chose a batch and its arrival */
+    int64_t lag_max;           /* (-1 / NAN: none) */
+    offp_dist_collector_info c[OFFP_DIST_INFO_MAX]; /* collectors 1..R-1 (the first OFFP_DIST_INFO_MAX) */
+} offp_dist_info;
+/* Learner (rank 0): the figures of a distributed run (zeroes when not distributed). */
+void offp_dist_stats(const offp_core* o, offp_dist_info* s);
 
 int  offp_save(offp_core* o, acrl_ckpt_writer* w, const char* prefix);
 int  offp_load(offp_core* o, const acrl_ckpt* c, const char* prefix, char* err, size_t errlen);

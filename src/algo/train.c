@@ -47,6 +47,8 @@ typedef struct {
     char  env_args[ACRL_CONFIG_STR_MAX]; /* env settings key=value,... (Portfolio-v0) */
     int   shards;             /* data-parallel shards (dist/layout.h); 1: the ordinary path */
     int   sync_interval;      /* off-policy under mpirun: learner updates between actor broadcasts */
+    int   sync;               /* off-policy under mpirun: 1 lock-step schedule, 0 asynchronous collectors */
+    int   max_lag;            /* sync = 0: weight versions a collector's data may run ahead of the learner */
     int   warm_start;         /* 0 none, 1 lqr (algo/lqr.h) */
     int   warm_start_samples; /* supervised targets drawn */
     int   warm_start_steps;   /* Adam steps of the pre-training */
@@ -59,6 +61,8 @@ typedef struct {
     int   vae_levels, vae_latent, vae_hidden, vae_steps;
     int   critic_obs;         /* 0 obs, 1 state: the critics see the env's privileged state */
 } run_config;
+
+#define RUN_MAX_LAG_DEFAULT 4
 
 static const char* const warm_start_names[] = {"none", "lqr", NULL};
 static const char* const level_replay_names[] = {"none", "plr", NULL};
@@ -86,6 +90,10 @@ static const acrl_config_entry run_table[] = {
     F(env_args, STRING, 0, 0, "env settings key=value,key=value (Portfolio-v0: data_path, assets, test_start, ...)"),
     F(shards, INT, 1, 65536, "ppo/a2c: gradient shards, as mpirun -n shards computes them (docs/distributed.md)"),
     F(sync_interval, INT, 1, 1e9, "off-policy under mpirun: learner updates between policy broadcasts to the collectors"),
+    F(sync, BOOL, 0, 0, "off-policy under mpirun: 1 a fixed lock-step schedule (byte-identical reruns), 0 asynchronous "
+      "collectors (docs/distributed.md)"),
+    F(max_lag, INT, 1, 1e6, "sync = 0: weight versions (of sync_interval updates) a collector's data may run ahead of "
+      "the learner's updates before it waits"),
     {"warm_start", ACRL_CFG_ENUM, offsetof(run_config, warm_start), 0, 0, warm_start_names,
      "none, or lqr: pre-train actor and critic towards the LQR solution at the env's equilibrium (docs/generalisation.md)"},
     F(warm_start_samples, INT, 1, 1e7, "warm start: supervised targets drawn around the equilibrium"),
@@ -128,6 +136,8 @@ static void run_defaults(run_config* r) {
     r->log_freq = 2048;
     r->shards = 1;
     r->sync_interval = 1;
+    r->sync = 1;
+    r->max_lag = RUN_MAX_LAG_DEFAULT;
     r->warm_start_samples = 8192;
     r->warm_start_steps = 2000;
     r->warm_start_lr = 1e-3f;
@@ -169,10 +179,17 @@ static int fc_init(full_config* fc, const acrl_algo* algo, char* err, size_t err
     fc->block = calloc(1, fc->algo_off + algo->cfg_size);
     fc->table = calloc((size_t)(RUN_KEYS + na + 1), sizeof(acrl_config_entry));
     if (!fc->block || !fc->table) { fc_free(fc); snprintf(err, errlen, "out of memory"); return -1; }
-    for (int i = 0; i < RUN_KEYS; i++) fc->table[i] = run_table[i];
+    /* a run key the algorithm also has is the algorithm's (a3c's sync: its workers' mode; a3c
+     * never runs under mpirun, where the run key sync applies) */
+    int n = 0;
+    for (int i = 0; i < RUN_KEYS; i++) {
+        bool own = false;
+        for (int j = 0; j < na && !own; j++) own = strcmp(run_table[i].key, algo->cfg_table[j].key) == 0;
+        if (!own) fc->table[n++] = run_table[i];
+    }
     for (int i = 0; i < na; i++) {
-        fc->table[RUN_KEYS + i] = algo->cfg_table[i];
-        fc->table[RUN_KEYS + i].offset += fc->algo_off;
+        fc->table[n] = algo->cfg_table[i];
+        fc->table[n++].offset += fc->algo_off;
     }
     run_defaults(fc_run(fc));
     algo->cfg_defaults(fc_algo(fc));
@@ -209,19 +226,23 @@ static char* config_to_text(const full_config* fc) {
     size_t len = 0;
     FILE* f = open_memstream(&buf, &len);
     if (!f) return NULL;
-    /* shards = 1 and sync_interval = 1 are left out, so that one-process runs write the
-     * configuration they always did */
-    acrl_config_entry* t = fc->table;
+    /* the distributed keys at their defaults (shards = 1, sync_interval = 1, sync = 1, max_lag)
+     * are left out, so that one-process runs write the configuration they always did */
+    const run_config* rc = fc_run(fc);
     acrl_config_entry tmp[RUN_KEYS + 512];
-    if (fc_run(fc)->shards == 1 || fc_run(fc)->sync_interval == 1) {
-        int k = 0;
-        for (int i = 0; fc->table[i].key && k < (int)(sizeof tmp / sizeof tmp[0]) - 1; i++)
-            if (!(strcmp(fc->table[i].key, "shards") == 0 && fc_run(fc)->shards == 1) &&
-                !(strcmp(fc->table[i].key, "sync_interval") == 0 && fc_run(fc)->sync_interval == 1))
-                tmp[k++] = fc->table[i];
-        tmp[k].key = NULL;
-        t = tmp;
+    int k = 0;
+    for (int i = 0; fc->table[i].key && k < (int)(sizeof tmp / sizeof tmp[0]) - 1; i++) {
+        const acrl_config_entry* e = &fc->table[i];
+        bool run_key = e->offset < fc->algo_off;
+        if (run_key && ((e->offset == offsetof(run_config, shards) && rc->shards == 1) ||
+                        (e->offset == offsetof(run_config, sync_interval) && rc->sync_interval == 1) ||
+                        (e->offset == offsetof(run_config, sync) && rc->sync == 1) ||
+                        (e->offset == offsetof(run_config, max_lag) && rc->max_lag == RUN_MAX_LAG_DEFAULT)))
+            continue;
+        tmp[k++] = *e;
     }
+    tmp[k].key = NULL;
+    acrl_config_entry* t = tmp;
     int bad = acrl_config_write(t, fc->block, f);
     if (fclose(f) || bad) { free(buf); return NULL; } /* a failed write (out of memory) */
     return buf;
@@ -519,6 +540,14 @@ static int write_ckpt(run* r, const char* dir, const char* name, char* err, size
         if (!cbuf) { free(all); snprintf(err, errlen, "out of memory"); sync_code(r, ACRL_ERR_RUNTIME, err, errlen); return -1; }
         collector_merge_parts(r->col, all, cbuf);
         free(all);
+    } else if (r->offdist && r->lay.sync == 0) {
+        /* asynchronous collectors: the learner writes its own state alone */
+        if (run_rank(r) != 0) return 0;
+        cn = collector_state_bytes(r->col);
+        cbuf = malloc(cn);
+        if (!cbuf) { snprintf(err, errlen, "out of memory"); return -1; }
+        collector_state_save(r->col, cbuf);
+        return ckpt_assemble(r, dir, name, cbuf, cn, err, errlen);
     } else if (r->offdist) {
         /* the collectors' parts to rank 0 (collective) */
         offp_core* o = r->learner;
@@ -587,7 +616,8 @@ static int ckpt_assemble(run* r, const char* dir, const char* name, void* cbuf, 
     }
     if (r->offdist) { /* "dist": int64 ranks, learner updates at the last broadcast */
         int64_t dv[2] = {run_ranks(r), *offp_dist_last_sync(r->learner)};
-        rc = rc || algo_save_i64s(w, "dist", dv, 2) || acrl_ckpt_add(w, "dist.collectors", r->extra, r->extra_len);
+        rc = rc || algo_save_i64s(w, "dist", dv, 2) ||
+             (r->lay.sync && acrl_ckpt_add(w, "dist.collectors", r->extra, r->extra_len));
     }
     if (rc) { acrl_ckpt_abort(w); free(cbuf); snprintf(err, errlen, "cannot assemble checkpoint %s", path); return -1; }
     rc = acrl_ckpt_commit(w, path, err, errlen);
@@ -719,6 +749,30 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
         }
         if (layout_make_offpolicy(&r->lay, rc->n_envs, R, run_rank(r), rc->sync_interval, err, errlen))
             return ACRL_ERR_INPUT;
+        r->lay.sync = rc->sync;
+        r->lay.max_lag = rc->max_lag;
+        char ns[32] = "";
+        for (int i = 0; r->fc.table[i].key; i++)
+            if (strcmp(r->fc.table[i].key, "n_step") == 0) acrl_config_format_value(&r->fc.table[i], r->fc.block, ns, sizeof ns);
+        if (rc->sync == 0 && R > 2 && ns[0] && strcmp(ns, "1") != 0) {
+            snprintf(err, errlen, "n_step = %s does not combine with sync = 0 and %d collectors (their steps reach the "
+                     "learner's buffer interleaved); use n_step = 1, sync = 1 or one collector", ns, R - 1);
+            return ACRL_ERR_INPUT;
+        }
+    } else if (rc->sync == 0 || rc->max_lag != RUN_MAX_LAG_DEFAULT) {
+        /* sync = 0 only has a meaning for the off-policy learner and its collectors */
+        bool sync_key = rc->sync == 0;
+        if (!(ck && acrl_ckpt_section(ck, "dist", &(size_t){0}))) { /* (a learner's checkpoint: below) */
+            snprintf(err, errlen, "%s applies to the off-policy algorithms under mpirun with several ranks (one learner, "
+                     "collectors)%s", sync_key ? "sync = 0 (asynchronous collectors)" : "max_lag",
+                     R > 1 ? "; not to ppo and a2c, whose ranks compute every update together" : "; this run has one process");
+            return ACRL_ERR_INPUT;
+        }
+    }
+    if (r->offdist && rc->sync == 1 && rc->max_lag != RUN_MAX_LAG_DEFAULT) {
+        snprintf(err, errlen, "max_lag = %d applies with sync = 0 (asynchronous collectors); sync = 1 runs a fixed "
+                 "schedule", rc->max_lag);
+        return ACRL_ERR_INPUT;
     }
     /* a learner's checkpoint of a distributed off-policy run: evaluated, exported or measured
      * as it is (its collector section holds one copy), resumed only under mpirun */
@@ -809,7 +863,21 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
             if (!r->config_text) { snprintf(err, errlen, "out of memory"); return ACRL_ERR_RUNTIME; }
         }
     }
-    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, r->offdist && run_rank(r) > 0 ? n_local : rc->n_envs,
+    /* the learner's buffer: one column per copy, or under sync = 0 per copy of a collector (the
+     * collectors' steps arrive apart); its checkpoint evaluated without mpirun the same */
+    int ctx_envs = r->offdist && run_rank(r) > 0 ? n_local : rc->n_envs;
+    if (r->offdist && rc->sync == 0) ctx_envs = r->lay.envs_per_shard;
+    if (dist_learner_ck && rc->sync == 0) {
+        int64_t dv[2];
+        if (algo_load_i64s(ck, "dist", dv, 2, err, errlen)) return ACRL_ERR_INPUT;
+        if (dv[0] < 2 || rc->n_envs % (dv[0] - 1)) {
+            snprintf(err, errlen, "checkpoint section 'dist' says %lld ranks, which do not split %d env copies",
+                     (long long)dv[0], rc->n_envs);
+            return ACRL_ERR_INPUT;
+        }
+        ctx_envs = rc->n_envs / (int)(dv[0] - 1);
+    }
+    acrl_algo_ctx ctx = {&e0->obs_space, &e0->act_space, env_id, ctx_envs,
                          rc->n_timesteps, seed, threads, rc->gamma, &co, sharded || r->offdist ? &r->lay : NULL,
                          r->col->state_dim};
     r->learner = r->algo->create(fc_algo(&r->fc), &ctx, err, errlen);
@@ -818,6 +886,8 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
                         seed, rc->n_envs, 0};
     if (policy_only) {
         if (policy_ckpt_load(r->algo, r->learner, r->col, ck, err, errlen)) return ACRL_ERR_INPUT;
+    } else if (ck && r->offdist && run_rank(r) > 0 && rc->sync == 0) {
+        r->st = saved; /* an asynchronous collector starts afresh; the learner sends it the actor */
     } else if (ck && r->offdist && run_rank(r) > 0) {
         /* a collector: its part of "dist.collectors" (env copies, generator, the actor it holds) */
         size_t n;
@@ -901,6 +971,31 @@ static int write_summary(const char* dir, const run* r, const summary_values* v)
         acrl_json_number(&j, "updates_per_second", v->inv_wall > 0 ? upd / v->inv_wall : NAN);
         acrl_json_number(&j, "comm_seconds_rank0", v->comm_rank0);
         acrl_json_number(&j, "comm_seconds_max", v->comm_max);
+        /* the sync mode and every rank's counts: rank 0's updates, collector k's env steps */
+        offp_dist_info di;
+        offp_dist_stats((const offp_core*)r->learner, &di);
+        acrl_json_int(&j, "sync", r->lay.sync);
+        acrl_json_int(&j, "updates", upd);
+        if (r->lay.sync == 0) {
+            acrl_json_int(&j, "max_lag", r->lay.max_lag);
+            acrl_json_number(&j, "learner_wait_seconds", di.wait_s);
+            acrl_json_number(&j, "policy_lag_mean_updates", di.lag_mean);
+            if (di.lag_max >= 0) acrl_json_int(&j, "policy_lag_max_updates", di.lag_max);
+            else acrl_json_null(&j, "policy_lag_max_updates");
+        }
+        for (int k = 0; k < di.collectors && k < OFFP_DIST_INFO_MAX; k++) {
+            char key[64];
+            snprintf(key, sizeof key, "rank%d_env_steps_received", k + 1);
+            acrl_json_int(&j, key, di.c[k].received);
+            if (r->lay.sync == 0) {
+                snprintf(key, sizeof key, "rank%d_env_steps_taken", k + 1);
+                acrl_json_int(&j, key, di.c[k].taken);
+                snprintf(key, sizeof key, "rank%d_env_steps_dropped", k + 1);
+                acrl_json_int(&j, key, di.c[k].dropped);
+                snprintf(key, sizeof key, "rank%d_wait_seconds", k + 1);
+                acrl_json_number(&j, key, di.c[k].wait_s);
+            }
+        }
     }
     if (r->lay.shards > 1) { /* data-parallel runs: the layout and the communication time */
         int R = r->lay.ranks;
@@ -1231,6 +1326,10 @@ static int resume_adjust(run* r, const run_config* ck, const acrl_train_options*
     if (strcmp(r->algo->name, "a3c") == 0)
         notify(o, "warning: this resume is not exact: a3c checkpoints hold the shared weights, not the workers' env "
                "and random states");
+    else if (r->offdist && rc->sync == 0)
+        notify(o, "warning: this resume is not exact: with sync = 0 the checkpoint holds the learner's state only; the "
+               "collectors start new episodes with a fresh exploration stream, and their data arrives in a new order%s",
+               strcmp(v, "false") == 0 ? " (and without --save-buffer the buffer refills past learning_starts first)" : "");
     else if (strcmp(v, "false") == 0)
         notify(o, "warning: this resume is not exact: the checkpoint has no replay buffer (train with --save-buffer "
                "for exact resumes); updates wait until the buffer refills past learning_starts");
@@ -1496,8 +1595,17 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     double comm0 = comm_seconds();
     int rank0_failed = 0; /* distributed: rank 0 could not write its logs; every rank stops at the next iteration */
     int stop_after = 0;   /* distributed: a stop request every rank learnt of during this iteration */
-    while (r.st.steps < r.st.total_steps) {
-        if (R == 1 && o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
+    /* sync = 0: the collectors step in their iterate until the learner stops them; the learner
+     * runs this loop alone (no per-iteration exchange) */
+    const bool async = r.offdist && r.lay.sync == 0;
+    if (async && rank > 0) {
+        offp_dist_set_stop_flag(r.learner, o->stop_flag);
+        if (r.algo->iterate(r.learner, r.col, 0.0, m, err, errlen)) code = ACRL_ERR_RUNTIME;
+        r.st.steps = r.col->steps;
+    }
+    while (!(async && rank > 0) && r.st.steps < r.st.total_steps) {
+        if ((R == 1 || async) && o->stop_flag && *o->stop_flag) { code = ACRL_INTERRUPTED; break; }
+        if (async && offp_dist_stop_requested(r.learner)) { code = ACRL_INTERRUPTED; break; }
         if (o->stop_at > 0 && r.st.steps >= o->stop_at) break;
         for (int k = 0; k < M_COUNT; k++) m[k] = NAN;
         double ti = acrl_now_s();
@@ -1507,7 +1615,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         if (R > 1 && desync_at >= 0 && r.st.steps >= desync_at) { r.algo->params(r.learner)->param[0] += 1e-3f; desync_at = -1; }
         int failed = r.algo->iterate(r.learner, r.col, progress, m, err, errlen) != 0;
         if (!failed && r.plr) plr_update(r.plr, ppo_rollout(r.learner)->advantages, r.plr_done);
-        if (R > 1) { /* one exchange per iteration: failures, rank 0's log failures, stop requests */
+        if (R > 1 && !async) { /* one exchange per iteration: failures, rank 0's log failures, stop requests */
             int fl = (failed ? 1 : 0) | (rank0_failed ? 2 : 0) | (o->stop_flag && *o->stop_flag ? 4 : 0);
             char e2[ACRL_ERRLEN] = "";
             if (comm_any(fl, &fl, e2, sizeof e2)) { if (!failed) snprintf(err, errlen, "%s", e2); code = ACRL_ERR_RUNTIME; break; }
@@ -1531,7 +1639,7 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
             while (r.st.next_eval <= r.st.steps) r.st.next_eval += rc->eval_freq;
             int ev = rank == 0 ? evaluate(r.algo, r.learner, r.col, env_id, rc->n_eval_episodes, eval_seed, false,
                                           &eval_mean, &eval_std, err, errlen) : 0;
-            if (R > 1) { /* rank 0 evaluates; every rank learns the result (best.ckpt is collective) */
+            if (R > 1 && !async) { /* rank 0 evaluates; every rank learns the result (best.ckpt is collective) */
                 double pk[2] = {ev, eval_mean};
                 if (comm_bcast(pk, sizeof pk, 0, err, errlen)) { code = ACRL_ERR_RUNTIME; break; }
                 ev = (int)pk[0];
@@ -1605,7 +1713,14 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         acrl_progress_update(&prog, r.st.steps, ret_mean);
         if (stop_after) { code = ACRL_INTERRUPTED; break; }
     }
-    if (R > 1 && code != ACRL_INTERRUPTED) { /* a failure on the last iteration: every rank ends alike */
+    if (async && rank == 0 && !comm_failed()) { /* stop the collectors (they drain) */
+        char e2[ACRL_ERRLEN] = "";
+        if (offp_dist_finish(r.learner, r.col, e2, sizeof e2) && code != ACRL_ERR_RUNTIME) {
+            snprintf(err, errlen, "%s", e2);
+            code = ACRL_ERR_RUNTIME;
+        }
+    }
+    if (R > 1 && !async && code != ACRL_INTERRUPTED) { /* a failure on the last iteration: every rank ends alike */
         int fl = code != ACRL_OK;
         char e2[ACRL_ERRLEN] = "";
         if (comm_any(fl, &fl, e2, sizeof e2) && code == ACRL_OK) { snprintf(err, errlen, "%s", e2); code = ACRL_ERR_RUNTIME; }
@@ -1614,8 +1729,10 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
     double wall = acrl_now_s() - t0;
     /* communication figures of every rank (summary.json, --ranks-info) */
     double mine[2] = {comm_seconds() - comm0, wall}, all_comm[2 * R];
-    if (R > 1 && comm_allgather(mine, sizeof mine, all_comm, err, errlen) && code == ACRL_OK) code = ACRL_ERR_RUNTIME;
-    if (R == 1) { all_comm[0] = mine[0]; all_comm[1] = mine[1]; }
+    if (R > 1 && !comm_failed() && comm_allgather(mine, sizeof mine, all_comm, err, errlen) && code == ACRL_OK)
+        code = ACRL_ERR_RUNTIME;
+    if (R == 1 || comm_failed())
+        for (int k = 0; k < R; k++) { all_comm[2 * k] = mine[0]; all_comm[2 * k + 1] = mine[1]; }
     v.comm_max = 0;
     for (int k = 0; k < R; k++) v.comm_max = all_comm[2 * k] > v.comm_max ? all_comm[2 * k] : v.comm_max;
     v.comm_rank0 = all_comm[0];
@@ -1671,6 +1788,19 @@ int acrl_train(acrl_train_options* o, char* err, size_t errlen) {
         snprintf(msg, sizeof msg, "ranks %d: 1 learner, %d collectors of %d env copies; env steps/s received by the "
                  "learner %.0f, updates/s %.0f; communicating %.3f s on the learner, %.3f s at most (of %.1f s)", R, R - 1,
                  r.lay.envs_per_shard, v.inv_sps, wall > 0 ? upd / wall : 0.0, v.comm_rank0, v.comm_max, wall);
+        if (o->notice) o->notice(o->notice_user, msg);
+        offp_dist_info di;
+        offp_dist_stats((const offp_core*)r.learner, &di);
+        int len = r.lay.sync ? snprintf(msg, sizeof msg, "sync = 1 (lock-step): rank 0 %lld updates", (long long)upd)
+                             : snprintf(msg, sizeof msg, "sync = 0 (asynchronous, max_lag %d): rank 0 %lld updates, "
+                                        "waited %.1f s for data, actor lag %.1f updates on average (%lld at most)",
+                                        r.lay.max_lag, (long long)upd, di.wait_s, di.lag_mean, (long long)di.lag_max);
+        for (int k = 0; k < di.collectors && k < OFFP_DIST_INFO_MAX && len > 0 && (size_t)len < sizeof msg; k++)
+            len += r.lay.sync ? snprintf(msg + len, sizeof msg - (size_t)len, "; rank %d %lld env steps", k + 1,
+                                         (long long)di.c[k].received)
+                              : snprintf(msg + len, sizeof msg - (size_t)len, "; rank %d %lld env steps (%lld taken, "
+                                         "%lld dropped at the stop), waited %.1f s", k + 1, (long long)di.c[k].received,
+                                         (long long)di.c[k].taken, (long long)di.c[k].dropped, di.c[k].wait_s);
         if (o->notice) o->notice(o->notice_user, msg);
     } else if (o->ranks_info) {
         char msg[ACRL_ERRLEN];

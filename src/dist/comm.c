@@ -89,6 +89,14 @@ void comm_finalize(void) {
     g_started = 0;
 }
 
+int comm_failed(void) {
+#ifdef ACRL_HAVE_MPI
+    return g_broken;
+#else
+    return 0;
+#endif
+}
+
 void comm_abort(int code) {
 #ifdef ACRL_HAVE_MPI
     if (g_started && g_size > 1) MPI_Abort(MPI_COMM_WORLD, code);
@@ -259,3 +267,114 @@ int comm_any(int flag, int* out, char* err, size_t errlen) {
     for (int r = 0; r < g_size; r++) *out |= all[r];
     return 0;
 }
+
+/* ---- point-to-point ----------------------------------------------------------------- */
+
+double comm_now(void) { return now_s(); }
+
+int comm_poll_wait(double t0, const char* what, char* err, size_t errlen) {
+    double t = now_s() - t0;
+    if (t < 1e-3) { sched_yield(); return 0; }
+    struct timespec ts = {0, 20000};
+    nanosleep(&ts, NULL);
+    if (t > g_timeout) {
+        snprintf(err, errlen, "rank %d waited %.0f s for %s: another rank stopped or hangs (--comm-timeout or "
+                 "ACRL_COMM_TIMEOUT sets the wait)", g_rank, g_timeout, what);
+#ifdef ACRL_HAVE_MPI
+        g_broken = 1;
+#endif
+        return -1;
+    }
+    return 0;
+}
+
+#ifdef ACRL_HAVE_MPI
+_Static_assert(sizeof(MPI_Request) <= sizeof(((comm_req*)0)->opaque), "comm_req cannot hold an MPI_Request");
+
+int comm_isend(const void* buf, size_t n, int dest, int tag, comm_req* req, char* err, size_t errlen) {
+    if (too_big(n, err, errlen)) return -1;
+    double t0 = now_s();
+    MPI_Request r;
+    if (MPI_Isend(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &r) != MPI_SUCCESS) {
+        snprintf(err, errlen, "a send from rank %d to rank %d failed (another rank ended?)", g_rank, dest);
+        g_broken = 1;
+        return -1;
+    }
+    memcpy(req->opaque, &r, sizeof r);
+    req->active = 1;
+    g_bytes += n;
+    g_seconds += now_s() - t0;
+    return 0;
+}
+
+int comm_test(comm_req* req, int* done, char* err, size_t errlen) {
+    *done = 1;
+    if (!req->active) return 0;
+    double t0 = now_s();
+    MPI_Request r;
+    memcpy(&r, req->opaque, sizeof r);
+    int rc = MPI_Test(&r, done, MPI_STATUS_IGNORE);
+    memcpy(req->opaque, &r, sizeof r);
+    g_seconds += now_s() - t0;
+    if (rc != MPI_SUCCESS) {
+        snprintf(err, errlen, "a send from rank %d failed (another rank ended?)", g_rank);
+        g_broken = 1;
+        return -1;
+    }
+    if (*done) req->active = 0;
+    return 0;
+}
+
+int comm_probe(int source, int tag, int* from, size_t* n, char* err, size_t errlen) {
+    double t0 = now_s();
+    int flag = 0;
+    MPI_Status st;
+    int rc = MPI_Iprobe(source < 0 ? MPI_ANY_SOURCE : source, tag, MPI_COMM_WORLD, &flag, &st);
+    g_seconds += now_s() - t0;
+    if (rc != MPI_SUCCESS) {
+        snprintf(err, errlen, "a probe on rank %d failed (another rank ended?)", g_rank);
+        g_broken = 1;
+        return -1;
+    }
+    if (!flag) return 0;
+    int cnt = 0;
+    MPI_Get_count(&st, MPI_BYTE, &cnt);
+    *from = st.MPI_SOURCE;
+    *n = (size_t)cnt;
+    return 1;
+}
+
+int comm_recv(void* buf, size_t n, int from, int tag, char* err, size_t errlen) {
+    if (too_big(n, err, errlen)) return -1;
+    double t0 = now_s();
+    MPI_Request req;
+    int rc = MPI_Irecv(buf, (int)n, MPI_BYTE, from, tag, MPI_COMM_WORLD, &req) != MPI_SUCCESS
+             ? -1 : wait_req(&req, "a message", err, errlen);
+    if (rc && !err[0]) snprintf(err, errlen, "a receive on rank %d failed", g_rank);
+    if (rc) g_broken = 1;
+    g_seconds += now_s() - t0;
+    return rc;
+}
+#else
+static int no_mpi(char* err, size_t errlen) {
+    snprintf(err, errlen, "point-to-point messages need MPI (this acrl was built without it)");
+    return -1;
+}
+int comm_isend(const void* buf, size_t n, int dest, int tag, comm_req* req, char* err, size_t errlen) {
+    (void)buf; (void)n; (void)dest; (void)tag; (void)req;
+    return no_mpi(err, errlen);
+}
+int comm_test(comm_req* req, int* done, char* err, size_t errlen) {
+    (void)req; (void)err; (void)errlen;
+    *done = 1;
+    return 0;
+}
+int comm_probe(int source, int tag, int* from, size_t* n, char* err, size_t errlen) {
+    (void)source; (void)tag; (void)from; (void)n; (void)err; (void)errlen;
+    return 0;
+}
+int comm_recv(void* buf, size_t n, int from, int tag, char* err, size_t errlen) {
+    (void)buf; (void)n; (void)from; (void)tag;
+    return no_mpi(err, errlen);
+}
+#endif

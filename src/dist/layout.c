@@ -42,5 +42,6 @@ int layout_make_offpolicy(acrl_layout* l, int num_envs, int ranks, int rank, int
     l->local_envs = rank == 0 ? 0 : l->envs_per_shard;
     l->first_env = rank == 0 ? 0 : (rank - 1) * l->envs_per_shard;
     l->sync_interval = sync_interval;
+    l->sync = 1;
     return 0;
 }

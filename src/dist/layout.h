@@ -20,6 +20,9 @@ typedef struct {
     int local_envs;      /* E / R */
     int first_env;       /* rank * E / R */
     int sync_interval;   /* off-policy under mpirun: learner updates between actor broadcasts */
+    int sync;            /* off-policy under mpirun: 1 lock-step schedule (deterministic), 0 asynchronous
+                          * collectors (set by the caller after layout_make_offpolicy; 1 there) */
+    int max_lag;         /* sync = 0: weight versions a collector's data may run ahead of the learner */
 } acrl_layout;
 
 /* 0, or -1 with a message when S does not divide E or R does not divide S. */
