@@ -11,6 +11,7 @@
 #include "acrl/train.h"
 #include "algo/algo.h"
 #include "io/le.h"
+#include "util/copy.h"
 #include "util/size.h"
 
 size_t replay_bytes(long capacity, int num_envs, int obs_dim, int act_dim) {
@@ -154,10 +155,10 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
     for (int i = 0; i < B; i++) {
         const long t0 = b->idx[i] / E;
         const int e = (int)(b->idx[i] % E);
-        memcpy(b->obs + (size_t)i * od, r->obs + ((size_t)t0 * E + e) * od, sizeof(float) * od);
-        memcpy(b->act + (size_t)i * ad, r->act + ((size_t)t0 * E + e) * ad, sizeof(float) * ad);
+        acrl_copy_floats(b->obs + (size_t)i * od, r->obs + ((size_t)t0 * E + e) * od, (size_t)od);
+        acrl_copy_floats(b->act + (size_t)i * ad, r->act + ((size_t)t0 * E + e) * ad, (size_t)ad);
         const int sd = r->state ? r->state_dim : 0;
-        if (sd) memcpy(b->state + (size_t)i * sd, r->state + ((size_t)t0 * E + e) * sd, sizeof(float) * sd);
+        if (sd) acrl_copy_floats(b->state + (size_t)i * sd, r->state + ((size_t)t0 * E + e) * sd, (size_t)sd);
         /* walk forward in this copy's column until n steps, an episode end or the newest slot */
         double ret = 0, cret = 0, disc = 1;
         long t = t0;
@@ -171,8 +172,8 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
             if (r->truncated[j] || k + 1 >= n_step || t == newest) break;
             t = (t + 1) % r->slots;
         }
-        memcpy(b->next_obs + (size_t)i * od, r->next_obs + ((size_t)t * E + e) * od, sizeof(float) * od);
-        if (sd) memcpy(b->next_state + (size_t)i * sd, r->next_state + ((size_t)t * E + e) * sd, sizeof(float) * sd);
+        acrl_copy_floats(b->next_obs + (size_t)i * od, r->next_obs + ((size_t)t * E + e) * od, (size_t)od);
+        if (sd) acrl_copy_floats(b->next_state + (size_t)i * sd, r->next_state + ((size_t)t * E + e) * sd, (size_t)sd);
         b->rew[i] = (float)ret;
         b->cost[i] = (float)cret;
         b->done[i] = done;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/copy.h"
 #include "util/size.h"
 
 /* ---- linear: W stored (in, out) -------------------------------------------------- */
@@ -15,7 +16,7 @@
 void acrl_linear_forward_with(acrl_gemm_fn gemm, float* y, const float* x, const float* w, const float* b, int B,
                               int in, int out) {
     if (b) {
-        for (int i = 0; i < B; i++) memcpy(y + (size_t)i * out, b, (size_t)out * sizeof(float));
+        acrl_copy_row_bcast(y, (size_t)out, b, (size_t)out, B);
         gemm(false, false, B, out, in, 1, x, in, w, out, 1, y, out);
     } else {
         gemm(false, false, B, out, in, 1, x, in, w, out, 0, y, out);
