@@ -87,6 +87,11 @@ void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 /* Same contract, portable blocked C (the path without libxsmm). */
 void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                  const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* C (M, N) = A (M, K) B (K, N) + bias (N) on every row, row strides lda, ldb, ldc: the bits of
+ * copying bias into every row of C and then acrl_gemm(false, false, ..., alpha 1, beta 1), without
+ * the copy where it can (narrow outputs add the bias to the sums in registers). */
+void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
+                    int ldc);
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 
