@@ -222,6 +222,36 @@ static void narrow_dots(int M, int N, int K, float alpha, const float* A, int ld
     }
 }
 
+#ifdef __AVX512F__
+/* dst (16, 16; row stride ldd) = src (16, 16; row stride lds) transposed, in registers: pairs of
+ * rows interleaved, then pairs of pairs, then the four 128-bit lanes exchanged */
+static void transpose16(float* dst, size_t ldd, const float* src, size_t lds) {
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + (size_t)i * lds);
+    for (int i = 0; i < 16; i += 2) { /* lane L: [a(4L) b(4L) a(4L+1) b(4L+1)], [a(4L+2) b(4L+2) ...] */
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) { /* r[i + c], lane L: column 4L + c of rows i .. i + 3 */
+        const __m512d t0 = _mm512_castps_pd(t[i]), t1 = _mm512_castps_pd(t[i + 1]);
+        const __m512d t2 = _mm512_castps_pd(t[i + 2]), t3 = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+    }
+    for (int c = 0; c < 4; c++) { /* column 4L + c: lane L of r[c], r[4 + c], r[8 + c], r[12 + c] */
+        const __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88), x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);
+        const __m512 y0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88);
+        const __m512 y1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd);
+        _mm512_storeu_ps(dst + (size_t)c * ldd, _mm512_shuffle_f32x4(x0, y0, 0x88));
+        _mm512_storeu_ps(dst + (size_t)(4 + c) * ldd, _mm512_shuffle_f32x4(x1, y1, 0x88));
+        _mm512_storeu_ps(dst + (size_t)(8 + c) * ldd, _mm512_shuffle_f32x4(x0, y0, 0xdd));
+        _mm512_storeu_ps(dst + (size_t)(12 + c) * ldd, _mm512_shuffle_f32x4(x1, y1, 0xdd));
+    }
+}
+#endif
+
 /* Narrow outputs (N < 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be N, which it
  * handles poorly, and for a few rows (a rollout's batch of 4) the axpy form of gemm_c is slow.
  * Without trans_a each C element is a contiguous dot product (narrow_dots; bias as there);
@@ -284,9 +314,11 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
             for (int k0 = 0; k0 < K; k0 += 16) {
                 const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
 #ifdef __AVX512F__
-                /* full tiles: one gather of a column of 16 per row of Bt (the scalar copy's
-                 * strided stores cost a cycle per element) */
-                if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
+                /* full tiles in registers; tiles cut in k: one gather of a column of 16 per
+                 * row of Bt (the scalar copy's strided stores cost a cycle per element) */
+                if (j1 - j0 == 16 && k1 - k0 == 16) {
+                    transpose16(bt + (size_t)k0 * N + j0, (size_t)N, &AT(B, ldb, j0, k0), (size_t)ldb);
+                } else if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
                     const __m512i idx = _mm512_mullo_epi32(
                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(ldb));
                     for (int k = k0; k < k1; k++)
