@@ -146,6 +146,9 @@ void acrl_gelu_ref_backward(float* dx, const float* dy, const float* x, size_t n
 void acrl_act_forward(acrl_act act, float* y, const float* x, size_t n);
 /* dx (n) += act'(x) dy, given the forward's input x (n) and output y (n). */
 void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x, const float* y, size_t n);
+/* dx (n) = act'(x) dy, written: the bits of zeroing dx and then acrl_act_backward, in one pass
+ * for ReLU and none. dx must not alias dy, x or y. */
+void acrl_act_grad(acrl_act act, float* dx, const float* dy, const float* x, const float* y, size_t n);
 /* Per row: y (B, C) = (x - mean) / sqrt(var + 1e-5) * g (C) + b (C); saves mean (B) and rstd (B). */
 void acrl_layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* g,
                             const float* b, int B, int C);

@@ -598,8 +598,7 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         float* dh = m->d[0];                         /* never holds dz */
         float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
         gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
-        memset(da, 0, sizeof(float) * (size_t)B * in);
-        acrl_act_backward(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        acrl_act_grad(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
         dz = da;
     }
 }

@@ -281,6 +281,18 @@ void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x,
     }
 }
 
+void acrl_act_grad(acrl_act act, float* restrict dx, const float* restrict dy, const float* restrict x,
+                   const float* restrict y, size_t n) {
+    /* 0 + v as the accumulation into zeros gives it (a -0 becomes +0) */
+    switch (act) {
+    case ACRL_ACT_RELU: for (size_t i = 0; i < n; i++) dx[i] = 0.0f + (x[i] > 0 ? dy[i] : 0); return;
+    case ACRL_ACT_NONE: for (size_t i = 0; i < n; i++) dx[i] = 0.0f + dy[i]; return;
+    default:
+        memset(dx, 0, n * sizeof(float));
+        acrl_act_backward(act, dx, dy, x, y, n);
+    }
+}
+
 /* ---- layer norm ------------------------------------------------------------------- */
 
 #define LN_EPS 1e-5f
