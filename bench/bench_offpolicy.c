@@ -3,16 +3,18 @@
  * and 376/17 (Humanoid), with 1 .. max_threads update threads (2: the update's lanes on a
  * worker thread, as `acrl train --threads 2`); the FLOPs of one update counted from the layer shapes (forward
  * 2*B*in*out per linear, backward twice that; input-gradient-only passes once that), the
- * achieved GFLOP/s, and that as a percentage of the gemm peak measured on a 256x256x256
- * product here. Work the implementation does but does not need (the weight gradients of the
- * critics in the actor step) is not counted. Takes the minimum time of several repeats (shared machines are noisy).
+ * achieved GFLOP/s, that as a percentage of the gemm peak measured on a 256x256x256
+ * product here, and the process's CPU time per update (less disturbed than the wall time on a
+ * loaded machine; with 2 threads it sums both). Work the implementation does but does not need
+ * (the weight gradients of the critics in the actor step) is not counted. Takes the minimum
+ * time of several repeats (shared machines are noisy).
  * Then PMOE with K = 2, 4, 8 experts against SAC (obs 17, act 6), timed alternately in the same run.
  *
  * Then DSAC-T and STAC against SAC measured in the same run (obs 17, act 6).
  *
  *     bench_offpolicy [updates_per_repeat (default 100)] [repeats (default 5)] [max_threads (default 2)]
- *                     [pmoe | dist | bf16]   ("pmoe", "dist", "bf16": only the PMOE, the DSAC-T / STAC
- *                     or the precision = bf16 table) */
+ *                     [pmoe | dist | bf16 | table]   ("pmoe", "dist", "bf16", "table": only the PMOE,
+ *                     the DSAC-T / STAC, the precision = bf16 or the SAC / TD3 / DDPG table) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,12 @@
 
 #include "acrl.h"
 #include "algo/offpolicy.h"
+
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static double now_s(void) {
     struct timespec ts;
@@ -90,16 +98,17 @@ static void bench(const char* algo_name, int od, int ad, int threads, int update
     for (int i = 0; i < B * ad; i++) { e1[i] = (float)acrl_rng_normal(&rng); e2[i] = (float)acrl_rng_normal(&rng); }
     double sums[M_COUNT + 1];
     bool sac = strcmp(algo_name, "sac") == 0, ddpg = strcmp(algo_name, "ddpg") == 0;
-    double best = 1e9;
+    double best = 1e9, best_cpu = 1e9; /* the CPU time: the process's, all threads */
     for (int r = 0; r < repeats; r++) {
-        double t0 = now_s();
+        double t0 = now_s(), c0 = cpu_s();
         for (int k = 0; k < updates; k++) {
             replay_sample(&L->core.rb, b, B, 1, 0.99f, &L->core.rng);
             if (sac) sac_update(L, b, B, e1, e2, sums, err, sizeof err);
             else td3_update(L, b, B, e1, ddpg || (k & 1) == 1, sums, err, sizeof err);
         }
-        double t = (now_s() - t0) / updates;
+        double t = (now_s() - t0) / updates, c = (cpu_s() - c0) / updates;
         if (t < best) best = t;
+        if (c < best_cpu) best_cpu = c;
     }
     /* FLOPs per update from the layer shapes */
     int q[4] = {od + ad, 256, 256, 1}, pi[4] = {od, 256, 256, sac ? 2 * ad : ad};
@@ -118,8 +127,8 @@ static void bench(const char* algo_name, int od, int ad, int threads, int update
              actor * (mlp_flops(B, pi, 4, 0) + mlp_flops(B, q, 4, 0) + mlp_flops(B, q, 4, 2) + mlp_flops(B, pi, 4, 1));
     }
     double gf = fl / best / 1e9;
-    printf("| %-4s | %3d/%-2d | %d | %8.1f | %7.1f | %6.1f | %5.1f%% |\n", algo_name, od, ad, threads, 1.0 / best,
-           fl / 1e6, gf, 100 * gf / peak);
+    printf("| %-4s | %3d/%-2d | %d | %8.1f | %7.1f | %6.1f | %5.1f%% | %6.3f |\n", algo_name, od, ad, threads, 1.0 / best,
+           fl / 1e6, gf, 100 * gf / peak, 1e3 * best_cpu);
     free(e1); free(e2);
     algo->destroy(L);
     free(cfg);
@@ -156,11 +165,6 @@ static offp_learner* make_filled(const char* algo_name, int od, int ad, int K, i
     return L;
 }
 
-static double cpu_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* PMOE with K experts against SAC at equal network sizes (256,256, batch 256), timed in
  * alternating blocks in the same run (best of repeats each): updates per second and the ratio
@@ -329,14 +333,15 @@ int main(int argc, char** argv) {
     double peak = gemm_peak();
     printf("off-policy updates, 256,256 ReLU, batch 256 (best of %d x %d updates)\n", repeats, updates);
     printf("gemm peak (256x256x256, %s): %.1f GFLOP/s\n\n", acrl_gemm_backend(), peak);
-    printf("| algo | obs/act | threads | updates/s | MFLOP/update | GFLOP/s | %% of peak (1 core) |\n"
-           "|---|---|---|---|---|---|---|\n");
+    printf("| algo | obs/act | threads | updates/s | MFLOP/update | GFLOP/s | %% of peak (1 core) | CPU ms/update |\n"
+           "|---|---|---|---|---|---|---|---|\n");
     const int shapes[3][2] = {{3, 1}, {17, 6}, {376, 17}};
     const char* algos[3] = {"sac", "td3", "ddpg"};
     const bool only_pmoe = argc > 4 && strcmp(argv[4], "pmoe") == 0; /* just the PMOE/SAC table */
     for (int a = 0; a < 3 && !only_pmoe; a++)
         for (int s = 0; s < 3; s++)
             for (int t = 1; t <= max_threads; t++) bench(algos[a], shapes[s][0], shapes[s][1], t, updates, repeats, peak);
+    if (argc > 4 && strcmp(argv[4], "table") == 0) return 0;
     printf("\nPMOE against SAC in the same run (equal networks; time per update, PMOE / SAC):\n\n"
            "| algo | obs/act | threads | PMOE updates/s | SAC updates/s | time ratio (wall) | time ratio (CPU) |\n"
            "|---|---|---|---|---|---|---|\n");

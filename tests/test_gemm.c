@@ -3,6 +3,8 @@
 #include "acrl/nn.h"
 #include "test.h"
 
+#include <string.h>
+
 
 static double max_rel_diff(const float* x, const float* ref, int M, int N, int ldc) {
     double m = 0;
@@ -17,6 +19,59 @@ static double max_rel_diff(const float* x, const float* ref, int M, int N, int l
 
 typedef void (*gemm_fn)(bool, bool, int, int, int, float, const float*, int, const float*, int,
                         float, float*, int);
+
+/* Fast paths that must give the same bits as a plainer form of the same sums:
+ * - a narrow product (N < 8) without transposes and the blocked C path on B stored transposed
+ *   (both are dot16 per element), with and without a bias (acrl_gemm_bias against the bias
+ *   copied into C and beta 1);
+ * - a transposed-B product and the same product on B transposed beforehand (the register
+ *   16x16 transpose against plain copies), for M >= 8. bits_differ: how many elements differ. */
+static int bits_differ(const float* x, const float* y, size_t n) {
+    int d = 0;
+    for (size_t i = 0; i < n; i++) d += memcmp(x + i, y + i, sizeof(float)) != 0;
+    return d;
+}
+
+static void check_exact_paths(acrl_rng* rng) {
+    const bool xsmm = strcmp(acrl_gemm_backend(), "libxsmm") == 0; /* the C backend has no such paths */
+    const int Ms[] = {1, 5, 100, 256}, Ks[] = {1, 3, 15, 16, 23, 64, 100, 256}, Ns[] = {1, 2, 3, 6, 7, 12, 64, 65};
+    int cases = 0, bad = 0;
+    for (int mi = 0; mi < 4; mi++)
+        for (int ki = 0; ki < 8; ki++)
+            for (int ni = 0; ni < 8; ni++) {
+                const int M = Ms[mi], K = Ks[ki], N = Ns[ni];
+                float* A = malloc(sizeof(float) * (size_t)M * K);
+                float* B = malloc(sizeof(float) * (size_t)K * N);  /* (K, N) */
+                float* Bt = malloc(sizeof(float) * (size_t)N * K); /* (N, K) */
+                float* bias = malloc(sizeof(float) * (size_t)N);
+                float* C1 = malloc(sizeof(float) * (size_t)M * N);
+                float* C2 = malloc(sizeof(float) * (size_t)M * N);
+                for (size_t i = 0; i < (size_t)M * K; i++) A[i] = (float)acrl_rng_uniform(rng, -1, 1);
+                for (int k = 0; k < K; k++)
+                    for (int j = 0; j < N; j++) B[(size_t)k * N + j] = Bt[(size_t)j * K + k] = (float)acrl_rng_uniform(rng, -1, 1);
+                for (int j = 0; j < N; j++) bias[j] = (float)acrl_rng_uniform(rng, -1, 1);
+                if (xsmm && N < 8) {
+                    acrl_gemm(false, false, M, N, K, 1, A, K, B, N, 0, C1, N);
+                    acrl_gemm_c(false, true, M, N, K, 1, A, K, Bt, K, 0, C2, N);
+                    if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("narrow M %d N %d K %d\n", M, N, K); }
+                    cases++;
+                }
+                acrl_gemm_bias(M, N, K, A, K, B, N, bias, C1, N);
+                for (int i = 0; i < M; i++) memcpy(C2 + (size_t)i * N, bias, sizeof(float) * (size_t)N);
+                acrl_gemm(false, false, M, N, K, 1, A, K, B, N, 1, C2, N);
+                if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("bias M %d N %d K %d\n", M, N, K); }
+                cases++;
+                if (xsmm && M >= 8) { /* (a transposed B with fewer rows takes the C path) */
+                    acrl_gemm(false, true, M, N, K, 1, A, K, Bt, K, 0, C1, N);
+                    acrl_gemm(false, false, M, N, K, 1, A, K, B, N, 0, C2, N);
+                    if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("transb M %d N %d K %d\n", M, N, K); }
+                    cases++;
+                }
+                free(A); free(B); free(Bt); free(bias); free(C1); free(C2);
+            }
+    printf("exact paths: %d cases, %d with differing bits (narrow products, bias, transposed B)\n", cases, bad);
+    CHECK(bad == 0);
+}
 
 int main(void) {
     acrl_rng rng;
@@ -66,6 +121,7 @@ int main(void) {
                     free(A); free(B); free(C1); free(C2);
                 }
             }
+    check_exact_paths(&rng);
     printf("%d cases; worst max rel diff: fast %.2e, c %.2e (tol 1e-5)\n", cases, worst[0], worst[1]);
     CHECK_MAXDIFF("fast vs reference (worst case)", worst[0], 1e-5);
     CHECK_MAXDIFF("blocked C vs reference (worst case)", worst[1], 1e-5);

@@ -87,6 +87,11 @@ void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 /* Same contract, portable blocked C (the path without libxsmm). */
 void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                  const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
+/* C (M, N) = A (M, K) B (K, N) + bias (N) on every row, row strides lda, ldb, ldc: the bits of
+ * copying bias into every row of C and then acrl_gemm(false, false, ..., alpha 1, beta 1), without
+ * the copy where it can (narrow outputs add the bias to the sums in registers). */
+void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
+                    int ldc);
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 
@@ -141,6 +146,9 @@ void acrl_gelu_ref_backward(float* dx, const float* dy, const float* x, size_t n
 void acrl_act_forward(acrl_act act, float* y, const float* x, size_t n);
 /* dx (n) += act'(x) dy, given the forward's input x (n) and output y (n). */
 void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x, const float* y, size_t n);
+/* dx (n) = act'(x) dy, written: the bits of zeroing dx and then acrl_act_backward, in one pass
+ * for ReLU and none. dx must not alias dy, x or y. */
+void acrl_act_grad(acrl_act act, float* dx, const float* dy, const float* x, const float* y, size_t n);
 /* Per row: y (B, C) = (x - mean) / sqrt(var + 1e-5) * g (C) + b (C); saves mean (B) and rstd (B). */
 void acrl_layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* g,
                             const float* b, int B, int C);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/copy.h"
 #include "util/size.h"
 #if defined(__SSE__)
 #include <xmmintrin.h>
@@ -596,8 +597,8 @@ void offp_critic_free(offp_critic* cr) {
 void offp_critic_input(offp_critic* cr, int slot, const float* obs, const float* act, int B, int od, int ad) {
     float* in = cr->in[slot];
     for (int b = 0; b < B; b++) {
-        memcpy(in + (size_t)b * (od + ad), obs + (size_t)b * od, sizeof(float) * od);
-        memcpy(in + (size_t)b * (od + ad) + od, act + (size_t)b * ad, sizeof(float) * ad);
+        acrl_copy_floats(in + (size_t)b * (od + ad), obs + (size_t)b * od, (size_t)od);
+        acrl_copy_floats(in + (size_t)b * (od + ad) + od, act + (size_t)b * ad, (size_t)ad);
     }
 }
 
@@ -634,8 +635,7 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         float* dh = m->d[0];                         /* never holds dz */
         float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
         gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
-        memset(da, 0, sizeof(float) * (size_t)B * in);
-        acrl_act_backward(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        acrl_act_grad(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
         dz = da;
     }
 }
@@ -1266,8 +1266,8 @@ int offp_dist_part_load(offp_core* o, acrl_collector* c, const void* buf, size_t
 void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float* ls, float ls_min, float ls_max,
                            int B, int D) {
     for (int b = 0; b < B; b++) {
-        memcpy(mean + (size_t)b * D, head + (size_t)b * 2 * D, sizeof(float) * D);
-        memcpy(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, sizeof(float) * D);
+        acrl_copy_floats(mean + (size_t)b * D, head + (size_t)b * 2 * D, (size_t)D);
+        acrl_copy_floats(ls_raw + (size_t)b * D, head + (size_t)b * 2 * D + D, (size_t)D);
     }
     acrl_gauss_log_std(ls, ls_raw, false, ls_min, ls_max, B, D);
 }
@@ -1282,8 +1282,8 @@ void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls
     acrl_squash_backward(dmean, dls, g_act, g_logp, mean, ls, eps, NULL, scale, B, D);
     acrl_gauss_log_std_backward(dls_raw, dls, ls_raw, false, ls_min, ls_max, B, D);
     for (int i = 0; i < B; i++) {
-        memcpy(dhead + (size_t)i * 2 * D, dmean + (size_t)i * D, sizeof(float) * D);
-        memcpy(dhead + (size_t)i * 2 * D + D, dls_raw + (size_t)i * D, sizeof(float) * D);
+        acrl_copy_floats(dhead + (size_t)i * 2 * D, dmean + (size_t)i * D, (size_t)D);
+        acrl_copy_floats(dhead + (size_t)i * 2 * D + D, dls_raw + (size_t)i * D, (size_t)D);
     }
 }
 

@@ -11,6 +11,7 @@
 #include "acrl/train.h"
 #include "algo/algo.h"
 #include "io/le.h"
+#include "util/copy.h"
 #include "util/size.h"
 
 size_t replay_bytes(long capacity, int num_envs, int obs_dim, int act_dim) {
@@ -149,30 +150,31 @@ void replay_sample(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
 }
 
 void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, float gamma) {
-    const int E = r->num_envs, od = r->obs_dim, ad = r->act_dim;
+    const int E = r->num_envs, od = r->obs_dim, ad = r->act_dim, sd = r->state ? r->state_dim : 0;
     const int newest = (r->pos + r->slots - 1) % r->slots;
+    /* rows j = t * E + e: copy e's next step is row j + E (wrapping at the end), the newest slot's
+     * rows are [newest E, newest E + E); no division per sampled index */
+    const size_t rows = (size_t)r->slots * E, newest_lo = (size_t)newest * E;
     for (int i = 0; i < B; i++) {
-        const long t0 = b->idx[i] / E;
-        const int e = (int)(b->idx[i] % E);
-        memcpy(b->obs + (size_t)i * od, r->obs + ((size_t)t0 * E + e) * od, sizeof(float) * od);
-        memcpy(b->act + (size_t)i * ad, r->act + ((size_t)t0 * E + e) * ad, sizeof(float) * ad);
-        const int sd = r->state ? r->state_dim : 0;
-        if (sd) memcpy(b->state + (size_t)i * sd, r->state + ((size_t)t0 * E + e) * sd, sizeof(float) * sd);
+        const size_t j0 = (size_t)b->idx[i];
+        acrl_copy_floats(b->obs + (size_t)i * od, r->obs + j0 * od, (size_t)od);
+        acrl_copy_floats(b->act + (size_t)i * ad, r->act + j0 * ad, (size_t)ad);
+        if (sd) acrl_copy_floats(b->state + (size_t)i * sd, r->state + j0 * sd, (size_t)sd);
         /* walk forward in this copy's column until n steps, an episode end or the newest slot */
         double ret = 0, cret = 0, disc = 1;
-        long t = t0;
+        size_t j = j0;
         float done = 0;
         for (int k = 0;; k++) {
-            const size_t j = (size_t)t * E + e;
             ret += disc * r->rew[j];
             if (r->cost) cret += disc * r->cost[j];
             disc *= gamma;
             if (r->terminated[j]) { done = 1; break; }
-            if (r->truncated[j] || k + 1 >= n_step || t == newest) break;
-            t = (t + 1) % r->slots;
+            if (r->truncated[j] || k + 1 >= n_step || (j >= newest_lo && j - newest_lo < (size_t)E)) break;
+            j += (size_t)E;
+            if (j >= rows) j -= rows;
         }
-        memcpy(b->next_obs + (size_t)i * od, r->next_obs + ((size_t)t * E + e) * od, sizeof(float) * od);
-        if (sd) memcpy(b->next_state + (size_t)i * sd, r->next_state + ((size_t)t * E + e) * sd, sizeof(float) * sd);
+        acrl_copy_floats(b->next_obs + (size_t)i * od, r->next_obs + j * od, (size_t)od);
+        if (sd) acrl_copy_floats(b->next_state + (size_t)i * sd, r->next_state + j * sd, (size_t)sd);
         b->rew[i] = (float)ret;
         b->cost[i] = (float)cret;
         b->done[i] = done;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/copy.h"
+
 #define AT(X, ld, r, c) ((X)[(size_t)(r) * (size_t)(ld) + (size_t)(c)])
 
 void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
@@ -157,29 +159,122 @@ static float* scratch(size_t n) {
     return xsmm_scratch;
 }
 
+#ifdef __AVX512F__
+/* dot16's tree over its 16 lanes held in a register: lanes l and l + w added for w = 8, 4, 2, 1 */
+static inline float lanes_sum16(__m512 acc) {
+    const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(acc),
+                                    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
+    const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+    const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
+}
+
+/* narrow_dots with N a constant (1 .. 7) after inlining: N accumulators stay in registers and
+ * each row of A is loaded once. Every sum is dot16's: products added lane-wise (no fused
+ * multiply-add), the tree above, then the tail in order. */
+static inline __attribute__((always_inline)) void narrow_dots_n(int N, int M, int K, float alpha, const float* A,
+                                                               int lda, const float* bt, int ldbt, const float* bias,
+                                                               float beta, float* C, int ldc) {
+    const int K16 = K & ~15;
+    for (int i = 0; i < M; i++) {
+        const float* a = &AT(A, lda, i, 0);
+        __m512 acc[8];
+        for (int j = 0; j < N; j++) acc[j] = _mm512_setzero_ps();
+        for (int k = 0; k < K16; k += 16) {
+            const __m512 x = _mm512_loadu_ps(a + k);
+            for (int j = 0; j < N; j++)
+                acc[j] = _mm512_add_ps(acc[j], _mm512_mul_ps(x, _mm512_loadu_ps(&AT(bt, ldbt, j, k))));
+        }
+        float* c = &AT(C, ldc, i, 0);
+        for (int j = 0; j < N; j++) {
+            float s = lanes_sum16(acc[j]);
+            for (int k = K16; k < K; k++) s += a[k] * AT(bt, ldbt, j, k);
+            const float v = alpha * s;
+            c[j] = bias ? v + bias[j] : beta == 0 ? v : v + beta * c[j];
+        }
+    }
+}
+#endif
+
+/* C (M, N < 8) = alpha A (M, K) Bt^T + (bias (N) on every row if given, else beta C) with Bt
+ * (N, K): each element alpha * dot16(row of A, row of Bt) + the rest, the bits of the plain
+ * loop (the AVX-512 form keeps the N sums in registers). */
+static void narrow_dots(int M, int N, int K, float alpha, const float* A, int lda, const float* bt, int ldbt,
+                        const float* bias, float beta, float* C, int ldc) {
+#ifdef __AVX512F__
+    switch (N) {
+    case 1: narrow_dots_n(1, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    case 2: narrow_dots_n(2, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    case 3: narrow_dots_n(3, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    case 4: narrow_dots_n(4, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    case 5: narrow_dots_n(5, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    case 6: narrow_dots_n(6, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    case 7: narrow_dots_n(7, M, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc); return;
+    default: break;
+    }
+#endif
+    for (int i = 0; i < M; i++) {
+        float* c = &AT(C, ldc, i, 0);
+        for (int j = 0; j < N; j++) {
+            const float v = alpha * dot16(&AT(A, lda, i, 0), 1, &AT(bt, ldbt, j, 0), K);
+            c[j] = bias ? v + bias[j] : beta == 0 ? v : v + beta * c[j];
+        }
+    }
+}
+
+#ifdef __AVX512F__
+/* dst (16, 16; row stride ldd) = src (16, 16; row stride lds) transposed, in registers: pairs of
+ * rows interleaved, then pairs of pairs, then the four 128-bit lanes exchanged */
+static void transpose16(float* dst, size_t ldd, const float* src, size_t lds) {
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + (size_t)i * lds);
+    for (int i = 0; i < 16; i += 2) { /* lane L: [a(4L) b(4L) a(4L+1) b(4L+1)], [a(4L+2) b(4L+2) ...] */
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) { /* r[i + c], lane L: column 4L + c of rows i .. i + 3 */
+        const __m512d t0 = _mm512_castps_pd(t[i]), t1 = _mm512_castps_pd(t[i + 1]);
+        const __m512d t2 = _mm512_castps_pd(t[i + 2]), t3 = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+    }
+    for (int c = 0; c < 4; c++) { /* column 4L + c: lane L of r[c], r[4 + c], r[8 + c], r[12 + c] */
+        const __m512 x0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88), x1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xdd);
+        const __m512 y0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88);
+        const __m512 y1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xdd);
+        _mm512_storeu_ps(dst + (size_t)c * ldd, _mm512_shuffle_f32x4(x0, y0, 0x88));
+        _mm512_storeu_ps(dst + (size_t)(4 + c) * ldd, _mm512_shuffle_f32x4(x1, y1, 0x88));
+        _mm512_storeu_ps(dst + (size_t)(8 + c) * ldd, _mm512_shuffle_f32x4(x0, y0, 0xdd));
+        _mm512_storeu_ps(dst + (size_t)(12 + c) * ldd, _mm512_shuffle_f32x4(x1, y1, 0xdd));
+    }
+}
+#endif
+
 /* Narrow outputs (N < 8), e.g. a 256 -> 6 head: libxsmm's column-major m would be N, which it
- * handles poorly, and for a few rows (a rollout's batch of 4) the axpy form of gemm_c is slow. Without trans_a each C element is a contiguous dot product;
+ * handles poorly, and for a few rows (a rollout's batch of 4) the axpy form of gemm_c is slow.
+ * Without trans_a each C element is a contiguous dot product (narrow_dots; bias as there);
  * with trans_a (a weight gradient) C^T (N, M) = op(B)^T A is a wide product for libxsmm. */
-static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
-                        const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                        const float* B, int ldb, const float* bias, float beta, float* C, int ldc) {
     if (!trans_a) {
         const float* bt = B; /* op(B)^T (N, K) */
         int ldbt = ldb;
         if (!trans_b) {
             float* s = scratch((size_t)N * K);
-            if (!s) { acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+            if (!s) {
+                if (bias)
+                    for (int i = 0; i < M; i++) memcpy(&AT(C, ldc, i, 0), bias, (size_t)N * sizeof(float));
+                acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, bias ? 1 : beta, C, ldc);
+                return;
+            }
             for (int k = 0; k < K; k++)
                 for (int j = 0; j < N; j++) s[(size_t)j * K + k] = AT(B, ldb, k, j);
             bt = s;
             ldbt = K;
         }
-        for (int i = 0; i < M; i++) {
-            float* c = &AT(C, ldc, i, 0);
-            for (int j = 0; j < N; j++) {
-                float v = alpha * dot16(&AT(A, lda, i, 0), 1, &AT(bt, ldbt, j, 0), K);
-                c[j] = beta == 0 ? v : v + beta * c[j];
-            }
-        }
+        narrow_dots(M, N, K, alpha, A, lda, bt, ldbt, bias, beta, C, ldc);
         return;
     }
     float* t = scratch((size_t)N * M); /* (N, M) */
@@ -199,7 +294,7 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
     if (M <= 0 || N <= 0) return;
     /* (the transposed-A narrow path recurses with M and N swapped: only for M >= 8) */
     if (N < 8 && K > 0 && (M >= 8 || !trans_a)) {
-        gemm_narrow(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        gemm_narrow(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, NULL, beta, C, ldc);
         return;
     }
     /* JIT kernels have alpha = 1; tiny outputs and skinny transposed-B products are faster in C */
@@ -219,9 +314,11 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
             for (int k0 = 0; k0 < K; k0 += 16) {
                 const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
 #ifdef __AVX512F__
-                /* full tiles: one gather of a column of 16 per row of Bt (the scalar copy's
-                 * strided stores cost a cycle per element) */
-                if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
+                /* full tiles in registers; tiles cut in k: one gather of a column of 16 per
+                 * row of Bt (the scalar copy's strided stores cost a cycle per element) */
+                if (j1 - j0 == 16 && k1 - k0 == 16) {
+                    transpose16(bt + (size_t)k0 * N + j0, (size_t)N, &AT(B, ldb, j0, k0), (size_t)ldb);
+                } else if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
                     const __m512i idx = _mm512_mullo_epi32(
                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(ldb));
                     for (int k = k0; k < k1; k++)
@@ -247,6 +344,17 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 #endif
 }
 
+void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
+                    int ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (N < 8 && K > 0) { /* the head's sums and the bias added in registers, C not read */
+        gemm_narrow(false, false, M, N, K, 1, A, lda, B, ldb, bias, 1, C, ldc);
+        return;
+    }
+    for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
+    acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+}
+
 #else
 
 const char* acrl_gemm_backend(void) { return "c"; }
@@ -254,6 +362,13 @@ const char* acrl_gemm_backend(void) { return "c"; }
 void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
     acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
+                    int ldc) {
+    if (M <= 0 || N <= 0) return;
+    for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
+    acrl_gemm_c(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
 }
 
 #endif

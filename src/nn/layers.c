@@ -8,14 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/copy.h"
 #include "util/size.h"
 
 /* ---- linear: W stored (in, out) -------------------------------------------------- */
 
 void acrl_linear_forward_with(acrl_gemm_fn gemm, float* y, const float* x, const float* w, const float* b, int B,
                               int in, int out) {
-    if (b) {
-        for (int i = 0; i < B; i++) memcpy(y + (size_t)i * out, b, (size_t)out * sizeof(float));
+    if (b && gemm == acrl_gemm) {
+        acrl_gemm_bias(B, out, in, x, in, w, out, b, y, out);
+    } else if (b) {
+        acrl_copy_row_bcast(y, (size_t)out, b, (size_t)out, B);
         gemm(false, false, B, out, in, 1, x, in, w, out, 1, y, out);
     } else {
         gemm(false, false, B, out, in, 1, x, in, w, out, 0, y, out);
@@ -275,6 +278,18 @@ void acrl_act_backward(acrl_act act, float* dx, const float* dy, const float* x,
             dx[i] += dy[i] * (0.5f * (1 + t) + 0.5f * u * dt);
         }
         break;
+    }
+}
+
+void acrl_act_grad(acrl_act act, float* restrict dx, const float* restrict dy, const float* restrict x,
+                   const float* restrict y, size_t n) {
+    /* 0 + v as the accumulation into zeros gives it (a -0 becomes +0) */
+    switch (act) {
+    case ACRL_ACT_RELU: for (size_t i = 0; i < n; i++) dx[i] = 0.0f + (x[i] > 0 ? dy[i] : 0); return;
+    case ACRL_ACT_NONE: for (size_t i = 0; i < n; i++) dx[i] = 0.0f + dy[i]; return;
+    default:
+        memset(dx, 0, n * sizeof(float));
+        acrl_act_backward(act, dx, dy, x, y, n);
     }
 }
 

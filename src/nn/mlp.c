@@ -242,15 +242,14 @@ const float* acrl_mlp_forward_train(acrl_mlp* m, const acrl_params* p, const flo
 }
 
 /* da (n) = act'(a) dh given the activation's input a and output h (n): tanh written directly
- * (no zeroing pass; the backward's hot loop), the others through acrl_act_backward */
+ * (no zeroing pass; the backward's hot loop), the others through acrl_act_grad */
 static void act_grad(acrl_act act, float* restrict da, const float* restrict dh, const float* a,
                      const float* restrict h, size_t n) {
     if (act == ACRL_ACT_TANH) {
         for (size_t i = 0; i < n; i++) da[i] = dh[i] * (1 - h[i] * h[i]);
         return;
     }
-    memset(da, 0, n * sizeof(float));
-    acrl_act_backward(act, da, dh, a, h, n);
+    acrl_act_grad(act, da, dh, a, h, n);
 }
 
 /* Backward of the last forward; grad (NULL: input gradient only) += parameter gradients. */
