@@ -84,8 +84,8 @@ static void tscac_defaults(void* cfgp) {
     c->stage1_fraction = 0.5f;
     c->kl_lambda = 1.0f;
     c->kl_lambda_min = 0.1f;
-    c->kl_lambda_lr = 5.0f;
-    c->kl_target = 0.05f;
+    c->kl_lambda_lr = 20.0f;
+    c->kl_target = 0.002f;
 }
 
 #define F(k, lo, hi, h) {#k, ACRL_CFG_FLOAT, offsetof(tscac_config, k), lo, hi, NULL, h}
