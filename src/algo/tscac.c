@@ -25,7 +25,8 @@
  * final.ckpt) holds the main learner (`tscac.main.*`), every stage-one learner
  * (`tscac.aux0.*`, `tscac.aux0.cost.*`, `tscac.aux0.lambda`, ...) and the duals
  * (`tscac.dual`). During stage one the main policy is a copy of pi_0 after each of its
- * updates, so acting, evaluation and policy.ckpt always show the policy being trained. */
+ * updates, so acting, evaluation and policy.ckpt show pi_0 (with K > 1, also during the
+ * later signals' segments) until stage two trains the main policy itself. */
 #include "algo/tscac.h"
 
 #include "algo/algo.h"
