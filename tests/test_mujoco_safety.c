@@ -481,14 +481,15 @@ static void check_tscac_train(void) {
     /* 8 rollouts of 128 steps: 4 of stage one (PPO-Lagrangian, a cost limit of 2 so that its
      * multiplier moves), 4 of stage two (a KL target of 0.0005, so that the dual moves) */
     const char* sets[] = {"n_steps=64", "batch_size=32", "n_epochs=2", "n_envs=2", "stage1_fraction=0.5",
-                          "cost_limit=2", "kl_target=0.0005", "eval_freq=0", "checkpoint_freq=0", "log_freq=128"};
-    int rc = train("tscac", "SafetyHopperVelocity-v1", dir[0], 1024, 0, NULL, sets, 10, err);
+                          "cost_limit=2", "kl_target=0.0005", "kl_lambda_lr=5", "eval_freq=0", "checkpoint_freq=0",
+                          "log_freq=128"};
+    int rc = train("tscac", "SafetyHopperVelocity-v1", dir[0], 1024, 0, NULL, sets, 11, err);
     if (rc) fprintf(stderr, "  tscac: %s\n", err);
     CHECK(rc == ACRL_OK);
-    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[1], 1024, 0, NULL, sets, 10, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[1], 1024, 0, NULL, sets, 11, err) == ACRL_OK);
     /* a stop in stage one (384) and one in stage two (768), each resumed to the end */
-    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[2], 1024, 384, NULL, sets, 10, err) == ACRL_OK);
-    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[3], 1024, 768, NULL, sets, 10, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[2], 1024, 384, NULL, sets, 11, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", dir[3], 1024, 768, NULL, sets, 11, err) == ACRL_OK);
     for (int i = 2; i < 4; i++) {
         rc = train(NULL, NULL, NULL, 0, 0, dir[i], NULL, 0, err);
         if (rc) fprintf(stderr, "  tscac resume: %s\n", err);
@@ -539,7 +540,7 @@ static void check_tscac_train(void) {
     /* the main policy starts stage two as the stage-one policy: at the stop at 384 (stage
      * one, after rollout 3) both hold the same weights */
     snprintf(path, sizeof path, "%s/tstop", tmp_root);
-    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 1024, 384, NULL, sets, 10, err) == ACRL_OK);
+    CHECK(train("tscac", "SafetyHopperVelocity-v1", path, 1024, 384, NULL, sets, 11, err) == ACRL_OK);
     {
         char ck[1400];
         snprintf(ck, sizeof ck, "%s/last.ckpt", path);

@@ -63,8 +63,8 @@ ppo_lag* ppo_lag_init(const ppo_lag_config* cfg, const acrl_algo_ctx* ctx, int c
     int K = acrl_env_num_costs(probe);
     acrl_env_close(probe);
     if (K < 1) {
-        snprintf(err, errlen, "%s needs an env with cost signals (e.g. SafetyHopperVelocity-v1); %s has none",
-                 prefix ? "tscac" : "ppo-lag", ctx->env_id);
+        snprintf(err, errlen, "ppo-lag needs an env with cost signals (e.g. SafetyHopperVelocity-v1); %s has none",
+                 ctx->env_id);
         return NULL;
     }
     if (cost_index < 0 || cost_index >= K) {

@@ -25,7 +25,8 @@
  * final.ckpt) holds the main learner (`tscac.main.*`), every stage-one learner
  * (`tscac.aux0.*`, `tscac.aux0.cost.*`, `tscac.aux0.lambda`, ...) and the duals
  * (`tscac.dual`). During stage one the main policy is a copy of pi_0 after each of its
- * updates, so acting, evaluation and policy.ckpt always show the policy being trained. */
+ * updates, so acting, evaluation and policy.ckpt show pi_0 (with K > 1, also during the
+ * later signals' segments) until stage two trains the main policy itself. */
 #include "algo/tscac.h"
 
 #include "algo/algo.h"
@@ -84,8 +85,8 @@ static void tscac_defaults(void* cfgp) {
     c->stage1_fraction = 0.5f;
     c->kl_lambda = 1.0f;
     c->kl_lambda_min = 0.1f;
-    c->kl_lambda_lr = 5.0f;
-    c->kl_target = 0.05f;
+    c->kl_lambda_lr = 20.0f;
+    c->kl_target = 0.002f;
 }
 
 #define F(k, lo, hi, h) {#k, ACRL_CFG_FLOAT, offsetof(tscac_config, k), lo, hi, NULL, h}
