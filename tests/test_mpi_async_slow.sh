@@ -63,7 +63,9 @@ check_ratio "$TMP/a" 4 4 1 200 4 4
 [ -f "$TMP/a/final.ckpt" ] && [ -f "$TMP/a/policy.ckpt" ] && ok || bad "sac sync = 0 wrote no final.ckpt / policy.ckpt"
 grep -q "sync = 0 (asynchronous, max_lag 4): rank 0 [0-9]* updates" "$TMP/a.err" && ok || bad "--ranks-info: $(cat "$TMP/a.err")"
 grep -q '^sync = false$' "$TMP/a/config.ini" && ok || bad "config.ini lacks sync = false"
-"$ACRL" eval "$TMP/a/final.ckpt" --episodes 1 >/dev/null 2>"$TMP/ae.err" && ok || bad "eval without mpirun: $(cat "$TMP/ae.err")"
+for f in final policy; do
+    "$ACRL" eval "$TMP/a/$f.ckpt" --episodes 1 >/dev/null 2>"$TMP/ae.err" && ok || bad "eval of $f.ckpt without mpirun: $(cat "$TMP/ae.err")"
+done
 
 # 2. half an update per env step (train_freq 4, gradient_steps 2), max_lag 2; TD3 with 2
 #    collectors of 2 copies (3 ranks), one update per vectorized step of all 4 copies
