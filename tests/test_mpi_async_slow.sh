@@ -27,7 +27,7 @@ fi
 # a summary.json number
 field() { awk -F': ' -v k="\"$2\"" '$1 ~ k { gsub(/,/, "", $2); print $2 }' "$1/summary.json"; }
 # check_ratio DIR G T E LS MAX_LAG SI: updates = G (floor(S / TE) - floor(LS / TE)) for the S
-# env steps received; the actor's lag at most (MAX_LAG + 1) SI + G updates; every collector's
+# env steps received; the actor's lag at most MAX_LAG SI + G updates; every collector's
 # steps taken = added + dropped at the stop
 check_ratio() {
     d=$1 G=$2 T=$3 E=$4 LS=$5 ML=$6 SI=$7
@@ -35,11 +35,11 @@ check_ratio() {
     U=$(field "$d" updates)
     want=$((G * (S / (T * E) - LS / (T * E))))
     echo "  $d: $S env steps received, $U updates (ratio: $want), actor lag $(field "$d" policy_lag_mean_updates) on" \
-         "average, $(field "$d" policy_lag_max_updates) at most (bound $(((ML + 1) * SI + G)))"
+         "average, $(field "$d" policy_lag_max_updates) at most (bound $((ML * SI + G)))"
     [ "$U" = "$want" ] && ok || bad "$d: $U updates for $S env steps, the ratio gives $want"
     [ "$(field "$d" sync)" = 0 ] && ok || bad "$d: summary.json sync is not 0"
     lag=$(field "$d" policy_lag_max_updates)
-    [ -n "$lag" ] && [ "$lag" -le $(((ML + 1) * SI + G)) ] && ok || bad "$d: actor lag $lag above the bound"
+    [ -n "$lag" ] && [ "$lag" -le $((ML * SI + G)) ] && ok || bad "$d: actor lag $lag above the bound"
     k=1
     tot=0
     while [ -n "$(field "$d" "rank${k}_env_steps_received")" ]; do
