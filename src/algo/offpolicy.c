@@ -217,6 +217,7 @@ static void offp_dist_free(offp_dist* d);
 typedef struct {
     int64_t sent_u;            /* updates of the actor last sent (-1: no message yet) */
     int64_t sent_credit;       /* credit last sent */
+    int64_t ack;               /* updates of the actor that chose its last batch (at first: of the first actor sent) */
     bool    stop_sent, done;   /* stop sent; the collector said it is done */
     int64_t received, dropped; /* env steps added / dropped after the stop */
     int64_t taken;             /* env steps it took (its "done" message) */
@@ -811,13 +812,12 @@ static void collector_fill(offp_core* o, void* self, const offp_hooks* h, acrl_c
     }
 }
 
-/* The learner's gradient steps (steps of them) and their mean metrics into m. Under sync = 0
- * the learner answers its collectors between steps (learner_service). */
+/* The learner's gradient steps (steps of them), their metrics added into sums (M_COUNT + 1).
+ * Under sync = 0 the learner answers its collectors between steps (learner_service). */
 static int learner_service(offp_core* o, bool stopping, char* err, size_t errlen);
 
-static int learner_updates(offp_core* o, void* self, const offp_hooks* h, int64_t steps, double* m, char* err,
-                           size_t errlen) {
-    double sums[M_COUNT + 1] = {0};
+static int learner_train(offp_core* o, void* self, const offp_hooks* h, int64_t steps, double* sums, char* err,
+                         size_t errlen) {
 #if defined(__SSE__)
     const unsigned csr = _mm_getcsr();
     _mm_setcsr(csr | 0x8040u);
@@ -831,11 +831,14 @@ static int learner_updates(offp_core* o, void* self, const offp_hooks* h, int64_
 #if defined(__SSE__)
     _mm_setcsr(csr);
 #endif
-    if (rc) return -1;
+    return rc ? -1 : 0;
+}
+
+/* m: the mean metrics of steps gradient steps whose sums learner_train added */
+static void learner_metrics(const offp_core* o, const offp_hooks* h, int64_t steps, const double* sums, double* m) {
     for (int k = 0; k < M_COUNT; k++) m[k] = steps && (h->metrics >> k & 1u) ? sums[k] / (double)steps : NAN;
     m[M_POLICY_LOSS] = sums[OFFP_ACTOR_STEPS] > 0 ? sums[M_POLICY_LOSS] / sums[OFFP_ACTOR_STEPS] : NAN;
     if (steps) m[M_LR] = o->cfg.learning_rate;
-    return 0;
 }
 
 static int offp_iterate_async(offp_core* o, void* self, const offp_hooks* h, acrl_collector* c, double* m, char* err,
@@ -903,7 +906,10 @@ static int offp_iterate_dist(offp_core* o, void* self, const offp_hooks* h, acrl
     long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
     int steps = o->cfg.gradient_steps < 0 ? o->cfg.train_freq : o->cfg.gradient_steps;
     if (c->steps <= o->cfg.learning_starts || replay_size(&o->rb) < (need > 0 ? need : 1)) steps = 0;
-    return learner_updates(o, self, h, steps, m, err, errlen);
+    double sums[M_COUNT + 1] = {0};
+    if (learner_train(o, self, h, steps, sums, err, errlen)) return -1;
+    learner_metrics(o, h, steps, sums, m);
+    return 0;
 }
 
 /* ---- sync = 0: asynchronous collectors ------------------------------------------------
@@ -918,8 +924,11 @@ static int offp_iterate_dist(offp_core* o, void* self, const offp_hooks* h, acrl
  * messages the learner grants each collector credit, the batches it may have sent,
  * L0 + 1 + floor((U + max_lag * sync_interval) / G) after U updates; a collector without
  * credit waits for the learner's next message. So a collector's data runs at most max_lag
- * weight versions (plus one training phase) ahead of the updates, and the actor that chose
- * it is at most that many versions old. Stop: the learner sends every collector a stop
+ * weight versions (plus one training phase) ahead of the updates. And the learner makes no
+ * update that would put it more than max_lag * sync_interval + G updates past the actor that
+ * chose any collector's last batch (it waits for that collector's next batch instead), so the
+ * actor that chose a batch is at most that many updates old when it arrives, whatever the
+ * number of collectors. Stop: the learner sends every collector a stop
  * message, then receives (and drops) what they still send until each has said it is done. */
 
 static int64_t async_credit(const offp_dist* d, int64_t updates) {
@@ -956,6 +965,7 @@ static int learner_service(offp_core* o, bool stopping, char* err, size_t errlen
         if (type == OFFP_MSG_WEIGHTS) {
             memcpy(d->wbuf + (size_t)k * d->wmsg + d->hdr, d->policy->param, sizeof(float) * d->policy->count);
             n += sizeof(float) * d->policy->count;
+            if (p->sent_u < 0) p->ack = U;
             p->sent_u = U;
             d->last_sync = U;
         }
@@ -988,6 +998,7 @@ static void learner_add(offp_core* o, acrl_collector* c, int k, const unsigned c
     }
     c->steps = (long)(o->counters[1] * (int64_t)Ec);
     d->k[k].received += (int64_t)d->T * Ec;
+    d->k[k].ack = hd[2];
     const int64_t lag = OFFP_UPDATES(o) - hd[2];
     d->lag_sum += (double)lag;
     d->lag_n++;
@@ -1171,12 +1182,29 @@ static int offp_iterate_async(offp_core* o, void* self, const offp_hooks* h, acr
     if (learner_service(o, false, err, errlen) || learner_receive(o, c, false, false, err, errlen)) return -1;
     while (!d->stop_request && async_due(o, c) - d->skipped <= OFFP_UPDATES(o))
         if (learner_receive(o, c, true, false, err, errlen)) return -1;
-    int64_t steps = async_due(o, c) - d->skipped - OFFP_UPDATES(o);
-    if (steps < 0) steps = 0;
-    /* a run resumed without its buffer skips the updates until it holds a batch again */
-    long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
-    if (replay_size(&o->rb) < (need > 0 ? need : 1)) { d->skipped += steps; steps = 0; }
-    return learner_updates(o, self, h, steps, m, err, errlen);
+    /* the updates the data calls for, never more than max_lag versions (+ G) past the actor a
+     * collector last used: past that, wait for its next batch */
+    const int64_t X = (int64_t)d->max_lag * d->sync_interval + d->G;
+    double sums[M_COUNT + 1] = {0};
+    int64_t done = 0;
+    while (!d->stop_request) {
+        int64_t steps = async_due(o, c) - d->skipped - OFFP_UPDATES(o);
+        if (steps <= 0) break;
+        /* a run resumed without its buffer skips the updates until it holds a batch again */
+        long need = o->cfg.learning_starts < o->cfg.batch_size ? o->cfg.learning_starts : o->cfg.batch_size;
+        if (replay_size(&o->rb) < (need > 0 ? need : 1)) { d->skipped += steps; break; }
+        int64_t oldest = INT64_MAX;
+        for (int k = 0; k < d->R - 1; k++) if (d->k[k].ack < oldest) oldest = d->k[k].ack;
+        if (oldest + X - OFFP_UPDATES(o) < steps) steps = oldest + X - OFFP_UPDATES(o);
+        if (steps > 0) {
+            if (learner_train(o, self, h, steps, sums, err, errlen)) return -1;
+            done += steps;
+        } else if (learner_receive(o, c, true, false, err, errlen)) {
+            return -1;
+        }
+    }
+    learner_metrics(o, h, done, sums, m);
+    return 0;
 }
 
 int offp_dist_finish(offp_core* o, acrl_collector* c, char* err, size_t errlen) {

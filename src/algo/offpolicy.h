@@ -217,7 +217,8 @@ int64_t* offp_dist_last_sync(offp_core* o);
  * updates the received env steps call for at the configured ratio (waiting for data only when
  * it has made them all), and sends its actor every sync_interval updates without making the
  * collectors wait; flow control (max_lag) keeps a collector's data within max_lag weight
- * versions of the learner's updates. A collector's offp_iterate runs until the learner stops
+ * versions of the learner's updates, and the learner within max_lag versions (+ one training
+ * phase) of the actor that chose any collector's last batch. A collector's offp_iterate runs until the learner stops
  * it; the learner's makes the updates due. The learner's checkpoints hold its own state
  * only (a resume restarts the collectors' env copies: not exact). */
 /* Learner, after its last iteration: stops every collector and takes (drops) what they still

@@ -762,7 +762,7 @@ static int run_build(run* r, acrl_train_options* o, const acrl_ckpt* ck, char* e
     } else if (rc->sync == 0 || rc->max_lag != RUN_MAX_LAG_DEFAULT) {
         /* sync = 0 only has a meaning for the off-policy learner and its collectors */
         bool sync_key = rc->sync == 0;
-        if (!(ck && acrl_ckpt_section(ck, "dist", &(size_t){0}))) { /* (a learner's checkpoint: below) */
+        if (!ck) { /* (a checkpoint of such a run is evaluated or exported as it is; resumed: below) */
             snprintf(err, errlen, "%s applies to the off-policy algorithms under mpirun with several ranks (one learner, "
                      "collectors)%s", sync_key ? "sync = 0 (asynchronous collectors)" : "max_lag",
                      R > 1 ? "; not to ppo and a2c, whose ranks compute every update together" : "; this run has one process");

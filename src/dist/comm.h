@@ -66,7 +66,8 @@ int comm_probe(int source, int tag, int* from, size_t* n, char* err, size_t errl
 /* Receives the message comm_probe found (n bytes from rank from, tag) into buf. */
 int comm_recv(void* buf, size_t n, int from, int tag, char* err, size_t errlen);
 /* Between two polls of a waiting loop that started at t0 (comm_now()): yields the core for
- * the first millisecond, then sleeps 20 us; -1 with a message naming what after the timeout. */
+ * the first millisecond, then sleeps 20 us, after 10 ms 200 us; -1 with a message naming what
+ * after the timeout. */
 int comm_poll_wait(double t0, const char* what, char* err, size_t errlen);
 /* Monotonic seconds. */
 double comm_now(void);
