@@ -112,6 +112,10 @@ void acrl_squash_rsample(float* act, const float* mean, const float* log_std, co
 /* logp (B) = log-density of the action rsampled from eps (B,D) (see above). */
 void acrl_squash_log_prob(float* logp, const float* mean, const float* log_std, const float* eps,
                           const float* act_scale, int B, int D);
+/* Both of the above in one pass: act (B,D) and logp (B) from eps, the bits of the two calls
+ * (u = mean + std * eps computed once per element). */
+void acrl_squash_rsample_logp(float* act, float* logp, const float* mean, const float* log_std, const float* eps,
+                              const float* act_scale, const float* act_bias, int B, int D);
 /* ent (B) = -logp: single-sample entropy estimate (no closed form). */
 void acrl_squash_entropy(float* ent, const float* mean, const float* log_std, const float* eps,
                          const float* act_scale, int B, int D);

@@ -180,14 +180,12 @@ static void lanes_policy(void* arg, int lane) {
         if (!j->actor) return;
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
         offp_gauss_head_split(head, s->mean, s->ls_raw, s->ls, lo, hi, B, D);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_PI, b->obs, s->a_pi, B, od, D);
     } else {
         const float* head = acrl_mlp_forward(&s->pi_targ, &s->L.actor_targ, b->next_obs, B);
         offp_gauss_head_split(head, s->mean_n, s->ls_raw_n, s->ls_n, lo, hi, B, D);
-        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
     }
 }

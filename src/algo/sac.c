@@ -279,8 +279,7 @@ static void sac_lanes_policy_seq(void* arg, int lane) {
     if (lane == 0) {
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B); /* (B, K, 2D) */
         split_head(head, s->mean, s->ls_raw, s->ls, B * K, D);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B * K, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B * K, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, B * K, D);
         offp_critic_input(&s->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
         float* in = s->cr.in[OFFP_IN_PI];
         const float* st = b->obs;  /* s_j (B, od) */
@@ -300,8 +299,7 @@ static void sac_lanes_policy_seq(void* arg, int lane) {
         first_blocks(s->mean_n, B, K, D);
         first_blocks(s->ls_raw_n, B, K, D);
         first_blocks(s->ls_n, B, K, D);
-        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
     }
 }
@@ -341,15 +339,13 @@ static void sac_lanes_policy(void* arg, int lane) {
     if (lane == 0) {
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
         split_head(head, s->mean, s->ls_raw, s->ls, B, D);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_DATA, cs, b->act, B, cd, D);
         offp_critic_input(&s->cr, OFFP_IN_PI, cs, s->a_pi, B, cd, D);
     } else {
         const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
         split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B, D);
-        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, cs_n, s->a_next, B, cd, D);
     }
 }

@@ -107,8 +107,24 @@ static double log_one_minus_tanh2(double u) {
 void acrl_squash_sample(float* act, float* logp, float* eps, const float* mean, const float* log_std,
                         const float* act_scale, const float* act_bias, acrl_rng* rng, int B, int D) {
     for (size_t i = 0; i < (size_t)B * D; i++) eps[i] = (float)acrl_rng_normal(rng);
-    acrl_squash_rsample(act, mean, log_std, eps, act_scale, act_bias, B, D);
-    if (logp) acrl_squash_log_prob(logp, mean, log_std, eps, act_scale, B, D);
+    if (logp) acrl_squash_rsample_logp(act, logp, mean, log_std, eps, act_scale, act_bias, B, D);
+    else acrl_squash_rsample(act, mean, log_std, eps, act_scale, act_bias, B, D);
+}
+
+/* acrl_squash_rsample's and acrl_squash_log_prob's expressions, each evaluated once */
+void acrl_squash_rsample_logp(float* act, float* logp, const float* mean, const float* log_std, const float* eps,
+                              const float* act_scale, const float* act_bias, int B, int D) {
+    for (int b = 0; b < B; b++) {
+        double s = 0.0;
+        for (int d = 0; d < D; d++) {
+            size_t i = (size_t)b * D + d;
+            double u = mean[i] + exp((double)log_std[i]) * eps[i];
+            act[i] = (float)((act_bias ? act_bias[d] : 0.0) + (act_scale ? act_scale[d] : 1.0) * tanh(u));
+            s += -0.5 * (double)eps[i] * eps[i] - log_std[i] - HALF_LOG_2PI - log_one_minus_tanh2(u);
+            if (act_scale) s -= log((double)act_scale[d]);
+        }
+        logp[b] = (float)s;
+    }
 }
 
 void acrl_squash_rsample(float* act, const float* mean, const float* log_std, const float* eps,
