@@ -331,8 +331,8 @@ static int pmoe_train_step(void* self, double* sums, char* err, size_t errlen) {
     const int B = o->cfg.batch_size, K = p->K, D = p->D;
     offp_sample(o, B);
     float *eps_pi = p->noise_pi, *eps_next = p->noise_next, *u = p->noise_u;
-    for (int i = 0; i < B * K * D; i++) eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < B * D; i++) eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, eps_pi, (size_t)B * K * D);
+    acrl_rng_normal_floats(&o->rng, eps_next, (size_t)B * D);
     for (int i = 0; i < B; i++) u[i] = (float)acrl_rng_uniform(&o->rng, 0.0, 1.0);
     return pmoe_update(p, &o->batch, B, eps_pi, eps_next, u, sums, err, errlen);
 }

@@ -562,8 +562,8 @@ static int sac_train_step(void* self, double* sums, char* err, size_t errlen) {
     offp_sample(o, B);
     if (s->discrete) return sacd_update(s, &o->batch, B, sums, err, errlen);
     const int n = B * s->D; /* eps_pi: (B, K, D), eps_next: (B, D) */
-    for (int i = 0; i < n * s->K; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, s->eps_pi, (size_t)n * s->K);
+    acrl_rng_normal_floats(&o->rng, s->eps_next, (size_t)n);
     return sac_update(s, &o->batch, B, s->eps_pi, s->eps_next, sums, err, errlen);
 }
 

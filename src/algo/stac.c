@@ -325,8 +325,8 @@ static int stac_train_step(void* self, double* sums, char* err, size_t errlen) {
     offp_core* o = &s->L.core;
     const int B = o->cfg.batch_size, n = B * s->D;
     offp_sample(o, B);
-    for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, s->eps_pi, (size_t)n);
+    acrl_rng_normal_floats(&o->rng, s->eps_next, (size_t)n);
     return stac_update(s, &o->batch, B, s->eps_pi, s->eps_next, &o->rng, sums, err, errlen);
 }
 

@@ -31,7 +31,7 @@ void acrl_gauss_log_std_backward(float* dlog_std_in, const float* dlog_std, cons
 /* ---- diagonal Gaussian --------------------------------------------------------- */
 
 void acrl_gauss_sample(float* act, float* eps, const float* mean, const float* log_std, acrl_rng* rng, int B, int D) {
-    for (size_t i = 0; i < (size_t)B * D; i++) eps[i] = (float)acrl_rng_normal(rng);
+    acrl_rng_normal_floats(rng, eps, (size_t)B * D);
     acrl_gauss_rsample(act, mean, log_std, eps, B, D);
 }
 
@@ -106,7 +106,7 @@ static double log_one_minus_tanh2(double u) {
 
 void acrl_squash_sample(float* act, float* logp, float* eps, const float* mean, const float* log_std,
                         const float* act_scale, const float* act_bias, acrl_rng* rng, int B, int D) {
-    for (size_t i = 0; i < (size_t)B * D; i++) eps[i] = (float)acrl_rng_normal(rng);
+    acrl_rng_normal_floats(rng, eps, (size_t)B * D);
     if (logp) acrl_squash_rsample_logp(act, logp, mean, log_std, eps, act_scale, act_bias, B, D);
     else acrl_squash_rsample(act, mean, log_std, eps, act_scale, act_bias, B, D);
 }
