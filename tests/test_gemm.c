@@ -34,11 +34,11 @@ static int bits_differ(const float* x, const float* y, size_t n) {
 
 static void check_exact_paths(acrl_rng* rng) {
     const bool xsmm = strcmp(acrl_gemm_backend(), "libxsmm") == 0; /* the C backend has no such paths */
-    const int Ms[] = {1, 5, 100, 256}, Ks[] = {1, 3, 15, 16, 23, 64, 100, 256}, Ns[] = {1, 2, 3, 6, 7, 12, 64, 65};
+    const int Ms[] = {1, 5, 100, 256}, Ks[] = {1, 3, 15, 16, 23, 64, 100, 256}, Ns[] = {1, 2, 3, 6, 7, 12, 32, 64, 65, 256};
     int cases = 0, bad = 0;
     for (int mi = 0; mi < 4; mi++)
         for (int ki = 0; ki < 8; ki++)
-            for (int ni = 0; ni < 8; ni++) {
+            for (int ni = 0; ni < 10; ni++) {
                 const int M = Ms[mi], K = Ks[ki], N = Ns[ni];
                 float* A = malloc(sizeof(float) * (size_t)M * K);
                 float* B = malloc(sizeof(float) * (size_t)K * N);  /* (K, N) */
@@ -56,7 +56,7 @@ static void check_exact_paths(acrl_rng* rng) {
                     if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("narrow M %d N %d K %d\n", M, N, K); }
                     cases++;
                 }
-                acrl_gemm_bias(M, N, K, A, K, B, N, bias, C1, N);
+                acrl_gemm_bias(M, N, K, A, K, B, N, bias, C1, N, NULL);
                 for (int i = 0; i < M; i++) memcpy(C2 + (size_t)i * N, bias, sizeof(float) * (size_t)N);
                 acrl_gemm(false, false, M, N, K, 1, A, K, B, N, 1, C2, N);
                 if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("bias M %d N %d K %d\n", M, N, K); }

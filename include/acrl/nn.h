@@ -89,9 +89,10 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                  const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
 /* C (M, N) = A (M, K) B (K, N) + bias (N) on every row, row strides lda, ldb, ldc: the bits of
  * copying bias into every row of C and then acrl_gemm(false, false, ..., alpha 1, beta 1), without
- * the copy where it can (narrow outputs add the bias to the sums in registers). */
+ * the copy where it can (the sums start from the bias in registers). relu (M, N; stride ldc, or
+ * NULL) = acrl_act_forward's ReLU of C, from the same registers. */
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc);
+                    int ldc, float* relu);
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 

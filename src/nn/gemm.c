@@ -344,15 +344,85 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 #endif
 }
 
+#ifdef __AVX512F__
+/* Rows i .. i + R - 1 and columns j .. j + 16 V - 1 (the last 16 under mask mk) of
+ * C = bias + A B as libxsmm's JIT kernels compute each element: a chain of fused multiply-adds
+ * over k in order, starting from the bias (test_gemm checks the bits against them); H = ReLU(C)
+ * (max(c, 0): c > 0 ? c : +0, NaN to 0, as acrl_act_forward) when H is given. R x V accumulators
+ * stay in registers, so neither the bias rows nor C are written before the sums are done. */
+static inline __attribute__((always_inline)) void bias_fma_block(int R, int V, int K, const float* A, int lda,
+                                                                const float* B, int ldb, const float* bias,
+                                                                __mmask16 mk, float* C, int ldc, float* H) {
+    __m512 acc[6][4];
+    for (int v = 0; v < V; v++) {
+        const __m512 b = _mm512_maskz_loadu_ps(v == V - 1 ? mk : 0xffff, bias + 16 * v);
+        for (int r = 0; r < R; r++) acc[r][v] = b;
+    }
+    for (int k = 0; k < K; k++) {
+        __m512 w[4];
+        for (int v = 0; v < V; v++) w[v] = _mm512_maskz_loadu_ps(v == V - 1 ? mk : 0xffff, &AT(B, ldb, k, 16 * v));
+        for (int r = 0; r < R; r++) {
+            const __m512 a = _mm512_set1_ps(AT(A, lda, r, k));
+            for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++) {
+            const __mmask16 m = v == V - 1 ? mk : 0xffff;
+            _mm512_mask_storeu_ps(&AT(C, ldc, r, 16 * v), m, acc[r][v]);
+            if (H) _mm512_mask_storeu_ps(&AT(H, ldc, r, 16 * v), m, _mm512_max_ps(acc[r][v], _mm512_setzero_ps()));
+        }
+}
+
+/* bias_fma_block over all rows (4 at a time) for V vectors of columns from j */
+static inline __attribute__((always_inline)) void bias_fma_cols(int V, int M, int K, const float* A, int lda,
+                                                               const float* B, int ldb, const float* bias, int j,
+                                                               __mmask16 mk, float* C, int ldc, float* H) {
+    int i = 0;
+    for (; i + 6 <= M; i += 6)
+        bias_fma_block(6, V, K, &AT(A, lda, i, 0), lda, B + j, ldb, bias + j, mk, &AT(C, ldc, i, j), ldc,
+                       H ? &AT(H, ldc, i, j) : NULL);
+    for (; i < M; i++)
+        bias_fma_block(1, V, K, &AT(A, lda, i, 0), lda, B + j, ldb, bias + j, mk, &AT(C, ldc, i, j), ldc,
+                       H ? &AT(H, ldc, i, j) : NULL);
+}
+
+static void bias_fma(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias,
+                     float* C, int ldc, float* H) {
+    for (int j = 0; j < N; j += 64) {
+        const int left = N - j < 64 ? N - j : 64, V = (left + 15) / 16;
+        const __mmask16 mk = (__mmask16)(left % 16 ? (1u << (left % 16)) - 1 : 0xffffu);
+        switch (V) {
+        case 1: bias_fma_cols(1, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H); break;
+        case 2: bias_fma_cols(2, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H); break;
+        case 3: bias_fma_cols(3, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H); break;
+        default: bias_fma_cols(4, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H); break;
+        }
+    }
+}
+#endif
+
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc) {
+                    int ldc, float* relu) {
     if (M <= 0 || N <= 0) return;
     if (N < 8 && K > 0) { /* the head's sums and the bias added in registers, C not read */
         gemm_narrow(false, false, M, N, K, 1, A, lda, B, ldb, bias, 1, C, ldc);
-        return;
+    } else {
+#ifdef __AVX512F__
+        /* Widths that are multiples of 32, where libxsmm's kernels are plain FMA chains (checked
+         * for M 1 .. 256, K 1 .. 256, N 32 .. 1024 here; a last block of 16 or fewer columns
+         * is summed otherwise), and only where libxsmm has a kernel (else acrl_gemm's C path) */
+        if (K > 0 && N % 32 == 0 && xsmm_kernel(N, M, K, ldb, lda, ldc, 0)) {
+            bias_fma(M, N, K, A, lda, B, ldb, bias, C, ldc, relu);
+            return;
+        }
+#endif
+        for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
+        acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
     }
-    for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
-    acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+    if (relu)
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) AT(relu, ldc, i, j) = AT(C, ldc, i, j) > 0 ? AT(C, ldc, i, j) : 0;
 }
 
 #else
@@ -365,10 +435,13 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 }
 
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc) {
+                    int ldc, float* relu) {
     if (M <= 0 || N <= 0) return;
     for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
     acrl_gemm_c(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+    if (relu)
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) AT(relu, ldc, i, j) = AT(C, ldc, i, j) > 0 ? AT(C, ldc, i, j) : 0;
 }
 
 #endif

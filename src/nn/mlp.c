@@ -212,6 +212,13 @@ static const float* forward(acrl_mlp* m, const acrl_params* p, const float* in, 
     const float* x = in;
     for (int l = 0; l < m->nlayers; l++) {
         const int din = m->sizes[l], dout = m->sizes[l + 1];
+        if (l < m->nlayers - 1 && m->act == ACRL_ACT_RELU && !drop && !m->layernorm && !m->bf16[l]) {
+            /* ReLU straight after the linear layer: both from the same registers */
+            acrl_gemm_bias(B, dout, din, x, din, p->param + m->w_off[l], dout, p->param + m->b_off[l], m->z[l], dout,
+                           m->h[l]);
+            x = m->h[l];
+            continue;
+        }
         acrl_linear_forward_with(acrl_mlp_gemm(m, l), m->z[l], x, p->param + m->w_off[l], p->param + m->b_off[l], B,
                                  din, dout);
         if (l == m->nlayers - 1) break;
