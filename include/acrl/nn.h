@@ -93,6 +93,11 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
  * NULL) = acrl_act_forward's ReLU of C, from the same registers. */
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
                     int ldc, float* relu);
+/* dx (M, N) = ReLU's backward of dy (M, K) w^T with w (N, K) (a linear layer's weight, in N,
+ * out K) and z (M, N) the ReLU's input: the bits of acrl_gemm(false, true, ..., beta 0) into a
+ * scratch dh followed by acrl_act_grad(ACRL_ACT_RELU, dx, dh, z, ...), in one pass where it can.
+ * dx must not alias dy, w or z. */
+void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, const float* z, float* dx);
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 

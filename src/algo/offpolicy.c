@@ -597,8 +597,12 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         if (l == 0) { gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
         float* dh = m->d[0];                         /* never holds dz */
         float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
-        gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
-        acrl_act_grad(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        if (m->act == ACRL_ACT_RELU && gemm == acrl_gemm) {
+            acrl_gemm_relu_grad(B, in, out, dz, w, m->z[l - 1], da);
+        } else {
+            gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
+            acrl_act_grad(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        }
         dz = da;
     }
 }

@@ -282,10 +282,14 @@ static void backward(acrl_mlp* m, const acrl_params* p, float* grad, float* din,
         float* dh = m->d[0] == dz ? m->d[1] : m->d[0];
         float* da = m->d[2] == dz || m->d[2] == dh ? (m->d[1] == dz || m->d[1] == dh ? m->d[0] : m->d[1]) : m->d[2];
         const size_t n = (size_t)B * in;
-        gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
         const float* pre = m->dropped ? m->dr[l - 1] : m->z[l - 1]; /* what enters LN / act */
         const float* a = m->layernorm ? m->ln[l - 1] : pre;
-        act_grad(m->act, da, dh, a, m->h[l - 1], n);
+        if (m->act == ACRL_ACT_RELU && !m->layernorm && gemm == acrl_gemm) {
+            acrl_gemm_relu_grad(B, in, out, dz, w, a, da); /* dL/dh[l-1] masked in one pass */
+        } else {
+            gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
+            act_grad(m->act, da, dh, a, m->h[l - 1], n);
+        }
         float* dpre = da;
         if (m->layernorm) {
             memset(dh, 0, n * sizeof(float));
