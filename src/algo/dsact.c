@@ -180,12 +180,12 @@ static void lanes_policy(void* arg, int lane) {
         if (!j->actor) return;
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
         offp_gauss_head_split(head, s->mean, s->ls_raw, s->ls, lo, hi, B, D);
-        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_PI, b->obs, s->a_pi, B, od, D);
     } else {
         const float* head = acrl_mlp_forward(&s->pi_targ, &s->L.actor_targ, b->next_obs, B);
         offp_gauss_head_split(head, s->mean_n, s->ls_raw_n, s->ls_n, lo, hi, B, D);
-        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
     }
 }
@@ -322,7 +322,7 @@ int dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, 
         s->g_logp[i] = alpha;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
-                             eps_pi, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
+                             eps_pi, NULL, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
     offp_adam(&s->L.actor, c->policy_lr, c->off.adam_eps);

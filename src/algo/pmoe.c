@@ -193,7 +193,7 @@ static void pmoe_lanes_policy(void* arg, int lane) {
         }
         const int n = K * B;
         acrl_gauss_log_std(p->ls, p->ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, n, D);
-        acrl_squash_rsample_logp(p->a_pi, p->logp, p->mean, p->ls, p->eps, NULL, NULL, n, D);
+        acrl_squash_rsample_logp(p->a_pi, p->logp, p->mean, p->ls, p->eps, NULL, NULL, NULL, n, D);
         acrl_cat_probs(p->gate, p->logits, B, K);
         acrl_cat_log_probs(p->log_gate, p->logits, B, K);
         offp_critic_input(cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
@@ -213,7 +213,7 @@ static void pmoe_lanes_policy(void* arg, int lane) {
             memcpy(p->ls_raw_n + (size_t)i * D, e + D, sizeof(float) * D);
         }
         acrl_gauss_log_std(p->ls_n, p->ls_raw_n, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
-        acrl_squash_rsample_logp(p->a_next, p->logp_n, p->mean_n, p->ls_n, j->eps_next, NULL, NULL, B, D);
+        acrl_squash_rsample_logp(p->a_next, p->logp_n, p->mean_n, p->ls_n, j->eps_next, NULL, NULL, NULL, B, D);
         offp_critic_input(cr, OFFP_IN_NEXT, b->next_obs, p->a_next, B, od, D);
     }
 }
