@@ -9,6 +9,13 @@
 
 #include "util/copy.h"
 
+/* Products and sums stay separate roundings here, as gcc does in ISO C mode: clang would fuse
+ * a * b + c in the plain loops, which the register paths (separate multiply and add) must
+ * match bit for bit. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #define AT(X, ld, r, c) ((X)[(size_t)(r) * (size_t)(ld) + (size_t)(c)])
 
 void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
