@@ -455,6 +455,22 @@ static void test_samplers(void) {
     for (int b = 0; b < B; b++) same &= lp[b] == lp2[b] && isfinite(lp[b]);
     CHECK(inside);
     CHECK(same);
+    /* the one-pass sample + log-prob (which acrl_squash_sample used above) gives the bits of the two passes */
+    float a3[B * D];
+    acrl_squash_rsample(a3, m, l, eps, sc, bi, B, D);
+    CHECK(memcmp(a, a3, sizeof a) == 0);
+    CHECK(memcmp(lp, lp2, sizeof lp) == 0);
+    /* the backward from the kept std, tanh(u), log(1 - tanh(u)^2): the bits of the recomputing one */
+    {
+        double keep[B * D * 3];
+        float lp3[B], ga[B * D], glp[B], dm1[B * D] = {0}, dl1[B * D] = {0}, dm2[B * D] = {0}, dl2[B * D] = {0};
+        for (int i = 0; i < B * D; i++) { l[i] = (float)(0.7 * acrl_rng_normal(&rng)); ga[i] = (float)acrl_rng_normal(&rng); }
+        for (int b = 0; b < B; b++) glp[b] = (float)acrl_rng_uniform(&rng, 0, 1);
+        acrl_squash_rsample_logp(a3, lp3, m, l, eps, sc, bi, keep, B, D);
+        acrl_squash_backward(dm1, dl1, ga, glp, m, l, eps, sc, 0.01f, B, D);
+        acrl_squash_backward_kept(dm2, dl2, ga, glp, keep, eps, sc, 0.01f, B, D);
+        CHECK(memcmp(dm1, dm2, sizeof dm1) == 0 && memcmp(dl1, dl2, sizeof dl1) == 0);
+    }
 
     /* determinism: same seed, same draws; another seed, other draws */
     int c1[B], c2[B], c3[B];

@@ -24,6 +24,8 @@ typedef void (*gemm_fn)(bool, bool, int, int, int, float, const float*, int, con
  * - a narrow product (N < 8) without transposes and the blocked C path on B stored transposed
  *   (both are dot16 per element), with and without a bias (acrl_gemm_bias against the bias
  *   copied into C and beta 1);
+ * - ReLU's backward through a linear layer in one pass (acrl_gemm_relu_grad) against the
+ *   transposed-B product followed by acrl_act_grad;
  * - a transposed-B product and the same product on B transposed beforehand (the register
  *   16x16 transpose against plain copies), for M >= 8. bits_differ: how many elements differ. */
 static int bits_differ(const float* x, const float* y, size_t n) {
@@ -34,11 +36,11 @@ static int bits_differ(const float* x, const float* y, size_t n) {
 
 static void check_exact_paths(acrl_rng* rng) {
     const bool xsmm = strcmp(acrl_gemm_backend(), "libxsmm") == 0; /* the C backend has no such paths */
-    const int Ms[] = {1, 5, 100, 256}, Ks[] = {1, 3, 15, 16, 23, 64, 100, 256}, Ns[] = {1, 2, 3, 6, 7, 12, 64, 65};
+    const int Ms[] = {1, 5, 100, 256}, Ks[] = {1, 3, 15, 16, 23, 64, 100, 256}, Ns[] = {1, 2, 3, 6, 7, 12, 32, 64, 65, 256};
     int cases = 0, bad = 0;
     for (int mi = 0; mi < 4; mi++)
         for (int ki = 0; ki < 8; ki++)
-            for (int ni = 0; ni < 8; ni++) {
+            for (int ni = 0; ni < 10; ni++) {
                 const int M = Ms[mi], K = Ks[ki], N = Ns[ni];
                 float* A = malloc(sizeof(float) * (size_t)M * K);
                 float* B = malloc(sizeof(float) * (size_t)K * N);  /* (K, N) */
@@ -56,11 +58,22 @@ static void check_exact_paths(acrl_rng* rng) {
                     if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("narrow M %d N %d K %d\n", M, N, K); }
                     cases++;
                 }
-                acrl_gemm_bias(M, N, K, A, K, B, N, bias, C1, N);
+                acrl_gemm_bias(M, N, K, A, K, B, N, bias, C1, N, NULL);
                 for (int i = 0; i < M; i++) memcpy(C2 + (size_t)i * N, bias, sizeof(float) * (size_t)N);
                 acrl_gemm(false, false, M, N, K, 1, A, K, B, N, 1, C2, N);
                 if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("bias M %d N %d K %d\n", M, N, K); }
                 cases++;
+                { /* ReLU's backward of A Bt^T in one pass against the product, then acrl_act_grad */
+                    float* z = malloc(sizeof(float) * (size_t)M * N);
+                    float* dh = malloc(sizeof(float) * (size_t)M * N);
+                    for (size_t i = 0; i < (size_t)M * N; i++) z[i] = i % 5 == 0 ? 0.0f : (float)acrl_rng_uniform(rng, -1, 1);
+                    acrl_gemm_relu_grad(M, N, K, A, Bt, z, C1);
+                    acrl_gemm(false, true, M, N, K, 1, A, K, Bt, K, 0, dh, N);
+                    acrl_act_grad(ACRL_ACT_RELU, C2, dh, z, NULL, (size_t)M * N);
+                    if (bits_differ(C1, C2, (size_t)M * N)) { bad++; printf("relu_grad M %d N %d K %d\n", M, N, K); }
+                    cases++;
+                    free(z); free(dh);
+                }
                 if (xsmm && M >= 8) { /* (a transposed B with fewer rows takes the C path) */
                     acrl_gemm(false, true, M, N, K, 1, A, K, Bt, K, 0, C1, N);
                     acrl_gemm(false, false, M, N, K, 1, A, K, B, N, 0, C2, N);
@@ -69,7 +82,8 @@ static void check_exact_paths(acrl_rng* rng) {
                 }
                 free(A); free(B); free(Bt); free(bias); free(C1); free(C2);
             }
-    printf("exact paths: %d cases, %d with differing bits (narrow products, bias, transposed B)\n", cases, bad);
+    printf("exact paths: %d cases, %d with differing bits (narrow products, bias, ReLU gradient, transposed B)\n",
+           cases, bad);
     CHECK(bad == 0);
 }
 

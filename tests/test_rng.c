@@ -3,6 +3,8 @@
 #include "acrl/rng.h"
 #include "test.h"
 
+#include <string.h>
+
 int main(void) {
     acrl_rng r;
     acrl_rng_seed(&r, 42);
@@ -23,6 +25,29 @@ int main(void) {
     for (int i = 0; i < n; i++) { double x = acrl_rng_normal(&r); s += x; s2 += x * x; }
     CHECK_NEAR(s / n, 0.0, 0.01);
     CHECK_NEAR(s2 / n, 1.0, 0.01);
+
+    /* normal_floats: the numbers of one (float)acrl_rng_normal call each and the same state after,
+     * for lengths odd and even, shorter and longer than a block, with and without a spare pending */
+    {
+        acrl_rng a, b;
+        acrl_rng_seed(&a, 9);
+        acrl_rng_seed(&b, 9);
+        const int lens[] = {1, 2, 3, 64, 65, 100, 7, 200, 1};
+        float x[200];
+        int diff = 0, total = 0;
+        for (int t = 0; t < (int)(sizeof lens / sizeof lens[0]); t++) {
+            acrl_rng_normal_floats(&a, x, (size_t)lens[t]);
+            for (int i = 0; i < lens[t]; i++, total++) {
+                float y = (float)acrl_rng_normal(&b);
+                diff += memcmp(&x[i], &y, sizeof y) != 0;
+            }
+        }
+        /* the whole state, the spent spare included (checkpoints store it) */
+        diff += memcmp(&a.normal_spare, &b.normal_spare, sizeof(double)) != 0 || a.has_spare != b.has_spare;
+        diff += acrl_rng_u64(&a) != acrl_rng_u64(&b);
+        printf("normal_floats: %d numbers, %d differ from one call each\n", total, diff);
+        CHECK(diff == 0);
+    }
 
     /* below(n): in range and roughly uniform */
     int counts[7] = {0};

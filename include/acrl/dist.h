@@ -112,6 +112,11 @@ void acrl_squash_rsample(float* act, const float* mean, const float* log_std, co
 /* logp (B) = log-density of the action rsampled from eps (B,D) (see above). */
 void acrl_squash_log_prob(float* logp, const float* mean, const float* log_std, const float* eps,
                           const float* act_scale, int B, int D);
+/* Both of the above in one pass: act (B,D) and logp (B) from eps, the bits of the two calls
+ * (u = mean + std * eps computed once per element). keep (B,D,3; NULL: not kept) receives
+ * std, tanh(u) and log(1 - tanh(u)^2) for acrl_squash_backward_kept. */
+void acrl_squash_rsample_logp(float* act, float* logp, const float* mean, const float* log_std, const float* eps,
+                              const float* act_scale, const float* act_bias, double* keep, int B, int D);
 /* ent (B) = -logp: single-sample entropy estimate (no closed form). */
 void acrl_squash_entropy(float* ent, const float* mean, const float* log_std, const float* eps,
                          const float* act_scale, int B, int D);
@@ -124,5 +129,9 @@ void acrl_squash_mode(float* act, const float* mean, const float* act_scale, con
 void acrl_squash_backward(float* dmean, float* dlog_std, const float* g_act, const float* g_logp,
                           const float* mean, const float* log_std, const float* eps, const float* act_scale,
                           float scale, int B, int D);
+/* The same from the values acrl_squash_rsample_logp kept (B,D,3) for this mean, log_std and eps:
+ * the same bits without recomputing exp, tanh and log1p. */
+void acrl_squash_backward_kept(float* dmean, float* dlog_std, const float* g_act, const float* g_logp,
+                               const double* keep, const float* eps, const float* act_scale, float scale, int B, int D);
 
 #endif

@@ -89,9 +89,15 @@ void acrl_gemm_c(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                  const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc);
 /* C (M, N) = A (M, K) B (K, N) + bias (N) on every row, row strides lda, ldb, ldc: the bits of
  * copying bias into every row of C and then acrl_gemm(false, false, ..., alpha 1, beta 1), without
- * the copy where it can (narrow outputs add the bias to the sums in registers). */
+ * the copy where it can (the sums start from the bias in registers). relu (M, N; stride ldc, or
+ * NULL) = acrl_act_forward's ReLU of C, from the same registers. */
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc);
+                    int ldc, float* relu);
+/* dx (M, N) = ReLU's backward of dy (M, K) w^T with w (N, K) (a linear layer's weight, in N,
+ * out K) and z (M, N) the ReLU's input: the bits of acrl_gemm(false, true, ..., beta 0) into a
+ * scratch dh followed by acrl_act_grad(ACRL_ACT_RELU, dx, dh, z, ...), in one pass where it can.
+ * dx must not alias dy, w or z. */
+void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, const float* z, float* dx);
 /* Name of the fast backend compiled in: "libxsmm" or "c". */
 const char* acrl_gemm_backend(void);
 

@@ -8,6 +8,7 @@
 #ifndef ACRL_RNG_H
 #define ACRL_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -31,6 +32,9 @@ double   acrl_rng_uniform(acrl_rng* r, double lo, double hi);
 /* Standard normal deviate by Box-Muller (uses normal_spare; NOT numpy's stream: use
  * acrl_rng_standard_normal for that). Kept as is: existing training streams depend on it. */
 double   acrl_rng_normal(acrl_rng* r);
+/* out (n) = n successive (float)acrl_rng_normal(r), the same numbers and generator state after,
+ * the pairs made in blocks (the uniforms drawn first, then the arithmetic). */
+void     acrl_rng_normal_floats(acrl_rng* r, float* out, size_t n);
 /* Standard normal deviate, bit-identical to numpy.random.Generator.standard_normal()
  * (NumPy's 256-level ziggurat): after acrl_rng_seed(r, s), successive calls return
  * default_rng(s).standard_normal(n) element by element and consume the same u64 draws,

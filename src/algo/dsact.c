@@ -180,14 +180,12 @@ static void lanes_policy(void* arg, int lane) {
         if (!j->actor) return;
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
         offp_gauss_head_split(head, s->mean, s->ls_raw, s->ls, lo, hi, B, D);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_PI, b->obs, s->a_pi, B, od, D);
     } else {
         const float* head = acrl_mlp_forward(&s->pi_targ, &s->L.actor_targ, b->next_obs, B);
         offp_gauss_head_split(head, s->mean_n, s->ls_raw_n, s->ls_n, lo, hi, B, D);
-        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
     }
 }
@@ -324,7 +322,7 @@ int dsact_update(void* self, const replay_batch* b, int B, const float* eps_pi, 
         s->g_logp[i] = alpha;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
-                             eps_pi, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
+                             eps_pi, NULL, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
     offp_adam(&s->L.actor, c->policy_lr, c->off.adam_eps);
@@ -347,9 +345,9 @@ static int dsact_train_step(void* self, double* sums, char* err, size_t errlen) 
     offp_core* o = &s->L.core;
     const int B = o->cfg.batch_size, n = B * s->D;
     offp_sample(o, B);
-    for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < B; i++) s->eps_z[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, s->eps_pi, (size_t)n);
+    acrl_rng_normal_floats(&o->rng, s->eps_next, (size_t)n);
+    acrl_rng_normal_floats(&o->rng, s->eps_z, (size_t)B);
     return dsact_update(s, &o->batch, B, s->eps_pi, s->eps_next, s->eps_z, sums, err, errlen);
 }
 

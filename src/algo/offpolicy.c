@@ -635,8 +635,12 @@ void offp_critic_input_grad(offp_critic* cr, const acrl_params* p, int i, const 
         if (l == 0) { gemm(false, true, B, in, out, 1, dz, out, w, out, 1, din, in); break; }
         float* dh = m->d[0];                         /* never holds dz */
         float* da = dz == m->d[1] ? m->d[2] : m->d[1]; /* alternates with dz */
-        gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
-        acrl_act_grad(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        if (m->act == ACRL_ACT_RELU && gemm == acrl_gemm) {
+            acrl_gemm_relu_grad(B, in, out, dz, w, m->z[l - 1], da);
+        } else {
+            gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in);
+            acrl_act_grad(m->act, da, dh, m->z[l - 1], m->h[l - 1], (size_t)B * in);
+        }
         dz = da;
     }
 }
@@ -1302,12 +1306,14 @@ void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float*
 
 void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls_raw, const float* g_act,
                               const float* g_logp, const float* mean, const float* ls, const float* ls_raw,
-                              const float* eps, float ls_min, float ls_max, float scale, int B, int D) {
+                              const float* eps, const double* keep, float ls_min, float ls_max, float scale, int B,
+                              int D) {
     const size_t n = (size_t)B * D;
     memset(dmean, 0, sizeof(float) * n);
     memset(dls, 0, sizeof(float) * n);
     memset(dls_raw, 0, sizeof(float) * n);
-    acrl_squash_backward(dmean, dls, g_act, g_logp, mean, ls, eps, NULL, scale, B, D);
+    if (keep) acrl_squash_backward_kept(dmean, dls, g_act, g_logp, keep, eps, NULL, scale, B, D);
+    else acrl_squash_backward(dmean, dls, g_act, g_logp, mean, ls, eps, NULL, scale, B, D);
     acrl_gauss_log_std_backward(dls_raw, dls, ls_raw, false, ls_min, ls_max, B, D);
     for (int i = 0; i < B; i++) {
         acrl_copy_floats(dhead + (size_t)i * 2 * D, dmean + (size_t)i * D, (size_t)D);

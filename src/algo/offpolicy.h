@@ -325,10 +325,12 @@ void offp_gauss_head_split(const float* head, float* mean, float* ls_raw, float*
                            int B, int D);
 /* Gradient of sum_b [g_act_b . a_b + g_logp_b logp_b] * scale wrt the head, for a = tanh(mean +
  * exp(ls) eps): dhead (B, 2D) is overwritten; dmean, dls, dls_raw (B, D) are scratch. g_act (B, D),
- * g_logp (B); mean, ls, ls_raw, eps (B, D) from the forward. */
+ * g_logp (B); mean, ls, ls_raw, eps (B, D) from the forward; keep (B, D, 3) what
+ * acrl_squash_rsample_logp kept for them, or NULL (recomputed). */
 void offp_gauss_head_backward(float* dhead, float* dmean, float* dls, float* dls_raw, const float* g_act,
                               const float* g_logp, const float* mean, const float* ls, const float* ls_raw,
-                              const float* eps, float ls_min, float ls_max, float scale, int B, int D);
+                              const float* eps, const double* keep, float ls_min, float ls_max, float scale, int B,
+                              int D);
 
 /* ---- the algorithms' updates (tests drive these with injected noise) ------------------- */
 

@@ -193,8 +193,7 @@ static void pmoe_lanes_policy(void* arg, int lane) {
         }
         const int n = K * B;
         acrl_gauss_log_std(p->ls, p->ls_raw, false, LOG_STD_MIN, LOG_STD_MAX, n, D);
-        acrl_squash_rsample(p->a_pi, p->mean, p->ls, p->eps, NULL, NULL, n, D);
-        acrl_squash_log_prob(p->logp, p->mean, p->ls, p->eps, NULL, n, D);
+        acrl_squash_rsample_logp(p->a_pi, p->logp, p->mean, p->ls, p->eps, NULL, NULL, NULL, n, D);
         acrl_cat_probs(p->gate, p->logits, B, K);
         acrl_cat_log_probs(p->log_gate, p->logits, B, K);
         offp_critic_input(cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
@@ -214,8 +213,7 @@ static void pmoe_lanes_policy(void* arg, int lane) {
             memcpy(p->ls_raw_n + (size_t)i * D, e + D, sizeof(float) * D);
         }
         acrl_gauss_log_std(p->ls_n, p->ls_raw_n, false, LOG_STD_MIN, LOG_STD_MAX, B, D);
-        acrl_squash_rsample(p->a_next, p->mean_n, p->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(p->logp_n, p->mean_n, p->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(p->a_next, p->logp_n, p->mean_n, p->ls_n, j->eps_next, NULL, NULL, NULL, B, D);
         offp_critic_input(cr, OFFP_IN_NEXT, b->next_obs, p->a_next, B, od, D);
     }
 }
@@ -333,8 +331,8 @@ static int pmoe_train_step(void* self, double* sums, char* err, size_t errlen) {
     const int B = o->cfg.batch_size, K = p->K, D = p->D;
     offp_sample(o, B);
     float *eps_pi = p->noise_pi, *eps_next = p->noise_next, *u = p->noise_u;
-    for (int i = 0; i < B * K * D; i++) eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < B * D; i++) eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, eps_pi, (size_t)B * K * D);
+    acrl_rng_normal_floats(&o->rng, eps_next, (size_t)B * D);
     for (int i = 0; i < B; i++) u[i] = (float)acrl_rng_uniform(&o->rng, 0.0, 1.0);
     return pmoe_update(p, &o->batch, B, eps_pi, eps_next, u, sums, err, errlen);
 }

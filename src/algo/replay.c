@@ -156,6 +156,15 @@ void replay_gather(const acrl_replay* r, replay_batch* b, int B, int n_step, flo
      * rows are [newest E, newest E + E); no division per sampled index */
     const size_t rows = (size_t)r->slots * E, newest_lo = (size_t)newest * E;
     for (int i = 0; i < B; i++) {
+        if (i + 8 < B) { /* random rows: ask for those of 8 samples ahead while copying this one */
+            const size_t jp = (size_t)b->idx[i + 8];
+            __builtin_prefetch(r->obs + jp * od);
+            __builtin_prefetch(r->next_obs + jp * od);
+            __builtin_prefetch(r->act + jp * ad);
+            __builtin_prefetch(r->rew + jp);
+            __builtin_prefetch(r->terminated + jp);
+            __builtin_prefetch(r->truncated + jp);
+        }
         const size_t j0 = (size_t)b->idx[i];
         acrl_copy_floats(b->obs + (size_t)i * od, r->obs + j0 * od, (size_t)od);
         acrl_copy_floats(b->act + (size_t)i * ad, r->act + j0 * ad, (size_t)ad);

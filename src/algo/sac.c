@@ -60,6 +60,7 @@ typedef struct {
     float *dmean, *dls, *dls_raw, *g_act;
     float *probs, *logp_all, *probs_n, *logp_all_n, *minq, *g_probs, *g_logp_all;
     float *dhead;                 /* (max_batch, 2D) */
+    double *keep;                 /* (max_batch * K, D, 3): the actor step's std, tanh(u), log(1 - tanh(u)^2) */
     float *logp, *logp_n, *y, *g_logp, *qmin; /* (max_batch) */
     int*  iact;                   /* (max_batch) */
     sac_actor_term_fn term;       /* a constrained learner's actor-loss term (sac-lag), or NULL */
@@ -105,6 +106,7 @@ static void sac_destroy(void* self) {
                      s->g_logp, s->qmin};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(s->iact);
+    free(s->keep);
     free(s);
 }
 
@@ -136,6 +138,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
                                     acrl_size_add(offp_critic_bytes(2, qin, qout, &cfg->off, maxb * K),
                                                   offp_critic_bytes(2, qin, qout, &cfg->off, 1)));
         nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb * K, 23 * (size_t)D + 6, sizeof(float)));
+        nets = acrl_size_add(nets, acrl_size_mul3((size_t)maxb * K, 3 * (size_t)D, sizeof(double))); /* keep */
         if (K > 1) /* the model and its target, its scratch, the sequences */
             nets = acrl_size_add(nets, acrl_size_add(acrl_size_mul(2, offp_mlp_bytes(od + D, od, &cfg->off, maxb)),
                                                      acrl_size_mul3((size_t)maxb, 3 * (size_t)od + D + K * D + 2,
@@ -195,6 +198,7 @@ static void* sac_create(const void* cfgp, const acrl_algo_ctx* ctx, char* err, s
     float** vecs[] = {&s->logp, &s->logp_n, &s->y, &s->g_logp, &s->qmin};
     ok = !offp_alloc_floats(vecs, sizeof vecs / sizeof vecs[0], (size_t)maxb * K) && ok; /* logp, g_logp: (B, K) */
     ok = ok && (s->iact = calloc((size_t)maxb, sizeof(int)));
+    ok = ok && (s->keep = calloc(3 * n, sizeof(double)));
     if (ok && K > 1) {
         const size_t E = (size_t)o->num_envs;
         float** mb[] = {&s->m_in, &s->m_out, &s->m_grad, &s->dec_obs, &s->seq};
@@ -279,8 +283,7 @@ static void sac_lanes_policy_seq(void* arg, int lane) {
     if (lane == 0) {
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B); /* (B, K, 2D) */
         split_head(head, s->mean, s->ls_raw, s->ls, B * K, D);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B * K, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B * K, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, s->keep, B * K, D);
         offp_critic_input(&s->cr, OFFP_IN_DATA, b->obs, b->act, B, od, D);
         float* in = s->cr.in[OFFP_IN_PI];
         const float* st = b->obs;  /* s_j (B, od) */
@@ -300,8 +303,7 @@ static void sac_lanes_policy_seq(void* arg, int lane) {
         first_blocks(s->mean_n, B, K, D);
         first_blocks(s->ls_raw_n, B, K, D);
         first_blocks(s->ls_n, B, K, D);
-        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
     }
 }
@@ -341,15 +343,13 @@ static void sac_lanes_policy(void* arg, int lane) {
     if (lane == 0) {
         const float* head = acrl_mlp_forward(&s->pi, &s->L.actor, b->obs, B);
         split_head(head, s->mean, s->ls_raw, s->ls, B, D);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, s->keep, B, D);
         offp_critic_input(&s->cr, OFFP_IN_DATA, cs, b->act, B, cd, D);
         offp_critic_input(&s->cr, OFFP_IN_PI, cs, s->a_pi, B, cd, D);
     } else {
         const float* head_n = acrl_mlp_forward(&s->pi_next, &s->L.actor, b->next_obs, B);
         split_head(head_n, s->mean_n, s->ls_raw_n, s->ls_n, B, D);
-        acrl_squash_rsample(s->a_next, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean_n, s->ls_n, j->eps_next, NULL, NULL, NULL, B, D);
         offp_critic_input(&s->cr, OFFP_IN_NEXT, cs_n, s->a_next, B, cd, D);
     }
 }
@@ -478,7 +478,7 @@ int sac_update(void* self, const replay_batch* b, int B, const float* eps_pi, co
         aloss *= scale;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
-                             eps_pi, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, BK, D);
+                             eps_pi, s->keep, LOG_STD_MIN, LOG_STD_MAX, 1.0f / B, BK, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead); /* dhead (B, K, 2D) */
     offp_adam(&s->L.actor, s->cfg.off.learning_rate, s->cfg.off.adam_eps);
@@ -566,8 +566,8 @@ static int sac_train_step(void* self, double* sums, char* err, size_t errlen) {
     offp_sample(o, B);
     if (s->discrete) return sacd_update(s, &o->batch, B, sums, err, errlen);
     const int n = B * s->D; /* eps_pi: (B, K, D), eps_next: (B, D) */
-    for (int i = 0; i < n * s->K; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, s->eps_pi, (size_t)n * s->K);
+    acrl_rng_normal_floats(&o->rng, s->eps_next, (size_t)n);
     return sac_update(s, &o->batch, B, s->eps_pi, s->eps_next, sums, err, errlen);
 }
 

@@ -218,8 +218,7 @@ static void lanes_forward(void* arg, int lane) {
     }
     const bool tdrop = s->cfg.target_dropout != 0;
     actor_head(s, b->next_obs, B, tdrop, j->drop_rng);
-    acrl_squash_rsample(s->a_next, s->mean, s->ls, j->eps_next, NULL, NULL, B, D);
-    acrl_squash_log_prob(s->logp_n, s->mean, s->ls, j->eps_next, NULL, B, D);
+    acrl_squash_rsample_logp(s->a_next, s->logp_n, s->mean, s->ls, j->eps_next, NULL, NULL, NULL, B, D);
     offp_critic_input(&s->crt, OFFP_IN_NEXT, b->next_obs, s->a_next, B, od, D);
     acrl_mlp* qt = &s->crt.q[0];
     const float* o = tdrop ? acrl_mlp_forward_train(qt, &s->L.critic_targ, s->crt.in[OFFP_IN_NEXT], B, j->drop_rng)
@@ -240,8 +239,7 @@ static void lanes_step(void* arg, int lane) {
     offp_critic* cr = &s->cr;
     if (lane == 0) {
         actor_head(s, j->b->obs, B, true, j->drop_rng);
-        acrl_squash_rsample(s->a_pi, s->mean, s->ls, j->eps_pi, NULL, NULL, B, D);
-        acrl_squash_log_prob(s->logp, s->mean, s->ls, j->eps_pi, NULL, B, D);
+        acrl_squash_rsample_logp(s->a_pi, s->logp, s->mean, s->ls, j->eps_pi, NULL, NULL, NULL, B, D);
         offp_critic_input(cr, OFFP_IN_PI, j->b->obs, s->a_pi, B, od, D);
         return;
     }
@@ -303,7 +301,7 @@ int stac_update(void* self, const replay_batch* b, int B, const float* eps_pi, c
         s->g_logp[i] = alpha;
     }
     offp_gauss_head_backward(s->dhead, s->dmean, s->dls, s->dls_raw, s->g_act, s->g_logp, s->mean, s->ls, s->ls_raw,
-                             eps_pi, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
+                             eps_pi, NULL, c->log_std_min, c->log_std_max, 1.0f / B, B, D);
     acrl_params_zero_grad(&s->L.actor);
     acrl_mlp_backward(&s->pi, &s->L.actor, NULL, s->dhead);
     acrl_optim_step(&s->opt, &s->L.actor, c->policy_lr);
@@ -327,8 +325,8 @@ static int stac_train_step(void* self, double* sums, char* err, size_t errlen) {
     offp_core* o = &s->L.core;
     const int B = o->cfg.batch_size, n = B * s->D;
     offp_sample(o, B);
-    for (int i = 0; i < n; i++) s->eps_pi[i] = (float)acrl_rng_normal(&o->rng);
-    for (int i = 0; i < n; i++) s->eps_next[i] = (float)acrl_rng_normal(&o->rng);
+    acrl_rng_normal_floats(&o->rng, s->eps_pi, (size_t)n);
+    acrl_rng_normal_floats(&o->rng, s->eps_next, (size_t)n);
     return stac_update(s, &o->batch, B, s->eps_pi, s->eps_next, &o->rng, sums, err, errlen);
 }
 

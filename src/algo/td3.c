@@ -271,7 +271,7 @@ static int td3_train_step(void* self, double* sums, char* err, size_t errlen) {
     const int B = o->cfg.batch_size;
     offp_sample(o, B);
     if (t->cfg.target_policy_noise > 0)
-        for (int i = 0; i < B * t->D; i++) t->eps[i] = (float)acrl_rng_normal(&o->rng);
+        acrl_rng_normal_floats(&o->rng, t->eps, (size_t)B * t->D);
     else
         memset(t->eps, 0, sizeof(float) * (size_t)B * t->D);
     bool actor_step = (OFFP_UPDATES(o) + 1) % t->cfg.policy_delay == 0; /* SB3: after n_updates += 1 */

@@ -31,7 +31,7 @@ void acrl_gauss_log_std_backward(float* dlog_std_in, const float* dlog_std, cons
 /* ---- diagonal Gaussian --------------------------------------------------------- */
 
 void acrl_gauss_sample(float* act, float* eps, const float* mean, const float* log_std, acrl_rng* rng, int B, int D) {
-    for (size_t i = 0; i < (size_t)B * D; i++) eps[i] = (float)acrl_rng_normal(rng);
+    acrl_rng_normal_floats(rng, eps, (size_t)B * D);
     acrl_gauss_rsample(act, mean, log_std, eps, B, D);
 }
 
@@ -106,9 +106,27 @@ static double log_one_minus_tanh2(double u) {
 
 void acrl_squash_sample(float* act, float* logp, float* eps, const float* mean, const float* log_std,
                         const float* act_scale, const float* act_bias, acrl_rng* rng, int B, int D) {
-    for (size_t i = 0; i < (size_t)B * D; i++) eps[i] = (float)acrl_rng_normal(rng);
-    acrl_squash_rsample(act, mean, log_std, eps, act_scale, act_bias, B, D);
-    if (logp) acrl_squash_log_prob(logp, mean, log_std, eps, act_scale, B, D);
+    acrl_rng_normal_floats(rng, eps, (size_t)B * D);
+    if (logp) acrl_squash_rsample_logp(act, logp, mean, log_std, eps, act_scale, act_bias, NULL, B, D);
+    else acrl_squash_rsample(act, mean, log_std, eps, act_scale, act_bias, B, D);
+}
+
+/* acrl_squash_rsample's and acrl_squash_log_prob's expressions, each evaluated once */
+void acrl_squash_rsample_logp(float* act, float* logp, const float* mean, const float* log_std, const float* eps,
+                              const float* act_scale, const float* act_bias, double* keep, int B, int D) {
+    for (int b = 0; b < B; b++) {
+        double s = 0.0;
+        for (int d = 0; d < D; d++) {
+            size_t i = (size_t)b * D + d;
+            const double std = exp((double)log_std[i]), u = mean[i] + std * eps[i], t = tanh(u);
+            const double l = log_one_minus_tanh2(u);
+            if (keep) { keep[3 * i] = std; keep[3 * i + 1] = t; keep[3 * i + 2] = l; }
+            act[i] = (float)((act_bias ? act_bias[d] : 0.0) + (act_scale ? act_scale[d] : 1.0) * t);
+            s += -0.5 * (double)eps[i] * eps[i] - log_std[i] - HALF_LOG_2PI - l;
+            if (act_scale) s -= log((double)act_scale[d]);
+        }
+        logp[b] = (float)s;
+    }
 }
 
 void acrl_squash_rsample(float* act, const float* mean, const float* log_std, const float* eps,
@@ -165,6 +183,22 @@ void acrl_squash_backward(float* dmean, float* dlog_std, const float* g_act, con
             double std = exp((double)log_std[i]), u = mean[i] + std * eps[i];
             double du = 2.0 * tanh(u) * glp;
             if (g_act) du += g_act[i] * (act_scale ? act_scale[d] : 1.0) * exp(log_one_minus_tanh2(u));
+            if (dmean) dmean[i] += (float)(scale * du);
+            if (dlog_std) dlog_std[i] += (float)(scale * (du * std * eps[i] - glp));
+        }
+    }
+}
+
+/* acrl_squash_backward with std, tanh(u) and log(1 - tanh(u)^2) read from keep */
+void acrl_squash_backward_kept(float* dmean, float* dlog_std, const float* g_act, const float* g_logp,
+                               const double* keep, const float* eps, const float* act_scale, float scale, int B, int D) {
+    for (int b = 0; b < B; b++) {
+        double glp = g_logp ? g_logp[b] : 0.0;
+        for (int d = 0; d < D; d++) {
+            size_t i = (size_t)b * D + d;
+            double std = keep[3 * i];
+            double du = 2.0 * keep[3 * i + 1] * glp;
+            if (g_act) du += g_act[i] * (act_scale ? act_scale[d] : 1.0) * exp(keep[3 * i + 2]);
             if (dmean) dmean[i] += (float)(scale * du);
             if (dlog_std) dlog_std[i] += (float)(scale * (du * std * eps[i] - glp));
         }

@@ -9,6 +9,13 @@
 
 #include "util/copy.h"
 
+/* Products and sums stay separate roundings here, as gcc does in ISO C mode: clang would fuse
+ * a * b + c in the plain loops, which the register paths (separate multiply and add) must
+ * match bit for bit. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #define AT(X, ld, r, c) ((X)[(size_t)(r) * (size_t)(ld) + (size_t)(c)])
 
 void acrl_gemm_ref(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
@@ -289,6 +296,28 @@ static void gemm_narrow(bool trans_a, bool trans_b, int M, int N, int K, float a
     }
 }
 
+/* bt (K, N) = B (N, K; row stride ldb) transposed, in 16x16 tiles (cache-friendly on both sides) */
+static void transpose_b(float* bt, const float* B, int ldb, int N, int K) {
+    for (int j0 = 0; j0 < N; j0 += 16)
+        for (int k0 = 0; k0 < K; k0 += 16) {
+            const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
+#ifdef __AVX512F__
+            /* full tiles in registers; tiles cut in k: one gather of a column of 16 per
+             * row of Bt (the scalar copy's strided stores cost a cycle per element) */
+            if (j1 - j0 == 16 && k1 - k0 == 16) {
+                transpose16(bt + (size_t)k0 * N + j0, (size_t)N, &AT(B, ldb, j0, k0), (size_t)ldb);
+            } else if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
+                const __m512i idx = _mm512_mullo_epi32(
+                    _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(ldb));
+                for (int k = k0; k < k1; k++)
+                    _mm512_storeu_ps(bt + (size_t)k * N + j0, _mm512_i32gather_ps(idx, &AT(B, ldb, j0, k), 4));
+            } else
+#endif
+                for (int j = j0; j < j1; j++)
+                    for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
+        }
+}
+
 void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
     if (M <= 0 || N <= 0) return;
@@ -307,27 +336,9 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
         beta = 1;
     }
     if (trans_b) {
-        /* copy B (N, K) to Bt (K, N) in 16x16 tiles (cache-friendly on both sides) */
         float* bt = scratch((size_t)K * (size_t)N);
         if (!bt) { acrl_gemm_c(trans_a, trans_b, M, N, K, 1, A, lda, B, ldb, beta, C, ldc); return; }
-        for (int j0 = 0; j0 < N; j0 += 16)
-            for (int k0 = 0; k0 < K; k0 += 16) {
-                const int j1 = j0 + 16 < N ? j0 + 16 : N, k1 = k0 + 16 < K ? k0 + 16 : K;
-#ifdef __AVX512F__
-                /* full tiles in registers; tiles cut in k: one gather of a column of 16 per
-                 * row of Bt (the scalar copy's strided stores cost a cycle per element) */
-                if (j1 - j0 == 16 && k1 - k0 == 16) {
-                    transpose16(bt + (size_t)k0 * N + j0, (size_t)N, &AT(B, ldb, j0, k0), (size_t)ldb);
-                } else if (j1 - j0 == 16 && (size_t)ldb * 16 < (size_t)1 << 31) {
-                    const __m512i idx = _mm512_mullo_epi32(
-                        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(ldb));
-                    for (int k = k0; k < k1; k++)
-                        _mm512_storeu_ps(bt + (size_t)k * N + j0, _mm512_i32gather_ps(idx, &AT(B, ldb, j0, k), 4));
-                } else
-#endif
-                    for (int j = j0; j < j1; j++)
-                        for (int k = k0; k < k1; k++) bt[(size_t)k * N + j] = AT(B, ldb, j, k);
-            }
+        transpose_b(bt, B, ldb, N, K);
         B = bt;
         ldb = N;
     }
@@ -344,15 +355,120 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 #endif
 }
 
+#ifdef __AVX512F__
+/* Rows i .. i + R - 1 and columns j .. j + 16 V - 1 (the last 16 under mask mk) of
+ * C = bias + A B as libxsmm's JIT kernels compute each element: a chain of fused multiply-adds
+ * over k in order, starting from the bias, or from +0 without one (test_gemm checks the bits
+ * against them). Then, from the registers: H = ReLU(C) (max(c, 0): c > 0 ? c : +0, NaN to 0,
+ * as acrl_act_forward) when H is given; with Z given, C is instead ReLU's backward with Z the
+ * forward's input, 0 + (z > 0 ? c : 0) as acrl_act_grad writes it. R x V accumulators stay in
+ * registers, so neither bias rows nor partial sums go through memory. */
+static inline __attribute__((always_inline)) void fma_block(int R, int V, int K, const float* A, int lda,
+                                                           const float* B, int ldb, const float* bias, __mmask16 mk,
+                                                           float* C, int ldc, float* H, const float* Z) {
+    __m512 acc[6][4];
+    _Pragma("GCC unroll 6")
+    for (int v = 0; v < V; v++) {
+        const __m512 b = bias ? _mm512_maskz_loadu_ps(v == V - 1 ? mk : 0xffff, bias + 16 * v) : _mm512_setzero_ps();
+        _Pragma("GCC unroll 6")
+        for (int r = 0; r < R; r++) acc[r][v] = b;
+    }
+    for (int k = 0; k < K; k++) {
+        __m512 w[4];
+        _Pragma("GCC unroll 6")
+        for (int v = 0; v < V; v++) w[v] = _mm512_maskz_loadu_ps(v == V - 1 ? mk : 0xffff, &AT(B, ldb, k, 16 * v));
+        _Pragma("GCC unroll 6")
+        for (int r = 0; r < R; r++) {
+            const __m512 a = _mm512_set1_ps(AT(A, lda, r, k));
+            _Pragma("GCC unroll 6")
+            for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
+        }
+    }
+    const __m512 zero = _mm512_setzero_ps();
+    _Pragma("GCC unroll 6")
+    for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 6")
+        for (int v = 0; v < V; v++) {
+            const __mmask16 m = v == V - 1 ? mk : 0xffff;
+            if (Z) {
+                const __m512 z = _mm512_maskz_loadu_ps(m, &AT(Z, ldc, r, 16 * v));
+                const __mmask16 pos = _mm512_cmp_ps_mask(z, zero, _CMP_GT_OQ);
+                _mm512_mask_storeu_ps(&AT(C, ldc, r, 16 * v), m, _mm512_maskz_add_ps(pos, zero, acc[r][v]));
+            } else {
+                _mm512_mask_storeu_ps(&AT(C, ldc, r, 16 * v), m, acc[r][v]);
+                if (H) _mm512_mask_storeu_ps(&AT(H, ldc, r, 16 * v), m, _mm512_max_ps(acc[r][v], zero));
+            }
+        }
+}
+
+/* fma_block over all rows (6 at a time) for V vectors of columns from j */
+static inline __attribute__((always_inline)) void fma_cols(int V, int M, int K, const float* A, int lda,
+                                                          const float* B, int ldb, const float* bias, int j,
+                                                          __mmask16 mk, float* C, int ldc, float* H, const float* Z) {
+    int i = 0;
+    for (; i + 6 <= M; i += 6)
+        fma_block(6, V, K, &AT(A, lda, i, 0), lda, B + j, ldb, bias ? bias + j : NULL, mk, &AT(C, ldc, i, j), ldc,
+                  H ? &AT(H, ldc, i, j) : NULL, Z ? &AT(Z, ldc, i, j) : NULL);
+    for (; i < M; i++)
+        fma_block(1, V, K, &AT(A, lda, i, 0), lda, B + j, ldb, bias ? bias + j : NULL, mk, &AT(C, ldc, i, j), ldc,
+                  H ? &AT(H, ldc, i, j) : NULL, Z ? &AT(Z, ldc, i, j) : NULL);
+}
+
+/* C (M, N) = [bias +] A (M, K) B (K, N) by fma_block, 64 columns at a time */
+static void fma_gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias,
+                     float* C, int ldc, float* H, const float* Z) {
+    for (int j = 0; j < N; j += 64) {
+        const int left = N - j < 64 ? N - j : 64, V = (left + 15) / 16;
+        const __mmask16 mk = (__mmask16)(left % 16 ? (1u << (left % 16)) - 1 : 0xffffu);
+        switch (V) {
+        case 1: fma_cols(1, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H, Z); break;
+        case 2: fma_cols(2, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H, Z); break;
+        case 3: fma_cols(3, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H, Z); break;
+        default: fma_cols(4, M, K, A, lda, B, ldb, bias, j, mk, C, ldc, H, Z); break;
+        }
+    }
+}
+#endif
+
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc) {
+                    int ldc, float* relu) {
     if (M <= 0 || N <= 0) return;
     if (N < 8 && K > 0) { /* the head's sums and the bias added in registers, C not read */
         gemm_narrow(false, false, M, N, K, 1, A, lda, B, ldb, bias, 1, C, ldc);
+    } else {
+#ifdef __AVX512F__
+        /* Widths that are multiples of 32, where libxsmm's kernels are plain FMA chains (checked
+         * for M 1 .. 256, K 1 .. 256, N 32 .. 1024 here; a last block of 16 or fewer columns
+         * is summed otherwise), and only where libxsmm has a kernel (else acrl_gemm's C path) */
+        if (K > 0 && N % 32 == 0 && xsmm_kernel(N, M, K, ldb, lda, ldc, 0)) {
+            fma_gemm(M, N, K, A, lda, B, ldb, bias, C, ldc, relu, NULL);
+            return;
+        }
+#endif
+        for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
+        acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+    }
+    if (relu)
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) AT(relu, ldc, i, j) = AT(C, ldc, i, j) > 0 ? AT(C, ldc, i, j) : 0;
+}
+
+void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, const float* z, float* dx) {
+    if (M <= 0 || N <= 0) return;
+#ifdef __AVX512F__
+    /* where acrl_gemm would run libxsmm's kernel (M >= 8) at a width summed as FMA chains (see
+     * acrl_gemm_bias), the chains from +0 on W^T and the mask applied from the registers; up to
+     * K = 128 (at 256 x 256 x 256 libxsmm and a separate pass were 5% faster here) */
+    float* wt;
+    if (K > 0 && K <= 128 && M >= 8 && N % 32 == 0 && xsmm_kernel(N, M, K, N, K, N, LIBXSMM_GEMM_FLAG_BETA_0) &&
+        (wt = scratch((size_t)K * N))) {
+        transpose_b(wt, w, K, N, K);
+        fma_gemm(M, N, K, dy, K, wt, N, NULL, dx, N, NULL, z);
         return;
     }
-    for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
-    acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+#endif
+    acrl_gemm(false, true, M, N, K, 1, dy, K, w, K, 0, dx, N);
+    for (size_t i = 0; i < (size_t)M * N; i++) dx[i] = 0.0f + (z[i] > 0 ? dx[i] : 0);
 }
 
 #else
@@ -365,10 +481,19 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
 }
 
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc) {
+                    int ldc, float* relu) {
     if (M <= 0 || N <= 0) return;
     for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
     acrl_gemm_c(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+    if (relu)
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) AT(relu, ldc, i, j) = AT(C, ldc, i, j) > 0 ? AT(C, ldc, i, j) : 0;
+}
+
+void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, const float* z, float* dx) {
+    if (M <= 0 || N <= 0) return;
+    acrl_gemm_c(false, true, M, N, K, 1, dy, K, w, K, 0, dx, N);
+    for (size_t i = 0; i < (size_t)M * N; i++) dx[i] = 0.0f + (z[i] > 0 ? dx[i] : 0);
 }
 
 #endif

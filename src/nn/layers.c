@@ -16,7 +16,7 @@
 void acrl_linear_forward_with(acrl_gemm_fn gemm, float* y, const float* x, const float* w, const float* b, int B,
                               int in, int out) {
     if (b && gemm == acrl_gemm) {
-        acrl_gemm_bias(B, out, in, x, in, w, out, b, y, out);
+        acrl_gemm_bias(B, out, in, x, in, w, out, b, y, out, NULL);
     } else if (b) {
         acrl_copy_row_bcast(y, (size_t)out, b, (size_t)out, B);
         gemm(false, false, B, out, in, 1, x, in, w, out, 1, y, out);

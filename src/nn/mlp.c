@@ -212,6 +212,13 @@ static const float* forward(acrl_mlp* m, const acrl_params* p, const float* in, 
     const float* x = in;
     for (int l = 0; l < m->nlayers; l++) {
         const int din = m->sizes[l], dout = m->sizes[l + 1];
+        if (l < m->nlayers - 1 && m->act == ACRL_ACT_RELU && !drop && !m->layernorm && !m->bf16[l]) {
+            /* ReLU straight after the linear layer: both from the same registers */
+            acrl_gemm_bias(B, dout, din, x, din, p->param + m->w_off[l], dout, p->param + m->b_off[l], m->z[l], dout,
+                           m->h[l]);
+            x = m->h[l];
+            continue;
+        }
         acrl_linear_forward_with(acrl_mlp_gemm(m, l), m->z[l], x, p->param + m->w_off[l], p->param + m->b_off[l], B,
                                  din, dout);
         if (l == m->nlayers - 1) break;
@@ -275,10 +282,14 @@ static void backward(acrl_mlp* m, const acrl_params* p, float* grad, float* din,
         float* dh = m->d[0] == dz ? m->d[1] : m->d[0];
         float* da = m->d[2] == dz || m->d[2] == dh ? (m->d[1] == dz || m->d[1] == dh ? m->d[0] : m->d[1]) : m->d[2];
         const size_t n = (size_t)B * in;
-        gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
         const float* pre = m->dropped ? m->dr[l - 1] : m->z[l - 1]; /* what enters LN / act */
         const float* a = m->layernorm ? m->ln[l - 1] : pre;
-        act_grad(m->act, da, dh, a, m->h[l - 1], n);
+        if (m->act == ACRL_ACT_RELU && !m->layernorm && gemm == acrl_gemm) {
+            acrl_gemm_relu_grad(B, in, out, dz, w, a, da); /* dL/dh[l-1] masked in one pass */
+        } else {
+            gemm(false, true, B, in, out, 1, dz, out, w, out, 0, dh, in); /* dL/dh[l-1] */
+            act_grad(m->act, da, dh, a, m->h[l - 1], n);
+        }
         float* dpre = da;
         if (m->layernorm) {
             memset(dh, 0, n * sizeof(float));

@@ -117,6 +117,30 @@ double acrl_rng_normal(acrl_rng* r) {
     return mag * cos(2.0 * M_PI * u2);
 }
 
+void acrl_rng_normal_floats(acrl_rng* r, float* out, size_t n) {
+    enum { PAIRS = 32 };
+    double u1[PAIRS], u2[PAIRS], mag[PAIRS];
+    size_t i = 0;
+    if (n && r->has_spare) { r->has_spare = 0; out[i++] = (float)r->normal_spare; }
+    while (n - i >= 2) {
+        const size_t m = (n - i) / 2 < PAIRS ? (n - i) / 2 : PAIRS;
+        for (size_t k = 0; k < m; k++) { /* the draws in acrl_rng_normal's order */
+            do u1[k] = acrl_rng_double(r); while (u1[k] <= 0.0);
+            u2[k] = acrl_rng_double(r);
+        }
+        for (size_t k = 0; k < m; k++) mag[k] = sqrt(-2.0 * log(u1[k]));
+        double second = 0;
+        for (size_t k = 0; k < m; k++) {
+            second = mag[k] * sin(2.0 * M_PI * u2[k]);
+            out[i + 2 * k] = (float)(mag[k] * cos(2.0 * M_PI * u2[k]));
+            out[i + 2 * k + 1] = (float)second;
+        }
+        r->normal_spare = second; /* as acrl_rng_normal leaves it (checkpoints store it) */
+        i += 2 * m;
+    }
+    if (i < n) out[i] = (float)acrl_rng_normal(r); /* keeps the pair's second for the next call */
+}
+
 uint64_t acrl_rng_below(acrl_rng* r, uint64_t n) {
     /* Lemire's multiply-shift with rejection: unbiased and division-free on the fast path */
     u128 m = (u128)acrl_rng_u64(r) * n;
