@@ -428,6 +428,47 @@ static void fma_gemm(int M, int N, int K, const float* A, int lda, const float* 
         }
     }
 }
+
+/* fma_gemm stands in for libxsmm only where it gives the same bits. That holds for the
+ * libxsmm 1.17 kernels on the CPUs measured, but it is a property of the JIT's code for a CPU,
+ * not a promise: once per process a probe compares the two on shapes that cover the blocking
+ * (rows 1 to 13, widths 32 to 256, K 1 to 256, with and without a bias), and any differing bit
+ * turns the fused paths off, so results never depend on the probe's outcome. */
+static pthread_once_t fma_probe_once = PTHREAD_ONCE_INIT;
+static bool fma_exact;
+
+static bool fma_probe_shape(int M, int N, int K, bool with_bias, float* buf) {
+    float *A = buf, *B = A + M * K, *bias = B + K * N, *C0 = bias + N, *C1 = C0 + M * N;
+    uint32_t x = 2463534242u ^ (uint32_t)(M * 131 + N * 7 + K);
+    for (int i = 0; i < M * K + K * N + N; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        A[i] = (float)((double)(x >> 8) * (2.0 / 16777216.0) - 1.0);
+    }
+    libxsmm_smmfunction fn = xsmm_kernel(N, M, K, N, K, N, with_bias ? 0 : LIBXSMM_GEMM_FLAG_BETA_0);
+    if (!fn) return true; /* no kernel: the fused paths are not taken for it either */
+    for (int i = 0; i < M; i++) memcpy(C0 + (size_t)i * N, bias, sizeof(float) * (size_t)N);
+    fn(B, A, C0);
+    fma_gemm(M, N, K, A, K, B, N, with_bias ? bias : NULL, C1, N, NULL, NULL);
+    return memcmp(C0, C1, sizeof(float) * (size_t)M * N) == 0;
+}
+
+static void fma_probe(void) {
+    static const int Ms[] = {1, 6, 7, 13}, Ns[] = {32, 64, 96, 256}, Ks[] = {1, 3, 17, 64, 128, 256};
+    float* buf = malloc(sizeof(float) * (13 * 256 + 256 * 256 + 256 + 2 * 13 * 256));
+    bool ok = buf != NULL;
+    for (int a = 0; ok && a < 4; a++)
+        for (int b = 0; ok && b < 4; b++)
+            for (int c = 0; ok && c < 6; c++)
+                ok = fma_probe_shape(Ms[a], Ns[b], Ks[c], true, buf) && fma_probe_shape(Ms[a], Ns[b], Ks[c], false, buf);
+    free(buf);
+    fma_exact = ok;
+}
+
+static bool fma_matches_xsmm(void) {
+    pthread_once(&fma_probe_once, fma_probe);
+    return fma_exact;
+}
+
 #endif
 
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
@@ -440,7 +481,7 @@ void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B
         /* Widths that are multiples of 32, where libxsmm's kernels are plain FMA chains (checked
          * for M 1 .. 256, K 1 .. 256, N 32 .. 1024 here; a last block of 16 or fewer columns
          * is summed otherwise), and only where libxsmm has a kernel (else acrl_gemm's C path) */
-        if (K > 0 && N % 32 == 0 && xsmm_kernel(N, M, K, ldb, lda, ldc, 0)) {
+        if (K > 0 && N % 32 == 0 && xsmm_kernel(N, M, K, ldb, lda, ldc, 0) && fma_matches_xsmm()) {
             fma_gemm(M, N, K, A, lda, B, ldb, bias, C, ldc, relu, NULL);
             return;
         }
@@ -461,6 +502,7 @@ void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, c
      * K = 128 (at 256 x 256 x 256 libxsmm and a separate pass were 5% faster here) */
     float* wt;
     if (K > 0 && K <= 128 && M >= 8 && N % 32 == 0 && xsmm_kernel(N, M, K, N, K, N, LIBXSMM_GEMM_FLAG_BETA_0) &&
+        fma_matches_xsmm() &&
         (wt = scratch((size_t)K * N))) {
         transpose_b(wt, w, K, N, K);
         fma_gemm(M, N, K, dy, K, wt, N, NULL, dx, N, NULL, z);
