@@ -7,13 +7,7 @@
 # same checkpoint as the straight run. Skipped when acrl was built without MuJoCo.
 # Usage: sh tests/test_cli_safety.sh /path/to/acrl
 ACRL=${1:?usage: test_cli_safety.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 
 if ! "$ACRL" envs | grep -q '^SafetyHopperVelocity-v1'; then
     echo "test_cli_safety: skipped (no MuJoCo tasks in this build)"
@@ -77,5 +71,4 @@ case "$out" in
     *) ok ;;
 esac
 
-echo "test_cli_safety: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_cli_safety

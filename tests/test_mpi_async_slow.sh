@@ -12,12 +12,7 @@ ACRL=${1:?usage: test_mpi_async_slow.sh /path/to/acrl}
 command -v mpirun >/dev/null 2>&1 || { echo "test_mpi_async_slow: SKIPPED: no mpirun (apt-get install openmpi-bin)"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
     OMPI_MCA_btl=self,vader
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 M="mpirun -n 2"
 if $M "$ACRL" train ppo CartPole-v1 --steps 64 --quiet --out "$TMP/probe" --eval-episodes 0 2>&1 |
         grep -q "built without MPI"; then
@@ -134,5 +129,4 @@ t1=$(date +%s)
 grep -q "rank 1 waited 3 s for the learner" "$TMP/st.err" && ok || bad "stall message: $(cat "$TMP/st.err")"
 [ $((t1 - t0)) -lt 120 ] && ok || bad "the stalled run took $((t1 - t0)) s to stop"
 
-echo "test_mpi_async_slow: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_mpi_async_slow

@@ -9,12 +9,7 @@ ACRL=${1:?usage: test_mpi_learn_slow.sh /path/to/acrl}
 command -v mpirun >/dev/null 2>&1 || { echo "test_mpi_learn_slow: SKIPPED: no mpirun (apt-get install openmpi-bin)"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
     OMPI_MCA_btl=self,vader
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 M="mpirun -n 2"
 if $M "$ACRL" train ppo CartPole-v1 --steps 64 --quiet --out "$TMP/probe" --eval-episodes 0 2>&1 |
@@ -43,5 +38,4 @@ echo "  sac Pendulum-v1, 1 learner + 1 collector, sync = 0: $(grep eval_return_m
 awk -F': ' '/"eval_return_mean"/ { v = $2 + 0 } END { exit !(v >= -250) }' "$TMP/saca/summary.json" && ok ||
     bad "sac Pendulum-v1 with 1 learner + 1 collector, sync = 0: $(grep eval_return_mean "$TMP/saca/summary.json")"
 
-echo "test_mpi_learn_slow: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_mpi_learn_slow

@@ -20,12 +20,7 @@ ACRL=${1:?usage: test_mpi_slow.sh /path/to/acrl}
 command -v mpirun >/dev/null 2>&1 || { echo "test_mpi_slow: SKIPPED: no mpirun (apt-get install openmpi-bin)"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
     OMPI_MCA_btl=self,vader
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 M="mpirun -n 2"
 
@@ -121,5 +116,4 @@ grep -q "rank 0 waited 3 s for an allgather: another rank stopped or hangs" "$TM
     bad "stall message: $(cat "$TMP/stall.err")"
 [ $((t1 - t0)) -lt 120 ] && ok || bad "the stalled run took $((t1 - t0)) s to stop"
 
-echo "test_mpi_slow: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_mpi_slow

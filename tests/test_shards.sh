@@ -4,12 +4,7 @@
 # and layouts that cannot work are refused. Runs in every build (no MPI needed); the mpirun
 # tests are in test_mpi_slow.sh. Usage: sh tests/test_shards.sh /path/to/acrl
 ACRL=${1:?usage: test_shards.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 differ() { if cmp -s "$2" "$3"; then bad "$1: $2 and $3 are identical"; else ok; fi; }
 
@@ -59,5 +54,4 @@ expect_error "a3c cannot run with shards > 1" train a3c CartPole-v1 --set shards
 expect_error "use_sde is not supported with shards > 1" train ppo Pendulum-v1 --envs 2 --set shards=2 --set use_sde=1 --steps 64 --out "$TMP/x4"
 expect_error "the gbrl (tree ensemble) policy is not supported with shards > 1" train a2c Acrobot-v1 --set model=gbrl --set shards=2 --steps 64 --out "$TMP/x5"
 
-echo "test_shards: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish test_shards
