@@ -5,12 +5,7 @@
 # two objectives appear as cost columns in progress.csv and in acrl eval.
 # Usage: sh tests/test_mec_cli.sh /path/to/acrl
 ACRL=${1:?usage: test_mec_cli.sh /path/to/acrl}
-pass=0
-fail=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.sh"
 same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; fi; }
 # exit code 2 and a message containing $2
 refused() {
@@ -74,5 +69,4 @@ refused "pareto no run" "" "$ACRL" pareto "$TMP/none"
 "$ACRL" train ppo CartPole-v1 --steps 256 --quiet --eval-episodes 1 --set n_steps=128 --out "$TMP/cp" >/dev/null 2>&1
 refused "pareto CartPole" "not MecOffload-v0" "$ACRL" pareto "$TMP/cp" --weights 2 --episodes 1
 
-echo "test_mec_cli.sh: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish test_mec_cli.sh

@@ -471,48 +471,6 @@ static bool fma_matches_xsmm(void) {
 
 #endif
 
-void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
-                    int ldc, float* relu) {
-    if (M <= 0 || N <= 0) return;
-    if (N < 8 && K > 0) { /* the head's sums and the bias added in registers, C not read */
-        gemm_narrow(false, false, M, N, K, 1, A, lda, B, ldb, bias, 1, C, ldc);
-    } else {
-#ifdef __AVX512F__
-        /* Widths that are multiples of 32, where libxsmm's kernels are plain FMA chains (checked
-         * for M 1 .. 256, K 1 .. 256, N 32 .. 1024 here; a last block of 16 or fewer columns
-         * is summed otherwise), and only where libxsmm has a kernel (else acrl_gemm's C path) */
-        if (K > 0 && N % 32 == 0 && xsmm_kernel(N, M, K, ldb, lda, ldc, 0) && fma_matches_xsmm()) {
-            fma_gemm(M, N, K, A, lda, B, ldb, bias, C, ldc, relu, NULL);
-            return;
-        }
-#endif
-        for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
-        acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
-    }
-    if (relu)
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++) AT(relu, ldc, i, j) = AT(C, ldc, i, j) > 0 ? AT(C, ldc, i, j) : 0;
-}
-
-void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, const float* z, float* dx) {
-    if (M <= 0 || N <= 0) return;
-#ifdef __AVX512F__
-    /* where acrl_gemm would run libxsmm's kernel (M >= 8) at a width summed as FMA chains (see
-     * acrl_gemm_bias), the chains from +0 on W^T and the mask applied from the registers; up to
-     * K = 128 (at 256 x 256 x 256 libxsmm and a separate pass were 5% faster here) */
-    float* wt;
-    if (K > 0 && K <= 128 && M >= 8 && N % 32 == 0 && xsmm_kernel(N, M, K, N, K, N, LIBXSMM_GEMM_FLAG_BETA_0) &&
-        fma_matches_xsmm() &&
-        (wt = scratch((size_t)K * N))) {
-        transpose_b(wt, w, K, N, K);
-        fma_gemm(M, N, K, dy, K, wt, N, NULL, dx, N, NULL, z);
-        return;
-    }
-#endif
-    acrl_gemm(false, true, M, N, K, 1, dy, K, w, K, 0, dx, N);
-    for (size_t i = 0; i < (size_t)M * N; i++) dx[i] = 0.0f + (z[i] > 0 ? dx[i] : 0);
-}
-
 #else
 
 const char* acrl_gemm_backend(void) { return "c"; }
@@ -522,20 +480,51 @@ void acrl_gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha,
     acrl_gemm_c(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+#endif
+
+/* Both paths: the fused kernels where they give libxsmm's bits (see fma_probe), else the bias
+ * rows copied into C and acrl_gemm (libxsmm or the portable C loop) followed by a ReLU pass. */
 void acrl_gemm_bias(int M, int N, int K, const float* A, int lda, const float* B, int ldb, const float* bias, float* C,
                     int ldc, float* relu) {
     if (M <= 0 || N <= 0) return;
+#ifdef ACRL_HAVE_XSMM
+    if (N < 8 && K > 0) { /* the head's sums and the bias added in registers, C not read */
+        gemm_narrow(false, false, M, N, K, 1, A, lda, B, ldb, bias, 1, C, ldc);
+        if (relu)
+            for (int i = 0; i < M; i++) acrl_act_forward(ACRL_ACT_RELU, &AT(relu, ldc, i, 0), &AT(C, ldc, i, 0), (size_t)N);
+        return;
+    }
+#ifdef __AVX512F__
+    /* Widths that are multiples of 32, where libxsmm's kernels are plain FMA chains (checked
+     * for M 1 .. 256, K 1 .. 256, N 32 .. 1024 here; a last block of 16 or fewer columns
+     * is summed otherwise), and only where libxsmm has a kernel (else acrl_gemm's C path) */
+    if (K > 0 && N % 32 == 0 && xsmm_kernel(N, M, K, ldb, lda, ldc, 0) && fma_matches_xsmm()) {
+        fma_gemm(M, N, K, A, lda, B, ldb, bias, C, ldc, relu, NULL);
+        return;
+    }
+#endif
+#endif
     for (int i = 0; i < M; i++) acrl_copy_floats(&AT(C, ldc, i, 0), bias, (size_t)N);
-    acrl_gemm_c(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
+    acrl_gemm(false, false, M, N, K, 1, A, lda, B, ldb, 1, C, ldc);
     if (relu)
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++) AT(relu, ldc, i, j) = AT(C, ldc, i, j) > 0 ? AT(C, ldc, i, j) : 0;
+        for (int i = 0; i < M; i++) acrl_act_forward(ACRL_ACT_RELU, &AT(relu, ldc, i, 0), &AT(C, ldc, i, 0), (size_t)N);
 }
 
 void acrl_gemm_relu_grad(int M, int N, int K, const float* dy, const float* w, const float* z, float* dx) {
     if (M <= 0 || N <= 0) return;
-    acrl_gemm_c(false, true, M, N, K, 1, dy, K, w, K, 0, dx, N);
+#if defined(ACRL_HAVE_XSMM) && defined(__AVX512F__)
+    /* where acrl_gemm would run libxsmm's kernel (M >= 8) at a width summed as FMA chains (see
+     * acrl_gemm_bias), the chains from +0 on W^T and the mask applied from the registers; up to
+     * K = 128 (at 256 x 256 x 256 libxsmm and a separate pass were 5% faster here) */
+    float* wt;
+    if (K > 0 && K <= 128 && M >= 8 && N % 32 == 0 && xsmm_kernel(N, M, K, N, K, N, LIBXSMM_GEMM_FLAG_BETA_0) &&
+        fma_matches_xsmm() && (wt = scratch((size_t)K * N))) {
+        transpose_b(wt, w, K, N, K);
+        fma_gemm(M, N, K, dy, K, wt, N, NULL, dx, N, NULL, z);
+        return;
+    }
+#endif
+    acrl_gemm(false, true, M, N, K, 1, dy, K, w, K, 0, dx, N);
     for (size_t i = 0; i < (size_t)M * N; i++) dx[i] = 0.0f + (z[i] > 0 ? dx[i] : 0);
 }
 
-#endif
