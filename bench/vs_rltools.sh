@@ -48,7 +48,8 @@ case $THREADS in 1 | 2) ;; *) echo "vs_rltools: THREADS must be 1 or 2, not $THR
 case $WIDTH in '' | *[!0-9]*) echo "vs_rltools: WIDTH must be a whole number, not $WIDTH" >&2; exit 2 ;; esac
 [ "$WIDTH" -ge 8 ] && [ "$WIDTH" -le 1024 ] || { echo "vs_rltools: WIDTH must be in [8, 1024], not $WIDTH" >&2; exit 2; }
 WIDE_STEPS=3000
-if [ "$WIDTH" = 64 ]; then ALGOS="sac td3 ppo"; else ALGOS="sac td3"; fi
+# binaries of the edited examples are named rlt-ALGO-WIDTH (so one WORKDIR holds both widths)
+if [ "$WIDTH" = 64 ]; then ALGOS="sac td3 ppo"; SFX=; else ALGOS="sac td3"; SFX=-$WIDTH; fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ -d "$RLT/include/rl_tools" ] || { echo "vs_rltools: $RLT is not an RLtools checkout (no include/rl_tools)" >&2; exit 2; }
 [ -x "$ACRL" ] || { echo "vs_rltools: no acrl binary at $ACRL (make build first)" >&2; exit 2; }
@@ -91,9 +92,9 @@ widen() { # ALGO -> path of the edited source
 }
 for a in $ALGOS; do
     case $a in sac) src=$EX/sac/cpu/training.cpp ;; td3) src=$EX/td3/cpu/standalone.cpp ;; ppo) src=$EX/ppo/cpu/training.cpp ;; esac
-    tag=$a; if [ "$WIDTH" != 64 ]; then src=$(widen $a); tag=$a-$WIDTH; fi
-    build "rlt-$tag-fast" "$src" "-O3 -ffast-math"
-    build "rlt-$tag" "$src" "-O3"
+    [ -z "$SFX" ] || src=$(widen $a)
+    build "rlt-$a$SFX-fast" "$src" "-O3 -ffast-math"
+    build "rlt-$a$SFX" "$src" "-O3"
 done
 
 # one timed run: prints "training_wall user" seconds
@@ -108,7 +109,7 @@ timed() {
 }
 acrl_args() { # ALGO
     wide=""
-    [ "$WIDTH" = 64 ] || wide="--set net_arch=$WIDTH,$WIDTH --set batch_size=$WIDTH --set n_timesteps=$WIDE_STEPS"
+    [ -z "$SFX" ] || wide="--set net_arch=$WIDTH,$WIDTH --set batch_size=$WIDTH --set n_timesteps=$WIDE_STEPS"
     case $1 in
         sac) echo "train sac Pendulum-v1 --config $ROOT/configs/sac/Pendulum-v1-rltools.ini --eval-episodes 0 $wide" ;;
         td3) echo "train td3 Pendulum-v1 --config $ROOT/configs/td3/Pendulum-v1-rltools.ini --set eval_freq=1000 --set n_eval_episodes=10 --eval-episodes 0 $wide" ;;
@@ -120,9 +121,8 @@ r=0
 while [ "$r" -lt "$SEEDS" ]; do
     for a in $ALGOS; do
         rm -rf "$WORK/run"
-        tag=$a; [ "$WIDTH" = 64 ] || tag=$a-$WIDTH
-        echo "$a rlt-fast $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$tag-fast")" >>"$WORK/times"
-        echo "$a rlt $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$tag")" >>"$WORK/times"
+        echo "$a rlt-fast $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$a$SFX-fast")" >>"$WORK/times"
+        echo "$a rlt $(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$CORETYPE timed "$WORK/rlt-$a$SFX")" >>"$WORK/times"
         # shellcheck disable=SC2046
         echo "$a acrl $(timed "$ACRL" $(acrl_args $a) --seed "$r" --threads "$THREADS" ${ACRL_EXTRA:-} --quiet --out "$WORK/run")" >>"$WORK/times"
     done
